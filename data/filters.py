@@ -1,0 +1,188 @@
+"""The one frozen set of filters every query, measure and page takes.
+
+A :class:`Filters` is hashable (so it keys Streamlit caches) and round-trips through a URL
+query string. Values are validated against allow-lists by :func:`filters_from_query`; an invalid
+value is dropped and reported, never raised, so a mangled shared link still opens.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+ISO3_RE = re.compile(r"^[A-Z]{3}$")
+ROUTE_ID_RE = re.compile(r"^[a-z0-9_]{1,64}$")
+SOURCE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,120}$")
+MAX_VALUES = 50
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Filters shared by the app, the CLI and the tests.
+
+    Empty tuples mean "no restriction". Dates are inclusive. ``vintage`` is the ``source_id``
+    of an incident (IOM) vintage; ``None`` means the latest real vintage (or the demo data when
+    nothing real is loaded).
+    """
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    un_regions: tuple[str, ...] = ()
+    un_subregions: tuple[str, ...] = ()
+    mmp_regions: tuple[str, ...] = ()
+    routes: tuple[str, ...] = ()
+    origins: tuple[str, ...] = ()
+    causes: tuple[str, ...] = ()
+    min_source_quality: int = 0
+    vintage: str | None = None
+
+    def replace(self, **changes: object) -> Filters:
+        """Return a copy with ``changes`` applied."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    def previous_period(self) -> Filters | None:
+        """The period of equal length just before this one (``None`` if open-ended)."""
+        if self.date_from is None or self.date_to is None:
+            return None
+        span = self.date_to - self.date_from
+        prev_to = self.date_from - dt.timedelta(days=1)
+        return self.replace(date_from=prev_to - span, date_to=prev_to)
+
+    def describe(self) -> str:
+        """One line for captions and exported files, e.g. ``2023-01-01 to 2023-12-31; ...``."""
+        parts = []
+        if self.date_from or self.date_to:
+            a = self.date_from.isoformat() if self.date_from else "start"
+            b = self.date_to.isoformat() if self.date_to else "latest"
+            parts.append(f"{a} to {b}")
+        for label, values in (
+            ("UN region", self.un_regions),
+            ("UN subregion", self.un_subregions),
+            ("IOM region", self.mmp_regions),
+            ("route", self.routes),
+            ("origin", self.origins),
+            ("cause", self.causes),
+        ):
+            if values:
+                parts.append(f"{label}: {', '.join(values)}")
+        if self.min_source_quality:
+            parts.append(f"source quality >= {self.min_source_quality}")
+        if self.vintage:
+            parts.append(f"vintage {self.vintage}")
+        return "; ".join(parts) if parts else "all data"
+
+
+# Query-string keys: short so shared links stay readable.
+_KEYS = {
+    "date_from": "from",
+    "date_to": "to",
+    "un_regions": "unr",
+    "un_subregions": "uns",
+    "mmp_regions": "reg",
+    "routes": "route",
+    "origins": "origin",
+    "causes": "cause",
+    "min_source_quality": "q",
+    "vintage": "vintage",
+}
+
+
+def filters_to_query(f: Filters) -> dict[str, str | list[str]]:
+    """Encode filters as query-string parameters (defaults are left out)."""
+    out: dict[str, str | list[str]] = {}
+    if f.date_from:
+        out["from"] = f.date_from.isoformat()
+    if f.date_to:
+        out["to"] = f.date_to.isoformat()
+    for attr in ("un_regions", "un_subregions", "mmp_regions", "routes", "origins", "causes"):
+        values = getattr(f, attr)
+        if values:
+            out[_KEYS[attr]] = list(values)
+    if f.min_source_quality:
+        out["q"] = str(f.min_source_quality)
+    if f.vintage:
+        out["vintage"] = f.vintage
+    return out
+
+
+def _as_list(v: str | Iterable[str] | None) -> list[str]:
+    if v is None:
+        return []
+    if isinstance(v, str):
+        return [v]
+    return [str(x) for x in v]
+
+
+def _parse_date(s: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(s.strip()[:10])
+    except ValueError:
+        return None
+
+
+def filters_from_query(
+    params: Mapping[str, str | Iterable[str]],
+    allowed: Mapping[str, Iterable[str]] | None = None,
+) -> tuple[Filters, list[str]]:
+    """Decode filters from query-string parameters, dropping what is not allowed.
+
+    Parameters
+    ----------
+    params : mapping
+        Query parameters; values may be a string or a list of strings.
+    allowed : mapping, optional
+        Allow-lists by attribute name (``routes``, ``origins``, ``causes``, ``mmp_regions``,
+        ``un_regions``, ``un_subregions``, ``vintage``). Values outside them are dropped.
+
+    Returns
+    -------
+    (Filters, list of str)
+        The filters, and one plain notice per dropped value.
+    """
+    allowed = allowed or {}
+    notices: list[str] = []
+    kw: dict[str, object] = {}
+    for attr in ("date_from", "date_to"):
+        raw = _as_list(params.get(_KEYS[attr]))
+        if raw:
+            d = _parse_date(raw[0])
+            if d is None or not (dt.date(1900, 1, 1) <= d <= dt.date(2100, 12, 31)):
+                notices.append(f"Ignored an invalid date in the link ({_KEYS[attr]}).")
+            else:
+                kw[attr] = d
+    patterns = {"routes": ROUTE_ID_RE, "origins": ISO3_RE}
+    for attr in ("un_regions", "un_subregions", "mmp_regions", "routes", "origins", "causes"):
+        raw = _as_list(params.get(_KEYS[attr]))[:MAX_VALUES]
+        keep: list[str] = []
+        allow = set(allowed[attr]) if attr in allowed else None
+        for value in raw:
+            pat = patterns.get(attr)
+            ok = (pat is None or bool(pat.match(value))) and len(value) <= 200
+            if ok and allow is not None:
+                ok = value in allow
+            if ok and value not in keep:
+                keep.append(value)
+            elif not ok:
+                notices.append(f"Ignored an unknown {attr.rstrip('s').replace('_', ' ')} in the link.")
+        kw[attr] = tuple(keep)
+    q = _as_list(params.get("q"))
+    if q:
+        if q[0].isdigit() and 0 <= int(q[0]) <= 5:
+            kw["min_source_quality"] = int(q[0])
+        else:
+            notices.append("Ignored an invalid minimum source quality in the link.")
+    v = _as_list(params.get("vintage"))
+    if v:
+        allow_v = set(allowed["vintage"]) if "vintage" in allowed else None
+        if SOURCE_ID_RE.match(v[0]) and (allow_v is None or v[0] in allow_v):
+            kw["vintage"] = v[0]
+        else:
+            notices.append("Ignored an unknown data vintage in the link.")
+    f = Filters(**kw)  # type: ignore[arg-type]
+    if f.date_from and f.date_to and f.date_from > f.date_to:
+        notices.append("The link's start date was after its end date; the dates were swapped.")
+        f = f.replace(date_from=f.date_to, date_to=f.date_from)
+    return f, notices

@@ -1,0 +1,750 @@
+"""Ingest adapters: recognise a source file, validate and normalise it, load it in one go.
+
+Each ``prepare_*`` function is pure (frame of text in, normalised facts + rejected rows out);
+:func:`load_bytes` runs detection, preparation and the transactional write. A structurally
+wrong file raises :class:`~data.readers.IngestError` before anything is written; bad rows in a
+good file are either flagged (a non-essential field cleared, the incident still counts) or
+rejected into ``rejected_rows`` with their row number and reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from data import parsing, reference
+from data.db import writing
+from data.readers import IngestError, read_path, read_table
+
+Progress = Callable[[float, str], None]
+
+
+def _no_progress(_f: float, _m: str) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class SourceMeta:
+    """What the ``sources`` table records about a publisher's dataset."""
+
+    kind: str
+    publisher: str
+    title: str
+    licence: str
+    caveat: str
+
+
+SOURCE_META: dict[str, SourceMeta] = {
+    "mmp": SourceMeta(
+        "mmp",
+        "IOM Missing Migrants Project",
+        "Missing Migrants Project incident data",
+        "CC BY 4.0 (IOM's Missing Migrants Project)",
+        "Minimum estimates of dead and missing, revised between vintages without notice.",
+    ),
+    "frontex": SourceMeta(
+        "frontex",
+        "Frontex",
+        "Detections of illegal border crossings, monthly, by route and nationality",
+        "Reproduction authorised with the source acknowledged (Frontex)",
+        "Detections are events, not persons; the latest month is preliminary.",
+    ),
+    "unhcr-population": SourceMeta(
+        "unhcr-population",
+        "UNHCR",
+        "Refugee Data Finder: population statistics by origin and asylum",
+        "CC BY 4.0 (UNHCR Refugee Data Finder)",
+        "Stocks at year end; the latest year is provisional.",
+    ),
+    "unhcr-arrivals": SourceMeta(
+        "unhcr-arrivals",
+        "UNHCR",
+        "Sea arrivals to Italy, daily (Operational Data Portal)",
+        "UNHCR Operational Data Portal, with attribution",
+        "Arrivals are persons landed; recent days are revised.",
+    ),
+    "oc-index": SourceMeta(
+        "oc-index",
+        "Global Initiative Against Transnational Organized Crime",
+        "Global Organized Crime Index",
+        "GI-TOC, cite 'Global Organized Crime Index'",
+        "Expert scores from 1 (low) to 10 (high); not comparable to counts.",
+    ),
+}
+KINDS = tuple(SOURCE_META)
+
+# ---------------------------------------------------------------- column recognition
+
+
+def _norm_col(c: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", c.lower()).strip()
+
+
+MMP_COLUMNS: dict[str, tuple[str, ...]] = {
+    "main_id": ("Main ID", "Web ID"),
+    "incident_id": ("Incident ID", "Web ID"),
+    "incident_type": ("Incident Type",),
+    "region_of_incident": ("Region of Incident",),
+    "incident_date": ("Incident Date", "Reported Date"),
+    "year": ("Incident Year", "Reported Year"),
+    "month": ("Month", "Reported Month", "Incident Month"),
+    "dead": ("Number of Dead", "Number Dead"),
+    "missing": ("Minimum Estimated Number of Missing", "Minimum Estimated Number of Missing "),
+    "total": ("Total Number of Dead and Missing", "Total Dead and Missing"),
+    "survivors": ("Number of Survivors",),
+    "females": ("Number of Females",),
+    "males": ("Number of Males",),
+    "children": ("Number of Children",),
+    "origin": ("Country of Origin",),
+    "region_of_origin": ("Region of Origin",),
+    "cause": ("Cause of Death",),
+    "country_of_incident": ("Country of Incident",),
+    "route": ("Migration Route", "Migration route"),
+    "location": ("Location of Incident", "Location Description", "Location"),
+    "coords": ("Coordinates", "Location Coordinates"),
+    "unsd": ("UNSD Geographical Grouping",),
+    "info_source": ("Information Source",),
+    "url": ("URL",),
+    "quality": ("Source Quality", "Reliability"),
+}
+FRONTEX_COLUMNS = {"route", "type", "nat", "t", "n"}
+UNHCR_POP_COLUMNS = {"year", "coo_iso", "coa_iso", "refugees"}
+ARRIVALS_COLUMNS = {"data_date", "individuals"}
+OC_COLUMNS = {"country", "human smuggling", "criminality"}
+
+
+def map_mmp_columns(columns: list[str]) -> dict[str, str]:
+    """Map canonical MMP field names to the file's columns (official and pre-2021 names)."""
+    by_norm = {_norm_col(c): c for c in columns}
+    out: dict[str, str] = {}
+    for key, names in MMP_COLUMNS.items():
+        for n in names:
+            if _norm_col(n) in by_norm:
+                out[key] = by_norm[_norm_col(n)]
+                break
+    return out
+
+
+def detect_kind(frame: pd.DataFrame) -> str | None:
+    """Recognise a source by its header; ``None`` if it is none of the known exports."""
+    cols = {_norm_col(c) for c in frame.columns}
+    raw = {str(c).strip() for c in frame.columns}
+    if FRONTEX_COLUMNS <= raw:
+        return "frontex"
+    if UNHCR_POP_COLUMNS <= raw:
+        return "unhcr-population"
+    if ARRIVALS_COLUMNS <= raw:
+        return "unhcr-arrivals"
+    if OC_COLUMNS <= cols:
+        return "oc-index"
+    m = map_mmp_columns(list(frame.columns))
+    if "main_id" in m and ("dead" in m or "total" in m):
+        return "mmp"
+    return None
+
+
+_KIND_NAMES = {
+    "mmp": "an IOM Missing Migrants export",
+    "frontex": "a Frontex detections file",
+    "unhcr-population": "a UNHCR population file",
+    "unhcr-arrivals": "a UNHCR arrivals file",
+    "oc-index": "a GI-TOC Organized Crime Index file",
+}
+
+# ---------------------------------------------------------------- preparation
+
+
+@dataclass
+class Prepared:
+    """Normalised facts ready to insert, plus what was rejected and flagged."""
+
+    table: str
+    facts: pd.DataFrame
+    rejected: pd.DataFrame  # row_number, reason, raw
+    rows_read: int
+    rows_flagged: int
+    vintage: dt.date | None
+    notes: list[str] = field(default_factory=list)
+
+
+def _rejected(frame: pd.DataFrame, mask: pd.Series, reasons: pd.Series) -> pd.DataFrame:
+    sub = frame[mask]
+    raw = [
+        json.dumps({k: (None if pd.isna(v) else str(v)[:500]) for k, v in r.items()})
+        for r in sub.to_dict("records")
+    ]
+    return pd.DataFrame(
+        {
+            "row_number": (sub.index.to_numpy() + 2).astype("int64"),  # 1-based + header line
+            "reason": reasons[mask].astype(str).to_numpy(),
+            "raw": raw,
+        }
+    )
+
+
+def _h3_cells(lat: pd.Series, lon: pd.Series, res: int) -> pd.Series:
+    import h3
+
+    out = np.zeros(len(lat), dtype="uint64")
+    ok = (lat.notna() & lon.notna()).to_numpy()
+    la = lat.to_numpy(dtype=float, na_value=0.0)
+    lo = lon.to_numpy(dtype=float, na_value=0.0)
+    for i in np.flatnonzero(ok):
+        out[i] = h3.str_to_int(h3.latlng_to_cell(la[i], lo[i], res))
+    return pd.Series(out, index=lat.index).where(ok, pd.NA).astype("UInt64")
+
+
+def prepare_mmp(frame: pd.DataFrame) -> Prepared:
+    """Validate and normalise an IOM Missing Migrants export.
+
+    Returns
+    -------
+    Prepared
+        ``facts`` has the columns of the ``incidents`` table (counts in persons, lat/lon in
+        EPSG:4326 degrees) except ``source_id``.
+    """
+    cols = map_mmp_columns(list(frame.columns))
+    missing = [k for k in ("main_id", "region_of_incident") if k not in cols]
+    if "incident_date" not in cols and "year" not in cols:
+        missing.append("incident_date")
+    if "dead" not in cols and "total" not in cols:
+        missing.append("dead")
+    if missing:
+        names = ", ".join(MMP_COLUMNS[k][0] for k in missing)
+        raise IngestError(f"The IOM export is missing required columns: {names}.")
+    n = len(frame)
+    frame = frame.reset_index(drop=True)
+    empty = pd.Series(pd.NA, index=frame.index, dtype="string")
+
+    def col(key: str) -> pd.Series:
+        return frame[cols[key]] if key in cols else empty
+
+    reasons = pd.Series(pd.NA, index=frame.index, dtype="string")
+    flags: list[pd.Series] = []
+
+    date = parsing.parse_dates(col("incident_date"))
+    fallback = parsing.parse_year_month(col("year"), col("month"))
+    use_fb = date.isna() & fallback.notna()
+    date = date.mask(use_fb, fallback)
+    flags.append(pd.Series(np.where(use_fb, "date_from_year_month", None), index=frame.index))
+    reasons = reasons.mask(date.isna(), "no parseable incident date")
+
+    dead, r_dead = parsing.parse_counts(col("dead"))
+    miss, r_miss = parsing.parse_counts(col("missing"))
+    total, r_total = parsing.parse_counts(col("total"))
+    # IOM records a later correction (bodies found of people first counted missing) as a
+    # negative "missing" whose row still adds up: keep it, so sums match IOM's totals.
+    raw_missing = pd.to_numeric(col("missing").astype("string").str.strip(), errors="coerce")
+    correction = (
+        (r_miss == "negative count").fillna(False)
+        & (raw_missing % 1 == 0).fillna(False)
+        & (dead.fillna(-1) + raw_missing.fillna(0) == total.fillna(-1)).fillna(False)
+        & (total.fillna(-1) >= 0).fillna(False)
+    )
+    miss = miss.mask(correction, raw_missing.round().astype("Int64"))
+    r_miss = r_miss.mask(correction, pd.NA)
+    flags.append(
+        pd.Series(np.where(correction, "negative_missing_correction", None), index=frame.index)
+    )
+    for name, r in (("dead", r_dead), ("missing", r_miss), ("total dead and missing", r_total)):
+        reasons = reasons.mask(reasons.isna() & r.notna(), r + " in " + name)
+    total_given = col("total").astype("string").str.strip().fillna("") != ""
+    if "dead" not in cols:
+        dead = (total - miss).clip(lower=0)
+    parts = dead.fillna(0) + miss.fillna(0)
+    dam = total.where(total_given, parts)
+    mismatch = total_given & (total != parts) & reasons.isna()
+    flags.append(pd.Series(np.where(mismatch, "total_disagrees_with_parts", None), index=frame.index))
+    reasons = reasons.mask(reasons.isna() & (dam.fillna(0) <= 0) & (parts.fillna(0) <= 0),
+                           "no dead or missing recorded")
+
+    lat, lon, cflag = parsing.parse_coordinates(col("coords"))
+    flags.append(cflag.astype(object).where(cflag.notna(), None))
+
+    quality = parsing.parse_source_quality(col("quality"))
+    region_txt = parsing.clean_text(col("region_of_incident"), 200)
+    country_txt = parsing.clean_text(col("country_of_incident"), 200)
+    origin_txt = parsing.clean_text(col("origin"), 1000)
+    route_txt = parsing.clean_text(col("route"), 500)
+    cause_lists = parsing.split_multi_series(parsing.clean_text(col("cause"), 1000))
+    cause_lists = cause_lists.map(lambda v: v or ["Mixed or unknown"])
+    origin_lists = parsing.split_multi_series(origin_txt).map(
+        lambda v: [c for c in dict.fromkeys(reference.country_iso3(x) for x in v) if c]
+    )
+    route_ids = route_txt.astype(object).map(
+        lambda v: list(reference.route_ids_for_label(None if pd.isna(v) else str(v), "mmp"))
+    )
+    country_iso = country_txt.astype(object).map(
+        lambda v: None if pd.isna(v) else reference.country_iso3(str(v))
+    )
+
+    good = reasons.isna()
+    flag_lists = pd.concat(flags, axis=1).apply(
+        lambda r: [x for x in r if isinstance(x, str)], axis=1
+    )
+    facts = pd.DataFrame(
+        {
+            "row_number": (frame.index.to_numpy() + 2).astype("int64"),
+            "main_id": parsing.clean_text(col("main_id"), 64),
+            "incident_id": parsing.clean_text(col("incident_id"), 64),
+            "incident_type": parsing.clean_text(col("incident_type"), 100),
+            "incident_date": date.dt.date,
+            "year": date.dt.year.astype("Int64"),
+            "month": date.dt.month.astype("Int64"),
+            "region_of_incident": region_txt,
+            "region_of_incident_list": parsing.split_multi_series(region_txt),
+            "country_of_incident": country_txt,
+            "country_of_incident_iso3": country_iso,
+            "route_labels_raw": route_txt,
+            "route_ids": route_ids,
+            "n_routes": route_ids.map(len).astype("int64"),
+            "dead": dead,
+            "missing": miss,
+            "dead_and_missing": dam,
+            "survivors": parsing.parse_optional_counts(col("survivors")),
+            "females": parsing.parse_optional_counts(col("females")),
+            "males": parsing.parse_optional_counts(col("males")),
+            "children": parsing.parse_optional_counts(col("children")),
+            "origin_raw": origin_txt,
+            "origin_iso3": origin_lists,
+            "region_of_origin": parsing.clean_text(col("region_of_origin"), 200),
+            "causes": cause_lists,
+            "location": parsing.clean_text(col("location"), 1000),
+            "lat": lat,
+            "lon": lon,
+            "coords_raw": parsing.clean_text(col("coords"), 100),
+            "flags": flag_lists,
+            "unsd_grouping": parsing.clean_text(col("unsd"), 200),
+            "information_source": parsing.clean_text(col("info_source"), 1000),
+            "url": parsing.clean_text(col("url"), 2000),
+            "source_quality": quality,
+            "source_quality_raw": parsing.clean_text(col("quality"), 50),
+        }
+    )[good]
+    facts["h3_r3"] = _h3_cells(facts["lat"], facts["lon"], 3)
+    facts["h3_r5"] = _h3_cells(facts["lat"], facts["lon"], 5)
+    vintage = facts["incident_date"].max() if len(facts) else None
+    rejected = _rejected(frame, ~good, reasons)
+    flagged = int((facts["flags"].map(len) > 0).sum())
+    multi = int((facts["n_routes"] > 1).sum())
+    notes = [f"{multi} incidents carry several route labels (counted on each route)."]
+    return Prepared("incidents", facts, rejected, n, flagged, vintage, notes)
+
+
+def prepare_frontex(frame: pd.DataFrame) -> Prepared:
+    """Validate and normalise the Frontex monthly detections file (``route,type,nat,t,n``)."""
+    frame = frame.reset_index(drop=True)
+    n = len(frame)
+    month = parsing.parse_dates(frame["t"])
+    counts, r_counts = parsing.parse_counts(frame["n"])
+    reasons = pd.Series(pd.NA, index=frame.index, dtype="string")
+    reasons = reasons.mask(month.isna(), "no parseable month")
+    reasons = reasons.mask(reasons.isna() & r_counts.notna(), r_counts + " in detections")
+    route_raw = parsing.clean_text(frame["route"], 200)
+    reasons = reasons.mask(reasons.isna() & route_raw.isna(), "no route")
+    nat = parsing.clean_text(frame["nat"], 10).str.upper()
+    good = reasons.isna()
+    route_id = route_raw.astype(object).map(
+        lambda v: reference.route_ids_for_label(None if pd.isna(v) else str(v), "frontex")[0]
+    )
+    facts = pd.DataFrame(
+        {
+            "route_id": route_id,
+            "route_raw": route_raw,
+            "border_type": parsing.clean_text(frame["type"], 20),
+            "nationality_iso3": nat.where(nat.str.fullmatch(r"[A-Z]{3}").fillna(False)),
+            "month": month.dt.to_period("M").dt.to_timestamp().dt.date,
+            "detections": counts,
+        }
+    )[good]
+    vintage = facts["month"].max() if len(facts) else None
+    return Prepared("detections", facts, _rejected(frame, ~good, reasons), n, 0, vintage)
+
+
+_UNHCR_POP = {
+    "refugees": "refugees",
+    "asylum_seekers": "asylum_seekers",
+    "returned_refugees": "returned_refugees",
+    "idps": "idps",
+    "returned_idps": "returned_idps",
+    "stateless": "stateless",
+    "ooc": "others_of_concern",
+    "oip": "other_in_need_of_protection",
+    "hst": "host_community",
+}
+
+
+POPULATION_MAX = 2_000_000_000  # stocks of people: far larger than any one incident
+
+
+def prepare_unhcr_population(frame: pd.DataFrame) -> Prepared:
+    """Normalise UNHCR population statistics (origin x asylum x year)."""
+    frame = frame.reset_index(drop=True)
+    year = pd.to_numeric(frame["year"], errors="coerce")
+    reasons = pd.Series(pd.NA, index=frame.index, dtype="string")
+    reasons = reasons.mask(~year.between(1900, 2100), "no parseable year")
+    out = pd.DataFrame({"year": year.astype("Int64")})
+    for c in ("coo_iso", "coa_iso"):
+        v = parsing.clean_text(frame[c], 10).str.upper()
+        out["origin_iso3" if c == "coo_iso" else "asylum_iso3"] = v.where(
+            v.str.fullmatch(r"[A-Z]{3}").fillna(False)
+        )
+    for src, dst in _UNHCR_POP.items():
+        if src in frame.columns:
+            vals, r = parsing.parse_counts(frame[src], max_count=POPULATION_MAX)
+            out[dst] = vals
+            reasons = reasons.mask(reasons.isna() & r.notna(), r + " in " + src)
+        else:
+            out[dst] = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    good = reasons.isna()
+    facts = out[good]
+    y = int(facts["year"].max()) if len(facts) else None
+    vintage = dt.date(y, 12, 31) if y else None
+    return Prepared(
+        "refugee_population", facts, _rejected(frame, ~good, reasons), len(frame), 0, vintage
+    )
+
+
+def prepare_unhcr_arrivals(frame: pd.DataFrame, country_iso3: str = "ITA") -> Prepared:
+    """Normalise UNHCR daily sea arrivals (``data_date,individuals``) for one country."""
+    frame = frame.reset_index(drop=True)
+    date = parsing.parse_dates(frame["data_date"])
+    counts, r = parsing.parse_counts(frame["individuals"])
+    reasons = pd.Series(pd.NA, index=frame.index, dtype="string")
+    reasons = reasons.mask(date.isna(), "no parseable date")
+    reasons = reasons.mask(reasons.isna() & r.notna(), r + " in individuals")
+    good = reasons.isna()
+    facts = pd.DataFrame({"country_iso3": country_iso3, "date": date.dt.date, "arrivals": counts})[
+        good
+    ]
+    vintage = facts["date"].max() if len(facts) else None
+    return Prepared("arrivals", facts, _rejected(frame, ~good, reasons), len(frame), 0, vintage)
+
+
+OC_INDICATORS = {
+    "criminality": "oc_criminality",
+    "human trafficking": "oc_human_trafficking",
+    "human smuggling": "oc_human_smuggling",
+    "criminal networks": "oc_criminal_networks",
+    "criminal actors": "oc_criminal_actors",
+    "state embedded actors": "oc_state_embedded_actors",
+    "resilience": "oc_resilience",
+    "border integrity": "oc_border_integrity",
+    "international cooperation": "oc_international_cooperation",
+    "law enforcement": "oc_law_enforcement",
+    "anti money laundering": "oc_anti_money_laundering",
+    "victim and witness support": "oc_victim_witness_support",
+    "prevention": "oc_prevention",
+}
+
+
+def prepare_oc_index(frame: pd.DataFrame, edition: int) -> Prepared:
+    """Reshape the GI-TOC Organized Crime Index (country names -> ISO-3) to long form.
+
+    Names that do not match the tested name table are rejected and listed in the notes.
+    """
+    frame = frame.reset_index(drop=True)
+    by_norm = {_norm_col(c): c for c in frame.columns}
+    names = parsing.clean_text(frame[by_norm["country"]], 200)
+    iso = names.astype(object).map(lambda v: None if pd.isna(v) else reference.country_iso3(v))
+    reasons = pd.Series(pd.NA, index=frame.index, dtype="string")
+    reasons = reasons.mask(iso.isna(), "country name not in the name table")
+    good = reasons.isna()
+    parts = []
+    for norm, indicator in OC_INDICATORS.items():
+        if norm not in by_norm:
+            continue
+        vals = pd.to_numeric(frame[by_norm[norm]], errors="coerce")
+        vals = vals.where(vals.between(0, 10))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "iso3": iso,
+                    "indicator": indicator,
+                    "edition": edition,
+                    "value": vals.astype("Float64"),
+                    "unit": "score 1-10",
+                }
+            )[good]
+        )
+    facts = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    unmatched = sorted(names[~good].dropna().unique().tolist())
+    notes = [f"Unmatched country names: {', '.join(unmatched)}"] if unmatched else []
+    return Prepared(
+        "country_indicators",
+        facts,
+        _rejected(frame, ~good, reasons),
+        len(frame),
+        0,
+        dt.date(edition, 1, 1),
+        notes,
+    )
+
+
+# ---------------------------------------------------------------- loading
+
+
+@dataclass
+class LoadSummary:
+    """What one load did, for the CLI, the app and the tests."""
+
+    status: str  # "loaded" | "unchanged"
+    source_id: str
+    kind: str
+    origin: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_flagged: int = 0
+    vintage: str | None = None
+    seconds: float = 0.0
+    reject_reasons: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    def lines(self) -> list[str]:
+        if self.status == "unchanged":
+            return [f"{self.origin}: already loaded as {self.source_id}; nothing changed."]
+        out = [
+            f"Loaded {self.origin} as {self.source_id} ({_KIND_NAMES[self.kind]}, vintage "
+            f"{self.vintage}) in {self.seconds:.1f} s:",
+            f"  rows read {self.rows_read:,}, loaded {self.rows_loaded:,}, rejected "
+            f"{self.rows_rejected:,}, loaded with a flag {self.rows_flagged:,}",
+        ]
+        for reason, k in sorted(self.reject_reasons.items(), key=lambda kv: -kv[1]):
+            out.append(f"  rejected: {k:,} x {reason}")
+        out.extend(f"  note: {n}" for n in self.notes)
+        return out
+
+
+_ARROW_LISTS = (
+    "route_ids",
+    "origin_iso3",
+    "causes",
+    "flags",
+    "region_of_incident_list",
+)
+
+
+def _to_arrow(facts: pd.DataFrame) -> pa.Table:
+    cols = {}
+    for c in facts.columns:
+        s = facts[c]
+        if c in _ARROW_LISTS:
+            cols[c] = pa.array(s.tolist(), type=pa.list_(pa.string()))
+        elif s.dtype == object and len(s) and isinstance(s.iloc[0], dt.date):
+            cols[c] = pa.array(s.tolist(), type=pa.date32())
+        else:
+            cols[c] = pa.Array.from_pandas(s)
+    return pa.table(cols)
+
+
+def _insert(con, table: str, source_id: str, facts: pd.DataFrame) -> None:
+    if facts.empty:
+        return
+    arrow = _to_arrow(facts)
+    con.register("_incoming", arrow)
+    try:
+        names = ", ".join(f'"{c}"' for c in facts.columns)  # columns come from our code
+        con.execute(
+            f"INSERT INTO {table} (source_id, {names}) SELECT $sid, {names} FROM _incoming",  # noqa: S608
+            {"sid": source_id},
+        )
+    finally:
+        con.unregister("_incoming")
+
+
+def refresh_reference(con) -> None:
+    """Replace the authored reference tables (routes, labels, countries) from ``data/reference``."""
+    routes = reference.read_routes()
+    waypoints = reference.read_waypoints()
+    labels = reference.read_route_labels()[["source_kind", "label", "route_id"]]
+    countries = reference.read_countries()
+    cdf = pd.DataFrame(
+        {
+            "iso3": countries["iso3"],
+            "iso2": countries["iso2"],
+            "m49": pd.to_numeric(countries["m49"], errors="coerce").astype("Int64"),
+            "name": countries["name"],
+            "un_region": countries["un_region"],
+            "un_subregion": countries["un_subregion"],
+            "centroid_lon": countries["centroid_lon"].astype(float),
+            "centroid_lat": countries["centroid_lat"].astype(float),
+            "geometry_wkb": countries.geometry.to_wkb(),
+        }
+    ).drop_duplicates("iso3")
+    for table, df in (
+        ("routes", routes[[
+            "route_id", "name", "family", "mode", "region", "frontex", "mmp", "colour",
+            "description",
+        ]]),
+        ("route_waypoints", waypoints[["route_id", "seq", "name", "lon", "lat", "role"]]),
+        ("route_labels", labels),
+        ("countries", cdf),
+    ):
+        con.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+        con.register("_ref", df)
+        try:
+            cols = ", ".join(df.columns)
+            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _ref")  # noqa: S608
+        finally:
+            con.unregister("_ref")
+
+
+def prepare(frame: pd.DataFrame, kind: str, name: str, edition: int | None = None) -> Prepared:
+    """Dispatch to the adapter for ``kind``."""
+    if kind == "mmp":
+        return prepare_mmp(frame)
+    if kind == "frontex":
+        return prepare_frontex(frame)
+    if kind == "unhcr-population":
+        return prepare_unhcr_population(frame)
+    if kind == "unhcr-arrivals":
+        return prepare_unhcr_arrivals(frame)
+    if kind == "oc-index":
+        if edition is None:
+            m = re.search(r"(20\d\d)", name)
+            if not m:
+                raise IngestError(
+                    "Cannot tell the OC Index edition from the file name: pass --edition YEAR."
+                )
+            edition = int(m.group(1))
+        return prepare_oc_index(frame, edition)
+    raise IngestError(f"Unknown kind {kind!r}; expected one of {', '.join(KINDS)}.")
+
+
+class _Unchanged(Exception):
+    """Internal: the file is already loaded; abandon the staged write."""
+
+
+def load_bytes(
+    raw: bytes,
+    name: str,
+    *,
+    kind: str | None = None,
+    db: str | Path | None = None,
+    edition: int | None = None,
+    is_demo: bool = False,
+    progress: Progress = _no_progress,
+    wait_s: float = 0.0,
+) -> LoadSummary:
+    """Load one source file (already read into memory) into the warehouse.
+
+    Parameters
+    ----------
+    raw : bytes
+        File content (CSV or XLSX).
+    name : str
+        File name or URL, recorded as the source's origin.
+    kind : str, optional
+        One of :data:`KINDS`; detected from the header when omitted.
+
+    Raises
+    ------
+    IngestError
+        For a structurally wrong file; the warehouse is then unchanged.
+    """
+    t0 = time.perf_counter()
+    sha = hashlib.sha256(raw).hexdigest()
+    progress(0.05, "reading")
+    frame = read_table(raw, name)
+    if frame.empty:
+        raise IngestError(f"{name} has a header but no data rows.")
+    detected = detect_kind(frame)
+    if kind is not None and kind not in SOURCE_META:
+        raise IngestError(f"Unknown kind {kind!r}; expected one of {', '.join(KINDS)}.")
+    if detected is None:
+        if kind == "mmp":
+            prepare_mmp(frame)  # raises with the list of missing columns
+        shown = ", ".join(list(frame.columns)[:6])
+        raise IngestError(f"{name} is not a recognised export (columns: {shown[:200]}).")
+    if kind is not None and detected != kind:
+        raise IngestError(
+            f"{name} looks like {_KIND_NAMES[detected]}, not {_KIND_NAMES[kind]}."
+        )
+    kind = detected
+    progress(0.3, f"validating {len(frame):,} rows")
+    prep = prepare(frame, kind, name, edition)
+    if len(prep.facts) == 0:
+        raise IngestError(f"{name}: no usable rows ({len(prep.rejected):,} rejected).")
+    vintage = prep.vintage
+    source_id = f"{kind}-{vintage:%Y%m%d}-{sha[:8]}" if vintage else f"{kind}-{sha[:12]}"
+    if is_demo:
+        source_id = "demo-" + source_id
+    meta = SOURCE_META[kind]
+    summary = LoadSummary(
+        status="loaded",
+        source_id=source_id,
+        kind=kind,
+        origin=Path(name).name if "://" not in name else name,
+        rows_read=prep.rows_read,
+        rows_loaded=len(prep.facts),
+        rows_rejected=len(prep.rejected),
+        rows_flagged=prep.rows_flagged,
+        vintage=vintage.isoformat() if vintage else None,
+        reject_reasons=prep.rejected["reason"].value_counts().to_dict() if len(prep.rejected) else {},
+        notes=prep.notes,
+    )
+    progress(0.6, "writing")
+    try:
+        with writing(db, wait_s=wait_s) as con:
+            hit = con.execute(
+                "SELECT source_id FROM sources WHERE sha256 = ? AND is_demo = ?", [sha, is_demo]
+            ).fetchone()
+            if hit:
+                summary.status = "unchanged"
+                summary.source_id = hit[0]
+                raise _Unchanged  # discard the staging copy: the live file is not touched
+            refresh_reference(con)
+            con.execute(
+                "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    source_id,
+                    kind,
+                    meta.publisher,
+                    meta.title + (" (SYNTHETIC DEMO DATA)" if is_demo else ""),
+                    "synthetic, no licence needed" if is_demo else meta.licence,
+                    summary.origin,
+                    sha,
+                    summary.rows_read,
+                    summary.rows_loaded,
+                    summary.rows_rejected,
+                    summary.rows_flagged,
+                    vintage,
+                    dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    is_demo,
+                    meta.caveat,
+                ],
+            )
+            _insert(con, prep.table, source_id, prep.facts)
+            if len(prep.rejected):
+                _insert(con, "rejected_rows", source_id, prep.rejected)
+    except _Unchanged:
+        pass
+    summary.seconds = time.perf_counter() - t0
+    progress(1.0, "done")
+    return summary
+
+
+def load_file(path: str | Path, **kwargs) -> LoadSummary:  # type: ignore[no-untyped-def]
+    """Load a source file from disk; see :func:`load_bytes`."""
+    raw = read_path(path)
+    return load_bytes(raw, str(path), **kwargs)
+
+
+def init_warehouse(db: str | Path | None = None) -> None:
+    """Create the schema and the reference tables (no facts)."""
+    with writing(db) as con:
+        refresh_reference(con)

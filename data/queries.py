@@ -1,0 +1,504 @@
+"""Read queries over the warehouse, all taking one frozen :class:`~data.filters.Filters`.
+
+Every value reaches DuckDB as a bound parameter; the only text spliced into SQL comes from the
+allow-lists in this module (group-by dimensions). Each function takes a connection (or cursor)
+and returns a pandas DataFrame whose columns name their measure and unit.
+
+Scope of filters: period, route and origin apply to incidents (IOM) and detections (Frontex,
+by nationality); region, cause and minimum source quality describe incidents only, so they do
+not restrict detections. Pages say so next to any figure that mixes both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from data.filters import Filters
+
+Con = duckdb.DuckDBPyConnection
+
+
+@dataclass(frozen=True)
+class Vintages:
+    """The sources a query runs on: one incident vintage and the matching detection vintage."""
+
+    incidents: str | None
+    detections: str | None
+    is_demo: bool
+
+
+def _cur(con: Con) -> Con:
+    # One cursor per query: a DuckDB connection is not thread-safe, cursors are.
+    return con.cursor()
+
+
+def _df(con: Con, sql: str, params: dict[str, Any] | list[Any] | None = None) -> pd.DataFrame:
+    cur = _cur(con)
+    try:
+        return cur.execute(sql, params or {}).df()
+    finally:
+        cur.close()
+
+
+def query_sources(con: Con) -> pd.DataFrame:
+    """Every loaded source with its provenance, newest first.
+
+    Returns
+    -------
+    DataFrame
+        The ``sources`` table columns; ``vintage`` is the data's own as-of date.
+    """
+    return _df(con, "SELECT * FROM sources ORDER BY kind, is_demo, vintage DESC, ingested_at DESC")
+
+
+def resolve_vintages(con: Con, f: Filters) -> Vintages:
+    """Pick the incident vintage (the filter's, else the latest real, else the demo) and the
+    detection vintage of the same kind (real with real, demo with demo)."""
+    rows = _df(
+        con,
+        "SELECT source_id, kind, is_demo, vintage, ingested_at FROM sources "
+        "WHERE kind IN ('mmp', 'frontex') ORDER BY is_demo, vintage DESC, ingested_at DESC",
+    )
+    mmp = rows[rows["kind"] == "mmp"]
+    chosen = None
+    if f.vintage and (mmp["source_id"] == f.vintage).any():
+        chosen = mmp[mmp["source_id"] == f.vintage].iloc[0]
+    elif len(mmp):
+        chosen = mmp.iloc[0]
+    is_demo = bool(chosen["is_demo"]) if chosen is not None else False
+    fx = rows[(rows["kind"] == "frontex") & (rows["is_demo"] == is_demo)]
+    return Vintages(
+        incidents=str(chosen["source_id"]) if chosen is not None else None,
+        detections=str(fx.iloc[0]["source_id"]) if len(fx) else None,
+        is_demo=is_demo,
+    )
+
+
+def incident_where(f: Filters, v: Vintages, alias: str = "i") -> tuple[str, dict[str, Any]]:
+    """SQL ``WHERE`` body and bound parameters for incidents under ``f``.
+
+    The text returned contains only fixed SQL and parameter names; every value is in the dict.
+    """
+    a = alias
+    clauses = [f"{a}.source_id = $src"]
+    params: dict[str, Any] = {"src": v.incidents or ""}
+    if f.date_from:
+        clauses.append(f"{a}.incident_date >= $date_from")
+        params["date_from"] = f.date_from
+    if f.date_to:
+        clauses.append(f"{a}.incident_date <= $date_to")
+        params["date_to"] = f.date_to
+    if f.un_regions or f.un_subregions:
+        sub = []
+        if f.un_regions:
+            sub.append("list_contains($un_regions, c.un_region)")
+            params["un_regions"] = list(f.un_regions)
+        if f.un_subregions:
+            sub.append("list_contains($un_subregions, c.un_subregion)")
+            params["un_subregions"] = list(f.un_subregions)
+        clauses.append(
+            f"{a}.country_of_incident_iso3 IN (SELECT c.iso3 FROM countries c WHERE "  # noqa: S608
+            + " AND ".join(sub)
+            + ")"
+        )
+    if f.mmp_regions:
+        clauses.append(f"list_has_any({a}.region_of_incident_list, $mmp_regions)")
+        params["mmp_regions"] = list(f.mmp_regions)
+    if f.routes:
+        clauses.append(f"list_has_any({a}.route_ids, $routes)")
+        params["routes"] = list(f.routes)
+    if f.origins:
+        clauses.append(f"list_has_any({a}.origin_iso3, $origins)")
+        params["origins"] = list(f.origins)
+    if f.causes:
+        clauses.append(f"list_has_any({a}.causes, $causes)")
+        params["causes"] = list(f.causes)
+    if f.min_source_quality:
+        clauses.append(f"coalesce({a}.source_quality, 0) >= $min_q")
+        params["min_q"] = int(f.min_source_quality)
+    return " AND ".join(clauses), params
+
+
+def detection_where(f: Filters, v: Vintages, alias: str = "d") -> tuple[str, dict[str, Any]]:
+    """SQL ``WHERE`` body and bound parameters for detections (period, route, nationality)."""
+    a = alias
+    clauses = [f"{a}.source_id = $dsrc"]
+    params: dict[str, Any] = {"dsrc": v.detections or ""}
+    if f.date_from:
+        clauses.append(f"{a}.month >= date_trunc('month', $d_from::DATE)")
+        params["d_from"] = f.date_from
+    if f.date_to:
+        clauses.append(f"{a}.month <= $d_to")
+        params["d_to"] = f.date_to
+    if f.routes:
+        clauses.append(f"list_contains($d_routes, {a}.route_id)")
+        params["d_routes"] = list(f.routes)
+    if f.origins:
+        clauses.append(f"list_contains($d_origins, {a}.nationality_iso3)")
+        params["d_origins"] = list(f.origins)
+    return " AND ".join(clauses), params
+
+
+def query_headline(con: Con, f: Filters) -> dict[str, Any]:
+    """Headline figures for the filters.
+
+    Returns
+    -------
+    dict
+        ``incidents``, ``dead``, ``missing``, ``dead_and_missing`` (persons, IOM minimum
+        estimates), ``detections`` (Frontex events) and the vintages used. Never summed together.
+    """
+    v = resolve_vintages(con, f)
+    w, p = incident_where(f, v)
+    inc = _df(
+        con,
+        f"SELECT count(*) AS incidents, coalesce(sum(dead), 0) AS dead, "  # noqa: S608
+        f"coalesce(sum(missing), 0) AS missing, coalesce(sum(dead_and_missing), 0) "
+        f"AS dead_and_missing, min(incident_date) AS first_date, max(incident_date) AS last_date "
+        f"FROM incidents i WHERE {w}",
+        p,
+    ).iloc[0]
+    dw, dp = detection_where(f, v)
+    det = _df(con, f"SELECT coalesce(sum(detections), 0) AS detections FROM detections d WHERE {dw}", dp)  # noqa: S608
+    return {
+        "incidents": int(inc["incidents"]),
+        "dead": int(inc["dead"]),
+        "missing": int(inc["missing"]),
+        "dead_and_missing": int(inc["dead_and_missing"]),
+        "first_date": inc["first_date"],
+        "last_date": inc["last_date"],
+        "detections": int(det.iloc[0]["detections"]),
+        "incident_source": v.incidents,
+        "detection_source": v.detections,
+        "is_demo": v.is_demo,
+    }
+
+
+# Allowed group-by dimensions: name -> SQL expression over incidents i (fixed text only).
+INCIDENT_DIMENSIONS: dict[str, str] = {
+    "route": "unnest(i.route_ids)",
+    "cause": "unnest(i.causes)",
+    "origin": "unnest(CASE WHEN len(i.origin_iso3) = 0 THEN ['UNK'] ELSE i.origin_iso3 END)",
+    "mmp_region": "unnest(i.region_of_incident_list)",
+    "country": "coalesce(i.country_of_incident_iso3, 'UNK')",
+    "year": "i.year",
+    "none": "'all'",
+}
+
+
+def query_incidents_by(
+    con: Con, f: Filters, dim: str = "route", period: str | None = "month"
+) -> pd.DataFrame:
+    """Incidents and dead and missing grouped by a dimension and optionally by period.
+
+    Multi-valued dimensions (route, cause, origin, region) count an incident once under each of
+    its values, so the groups can add up to more than the total: pages say so.
+
+    Parameters
+    ----------
+    dim : {"route", "cause", "origin", "mmp_region", "country", "year", "none"}
+    period : {"month", "year", None}
+
+    Returns
+    -------
+    DataFrame
+        ``key``, [``period`` (date, first day)], ``incidents``, ``dead_and_missing`` (persons).
+    """
+    if dim not in INCIDENT_DIMENSIONS:
+        raise ValueError(f"unknown dimension {dim!r}")
+    if period not in ("month", "year", None):
+        raise ValueError(f"unknown period {period!r}")
+    v = resolve_vintages(con, f)
+    w, p = incident_where(f, v)
+    expr = INCIDENT_DIMENSIONS[dim]
+    per = f", date_trunc('{period}', i.incident_date) AS period" if period else ""
+    grp = "key, period" if period else "key"
+    sql = (
+        f"SELECT key{', period' if period else ''}, count(*) AS incidents, "  # noqa: S608
+        f"sum(dead_and_missing) AS dead_and_missing FROM ("
+        f"SELECT {expr} AS key{per}, i.dead_and_missing FROM incidents i WHERE {w}) "
+        f"GROUP BY {grp} ORDER BY {grp}"
+    )
+    df = _df(con, sql, p)
+    if period:
+        df["period"] = pd.to_datetime(df["period"]).dt.date
+    df["dead_and_missing"] = df["dead_and_missing"].astype("int64")
+    return df
+
+
+DETECTION_DIMENSIONS: dict[str, str] = {
+    "route": "d.route_id",
+    "nationality": "coalesce(d.nationality_iso3, 'UNK')",
+    "border_type": "coalesce(d.border_type, 'Unknown')",
+    "none": "'all'",
+}
+
+
+def query_detections_by(
+    con: Con, f: Filters, dim: str = "route", period: str | None = "month"
+) -> pd.DataFrame:
+    """Frontex detections grouped by a dimension and optionally by period.
+
+    Returns
+    -------
+    DataFrame
+        ``key``, [``period``], ``detections`` (events, not persons).
+    """
+    if dim not in DETECTION_DIMENSIONS:
+        raise ValueError(f"unknown dimension {dim!r}")
+    if period not in ("month", "year", None):
+        raise ValueError(f"unknown period {period!r}")
+    v = resolve_vintages(con, f)
+    w, p = detection_where(f, v)
+    expr = DETECTION_DIMENSIONS[dim]
+    per = f", date_trunc('{period}', d.month) AS period" if period else ""
+    grp = "key, period" if period else "key"
+    sql = (
+        f"SELECT {expr} AS key{per}, sum(d.detections) AS detections "  # noqa: S608
+        f"FROM detections d WHERE {w} GROUP BY {grp} ORDER BY {grp}"
+    )
+    df = _df(con, sql, p)
+    if period:
+        df["period"] = pd.to_datetime(df["period"]).dt.date
+    df["detections"] = df["detections"].astype("int64")
+    return df
+
+
+INCIDENT_TABLE_COLUMNS = (
+    "incident_date",
+    "main_id",
+    "incident_type",
+    "region_of_incident",
+    "country_of_incident",
+    "route_labels_raw",
+    "dead",
+    "missing",
+    "dead_and_missing",
+    "survivors",
+    "females",
+    "males",
+    "children",
+    "origin_raw",
+    "causes",
+    "location",
+    "lat",
+    "lon",
+    "information_source",
+    "url",
+    "source_quality",
+    "flags",
+    "source_id",
+)
+
+
+def query_incidents(con: Con, f: Filters, limit: int = 5000, offset: int = 0) -> pd.DataFrame:
+    """Incident rows for the table and downloads, newest first (columns as in the warehouse)."""
+    v = resolve_vintages(con, f)
+    w, p = incident_where(f, v)
+    cols = ", ".join(f"i.{c}" for c in INCIDENT_TABLE_COLUMNS)
+    p = {**p, "lim": int(limit), "off": int(offset)}
+    return _df(
+        con,
+        f"SELECT {cols} FROM incidents i WHERE {w} "  # noqa: S608
+        "ORDER BY i.incident_date DESC, i.row_number LIMIT $lim OFFSET $off",
+        p,
+    )
+
+
+def query_incident_count(con: Con, f: Filters) -> int:
+    """Number of incidents under the filters."""
+    v = resolve_vintages(con, f)
+    w, p = incident_where(f, v)
+    cur = _cur(con)
+    try:
+        row = cur.execute(f"SELECT count(*) FROM incidents i WHERE {w}", p).fetchone()  # noqa: S608
+    finally:
+        cur.close()
+    return int(row[0]) if row else 0
+
+
+def query_incident_points(con: Con, f: Filters, limit: int = 5000) -> pd.DataFrame:
+    """Located incidents for a point map (largest first, at most ``limit``).
+
+    Returns
+    -------
+    DataFrame
+        ``lon``, ``lat`` (EPSG:4326), ``dead_and_missing``, ``cause`` (first listed),
+        ``incident_date``, ``location``, ``route``, ``source_quality``, ``url``.
+    """
+    v = resolve_vintages(con, f)
+    w, p = incident_where(f, v)
+    p = {**p, "lim": int(limit)}
+    return _df(
+        con,
+        "SELECT i.lon, i.lat, i.dead_and_missing, i.causes[1] AS cause, "  # noqa: S608
+        "i.incident_date, i.location, i.route_labels_raw AS route, i.source_quality, i.url "
+        f"FROM incidents i WHERE {w} AND i.lat IS NOT NULL "
+        "ORDER BY i.dead_and_missing DESC, i.incident_date DESC LIMIT $lim",
+        p,
+    )
+
+
+def query_incident_hex(con: Con, f: Filters, resolution: int = 3) -> pd.DataFrame:
+    """Incidents aggregated to H3 cells computed at ingest (resolution 3 or 5).
+
+    Returns
+    -------
+    DataFrame
+        ``h3`` (cell as hex string), ``incidents``, ``dead_and_missing``.
+    """
+    col = {3: "h3_r3", 5: "h3_r5"}.get(resolution)
+    if col is None:
+        raise ValueError("resolution must be 3 or 5")
+    v = resolve_vintages(con, f)
+    w, p = incident_where(f, v)
+    df = _df(
+        con,
+        f"SELECT i.{col} AS cell, count(*) AS incidents, sum(i.dead_and_missing) AS "  # noqa: S608
+        f"dead_and_missing FROM incidents i WHERE {w} AND i.{col} IS NOT NULL GROUP BY 1",
+        p,
+    )
+    df["h3"] = df["cell"].map(lambda c: format(int(c), "x"))
+    df["dead_and_missing"] = df["dead_and_missing"].astype("int64")
+    return df[["h3", "incidents", "dead_and_missing"]]
+
+
+def query_filter_options(con: Con, f: Filters | None = None) -> dict[str, list[Any]]:
+    """Allowed values for every filter (the allow-lists for the sidebar and for URLs)."""
+    v = resolve_vintages(con, f or Filters())
+    src = {"src": v.incidents or ""}
+    out: dict[str, list[Any]] = {}
+    out["routes"] = _df(con, "SELECT route_id, name FROM routes ORDER BY name")[
+        "route_id"
+    ].tolist()
+    out["causes"] = _df(
+        con,
+        "SELECT DISTINCT unnest(causes) AS v FROM incidents WHERE source_id = $src ORDER BY 1",
+        src,
+    )["v"].tolist()
+    out["mmp_regions"] = _df(
+        con,
+        "SELECT DISTINCT unnest(region_of_incident_list) AS v FROM incidents "
+        "WHERE source_id = $src ORDER BY 1",
+        src,
+    )["v"].tolist()
+    out["origins"] = _df(
+        con,
+        "SELECT DISTINCT unnest(origin_iso3) AS v FROM incidents WHERE source_id = $src "
+        "ORDER BY 1",
+        src,
+    )["v"].tolist()
+    out["un_regions"] = _df(
+        con, "SELECT DISTINCT un_region AS v FROM countries WHERE un_region IS NOT NULL ORDER BY 1"
+    )["v"].tolist()
+    out["un_subregions"] = _df(
+        con,
+        "SELECT DISTINCT un_subregion AS v FROM countries WHERE un_subregion IS NOT NULL "
+        "ORDER BY 1",
+    )["v"].tolist()
+    out["vintage"] = _df(
+        con, "SELECT source_id FROM sources WHERE kind = 'mmp' ORDER BY vintage DESC"
+    )["source_id"].tolist()
+    span = _df(
+        con,
+        "SELECT min(incident_date) AS lo, max(incident_date) AS hi FROM incidents "
+        "WHERE source_id = $src",
+        src,
+    ).iloc[0]
+    out["date_range"] = [span["lo"], span["hi"]]
+    return out
+
+
+def query_routes(con: Con) -> pd.DataFrame:
+    """The route reference table (id, name, family, mode, region, colour, ...)."""
+    return _df(con, "SELECT * FROM routes ORDER BY name")
+
+
+def query_waypoints(con: Con) -> pd.DataFrame:
+    """Route waypoints in order (``route_id``, ``seq``, ``name``, ``lon``, ``lat``, ``role``)."""
+    return _df(con, "SELECT * FROM route_waypoints ORDER BY route_id, seq")
+
+
+def query_countries(con: Con, with_geometry: bool = True) -> pd.DataFrame:
+    """Countries with names, regions, centroids and (optionally) WKB boundaries (EPSG:4326)."""
+    cols = "*" if with_geometry else "* EXCLUDE (geometry_wkb)"
+    return _df(con, f"SELECT {cols} FROM countries ORDER BY iso3")  # noqa: S608
+
+
+def query_indicator(con: Con, indicator: str, edition: int | None = None) -> pd.DataFrame:
+    """One country indicator (latest edition unless given): ``iso3``, ``value``, ``edition``."""
+    p: dict[str, Any] = {"ind": indicator}
+    if edition is None:
+        row = _df(
+            con, "SELECT max(edition) AS e FROM country_indicators WHERE indicator = $ind", p
+        ).iloc[0]
+        if pd.isna(row["e"]):
+            return pd.DataFrame(columns=["iso3", "value", "edition", "source_id"])
+        edition = int(row["e"])
+    p["ed"] = int(edition)
+    return _df(
+        con,
+        "SELECT iso3, value, edition, source_id FROM country_indicators "
+        "WHERE indicator = $ind AND edition = $ed",
+        p,
+    )
+
+
+def query_data_quality(con: Con, f: Filters) -> dict[str, Any]:
+    """Shares of incidents without coordinates, without origin, and by source quality."""
+    v = resolve_vintages(con, f)
+    w, p = incident_where(f, v)
+    row = _df(
+        con,
+        "SELECT count(*) AS n, "  # noqa: S608
+        "avg(CASE WHEN i.lat IS NULL THEN 1 ELSE 0 END) AS share_no_coords, "
+        "avg(CASE WHEN len(i.origin_iso3) = 0 THEN 1 ELSE 0 END) AS share_no_origin, "
+        "avg(CASE WHEN 'unclassified' = ANY(i.route_ids) THEN 1 ELSE 0 END) AS share_no_route, "
+        "avg(CASE WHEN len(i.flags) > 0 THEN 1 ELSE 0 END) AS share_flagged "
+        f"FROM incidents i WHERE {w}",
+        p,
+    ).iloc[0]
+    by_q = _df(
+        con,
+        "SELECT coalesce(i.source_quality, 0) AS source_quality, count(*) AS incidents, "  # noqa: S608
+        f"sum(i.dead_and_missing) AS dead_and_missing FROM incidents i WHERE {w} "
+        "GROUP BY 1 ORDER BY 1",
+        p,
+    )
+    return {
+        "incidents": int(row["n"]),
+        "share_no_coords": float(row["share_no_coords"] or 0),
+        "share_no_origin": float(row["share_no_origin"] or 0),
+        "share_no_route": float(row["share_no_route"] or 0),
+        "share_flagged": float(row["share_flagged"] or 0),
+        "by_quality": by_q,
+    }
+
+
+def query_rejected(con: Con, source_id: str, limit: int = 200) -> pd.DataFrame:
+    """Rejected rows of one source with their reasons."""
+    return _df(
+        con,
+        "SELECT row_number, reason, raw FROM rejected_rows WHERE source_id = $s "
+        "ORDER BY row_number LIMIT $lim",
+        {"s": source_id, "lim": int(limit)},
+    )
+
+
+def default_period(con: Con, f: Filters) -> tuple[dt.date | None, dt.date | None]:
+    """The full span of the chosen incident vintage (for default date filters)."""
+    v = resolve_vintages(con, f)
+    row = _df(
+        con,
+        "SELECT min(incident_date) AS lo, max(incident_date) AS hi FROM incidents "
+        "WHERE source_id = $src",
+        {"src": v.incidents or ""},
+    ).iloc[0]
+    lo = row["lo"] if not pd.isna(row["lo"]) else None
+    hi = row["hi"] if not pd.isna(row["hi"]) else None
+    return lo, hi
