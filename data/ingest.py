@@ -192,6 +192,11 @@ def _rejected(frame: pd.DataFrame, mask: pd.Series, reasons: pd.Series) -> pd.Da
     )
 
 
+def _flag(mask: pd.Series, name: str) -> pd.Series:
+    """A column of flag names: ``name`` where ``mask`` holds, else None."""
+    return pd.Series(name, index=mask.index, dtype=object).where(mask.fillna(False).astype(bool))
+
+
 def _h3_cells(lat: pd.Series, lon: pd.Series, res: int) -> pd.Series:
     import h3
 
@@ -236,7 +241,7 @@ def prepare_mmp(frame: pd.DataFrame) -> Prepared:
     fallback = parsing.parse_year_month(col("year"), col("month"))
     use_fb = date.isna() & fallback.notna()
     date = date.mask(use_fb, fallback)
-    flags.append(pd.Series(np.where(use_fb, "date_from_year_month", None), index=frame.index))
+    flags.append(_flag(use_fb, "date_from_year_month"))
     reasons = reasons.mask(date.isna(), "no parseable incident date")
 
     dead, r_dead = parsing.parse_counts(col("dead"))
@@ -253,9 +258,7 @@ def prepare_mmp(frame: pd.DataFrame) -> Prepared:
     )
     miss = miss.mask(correction, raw_missing.round().astype("Int64"))
     r_miss = r_miss.mask(correction, pd.NA)
-    flags.append(
-        pd.Series(np.where(correction, "negative_missing_correction", None), index=frame.index)
-    )
+    flags.append(_flag(correction, "negative_missing_correction"))
     for name, r in (("dead", r_dead), ("missing", r_miss), ("total dead and missing", r_total)):
         reasons = reasons.mask(reasons.isna() & r.notna(), r + " in " + name)
     total_given = col("total").astype("string").str.strip().fillna("") != ""
@@ -264,7 +267,7 @@ def prepare_mmp(frame: pd.DataFrame) -> Prepared:
     parts = dead.fillna(0) + miss.fillna(0)
     dam = total.where(total_given, parts)
     mismatch = total_given & (total != parts) & reasons.isna()
-    flags.append(pd.Series(np.where(mismatch, "total_disagrees_with_parts", None), index=frame.index))
+    flags.append(_flag(mismatch, "total_disagrees_with_parts"))
     reasons = reasons.mask(reasons.isna() & (dam.fillna(0) <= 0) & (parts.fillna(0) <= 0),
                            "no dead or missing recorded")
 
