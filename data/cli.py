@@ -157,9 +157,8 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     from data.fetch import FetchError, fetch_all
 
     try:
-        paths = fetch_all(
-            mirror=args.mirror, dest=args.dest, timeout=args.timeout, retries=args.retries
-        )
+        dest = args.dest or db_path(args.db).parent / "downloads"
+        paths = fetch_all(mirror=args.mirror, dest=dest, timeout=args.timeout, retries=args.retries)
     except FetchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
