@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import os
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +26,7 @@ from data.schema import create_schema
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = REPO_ROOT / "data" / "routewatch.duckdb"
+_COUNTER = itertools.count()
 
 
 class WarehouseError(Exception):
@@ -72,10 +75,24 @@ def connect_read_only(path: str | os.PathLike[str] | None = None) -> duckdb.Duck
         raise WarehouseError(
             f"No warehouse at {p}: run `make run` (demo data) or `python -m data load FILE`."
         )
+    # DuckDB caches one database instance per path in a process, so after an ingest has
+    # replaced the file, connecting to the same path again would return the *old* instance
+    # while any old connection is still open. Connecting through a private hard link of the
+    # current file gives a fresh instance of exactly the published version.
+    link = p.with_name(f".{p.name}.reader-{os.getpid()}-{threading.get_ident()}-{next(_COUNTER)}")
     try:
-        return duckdb.connect(str(p), read_only=True)
-    except duckdb.Error as exc:  # pragma: no cover - depends on file damage
-        raise WarehouseError(f"Cannot open warehouse {p}: {exc}") from exc
+        os.link(p, link)
+        target = link
+    except OSError:
+        target = p
+    try:
+        return duckdb.connect(str(target), read_only=True)
+    except duckdb.Error as exc:
+        raise WarehouseError(f"Cannot open warehouse {p}: {str(exc).splitlines()[0]}") from exc
+    finally:
+        if target is link:
+            with contextlib.suppress(OSError):
+                link.unlink()
 
 
 def _lock_path(p: Path) -> Path:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -355,7 +356,8 @@ def prepare_frontex(frame: pd.DataFrame) -> Prepared:
     reasons = reasons.mask(reasons.isna() & r_counts.notna(), r_counts + " in detections")
     route_raw = parsing.clean_text(frame["route"], 200)
     reasons = reasons.mask(reasons.isna() & route_raw.isna(), "no route")
-    nat = parsing.clean_text(frame["nat"], 10).str.upper()
+    # Frontex writes Kosovo as XKX; our boundaries (Natural Earth) use KOS.
+    nat = parsing.clean_text(frame["nat"], 10).str.upper().replace({"XKX": "KOS"})
     good = reasons.isna()
     route_id = route_raw.astype(object).map(
         lambda v: reference.route_ids_for_label(None if pd.isna(v) else str(v), "frontex")[0]
@@ -628,6 +630,25 @@ def prepare(frame: pd.DataFrame, kind: str, name: str, edition: int | None = Non
     raise IngestError(f"Unknown kind {kind!r}; expected one of {', '.join(KINDS)}.")
 
 
+def _already_loaded(db: str | Path | None, sha: str, is_demo: bool) -> tuple[str, str] | None:
+    """Cheap pre-check (read-only) so re-loading a known file skips parsing entirely."""
+    from data.db import WarehouseError, connect_read_only
+
+    try:
+        con = connect_read_only(db)
+    except (WarehouseError, duckdb.Error):
+        return None
+    try:
+        row = con.execute(
+            "SELECT source_id, kind FROM sources WHERE sha256 = ? AND is_demo = ?", [sha, is_demo]
+        ).fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    return (str(row[0]), str(row[1])) if row else None
+
+
 class _Unchanged(Exception):
     """Internal: the file is already loaded; abandon the staged write."""
 
@@ -661,6 +682,15 @@ def load_bytes(
     """
     t0 = time.perf_counter()
     sha = hashlib.sha256(raw).hexdigest()
+    known = _already_loaded(db, sha, is_demo)
+    if known is not None:
+        return LoadSummary(
+            status="unchanged",
+            source_id=known[0],
+            kind=known[1],
+            origin=Path(name).name if "://" not in name else name,
+            seconds=time.perf_counter() - t0,
+        )
     progress(0.05, "reading")
     frame = read_table(raw, name)
     if frame.empty:

@@ -235,3 +235,16 @@ def test_cli_load_and_sources_json(tmp_path: Path, capsys: pytest.CaptureFixture
     src = json.loads(capsys.readouterr().out)
     assert src[0]["kind"] == "mmp" and src[0]["rows_rejected"] == 3
     assert src[0]["licence"].startswith("CC BY 4.0")
+
+
+def test_reader_sees_new_vintage_after_publish_while_old_connection_open(quirks_db: Path) -> None:
+    old = dbmod.connect_read_only(quirks_db)
+    assert old.execute("SELECT count(*) FROM sources").fetchone()[0] == 1
+    raw = (FIX / "mmp_quirks.csv").read_bytes().replace(b"2023-09-02", b"2023-11-02")
+    load_bytes(raw, "newer.csv", db=quirks_db)
+    new = dbmod.connect_read_only(quirks_db)
+    assert new.execute("SELECT count(*) FROM sources").fetchone()[0] == 2
+    assert old.execute("SELECT count(*) FROM sources").fetchone()[0] == 1  # a consistent snapshot
+    old.close()
+    new.close()
+    assert not list(quirks_db.parent.glob(".*reader-*"))
