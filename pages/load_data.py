@@ -1,0 +1,9 @@
+"""Load data: analysts sign in, then upload a source file into the warehouse."""
+
+import streamlit as st
+
+from ui.ingest import render_login, render_upload_panel
+
+st.title("Load data")
+if render_login():
+    render_upload_panel()

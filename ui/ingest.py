@@ -1,0 +1,94 @@
+"""The analyst's upload-and-load panel (shown only when an analyst credential is configured).
+
+Uploads are parsed from memory (Streamlit hands us bytes; nothing is written anywhere but the
+warehouse's own staged copy), size-limited, and go through the same ingest as the CLI.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from data.db import WarehouseBusy, WarehouseError
+from data.ingest import KINDS, load_bytes
+from data.readers import IngestError
+from ui import auth
+
+MAX_UPLOAD_MB = 200
+
+
+@st.cache_resource
+def _lockout() -> auth.LockoutTracker:
+    # One tracker for the whole process: a guesser cannot reset it by opening a new session.
+    return auth.LockoutTracker()
+
+
+def _secrets() -> dict[str, object]:
+    try:
+        return {k: st.secrets[k] for k in st.secrets}
+    except Exception:  # no secrets.toml is the normal read-only deployment
+        return {}
+
+
+def analyst_configured() -> bool:
+    """Whether an analyst credential exists (otherwise the app is read-only, no upload UI)."""
+    return auth.configured_hash(_secrets()) is not None
+
+
+def render_login() -> bool:
+    """Draw the sign-in form; returns whether this session is signed in as analyst."""
+    if st.session_state.get("analyst_ok"):
+        return True
+    stored = auth.configured_hash(_secrets())
+    if stored is None:
+        st.info("This RouteWatch is read-only: no analyst credential is configured.")
+        return False
+    tracker = _lockout()
+    wait = tracker.locked_for()
+    if wait > 0:
+        st.error(f"Too many failed attempts. Try again in {int(wait // 60) + 1} minutes.")
+        return False
+    with st.form("analyst_login"):
+        pw = st.text_input("Analyst password", type="password")
+        submitted = st.form_submit_button("Sign in")
+    if submitted:
+        if tracker.attempt(auth.verify_password(pw, stored)):
+            st.session_state["analyst_ok"] = True
+            st.rerun()
+        else:
+            st.error("Wrong password.")
+    return False
+
+
+def render_upload_panel() -> None:
+    """File uploader -> ingest -> summary, with a progress bar and one-line errors."""
+    st.subheader("Load a source file")
+    st.caption(
+        "IOM Missing Migrants export (CSV or XLSX), Frontex detections, UNHCR population or "
+        "arrivals, GI-TOC OC Index. The kind is recognised from the header. A refused file "
+        f"changes nothing. Limit {MAX_UPLOAD_MB} MB."
+    )
+    kind = st.selectbox("Kind", ["detect automatically", *KINDS])
+    up = st.file_uploader("Source file", type=["csv", "xlsx"], accept_multiple_files=False)
+    if up is None or not st.button("Load into the warehouse", type="primary"):
+        return
+    if up.size > MAX_UPLOAD_MB * 2**20:
+        st.error(f"{up.name} is larger than {MAX_UPLOAD_MB} MB.")
+        return
+    bar = st.progress(0.0, text="starting")
+    try:
+        summary = load_bytes(
+            up.getvalue(),
+            up.name,
+            kind=None if kind == "detect automatically" else kind,
+            progress=lambda f, m: bar.progress(min(1.0, f), text=m),
+            wait_s=10.0,
+        )
+    except WarehouseBusy as exc:
+        st.warning(str(exc))
+        return
+    except (IngestError, WarehouseError) as exc:
+        st.error(str(exc))
+        return
+    bar.empty()
+    st.success(summary.lines()[0])
+    st.text("\n".join(summary.lines()[1:]))
