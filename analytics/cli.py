@@ -1,0 +1,508 @@
+"""``python -m analytics``: risk tables, alerts and key messages from the command line.
+
+Subcommands::
+
+    python -m analytics risk --level route|origin|transit --from YYYY-MM-DD --to YYYY-MM-DD
+        [--region R] [--route ID] [--origin ISO3] [--cause C] [--min-quality N] [--vintage ID]
+        [--weight COMPONENT=W] [--limit N] [--json] [--db PATH]
+    python -m analytics alerts --as-of YYYY-MM [--months N] [--candidates] [filters] [--json]
+    python -m analytics messages [--n N] [filters] [--json]
+
+Errors are one line on stderr and exit status 2, never a traceback.
+
+Adding a subcommand is one function: write ``_register_<name>(sub, common)`` that adds its parser
+with ``parents=[common]`` and ``set_defaults(handler=...)``, and list it in :data:`REGISTRARS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import re
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, NoReturn
+
+import pandas as pd
+
+from analytics.scores import COMPONENTS, ORIGIN_COMPONENTS, TRANSIT_COMPONENTS
+from data.filters import ISO3_RE, Filters
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class CliError(Exception):
+    """A user error: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr (no usage dump)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message}\n")
+
+
+# ---------------------------------------------------------------- argument types
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+            raise ValueError
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad date {text!r}: expected YYYY-MM-DD") from None
+
+
+def _year_month(text: str) -> dt.date:
+    t = text.strip()
+    m = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", t)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise argparse.ArgumentTypeError(f"bad month {text!r}: expected YYYY-MM")
+    try:
+        d = dt.date.fromisoformat(t) if m.group(3) else dt.date(int(m.group(1)), int(m.group(2)), 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad month {text!r}: expected YYYY-MM") from None
+    return dt.date(d.year, d.month, 1)
+
+
+def _quality(text: str) -> int:
+    if not text.strip().isdigit() or not 0 <= int(text) <= 5:
+        raise argparse.ArgumentTypeError(f"bad minimum source quality {text!r}: expected 0-5")
+    return int(text)
+
+
+def _weight(text: str) -> tuple[str, float]:
+    name, sep, value = text.partition("=")
+    try:
+        w = float(value)
+    except ValueError:
+        w = float("nan")
+    if not sep or not name.strip() or not math.isfinite(w) or w < 0:
+        raise argparse.ArgumentTypeError(
+            f"bad weight {text!r}: expected COMPONENT=NUMBER, e.g. dead_and_missing=0.5"
+        )
+    return name.strip(), w
+
+
+# ---------------------------------------------------------------- parser
+
+
+def _common() -> argparse.ArgumentParser:
+    c = _Parser(add_help=False)
+    g = c.add_argument_group("filters")
+    g.add_argument("--from", dest="date_from", type=_iso_date, metavar="YYYY-MM-DD")
+    g.add_argument("--to", dest="date_to", type=_iso_date, metavar="YYYY-MM-DD")
+    g.add_argument(
+        "--region",
+        action="append",
+        default=[],
+        help="UN region, UN subregion or IOM region of incident (repeatable)",
+    )
+    g.add_argument("--route", action="append", default=[], help="route id (repeatable)")
+    g.add_argument("--origin", action="append", default=[], help="ISO-3 country (repeatable)")
+    g.add_argument("--cause", action="append", default=[], help="IOM cause of death (repeatable)")
+    g.add_argument("--min-quality", type=_quality, default=0, metavar="N")
+    g.add_argument("--vintage", help="incident source_id (default: latest real vintage)")
+    c.add_argument("--json", action="store_true", help="print JSON")
+    c.add_argument("--db", default=argparse.SUPPRESS, help="warehouse file")
+    return c
+
+
+def _register_risk(sub: Any, common: argparse.ArgumentParser) -> None:
+    s = sub.add_parser("risk", parents=[common], help="route, origin or transit risk table")
+    s.add_argument("--level", choices=["route", "origin", "transit"], required=True)
+    s.add_argument(
+        "--weight",
+        action="append",
+        type=_weight,
+        default=[],
+        metavar="COMPONENT=W",
+        help="score weight (repeatable; origin and transit only; others then weigh 0)",
+    )
+    s.add_argument("--limit", type=int, default=0, help="rows to print (text output; 0 = all)")
+    s.set_defaults(handler=_run_risk)
+
+
+def _register_alerts(sub: Any, common: argparse.ArgumentParser) -> None:
+    s = sub.add_parser("alerts", parents=[common], help="alerts for the latest months")
+    s.add_argument("--as-of", type=_year_month, metavar="YYYY-MM", help="last month of the window")
+    s.add_argument("--months", type=int, default=3, help="window length, 1-12 (default 3)")
+    s.add_argument(
+        "--candidates", action="store_true", help="show every series checked, with its reason"
+    )
+    s.set_defaults(handler=_run_alerts)
+
+
+def _register_messages(sub: Any, common: argparse.ArgumentParser) -> None:
+    s = sub.add_parser("messages", parents=[common], help="the key messages for the filters")
+    s.add_argument("--n", type=int, default=5, help="how many messages (default 5)")
+    s.set_defaults(handler=_run_messages)
+
+
+REGISTRARS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
+    _register_risk,
+    _register_alerts,
+    _register_messages,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``python -m analytics`` parser (one subparser per entry of :data:`REGISTRARS`)."""
+    p = _Parser(prog="python -m analytics", description="RouteWatch risk analytics")
+    p.add_argument("--db", default=None, help="warehouse file (default: $ROUTEWATCH_DB)")
+    sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
+    common = _common()
+    for register in REGISTRARS:
+        register(sub, common)
+    return p
+
+
+# ---------------------------------------------------------------- filters
+
+
+def _filters(con: Any, args: argparse.Namespace) -> Filters:
+    from data.queries import query_filter_options
+
+    opts = query_filter_options(con)
+    if args.date_from and args.date_to and args.date_from > args.date_to:
+        raise CliError(f"--from {args.date_from} is after --to {args.date_to}")
+    unknown = [r for r in args.route if r not in opts["routes"]]
+    if unknown:
+        raise CliError(
+            f"unknown route id {', '.join(unknown)}; known: {', '.join(sorted(opts['routes']))}"
+        )
+    bad = [o for o in args.origin if not ISO3_RE.match(o.upper())]
+    if bad:
+        raise CliError(f"bad origin {', '.join(bad)}: expected ISO-3 codes such as AFG")
+    un_r, un_s, mmp = [], [], []
+    for r in args.region:
+        if r in opts["un_regions"]:
+            un_r.append(r)
+        elif r in opts["un_subregions"]:
+            un_s.append(r)
+        elif r in opts["mmp_regions"]:
+            mmp.append(r)
+        else:
+            raise CliError(
+                f"unknown region {r!r}; UN regions: {', '.join(opts['un_regions'])}; "
+                f"IOM regions: {', '.join(opts['mmp_regions'])}"
+            )
+    bad_c = [c for c in args.cause if c not in opts["causes"]]
+    if bad_c:
+        raise CliError(f"unknown cause {bad_c[0]!r}; known: {'; '.join(opts['causes'])}")
+    if args.vintage and args.vintage not in opts["vintage"]:
+        raise CliError(
+            f"unknown vintage {args.vintage!r}; loaded: {', '.join(opts['vintage']) or 'none'}"
+        )
+    return Filters(
+        date_from=args.date_from,
+        date_to=args.date_to,
+        un_regions=tuple(un_r),
+        un_subregions=tuple(un_s),
+        mmp_regions=tuple(mmp),
+        routes=tuple(dict.fromkeys(args.route)),
+        origins=tuple(dict.fromkeys(o.upper() for o in args.origin)),
+        causes=tuple(dict.fromkeys(args.cause)),
+        min_source_quality=args.min_quality,
+        vintage=args.vintage,
+    )
+
+
+# ---------------------------------------------------------------- output helpers
+
+
+def _clean(value: Any) -> Any:
+    """A JSON-safe scalar (NaN/NA -> null, numpy -> Python, dates -> ISO)."""
+    if value is None:
+        return None
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return value.isoformat()
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+ROUTE_COMPONENT_UNITS: Mapping[str, str] = MappingProxyType(
+    {
+        "incidents": "incidents (IOM)",
+        "dead_and_missing": "persons dead or missing (IOM minimum estimates)",
+        "multi_route_incidents": "incidents with several route labels (counted on each)",
+        "detections": "detections of irregular border crossings (Frontex; events, not persons)",
+        "dead_and_missing_in_detection_months": "persons dead or missing in months Frontex covers",
+        "deaths_per_1000_detections": "dead and missing per 1,000 detections",
+    }
+)
+
+
+def _route_objects(df: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for r in df.to_dict("records"):
+        out.append(
+            {
+                "id": r["route_id"],
+                "name": r["name"],
+                "level": "route",
+                "components": {
+                    k: {"value": _clean(r[k]), "unit": u} for k, u in ROUTE_COMPONENT_UNITS.items()
+                },
+                "sources": {
+                    "incidents": _clean(r["incident_source"]),
+                    "detections": _clean(r["detection_source"]),
+                },
+                "vintages": {
+                    "incidents": _clean(r["incident_vintage"]),
+                    "detections": _clean(r["detection_vintage"]),
+                },
+                "lethality_period": _clean(r["lethality_period"]),
+                "note": r["note"],
+            }
+        )
+    return out
+
+
+def _source_dates(con: Any) -> dict[str, str]:
+    from data.queries import query_sources
+
+    s = query_sources(con)
+    return {
+        str(r["source_id"]): pd.Timestamp(r["vintage"]).date().isoformat()
+        for r in s.to_dict("records")
+        if not pd.isna(r["vintage"])
+    }
+
+
+def _country_objects(
+    df: pd.DataFrame,
+    level: str,
+    components: tuple[str, ...],
+    source_ids: dict[str, Any],
+    vintages: dict[str, Any],
+) -> list[dict[str, Any]]:
+    out = []
+    for r in df.to_dict("records"):
+        comps = {
+            c: {
+                "value": _clean(r.get(c)),
+                "unit": COMPONENTS[c].unit,
+                "scaled_0_100": _clean(r.get(f"c_{c}")),
+                "points": _clean(r.get(f"contrib_{c}")),
+                "source": COMPONENTS[c].source,
+            }
+            for c in components
+        }
+        out.append(
+            {
+                "id": r["iso3"],
+                "name": r["name"],
+                "level": level,
+                "score": _clean(r["score"]),
+                "rank": _clean(r["rank"]),
+                "confidence": r["confidence"],
+                "insufficient_data": bool(r["insufficient_data"]),
+                "components": comps,
+                "incidents": _clean(r.get("incidents")),
+                "split_incidents": _clean(r.get("split_incidents")),
+                "top_routes": r.get("top_routes") or "",
+                "why": r.get("why", ""),
+                "sources": source_ids,
+                "sources_text": r.get("sources", ""),
+                "vintages": vintages,
+                "note": r.get("note", ""),
+            }
+        )
+    return out
+
+
+def _fmt(v: Any, spec: str = ",.0f") -> str:
+    v = _clean(v)
+    if v is None:
+        return "-"
+    if isinstance(v, (int, float)):
+        return format(v, spec)
+    return str(v)
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
+
+
+# ---------------------------------------------------------------- handlers
+
+
+def _run_risk(args: argparse.Namespace) -> int:
+    from analytics import report
+    from data.queries import resolve_vintages
+
+    con = _connect(args)
+    try:
+        f = _filters(con, args)
+        weights = tuple(args.weight) or None
+        if args.level == "route":
+            if weights:
+                raise CliError("--weight applies to --level origin or transit only")
+            df = report.route_risk(con, f)
+            if args.json:
+                _print_json(_route_objects(df))
+                return 0
+            print(f"Route risk, {f.describe()}")
+            print(
+                f"{'route':<34}{'incidents':>10}{'dead+missing':>14}{'detections':>12}{'per 1,000':>11}"
+            )
+            for r in df.to_dict("records")[: args.limit or None]:
+                print(
+                    f"{str(r['name'])[:33]:<34}{_fmt(r['incidents']):>10}"
+                    f"{_fmt(r['dead_and_missing']):>14}{_fmt(r['detections']):>12}"
+                    f"{_fmt(r['deaths_per_1000_detections'], '.1f'):>11}"
+                )
+            if len(df) and df.iloc[0]["incident_source"] is None:
+                print("No incident data is loaded.")
+            elif len(df):
+                first = df.iloc[0]
+                print(
+                    f"Sources: {first['incident_source']} (vintage {first['incident_vintage']}); "
+                    f"Frontex {df['detection_source'].dropna().iloc[0] if df['detection_source'].notna().any() else 'none'}. "
+                    f"{first['note']}"
+                )
+            return 0
+        comps = ORIGIN_COMPONENTS if args.level == "origin" else TRANSIT_COMPONENTS
+        try:
+            if args.level == "origin":
+                df = report.origin_risk(con, f, weights)
+            else:
+                df = report.transit_risk(con, f, weights)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+        v = resolve_vintages(con, f)
+        dates = _source_dates(con)
+        first = df.iloc[0] if len(df) else pd.Series(dtype=object)
+        oc_src = _clean(first.get("oc_source"))
+        source_ids = {"incidents": v.incidents, "detections": v.detections, "oc_index": oc_src}
+        vintages = {
+            "incidents": dates.get(v.incidents or ""),
+            "detections": dates.get(v.detections or ""),
+            "oc_index_edition": _clean(first.get("oc_edition")),
+        }
+        if args.json:
+            _print_json(_country_objects(df, args.level, comps, source_ids, vintages))
+            return 0
+        print(f"{args.level.capitalize()} risk, {f.describe()}")
+        print(f"{'rank':>4}  {'country':<28}{'score':>6}  {'confidence':<10}{'dead+missing':>13}")
+        for r in df.to_dict("records")[: args.limit or None]:
+            rank = _fmt(r["rank"], "d") if _clean(r["rank"]) is not None else "-"
+            print(
+                f"{rank:>4}  {str(r['name'])[:27]:<28}{_fmt(r['score']):>6}  "
+                f"{r['confidence']:<10}{_fmt(r['dead_and_missing']):>13}"
+            )
+        if len(df):
+            print(f"Sources: {df.iloc[0]['sources']}")
+            print(f"Note: {df.iloc[0]['note']}")
+        return 0
+    finally:
+        con.close()
+
+
+def _run_alerts(args: argparse.Namespace) -> int:
+    from analytics import report
+
+    if not 1 <= args.months <= 12:
+        raise CliError("--months must be between 1 and 12")
+    con = _connect(args)
+    try:
+        f = _filters(con, args)
+        if f.date_from or f.date_to:
+            raise CliError(
+                "alerts set their own windows: use --as-of (and --months), not --from/--to"
+            )
+        try:
+            cand = report.alert_candidates(con, f, args.as_of, args.months)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+        df = cand if args.candidates else report.alerts(con, f, args.as_of, args.months)
+        if not args.candidates:
+            df = df[df["status"] == "alert"] if "status" in df else df
+        if args.json:
+            _print_json([{k: _clean(v) for k, v in r.items()} for r in df.to_dict("records")])
+            return 0
+        period = (
+            cand["period_label"].iloc[0]
+            if len(cand)
+            else (
+                f"{args.months} months to {args.as_of:%Y-%m}" if args.as_of else "the latest months"
+            )
+        )
+        n_alert = int((cand["status"] == "alert").sum()) if len(cand) else 0
+        n_watch = int((cand["status"] == "watch").sum()) if len(cand) else 0
+        print(
+            f"Alerts for {period} ({f.describe()}): {n_alert} alerts, {n_watch} on watch, "
+            f"{len(cand)} series checked."
+        )
+        for r in df.to_dict("records"):
+            if args.candidates:
+                print(f"[{r['status']}] {r['level']} {r['id']}: {r['sentence']} {r['reason']}")
+            else:
+                print(f"- {r['sentence']}")
+        return 0
+    finally:
+        con.close()
+
+
+def _run_messages(args: argparse.Namespace) -> int:
+    from analytics import report
+
+    if args.n < 1:
+        raise CliError("--n must be at least 1")
+    con = _connect(args)
+    try:
+        f = _filters(con, args)
+        df = report.key_messages(con, f, n=args.n)
+        if args.json:
+            _print_json([{k: _clean(v) for k, v in r.items()} for r in df.to_dict("records")])
+            return 0
+        print(f"Key messages ({f.describe()}):")
+        for r in df.to_dict("records"):
+            print(f"{r['rank']}. {r['sentence']}")
+        return 0
+    finally:
+        con.close()
+
+
+def _connect(args: argparse.Namespace) -> Any:
+    from data.db import connect_read_only
+
+    return connect_read_only(getattr(args, "db", None))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return the exit status (0 ok, 2 user error, 130 interrupted)."""
+    from data.db import WarehouseError
+
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code) if isinstance(exc.code, int) else 2
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except (CliError, WarehouseError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader (e.g. `head`) went away: stop quietly, without a traceback at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0

@@ -1,0 +1,358 @@
+"""Composite 0-100 risk scores: scaling, weights, confidence and the reasons behind a rank.
+
+Pure functions, no I/O. A score is a weighted mean of components that have each been put on a
+0-100 scale first, so deaths, detections and index scores are compared as ranks on a common
+scale and never added as raw numbers.
+
+Scaling (documented for policy readers in ``docs/methodology.md``):
+
+- counts and rates (``log``): ``log(1 + x)``, then values below the 5th percentile of the
+  countries compared are raised to it, then the range from that percentile to the largest value
+  is mapped linearly to 0-100. On the log scale ten times more is a fixed step more, so a few
+  huge values cannot squash everybody else, while the top of the list (where prevention choices
+  are made) keeps its differences: 1,000 deaths stays above 200.
+- changes (``winsor``): percent changes clipped at the 5th and 95th percentiles (changes from
+  small bases run to thousands of percent), then mapped linearly to 0-100.
+- shares (``share``): a known 0-1 range mapped to 0-100.
+- the GI-TOC index (``index_1_10``): its fixed 1-10 range mapped to 0-100.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Component:
+    """How one component is labelled, measured and scaled."""
+
+    label: str
+    unit: str
+    scaling: str  # "log" | "winsor" | "share" | "index_1_10"
+    source: str
+
+
+COMPONENTS: Mapping[str, Component] = MappingProxyType(
+    {
+        "dead_and_missing": Component(
+            "dead and missing", "persons", "log", "IOM Missing Migrants Project"
+        ),
+        "detections": Component(
+            "detections of its nationals", "detections (events, not persons)", "log", "Frontex"
+        ),
+        "deaths_per_1000_detections": Component(
+            "deaths per 1,000 detections",
+            "dead and missing per 1,000 detections",
+            "log",
+            "IOM Missing Migrants Project and Frontex",
+        ),
+        "change_pct": Component(
+            "change against the previous period",
+            "percent",
+            "winsor",
+            "IOM Missing Migrants Project",
+        ),
+        "share_children": Component(
+            "share of children among victims", "share 0-1", "share", "IOM Missing Migrants Project"
+        ),
+        "share_women": Component(
+            "share of women and girls among victims",
+            "share 0-1",
+            "share",
+            "IOM Missing Migrants Project",
+        ),
+        "share_violence": Component(
+            "share of deaths from violence", "share 0-1", "share", "IOM Missing Migrants Project"
+        ),
+        "detections_on_routes_crossing": Component(
+            "detections on routes crossing it",
+            "detections (events, not persons)",
+            "log",
+            "Frontex",
+        ),
+        "oc_human_smuggling": Component(
+            "Organized Crime Index human-smuggling score",
+            "score 1-10",
+            "index_1_10",
+            "GI-TOC Global Organized Crime Index",
+        ),
+    }
+)
+
+DEFAULT_ORIGIN_WEIGHTS: tuple[tuple[str, float], ...] = (
+    ("dead_and_missing", 0.30),
+    ("deaths_per_1000_detections", 0.15),
+    ("detections", 0.15),
+    ("change_pct", 0.10),
+    ("share_children", 0.10),
+    ("share_women", 0.05),
+    ("oc_human_smuggling", 0.15),
+)
+DEFAULT_TRANSIT_WEIGHTS: tuple[tuple[str, float], ...] = (
+    ("dead_and_missing", 0.40),
+    ("share_violence", 0.15),
+    ("change_pct", 0.10),
+    ("detections_on_routes_crossing", 0.20),
+    ("oc_human_smuggling", 0.15),
+)
+ORIGIN_COMPONENTS: tuple[str, ...] = tuple(c for c, _ in DEFAULT_ORIGIN_WEIGHTS)
+TRANSIT_COMPONENTS: tuple[str, ...] = tuple(c for c, _ in DEFAULT_TRANSIT_WEIGHTS)
+
+WINSOR_LOW = 0.05
+WINSOR_HIGH = 0.95
+# A country needs this share of the total weight in components with data to get a score.
+MIN_AVAILABLE_WEIGHT = 0.5
+# Evidence needed to be scored: at least this many incidents, or this many detections.
+MIN_INCIDENTS = 5
+MIN_DETECTIONS = 500
+# Confidence grades (see docs/methodology.md).
+HIGH_INCIDENTS, HIGH_QUALITY, HIGH_WEIGHT = 20, 3.5, 0.8
+MEDIUM_INCIDENTS, MEDIUM_QUALITY, MEDIUM_WEIGHT = 5, 2.5, 0.6
+
+
+def normalise_weights(
+    weights: Iterable[tuple[str, float]] | None,
+    allowed: tuple[str, ...],
+    default: tuple[tuple[str, float], ...],
+) -> tuple[tuple[str, float], ...]:
+    """Check user weights and rescale them to sum to 1.
+
+    Parameters
+    ----------
+    weights : iterable of (component, weight) or None
+        ``None`` means ``default``. Components left out get weight 0.
+    allowed : tuple of str
+        Components valid for this score.
+    default : tuple of (str, float)
+        The default weights.
+
+    Returns
+    -------
+    tuple of (str, float)
+        Every allowed component with its weight, in ``allowed`` order, summing to 1.
+
+    Raises
+    ------
+    ValueError
+        Unknown component, negative or non-finite weight, or all weights zero.
+    """
+    given = dict(default) if weights is None else {}
+    if weights is not None:
+        for name, w in weights:
+            if name not in allowed:
+                raise ValueError(
+                    f"unknown component {name!r}; expected one of {', '.join(allowed)}"
+                )
+            wf = float(w)
+            if not math.isfinite(wf) or wf < 0:
+                raise ValueError(f"weight of {name!r} must be a finite number >= 0")
+            given[name] = given.get(name, 0.0) + wf
+    total = sum(given.get(c, 0.0) for c in allowed)
+    if total <= 0:
+        raise ValueError("at least one weight must be above zero")
+    return tuple((c, given.get(c, 0.0) / total) for c in allowed)
+
+
+def compute_scaled(values: pd.Series, scaling: str) -> pd.Series:
+    """Put one component on a 0-100 scale.
+
+    Parameters
+    ----------
+    values : Series
+        Component values; ``NaN`` means no data (kept as ``NaN``).
+    scaling : {"log", "winsor", "share", "index_1_10"}
+        See the module docstring.
+
+    Returns
+    -------
+    Series of float
+        0-100 (``NaN`` where the value is missing). When every value is the same the scaled
+        value is 50: there is nothing to compare.
+    """
+    x = pd.to_numeric(values, errors="coerce").astype(float)
+    if scaling == "share":
+        return (x.clip(0, 1) * 100.0).astype(float)
+    if scaling == "index_1_10":
+        return ((x.clip(1, 10) - 1.0) / 9.0 * 100.0).astype(float)
+    if scaling not in ("log", "winsor"):
+        raise ValueError(f"unknown scaling {scaling!r}")
+    if scaling == "log":
+        x = np.log1p(x.clip(lower=0))
+    present = x.dropna()
+    if present.empty:
+        return x
+    lo = float(np.quantile(present.to_numpy(), WINSOR_LOW))
+    if scaling == "log":
+        hi = float(present.max())
+    else:
+        hi = float(np.quantile(present.to_numpy(), WINSOR_HIGH))
+    if not hi > lo:
+        return x.where(x.isna(), 50.0)
+    return ((x.clip(lo, hi) - lo) / (hi - lo) * 100.0).astype(float)
+
+
+def compute_confidence(
+    incidents: pd.Series, mean_source_quality: pd.Series, available_weight: pd.Series
+) -> pd.Series:
+    """Confidence grade from the number of incidents, their source quality and data coverage.
+
+    Returns
+    -------
+    Series of str
+        ``high`` (at least 20 incidents, mean IOM source quality at least 3.5 of 5, and at
+        least 80% of the weight in components with data), ``medium`` (at least 5, 2.5 and
+        60%), otherwise ``low``.
+    """
+    n = pd.to_numeric(incidents, errors="coerce").fillna(0)
+    q = pd.to_numeric(mean_source_quality, errors="coerce").fillna(0)
+    w = pd.to_numeric(available_weight, errors="coerce").fillna(0)
+    high = (n >= HIGH_INCIDENTS) & (q >= HIGH_QUALITY) & (w >= HIGH_WEIGHT - 1e-9)
+    medium = (n >= MEDIUM_INCIDENTS) & (q >= MEDIUM_QUALITY) & (w >= MEDIUM_WEIGHT - 1e-9)
+    return pd.Series(
+        np.where(high, "high", np.where(medium, "medium", "low")),
+        index=incidents.index,
+        dtype=object,
+    )
+
+
+def compute_scores(
+    components: pd.DataFrame,
+    weights: tuple[tuple[str, float], ...],
+    evidence: tuple[tuple[str, float], ...] = (
+        ("incidents", MIN_INCIDENTS),
+        ("detections", MIN_DETECTIONS),
+    ),
+) -> pd.DataFrame:
+    """Scale components, weight them into a 0-100 score, grade confidence and rank.
+
+    Parameters
+    ----------
+    components : DataFrame
+        One row per country: ``iso3``, ``incidents``, ``mean_source_quality`` and one column
+        per weighted component (``NaN`` = no data).
+    weights : tuple of (component, weight)
+        Already normalised (see :func:`normalise_weights`); components with weight 0 are still
+        scaled and returned but do not count.
+    evidence : tuple of (column, minimum)
+        A country is scored only if at least one of these columns reaches its minimum (and at
+        least :data:`MIN_AVAILABLE_WEIGHT` of the weight has data).
+
+    Returns
+    -------
+    DataFrame
+        ``components`` plus, per component, ``c_<component>`` (0-100 scaled value) and
+        ``contrib_<component>`` (points it adds to the score; they sum to ``score``), then
+        ``available_weight`` (0-1), ``score`` (0-100, ``NaN`` if insufficient),
+        ``insufficient_data`` (bool), ``confidence`` (``high``/``medium``/``low``),
+        ``rank`` (Int64, 1 = highest score, ``NA`` if insufficient; ties share the best rank)
+        and ``ranked_of`` (how many countries are ranked). Sorted by rank, then unranked
+        countries by ``iso3``. The result does not depend on the input row order.
+    """
+    df = components.sort_values("iso3", kind="stable").reset_index(drop=True).copy()
+    names = [c for c, _ in weights]
+    w = np.array([float(x) for _, x in weights])
+    scaled = np.zeros((len(df), len(names)))
+    present = np.zeros((len(df), len(names)), dtype=bool)
+    for j, name in enumerate(names):
+        vals = df[name] if name in df.columns else pd.Series(np.nan, index=df.index)
+        c = compute_scaled(vals, COMPONENTS[name].scaling)
+        df[f"c_{name}"] = c
+        present[:, j] = c.notna().to_numpy()
+        scaled[:, j] = c.fillna(0.0).to_numpy()
+    avail = (present * w).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        contrib = np.where(present, scaled * w, 0.0) / np.where(avail > 0, avail, np.nan)[:, None]
+    df["available_weight"] = avail
+    enough = np.zeros(len(df), dtype=bool)
+    for col, minimum in evidence:
+        if col in df.columns:
+            enough |= (pd.to_numeric(df[col], errors="coerce").fillna(0) >= minimum).to_numpy()
+    insufficient = ~enough | (avail < MIN_AVAILABLE_WEIGHT - 1e-9)
+    score = np.clip(np.nansum(contrib, axis=1), 0.0, 100.0)
+    df["score"] = np.where(insufficient, np.nan, score)
+    for j, name in enumerate(names):
+        df[f"contrib_{name}"] = np.where(insufficient, np.nan, contrib[:, j])
+    df["insufficient_data"] = insufficient
+    inc = df["incidents"] if "incidents" in df.columns else pd.Series(0, index=df.index)
+    q = (
+        df["mean_source_quality"]
+        if "mean_source_quality" in df.columns
+        else pd.Series(np.nan, index=df.index)
+    )
+    df["confidence"] = compute_confidence(inc, q, df["available_weight"])
+    df["confidence"] = df["confidence"].where(~df["insufficient_data"], "low")
+    # Round before ranking so float noise from the input order cannot split a tie.
+    df["rank"] = df["score"].round(9).rank(method="min", ascending=False).astype("Int64")
+    df["ranked_of"] = int(df["rank"].notna().sum())
+    df = df.sort_values(["rank", "iso3"], na_position="last", kind="stable").reset_index(drop=True)
+    return df
+
+
+def _fmt_value(name: str, value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "no data"
+    if name in ("dead_and_missing", "detections", "detections_on_routes_crossing"):
+        return f"{value:,.0f}"
+    if name == "deaths_per_1000_detections":
+        return f"{value:,.1f} per 1,000 detections"
+    if name == "change_pct":
+        return f"{value:+.0f}%"
+    if name.startswith("share_"):
+        return f"{100 * value:.0f}%"
+    if name == "oc_human_smuggling":
+        return f"{value:.1f}/10"
+    return f"{value:,.2f}"
+
+
+def why_rank(row: pd.Series) -> str:
+    """One or two plain sentences on why a country ranks where it does.
+
+    Parameters
+    ----------
+    row : Series
+        A row of :func:`compute_scores` output with ``name`` (or ``iso3``).
+
+    Returns
+    -------
+    str
+        Which components add the most points to the score, with their values, and the
+        confidence; or why the country is not ranked.
+    """
+    name = str(row.get("name") or row.get("iso3") or "This country")
+    if bool(row.get("insufficient_data", False)) or pd.isna(row.get("score")):
+        inc = int(row.get("incidents", 0) or 0)
+        det = row.get("detections", row.get("detections_on_routes_crossing", np.nan))
+        det_txt = "no" if det is None or pd.isna(det) else f"{float(det):,.0f}"
+        return (
+            f"{name} is not ranked: too little data to compare ({inc} incidents and {det_txt} "
+            f"detections in the period, or too few components with data)."
+        )
+    contribs = {
+        k[len("contrib_") :]: float(v)
+        for k, v in row.items()
+        if isinstance(k, str) and k.startswith("contrib_") and pd.notna(v) and float(v) > 0
+    }
+    top = sorted(contribs.items(), key=lambda kv: (-kv[1], kv[0]))[:2]
+    rank = row.get("rank")
+    of = row.get("ranked_of")
+    where = f"ranks {int(rank)}" + (f" of {int(of)}" if of is not None and pd.notna(of) else "")
+    if not top:
+        return f"{name} {where} with a score of {float(row['score']):.0f}/100."
+    parts = [
+        f"its {COMPONENTS[c].label} ({_fmt_value(c, row.get(c, np.nan))}, "
+        f"{float(row.get(f'c_{c}', np.nan)):.0f}/100 on the scale)"
+        for c, _ in top
+    ]
+    share = sum(v for _, v in top) / max(float(row["score"]), 1e-9)
+    drivers = " and ".join(parts)
+    return (
+        f"{name} {where} (score {float(row['score']):.0f}/100) mainly because of {drivers}, "
+        f"which give {min(share, 1.0):.0%} of its score. Confidence is "
+        f"{row.get('confidence', 'low')}."
+    )
