@@ -29,6 +29,7 @@ from typing import Any, NoReturn
 
 import pandas as pd
 
+from analytics.brief_cli import add_brief_parser
 from analytics.scores import COMPONENTS, ORIGIN_COMPONENTS, TRANSIT_COMPONENTS
 from data.filters import ISO3_RE, Filters
 
@@ -148,6 +149,7 @@ REGISTRARS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     _register_risk,
     _register_alerts,
     _register_messages,
+    add_brief_parser,
 )
 
 

@@ -35,8 +35,14 @@ MONTHS = {
 MONTHS_ABBR = {k[:3]: v for k, v in MONTHS.items()}
 MAX_COUNT = 1_000_000  # no single incident or monthly cell comes near this; above it is junk
 _NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
-_COORD_RE = re.compile(rf"^\s*\(?\s*({_NUM})\s*[,;\s]\s*({_NUM})\s*\)?\s*$")
+# One unambiguous separator (optional spaces around "," or ";", or a run of spaces): the older
+# ``\s*[,;\s]\s*`` let a long run of spaces split three ways, so one hostile cell of 10,000
+# spaces took seconds (quadratic backtracking).
+_COORD_RE = re.compile(rf"^\(?\s*({_NUM})(?:\s*[,;]\s*|\s+)({_NUM})\s*\)?$")
+MAX_COORD_CHARS = 100  # "-12.3456789012, 123.4567890123" is 30; longer is not a coordinate
 _SPLIT_RE = re.compile(r",(?! )")
+_THOUSANDS_RE = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
+_EDGE_RE = re.compile(r"^[\s,]+|[\s,]+$")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -60,7 +66,11 @@ def parse_counts(s: pd.Series, max_count: int = MAX_COUNT) -> tuple[pd.Series, p
         problem (``"not a number"``, ``"negative count"``, ``"fractional count"``,
         ``"count too large"``) or missing when the cell was fine.
     """
-    txt = s.astype("string").str.strip().str.replace(",", "", regex=False)
+    txt = s.astype("string").str.strip()
+    # "1,200" is a thousands separator; "2,0" or "4,5" (a decimal comma, a list) is not a count,
+    # and dropping its comma would silently read it as 20 or 45.
+    grouped = txt.str.fullmatch(_THOUSANDS_RE).fillna(False)
+    txt = txt.mask(grouped, txt.str.replace(",", "", regex=False))
     empty = txt.isna() | (txt == "")
     num = pd.to_numeric(txt.mask(empty, "0"), errors="coerce")
     num = num.astype("Float64")
@@ -122,13 +132,18 @@ def parse_year_month(year: pd.Series, month: pd.Series) -> pd.Series:
             return np.nan
         t = t.strip().lower()
         if t.isdigit():
-            return float(t)
+            # isdigit() is also true for "²"; int() of a huge digit string raises
+            return float(int(t)) if t.isdecimal() and len(t) <= 2 else np.nan
         return float(MONTHS.get(t, MONTHS_ABBR.get(t[:3], np.nan)))
 
     m_arr = np.array([_month(t) for t in month.astype(object)], dtype=float)
     ok = (
-        (y_arr >= 1990) & (y_arr <= 2100) & (m_arr >= 1) & (m_arr <= 12)
-        & (np.nan_to_num(y_arr) % 1 == 0) & (np.nan_to_num(m_arr) % 1 == 0)
+        (y_arr >= 1990)
+        & (y_arr <= 2100)
+        & (m_arr >= 1)
+        & (m_arr <= 12)
+        & (np.nan_to_num(y_arr) % 1 == 0)
+        & (np.nan_to_num(m_arr) % 1 == 0)
     )
     out = pd.Series(pd.NaT, index=year.index, dtype="datetime64[s]")
     if ok.any():
@@ -152,7 +167,7 @@ def parse_coordinates(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
         (``"coords_swapped"``, ``"coords_out_of_range"``, ``"coords_unparseable"``) or missing.
     """
     txt = s.astype("string").str.strip()
-    parts = txt.str.extract(_COORD_RE)
+    parts = txt.where(txt.str.len() <= MAX_COORD_CHARS).str.extract(_COORD_RE)
     lat = pd.to_numeric(parts[0], errors="coerce").astype("Float64")
     lon = pd.to_numeric(parts[1], errors="coerce").astype("Float64")
     present = txt.notna() & (txt != "")
@@ -187,7 +202,9 @@ def split_multi_series(s: pd.Series) -> pd.Series:
             return []
         out: list[str] = []
         for part in _SPLIT_RE.split(str(v)):
-            p = part.strip()
+            # "a, ,b" leaves "a," : drop edge commas too, so splitting a re-joined list gives
+            # the same list back.
+            p = _EDGE_RE.sub("", part)
             if p and p not in out:
                 out.append(p)
         return out

@@ -10,22 +10,43 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import zipfile
+import zlib
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_XLSX_UNCOMPRESSED = 400 * 1024 * 1024
 MAX_XLSX_RATIO = 200  # zip bombs compress far better than any real sheet
-MAX_FIELD_BYTES = 20 * 1024 * 1024
+MAX_FIELD_BYTES = 20 * 1024 * 1024  # also the longest CSV line accepted
+MAX_MESSAGE_CHARS = 500
+
+
+def _one_line(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    # File and column names come from the file's author: a newline, an ANSI escape or a bidi
+    # override in them must not forge extra lines (or hide text) in a terminal or a log.
+    out = "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in str(text)
+    )
+    return out if len(out) <= limit else out[: limit - 3] + "..."
 
 
 class IngestError(Exception):
-    """A file that cannot be loaded at all; the message names the problem in one line."""
+    """A file that cannot be loaded at all; the message names the problem in one line.
+
+    Control and invisible formatting characters in the message (which often quotes a file or
+    column name) are escaped and the message is capped at ``MAX_MESSAGE_CHARS`` characters.
+    """
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(_one_line(message))
 
 
-def _decode(raw: bytes) -> tuple[str, str]:
+def _decode(raw: bytes, name: str = "The file") -> tuple[str, str]:
     """Decode CSV bytes: BOMs first, then UTF-8, then Windows-1252/Latin-1."""
     if raw.startswith(codecs.BOM_UTF8):
         return raw[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
@@ -33,18 +54,93 @@ def _decode(raw: bytes) -> tuple[str, str]:
         try:
             return raw.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
-            raise IngestError("The file says it is UTF-16 but does not decode as UTF-16.") from exc
+            raise IngestError(f"{name} says it is UTF-16 but does not decode as UTF-16.") from exc
+    utf16 = _bomless_utf16(raw[:65536])
+    if utf16 is not None:
+        try:
+            return raw.decode(utf16), utf16
+        except UnicodeDecodeError as exc:
+            raise IngestError(f"{name} looks like UTF-16 but does not decode as UTF-16.") from exc
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     sample = raw[:65536]
     if sample.count(b"\x00") > len(sample) // 10:
-        raise IngestError("The file is binary, not a CSV or XLSX export.")
+        raise IngestError(f"{name} is binary, not a CSV or XLSX export.")
     try:
         return raw.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         return raw.decode("latin-1"), "latin-1"
+
+
+def _bomless_utf16(sample: bytes) -> str | None:
+    """``"utf-16-le"``/``"utf-16-be"`` for UTF-16 text saved without a BOM, else ``None``.
+
+    Text in a Latin script saved as UTF-16 has a NUL in (almost) every other byte; binary junk
+    has NULs scattered over both halves.
+    """
+    n = len(sample) // 2 * 2
+    if n < 4:
+        return None
+    even, odd = sample[0:n:2], sample[1:n:2]
+    z_even, z_odd = even.count(0), odd.count(0)
+    half = n // 2
+    if z_odd > 0.9 * half and z_even < 0.05 * half:
+        return "utf-16-le"
+    if z_even > 0.9 * half and z_odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def _is_blank(raw: bytes) -> bool:
+    # Only look at the whole file when its start is blank: no 100 MB copy for a normal file.
+    return not raw[:4096].strip() and not raw.strip()
+
+
+def _longest_line(raw: bytes, chunk: int = 8 * 2**20) -> tuple[int, int]:
+    """Length in bytes and 1-based number of the longest line, scanned in bounded chunks.
+
+    Lines end at LF, CRLF or a lone CR (old Mac exports), as the CSV parser reads them.
+    """
+    longest, at, line_no, start = 0, 1, 1, 0
+    for off in range(0, len(raw), chunk):
+        n = min(chunk, len(raw) - off)
+        view = np.frombuffer(raw, np.uint8, min(n + 1, len(raw) - off), off)
+        cur, nxt = view[:n], view[1 : n + 1]
+        lone_cr = cur == 13
+        lone_cr[: len(nxt)] &= nxt != 10
+        nl = np.flatnonzero((cur == 10) | lone_cr)
+        if len(nl):
+            ends = nl + off
+            lengths = np.diff(ends, prepend=start - 1) - 1
+            i = int(lengths.argmax())
+            if lengths[i] > longest:
+                longest, at = int(lengths[i]), line_no + i
+            line_no += len(nl)
+            start = int(ends[-1]) + 1
+    if len(raw) - start > longest:
+        longest, at = len(raw) - start, line_no
+    return longest, at
+
+
+def _check_columns(columns: Sequence[str], name: str) -> None:
+    seen: set[str] = set()
+    dupes: list[str] = []
+    for c in columns:
+        if c and c in seen and c not in dupes:
+            dupes.append(c)
+        seen.add(c)
+    if dupes:
+        shown = ", ".join(repr(d) for d in dupes[:5]) + (" ..." if len(dupes) > 5 else "")
+        raise IngestError(
+            f"{name} has duplicate columns: {shown}. Keep one of each and load it again."
+        )
+
+
+def _clean_header(columns: Iterable[object]) -> list[str]:
+    # "Number of\nDead" (a wrapped header cell) and "Number of Dead " are the same column.
+    return [" ".join(str(c).replace("\x00", "").split()) for c in columns]
 
 
 def _looks_binary(text: str) -> bool:
@@ -62,18 +158,42 @@ def read_csv_text(raw: bytes, name: str = "file") -> tuple[pd.DataFrame, str]:
     -------
     (frame, encoding)
     """
-    if not raw.strip():
+    if _is_blank(raw):
         raise IngestError(f"{name} is empty.")
-    text, encoding = _decode(raw)
+    if len(raw) > MAX_FIELD_BYTES:
+        # Checked on the bytes, before decoding: a 100 MB field is refused without ever
+        # being copied into text, a parser buffer and a frame.
+        longest, line_no = _longest_line(raw)
+        if longest > MAX_FIELD_BYTES:
+            raise IngestError(
+                f"{name} has a line of {longest / 2**20:.0f} MB (line {line_no}); no field or "
+                f"row may exceed {MAX_FIELD_BYTES // 2**20} MB: refused."
+            )
+    text, encoding = _decode(raw, name)
     if _looks_binary(text):
         raise IngestError(f"{name} is binary data, not a CSV export.")
-    first = text.split("\n", 1)[0]
+    first = text[:65536].split("\n", 1)[0]
     try:
         dialect = csv.Sniffer().sniff(first, delimiters=",;\t|")
         sep = dialect.delimiter
     except csv.Error:
         sep = ","
-    csv.field_size_limit(MAX_FIELD_BYTES)
+    try:
+        head = list(
+            itertools.islice(
+                (r for r in csv.reader(io.StringIO(text[: 2**22]), delimiter=sep) if r), 2
+            )
+        )
+    except csv.Error:  # a header cell longer than the csv module's limit: pandas decides
+        head = []
+    header = head[0] if head else []
+    if len(head) == 2 and len(head[1]) > len(header):
+        # pandas would silently take the first column as an index and shift every other
+        # column one place to the left: refuse instead.
+        raise IngestError(
+            f"{name}: the first data row has {len(head[1])} fields but the header has "
+            f"{len(header)}; the columns would not line up."
+        )
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -83,26 +203,46 @@ def read_csv_text(raw: bytes, name: str = "file") -> tuple[pd.DataFrame, str]:
             na_values=[""],
             engine="c",
             on_bad_lines="error",
+            index_col=False,
         )
     except pd.errors.EmptyDataError as exc:
         raise IngestError(f"{name} has no header row.") from exc
     except (pd.errors.ParserError, ValueError, OverflowError) as exc:
         msg = str(exc).splitlines()[0][:160]
         raise IngestError(f"{name} is not a well-formed CSV ({msg}).") from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
-    dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
-    mangled = [c for c in frame.columns if c.endswith(tuple(f".{i}" for i in range(1, 10)))]
-    if dupes or any(c[:-2] in frame.columns for c in mangled):
-        raise IngestError(f"{name} has duplicate columns: {', '.join(dupes or mangled)}.")
+    # pandas renames a repeated "X" to "X.1"; judge duplicates on the header as written.
+    if len(header) == len(frame.columns):
+        _check_columns(_clean_header(header), name)
+    frame.columns = _clean_header(frame.columns)
+    _check_columns(list(frame.columns), name)
+    if len(raw) > MAX_FIELD_BYTES:  # a quoted field can span lines: measure the fields too
+        for c in frame.columns:
+            longest = frame[c].str.len().max()
+            if pd.notna(longest) and longest > MAX_FIELD_BYTES:
+                raise IngestError(
+                    f"{name} has a field of {longest / 2**20:.0f} MB in column {c!r}; no field "
+                    f"may exceed {MAX_FIELD_BYTES // 2**20} MB: refused."
+                )
     return frame, encoding
 
 
 def _check_zip(raw: bytes, name: str) -> None:
+    """Refuse a workbook that is damaged, a zip bomb, carries macros or external links, or
+    declares XML entities, before any spreadsheet or XML parser sees it."""
     try:
-        zf = zipfile.ZipFile(io.BytesIO(raw))
+        _check_zip_members(raw, name)
+    except (IngestError, MemoryError):
+        raise
     except zipfile.BadZipFile as exc:
         raise IngestError(f"{name} is not a valid XLSX file (damaged or truncated).") from exc
-    with zf:
+    except zlib.error as exc:
+        raise IngestError(f"{name} is damaged (corrupt compressed data).") from exc
+    except Exception as exc:  # zipfile raises many kinds for a damaged archive
+        raise IngestError(f"{name} is damaged ({type(exc).__name__}).") from exc
+
+
+def _check_zip_members(raw: bytes, name: str) -> None:
+    with zipfile.ZipFile(io.BytesIO(raw)) as zf:
         infos = zf.infolist()
         total = sum(i.file_size for i in infos)
         packed = max(1, sum(i.compress_size for i in infos))
@@ -112,15 +252,32 @@ def _check_zip(raw: bytes, name: str) -> None:
                 "refused as a possible zip bomb."
             )
         names = {i.filename for i in infos}
-        if not any(n.startswith("xl/worksheets/") for n in names):
+        lower = {n.lower() for n in names}  # part names in an Office file are case-blind
+        if not any(n.startswith("xl/worksheets/") for n in lower):
             raise IngestError(f"{name} is a zip file but not an Excel workbook.")
-        if "xl/vbaProject.bin" in names:
+        types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+        if (
+            any("vbaproject" in n for n in lower)
+            or b"vbaProject" in types
+            or b"macroEnabled" in types
+        ):
             raise IngestError(f"{name} contains macros: save it as a plain .xlsx and try again.")
-        if any(n.startswith("xl/externalLinks/") for n in names):
+        if any(n.startswith("xl/externallinks/") for n in lower):
             raise IngestError(f"{name} links to external workbooks: remove the links first.")
-        bad = zf.testzip()
+        bad = zf.testzip()  # reads every member: CRC errors, scrambled or encrypted data
         if bad is not None:
             raise IngestError(f"{name} is damaged (bad entry {bad}).")
+        for info in infos:
+            if info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                with zf.open(info) as fh:
+                    head = fh.read(4096)
+                # No genuine workbook declares a DTD; entities are how XML bombs and external
+                # entity (XXE) reads work, so refuse them before any XML parser sees them.
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    raise IngestError(
+                        f"{name} contains an XML document type declaration ({info.filename}): "
+                        "refused as a possible XML entity attack."
+                    )
 
 
 def read_xlsx_text(raw: bytes, name: str = "file", sheet: str | None = None) -> pd.DataFrame:
@@ -141,17 +298,23 @@ def read_xlsx_text(raw: bytes, name: str = "file", sheet: str | None = None) -> 
         header = next(rows, None)
         if header is None:
             raise IngestError(f"{name} has an empty first sheet.")
-        cols = [str(c).strip() if c is not None else "" for c in header]
+        cols = _clean_header("" if c is None else c for c in header)
         while cols and cols[-1] == "":
             cols.pop()
         if not any(cols):
             raise IngestError(f"{name} has no header row.")
+        _check_columns(cols, name)
+        cols = [c or f"Unnamed: {i}" for i, c in enumerate(cols)]
         data = []
         for r in rows:
             vals = list(r[: len(cols)])
             if all(v is None or v == "" for v in vals):
                 continue
             data.append(vals + [None] * (len(cols) - len(vals)))
+    except IngestError:
+        raise
+    except Exception as exc:  # a damaged sheet fails mid-read, after the workbook opened
+        raise IngestError(f"{name} cannot be read as XLSX ({type(exc).__name__}).") from exc
     finally:
         wb.close()
     frame = pd.DataFrame(data, columns=cols, dtype="object")
@@ -177,6 +340,9 @@ def read_table(raw: bytes, name: str) -> pd.DataFrame:
     if raw[:4] == b"PK\x03\x04":
         return read_xlsx_text(raw, name)
     if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        if "EncryptedPackage".encode("utf-16-le") in raw[: 2**20]:
+            # Excel saves a password-protected .xlsx inside an OLE container.
+            raise IngestError(f"{name} is password-protected: save it without a password.")
         raise IngestError(f"{name} is an old binary .xls workbook: save it as .xlsx or CSV.")
     if name.lower().endswith((".xlsx", ".xlsm")):
         raise IngestError(f"{name} is named .xlsx but is not an Excel workbook.")

@@ -1,0 +1,1564 @@
+"""Briefing packs: the current view as a ready PDF or PowerPoint deck.
+
+:func:`build_pack` is the one entry point (used by the Briefing page and by
+``python -m analytics brief``). It runs in two steps, both public so a caller can render both
+formats from one collection:
+
+1. :func:`collect_pack` queries the warehouse, computes the headline figures, key messages,
+   alerts and risk scores through :mod:`analytics.report`, draws the maps
+   (:func:`analytics.snapshots.render_map_png`) and exports the charts
+   (:func:`analytics.snapshots.export_figure`), and returns a :class:`Pack`: plain slides
+   holding text, tables, PNG images, captions and speaker notes.
+2. :func:`render_pdf` / :func:`render_pptx` lay the same slides out on 16:9 pages.
+
+Slides: title (scope, filters, date, data vintages), headline figures, key messages, alerts,
+route map, origin and transit risk (map beside the ranked table), the main charts, sources and
+caveats. Every image has its caption as text under it; every PowerPoint slide carries speaker
+notes with the numbers behind it.
+
+Reproducible: the same filters and data vintage give the same content. The only date in a
+pack is the data's own as-of date, or ``generated_on`` when the caller passes one; PDF and
+PPTX metadata dates are set from it, so repeated builds give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics import figures as fg
+from analytics import snapshots as sn
+from analytics.messages import period_text
+from analytics.theme import cause_label
+from data import queries as q
+from data.filters import Filters
+
+Con = duckdb.DuckDBPyConnection
+Progress = Callable[[float, str], None]
+
+FORMATS: tuple[str, ...] = ("pdf", "pptx")
+MIME_TYPES: Mapping[str, str] = {
+    "pdf": "application/pdf",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+PACK_TITLE = "Migrant-smuggling risk briefing"
+DEMO_WARNING = "SYNTHETIC DEMO DATA: do not brief from these figures."
+ACCENT = "#D55E00"
+INK = "#1A1A1A"
+GREY = "#555555"
+#: How many routes the pack's route map names in colour (the others are drawn grey).
+MAP_TOP_ROUTES = 8
+MAP_ASPECT = 0.46
+OTHER_ROUTE_COLOUR = "#9A9A9A"
+TABLE_ROWS = 10
+SCORE_CAVEAT = (
+    "Risk scores rank countries against each other under these filters; they are not "
+    "probabilities. Countries with too little data are not ranked."
+)
+
+
+def _no_progress(_fraction: float, _message: str) -> None:
+    return None
+
+
+# --------------------------------------------------------------------------- content
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One headline figure: label, formatted value, change note and help line."""
+
+    label: str
+    value: str
+    change: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One page of the pack. Only the fields its ``kind`` uses are filled.
+
+    Kinds: ``title``, ``metrics``, ``bullets``, ``image`` (one picture full width),
+    ``image_table`` (a picture beside a table) and ``text`` (sources and caveats).
+    """
+
+    kind: str
+    title: str
+    subtitle: str = ""
+    lines: tuple[str, ...] = ()
+    secondary_title: str = ""
+    secondary: tuple[str, ...] = ()
+    metrics: tuple[Metric, ...] = ()
+    image: bytes | None = None
+    image_alt: str = ""
+    caption: str = ""
+    table: tuple[tuple[str, ...], ...] = ()
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Pack:
+    """Everything a pack shows, independent of its file format."""
+
+    title: str
+    scope: str
+    filters: str
+    date_label: str
+    pack_date: dt.date
+    is_demo: bool
+    slides: tuple[Slide, ...]
+    file_stem: str
+
+
+def _fmt_int(v: Any) -> str:
+    try:
+        if v is None or pd.isna(v):
+            return "-"
+    except (TypeError, ValueError):
+        pass
+    return f"{round(float(v)):,}"
+
+
+def _fmt_day(d: dt.date | None) -> str:
+    return f"{d.day} {d:%B %Y}" if d else "-"
+
+
+def _to_date(v: Any) -> dt.date | None:
+    if v is None:
+        return None
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return pd.Timestamp(v).date()
+
+
+def change_text(now: float, before: float | None) -> str:
+    """``"+12% on the previous period"`` ("" when there is nothing to compare)."""
+    if before is None:
+        return ""
+    if before == 0:
+        return "new (none in the previous period)" if now else "none in either period"
+    return f"{(now - before) / before * 100:+.0f}% on the previous period"
+
+
+def short_sentence(sentence: str) -> str:
+    """A key message without its closing source citation, for large type (presenter mode).
+
+    The citation is the last parenthesis when it names a vintage; the sources and caveats
+    are then shown once for all sentences.
+    """
+    s = str(sentence).strip()
+    m = re.search(r"\s*\(([^()]|\([^()]*\))*vintage([^()]|\([^()]*\))*\)\.?$", s)
+    if not m:
+        return s
+    head = s[: m.start()].rstrip(" ;,")
+    return head + "."
+
+
+def scope_text(f: Filters, route_names: Mapping[str, str], country_names: Mapping[str, str]) -> str:
+    """The geographic and thematic scope of the filters, in words."""
+    parts: list[str] = []
+    if f.routes:
+        names = [route_names.get(r, r) for r in f.routes]
+        parts.append(", ".join(names) if len(names) <= 3 else f"{len(names)} routes")
+    else:
+        parts.append("All routes")
+    if f.origins:
+        names = [country_names.get(o, o) for o in f.origins]
+        parts.append(
+            "nationals of " + (", ".join(names) if len(names) <= 3 else f"{len(names)} countries")
+        )
+    regions = list(f.un_regions) + list(f.un_subregions) + list(f.mmp_regions)
+    if regions:
+        parts.append(
+            "incidents in " + ", ".join(regions[:3]) + (" and more" if len(regions) > 3 else "")
+        )
+    if f.causes:
+        parts.append("causes: " + ", ".join(cause_label(c) for c in f.causes[:3]))
+    return "; ".join(parts)
+
+
+def pack_period(f: Filters, first: dt.date | None, last: dt.date | None) -> str:
+    """The period as a heading: ``2023``, ``Oct-Dec 2023``, ``Jan 2014 to Dec 2025``."""
+    if f.date_from is None and f.date_to is None and first and last:
+        return f"{first:%b %Y} to {last:%b %Y} (all recorded years)"
+    text = period_text(f.date_from, f.date_to)
+    return re.sub(r"^(in|from|over|since|up to) ", "", text).replace("\u2013", " to ")
+
+
+def file_stem(f: Filters, day: dt.date) -> str:
+    """``routewatch-briefing_<filters>_<date>`` (file-name safe)."""
+    slug_parts: list[str] = []
+    from data.filters import filters_to_query
+
+    for key, value in filters_to_query(f).items():
+        vals = [value] if isinstance(value, str) else list(value)
+        slug_parts.append("-".join(vals) if key in ("from", "to") else f"{key}-{'-'.join(vals)}")
+    slug = re.sub(r"[^a-z0-9]+", "-", "_".join(slug_parts).lower()).strip("-")[:60].rstrip("-")
+    return f"routewatch-briefing_{slug or 'all-data'}_{day.isoformat()}"
+
+
+def _vintage_text(sources: pd.DataFrame, source_id: str | None) -> str | None:
+    if not source_id:
+        return None
+    hit = sources[sources["source_id"] == source_id]
+    if hit.empty:
+        return None
+    d = _to_date(hit.iloc[0]["vintage"])
+    return f"{d:%d %b %Y}" if d else None
+
+
+def chart_caption(
+    v: q.Vintages,
+    sources: pd.DataFrame,
+    f: Filters,
+    incidents: bool = True,
+    detections: bool = False,
+    note: str | None = None,
+) -> str:
+    """The caption the app shows under a chart (sources, vintages, caveats, filters)."""
+    srcs: list[str] = []
+    vints: list[str] = []
+    if incidents:
+        srcs.append("IOM Missing Migrants Project" + (" (synthetic demo)" if v.is_demo else ""))
+        vl = _vintage_text(sources, v.incidents)
+        if vl:
+            vints.append(f"IOM {vl}")
+    if detections:
+        srcs.append("Frontex" + (" (synthetic demo)" if v.is_demo else ""))
+        vl = _vintage_text(sources, v.detections)
+        if vl:
+            vints.append(f"Frontex {vl}")
+    return fg.caption(
+        srcs,
+        vintage=", ".join(vints) or None,
+        minimum_estimate=incidents,
+        detections=detections,
+        filters=f.describe(),
+        note=note,
+    )
+
+
+def _table_notes(df: pd.DataFrame, cols: Sequence[tuple[str, str]], limit: int = 15) -> str:
+    lines = []
+    for r in df.head(limit).to_dict("records"):
+        lines.append("; ".join(f"{label}: {_cell(r.get(c))}" for c, label in cols))
+    return "\n".join(lines)
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, float):
+        if pd.isna(v):
+            return "-"
+        return f"{v:,.1f}" if abs(v) < 100 and v != round(v) else f"{v:,.0f}"
+    if v is None:
+        return "-"
+    try:
+        if pd.isna(v):
+            return "-"
+    except (TypeError, ValueError):
+        pass
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+def _first_route(top_routes: Any) -> str:
+    """``"Western Balkans 60%, ... (of Frontex detections)"`` -> ``"Western Balkans"``."""
+    if not isinstance(top_routes, str) or not top_routes:
+        return "-"
+    first = re.sub(r"\s*\(of [^)]*\)\s*$", "", top_routes.split(",")[0])
+    return re.sub(r"\s+\d+%$", "", first).strip() or "-"
+
+
+TABLE_HEADER: tuple[str, ...] = (
+    "#",
+    "Country",
+    "Score",
+    "Confidence",
+    "Dead and missing",
+    "Main route",
+)
+TABLE_WIDTHS: tuple[float, ...] = (0.07, 0.23, 0.11, 0.17, 0.16, 0.26)
+
+
+def _risk_table(scores: pd.DataFrame) -> tuple[tuple[str, ...], ...]:
+    ranked = scores[scores["rank"].notna()].sort_values("rank").head(TABLE_ROWS)
+    rows: list[tuple[str, ...]] = [TABLE_HEADER]
+    for r in ranked.to_dict("records"):
+        rows.append(
+            (
+                str(int(r["rank"])),
+                str(r["name"]),
+                f"{float(r['score']):.0f}",
+                str(r.get("confidence", "")).capitalize(),
+                _fmt_int(r.get("dead_and_missing")),
+                _first_route(r.get("top_routes")),
+            )
+        )
+    return tuple(rows)
+
+
+def slide_figure(fig: go.Figure) -> tuple[go.Figure, str, str]:
+    """A chart for a slide: the title and subtitle move to the slide, the plot keeps its room.
+
+    Returns
+    -------
+    (Figure, str, str)
+        The figure without its title block, the title (one line) and the subtitle.
+    """
+    out = go.Figure(fig)
+    meta = out.layout.meta if isinstance(out.layout.meta, dict) else {}
+    title = str(meta.get("title") or (out.layout.title.text or "")).replace("<br>", " ")
+    sub_obj = out.layout.title.subtitle
+    subtitle = str((sub_obj.text if sub_obj is not None else None) or "").replace("<br>", " ")
+    named = [t for t in out.data if t.showlegend is not False and getattr(t, "name", None)]
+    legend_y = out.layout.legend.y
+    legend = (
+        out.layout.showlegend is not False
+        and (len(named) > 1 or any(t.showlegend for t in out.data))
+        and (legend_y is None or legend_y >= 0)  # a legend under the plot needs no top room
+    )
+    old_t = int(out.layout.margin.t if out.layout.margin.t is not None else 100)
+    new_t = 64 if legend else 36
+    height = int(out.layout.height or 500) - max(0, old_t - new_t)
+    out.update_layout(
+        title={"text": "", "subtitle": {"text": ""}}, margin={"t": new_t}, height=height
+    )
+    return out, title, subtitle
+
+
+# --------------------------------------------------------------------------- collect
+
+
+@dataclass
+class _ChartJob:
+    fig: go.Figure
+    caption: str
+    title: str = ""
+    subtitle: str = ""
+    future: Future[bytes] | None = None
+
+
+def collect_pack(
+    con: Con,
+    f: Filters,
+    progress: Progress | None = None,
+    *,
+    generated_on: dt.date | None = None,
+    exporter: sn.FigureExporter | None = None,
+    countries: Any = None,
+) -> Pack:
+    """Query, compute and draw everything a pack shows for the filters ``f``.
+
+    Parameters
+    ----------
+    con : DuckDB connection
+        The warehouse (read-only is enough).
+    f : Filters
+    progress : callable, optional
+        ``progress(fraction, message)``, fraction rising from 0 to 1.
+    generated_on : date, optional
+        The date printed on the pack; default the incident vintage's as-of date.
+    exporter : FigureExporter, optional
+        The chart-export browser; default :func:`analytics.snapshots.shared_exporter`.
+        Without a browser the chart slides carry their numbers as text instead of a picture.
+    countries : GeoDataFrame, optional
+        Simplified boundaries for the maps (default: the warehouse's, simplified here).
+
+    Returns
+    -------
+    Pack
+    """
+    from analytics import report
+    from analytics.alerts import compute_alerts
+    from analytics.scores import COMPONENTS
+    from geo.layers import simplify_countries
+    from geo.spatial import compute_country_geodataframe
+
+    say = progress or _no_progress
+    ex = exporter or sn.shared_exporter()
+    say(0.0, "reading the data")
+    v = q.resolve_vintages(con, f)
+    if v.incidents is None:
+        raise ValueError("no incident data is loaded: load an IOM export or the demo data first")
+    sources = q.query_sources(con)
+    routes_ref = q.query_routes(con)
+    route_names = dict(zip(routes_ref["route_id"], routes_ref["name"], strict=True))
+    cn = q.query_countries(con, with_geometry=False)
+    country_names = dict(zip(cn["iso3"], cn["name"], strict=True))
+    head = q.query_headline(con, f)
+    pf = f.previous_period()
+    prev = q.query_headline(con, pf) if pf is not None else None
+    first, last = _to_date(head["first_date"]), _to_date(head["last_date"])
+    vintage_day = _to_date(sources.loc[sources["source_id"] == v.incidents, "vintage"].iloc[0])
+    pack_day = generated_on or vintage_day or last or dt.date(2000, 1, 1)
+    date_label = (
+        f"Prepared {_fmt_day(generated_on)}"
+        if generated_on
+        else f"Data as of {_fmt_day(vintage_day)}"
+    )
+    scope = scope_text(f, route_names, country_names)
+    period = pack_period(f, first, last)
+    scope_line = f"{scope}, {period}"
+
+    # Charts render in the browser process while Python computes and draws maps.
+    unavailable = ex.unavailable_reason()
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-export")
+    jobs: list[_ChartJob] = []
+
+    def submit(fig: go.Figure, caption: str) -> None:
+        bare, title, subtitle = slide_figure(fig)
+        job = _ChartJob(fig, caption, title, subtitle)
+        if unavailable is None:
+            job.future = pool.submit(
+                sn.export_figure, bare, "png", caption="", scale=2, exporter=ex
+            )
+        jobs.append(job)
+
+    label = (
+        ", ".join(route_names.get(r, r) for r in f.routes)
+        if 0 < len(f.routes) <= 2
+        else ("Selected routes" if f.routes else "All routes")
+    )
+    try:
+        say(0.05, "charting incidents")
+        monthly = q.query_incidents_by(con, f, "none", "month")
+        submit(
+            fg.make_monthly_figure(monthly, label=label, data_end=f.date_to or last),
+            chart_caption(v, sources, f),
+        )
+        metrics = fg.compute_route_metrics(
+            q.query_incidents_by(con, f, "route", None),
+            q.query_detections_by(con, f, "route", None),
+            routes_ref,
+        )
+        # Route comparisons only when there are routes to compare: under a route filter the
+        # other routes hold just the incidents shared with the chosen ones.
+        in_scope = metrics[metrics["route_id"].isin(f.routes)] if f.routes else metrics
+        if int((in_scope["dead_and_missing"] > 0).sum()) >= 2:
+            submit(
+                fg.make_route_bars_figure(in_scope, "dead_and_missing", top=10),
+                chart_caption(v, sources, f, note="Incidents on two routes count on both"),
+            )
+        if int(in_scope["deaths_per_1000_detections"].notna().sum()) >= 2:
+            submit(
+                fg.make_route_bars_figure(in_scope, "deaths_per_1000_detections", top=10),
+                chart_caption(
+                    v,
+                    sources,
+                    f,
+                    detections=True,
+                    note="A ratio of two sources' counts, a rough indicator",
+                ),
+            )
+
+        say(0.12, "scoring origin and transit risk")
+        origin = report.origin_risk(con, f)
+        transit = report.transit_risk(con, f)
+        labels = {k: str(c.label).capitalize() for k, c in COMPONENTS.items()}
+        risk_caption = fg.caption(
+            [
+                str(origin["sources"].dropna().iloc[0])
+                if origin["sources"].notna().any()
+                else "IOM, Frontex, GI-TOC"
+            ],
+            minimum_estimate=True,
+            detections=True,
+            filters=f.describe(),
+            note=SCORE_CAVEAT.rstrip("."),
+        )
+        submit(
+            fg.make_risk_figure(
+                origin, report.DEFAULT_ORIGIN_WEIGHTS, "origin", top=12, component_labels=labels
+            ),
+            risk_caption,
+        )
+        submit(
+            fg.make_risk_figure(
+                transit, report.DEFAULT_TRANSIT_WEIGHTS, "transit", top=12, component_labels=labels
+            ),
+            risk_caption,
+        )
+        submit(
+            fg.make_causes_figure(q.query_incidents_by(con, f, "cause", None), label=label),
+            chart_caption(v, sources, f, note="An incident with two causes counts under both"),
+        )
+        submit(
+            fg.make_nationalities_figure(
+                q.query_detections_by(con, f, "nationality", None),
+                q.query_incidents_by(con, f, "origin", None),
+                names=country_names,
+                label=label,
+            ),
+            chart_caption(
+                v,
+                sources,
+                f,
+                detections=True,
+                note="Origins are unknown for many of the dead and missing",
+            ),
+        )
+
+        say(0.3, "writing key messages and alerts")
+        routes_risk = report.route_risk(con, f)
+        as_of = report.default_as_of(con, f)
+        if f.date_to is not None:
+            end = f.date_to
+            if (end + dt.timedelta(days=1)).month == end.month:
+                end = dt.date(end.year, end.month, 1) - dt.timedelta(days=1)
+            as_of = min(as_of, dt.date(end.year, end.month, 1))
+        try:
+            cand = report.alert_candidates(con, f, as_of)
+        except ValueError:
+            cand = pd.DataFrame(columns=["status", "sentence", "period_label", "level", "name"])
+        alerts = compute_alerts(cand) if len(cand) else cand
+        watch = cand[cand["status"] == "watch"] if len(cand) else cand
+        from analytics.messages import compute_key_messages
+
+        msgs = compute_key_messages(
+            head,
+            prev,
+            routes_risk,
+            origin,
+            transit,
+            alerts,
+            period_text(f.date_from, f.date_to),
+            report.source_labels(con),
+            n=5,
+        )
+
+        say(0.45, "drawing the maps")
+        if countries is None:
+            countries = simplify_countries(compute_country_geodataframe(q.query_countries(con)))
+        waypoints = q.query_waypoints(con)
+        route_map = _route_map(countries, routes_ref, waypoints, metrics, f)
+        say(0.55, "drawing the risk maps")
+        origin_map = _risk_map(countries, origin, "origin")
+        transit_map = _risk_map(countries, transit, "transit")
+
+        say(0.65, "rendering the charts")
+        images: list[bytes | None] = []
+        for i, job in enumerate(jobs, start=1):
+            say(0.65 + 0.25 * i / len(jobs), f"rendering chart {i} of {len(jobs)}")
+            if job.future is None:
+                images.append(None)
+                continue
+            try:
+                images.append(job.future.result())
+            except sn.SnapshotUnavailable as exc:
+                unavailable = str(exc)
+                images.append(None)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+    say(0.92, "laying out the slides")
+    slides: list[Slide] = []
+    vint_lines = _vintage_lines(sources, v, origin)
+    slides.append(
+        Slide(
+            kind="title",
+            title=PACK_TITLE,
+            subtitle=scope_line,
+            lines=(f"Filters: {f.describe()}", date_label, *vint_lines),
+            notes=(
+                f"Scope: {scope_line}. Filters: {f.describe()}. {date_label}. Data vintages: "
+                + "; ".join(vint_lines)
+                + ("\n" + DEMO_WARNING if v.is_demo else "")
+            ),
+        )
+    )
+    slides.append(_headline_slide(head, prev, v, sources, f, period))
+    msg_lines = tuple(str(s) for s in msgs["sentence"]) if len(msgs) else ()
+    slides.append(
+        Slide(
+            kind="bullets",
+            title="Key messages",
+            subtitle=scope_line,
+            lines=msg_lines or ("No key messages for these filters.",),
+            notes="\n".join(
+                f"{r['rank']}. {r['sentence']} [sources: {r['source_ids']}]"
+                for r in msgs.to_dict("records")
+            )
+            if len(msgs)
+            else "No key messages for these filters.",
+        )
+    )
+    slides.append(_alerts_slide(alerts, watch, cand, as_of))
+    slides.append(route_map)
+    slides.append(
+        _risk_slide(
+            "origin",
+            origin,
+            origin_map,
+            risk_caption,
+            "Countries of origin of the victims and of people detected",
+        )
+    )
+    slides.append(
+        _risk_slide(
+            "transit",
+            transit,
+            transit_map,
+            risk_caption,
+            "Countries where people die or that routes cross",
+        )
+    )
+    for job, png in zip(jobs, images, strict=True):
+        alt = fg.figure_alt(job.fig)
+        if png is None:
+            slides.append(
+                Slide(
+                    kind="bullets",
+                    title=job.title or "Chart",
+                    subtitle=job.subtitle,
+                    lines=(alt or "No data.",),
+                    secondary_title="Chart image not available",
+                    secondary=(unavailable or sn.NO_BROWSER_REASON,),
+                    caption=job.caption,
+                    notes=f"{alt}\n{job.caption}",
+                )
+            )
+            continue
+        slides.append(
+            Slide(
+                kind="image",
+                title=job.title,
+                subtitle=job.subtitle,
+                image=png,
+                image_alt=alt,
+                caption=job.caption,
+                notes=f"{alt}\n\n{job.caption}",
+            )
+        )
+    slides.append(_sources_slide(sources, v, f, origin, transit))
+    say(1.0, "content ready")
+    return Pack(
+        title=PACK_TITLE,
+        scope=scope_line,
+        filters=f.describe(),
+        date_label=date_label,
+        pack_date=pack_day,
+        is_demo=v.is_demo,
+        slides=tuple(slides),
+        file_stem=file_stem(f, pack_day),
+    )
+
+
+def _vintage_lines(sources: pd.DataFrame, v: q.Vintages, origin: pd.DataFrame) -> tuple[str, ...]:
+    out: list[str] = []
+    by_id = sources.set_index("source_id")
+    for sid, what in ((v.incidents, "Incidents"), (v.detections, "Detections")):
+        if sid and sid in by_id.index:
+            r = by_id.loc[sid]
+            d = _to_date(r["vintage"])
+            demo = " (synthetic demo)" if bool(r["is_demo"]) else ""
+            out.append(
+                f"{what}: {r['publisher']}{demo}, vintage {d.isoformat() if d else '-'} ({sid})"
+            )
+    srcs = (
+        str(origin["sources"].dropna().iloc[0])
+        if "sources" in origin and origin["sources"].notna().any()
+        else ""
+    )
+    for part in srcs.split("; "):
+        if "Organized Crime" in part or "oc-index" in part:
+            out.append(f"Criminality: {part}")
+    return tuple(out)
+
+
+def _headline_slide(
+    head: Mapping[str, Any],
+    prev: Mapping[str, Any] | None,
+    v: q.Vintages,
+    sources: pd.DataFrame,
+    f: Filters,
+    period: str,
+) -> Slide:
+    def ch(key: str) -> str:
+        return change_text(float(head[key]), float(prev[key]) if prev else None)
+
+    metrics = (
+        Metric(
+            "Dead and missing",
+            _fmt_int(head["dead_and_missing"]),
+            ch("dead_and_missing"),
+            "persons, IOM minimum estimates",
+        ),
+        Metric(
+            "Of whom missing",
+            _fmt_int(head["missing"]),
+            ch("missing"),
+            "persons missing, presumed dead",
+        ),
+        Metric("Incidents", _fmt_int(head["incidents"]), ch("incidents"), "recorded by IOM"),
+        Metric(
+            "Detections",
+            _fmt_int(head["detections"]),
+            ch("detections"),
+            "Frontex: events, not persons",
+        ),
+    )
+    cap = chart_caption(
+        v,
+        sources,
+        f,
+        detections=True,
+        note="Region, cause and source-quality filters restrict the dead and missing, not the detections",
+    )
+    prev_txt = ""
+    if prev:
+        prev_txt = (
+            f" Previous period of equal length: {_fmt_int(prev['dead_and_missing'])} dead and missing, "
+            f"{_fmt_int(prev['missing'])} missing, {_fmt_int(prev['incidents'])} incidents, "
+            f"{_fmt_int(prev['detections'])} detections."
+        )
+    notes = (
+        f"{period}: {_fmt_int(head['dead_and_missing'])} dead and missing ({_fmt_int(head['dead'])} dead, "
+        f"{_fmt_int(head['missing'])} missing) in {_fmt_int(head['incidents'])} incidents (IOM, source "
+        f"{head['incident_source']}); {_fmt_int(head['detections'])} Frontex detections (events, not persons; "
+        f"source {head['detection_source'] or 'none'}). Never add deaths to detections.{prev_txt}"
+    )
+    return Slide(
+        kind="metrics",
+        title="Headline figures",
+        subtitle=period,
+        metrics=metrics,
+        caption=cap,
+        lines=("Changes compare with the previous period of equal length.",) if prev else (),
+        notes=notes,
+    )
+
+
+def _alerts_slide(
+    alerts: pd.DataFrame, watch: pd.DataFrame, cand: pd.DataFrame, as_of: dt.date
+) -> Slide:
+    window = (
+        str(cand["period_label"].iloc[0])
+        if len(cand) and "period_label" in cand
+        else f"the months to {as_of:%b %Y}"
+    )
+    lines = (
+        tuple(str(s) for s in alerts["sentence"])
+        if len(alerts)
+        else (f"No route or country changed beyond chance in {window}.",)
+    )
+    watch_lines = tuple(str(s) for s in watch["sentence"].head(4)) if len(watch) else ()
+    notes = [
+        f"Window: {window}. {len(cand)} route and country series checked; {len(alerts)} alerts, {len(watch)} on watch."
+    ]
+    for r in pd.concat([alerts, watch]).to_dict("records") if len(cand) else []:
+        notes.append(
+            f"[{r.get('status')}] {r.get('name')} ({r.get('level')}): current {_cell(r.get('current'))}, "
+            f"year ago {_cell(r.get('year_ago'))}, 12-month average {_cell(r.get('baseline_12m_avg'))}, "
+            f"p = {_cell(r.get('p_value'))}"
+        )
+    return Slide(
+        kind="bullets",
+        title=f"Alerts: {window}",
+        subtitle="Latest months against the same months a year before and the 12-month average (exact test on incidents).",
+        lines=lines,
+        secondary_title="On watch: a change against one reference only, or a fall the reporting delay may explain"
+        if watch_lines
+        else "",
+        secondary=watch_lines,
+        notes="\n".join(notes),
+    )
+
+
+def _route_map(
+    countries: Any,
+    routes_ref: pd.DataFrame,
+    waypoints: pd.DataFrame,
+    metrics: pd.DataFrame,
+    f: Filters,
+) -> Slide:
+    """The routes in view, the deadliest named in their colours and the others grey.
+
+    The view is the app's default (Europe, Africa and the Middle East) unless the filters
+    pick routes, then it is their bounding box.
+    """
+    routes = routes_ref[routes_ref["route_id"] != "unclassified"]
+    if f.routes:
+        routes = routes[routes["route_id"].isin(f.routes)]
+        waypoints = waypoints[waypoints["route_id"].isin(f.routes)]
+        extent = sn.route_extent(waypoints, 5.0)
+    else:
+        extent = sn.ROUTES_EXTENT
+    lines = sn.compute_route_lines(routes, waypoints, metrics, colour_by="route")
+    view = sn.visible_extent(sn.MapSpec(extent=extent), MAP_ASPECT)
+    in_view = {e["label"] for e in sn.route_legend_entries(lines, view)}
+    lines = lines[lines["name"].isin(in_view)]
+    m = metrics.set_index("route_id")
+    dm = lines["route_id"].map(m["dead_and_missing"]).fillna(0)
+    lines = lines.assign(dead_and_missing=dm).sort_values(
+        ["dead_and_missing", "name"], ascending=[False, True]
+    )
+    top = set(lines.loc[lines["dead_and_missing"] > 0, "route_id"].head(MAP_TOP_ROUTES))
+    lines["colour"] = [
+        c if r in top else OTHER_ROUTE_COLOUR
+        for r, c in zip(lines["route_id"], lines["colour"], strict=True)
+    ]
+    lines["alpha"] = [0.95 if r in top else 0.45 for r in lines["route_id"]]
+    lines["width_px"] = [
+        w if r in top else min(w, 5.0)
+        for r, w in zip(lines["route_id"], lines["width_px"], strict=True)
+    ]
+    spec = sn.MapSpec(
+        routes=lines, waypoints=waypoints[waypoints["route_id"].isin(top)], extent=extent
+    )
+    shown = lines[lines["route_id"].isin(top)]
+    entries = [
+        {"label": f"{n} ({_fmt_int(d)})", "colour": c, "shape": "line"}
+        for n, c, d in zip(shown["name"], shown["colour"], shown["dead_and_missing"], strict=True)
+    ]
+    if len(lines) > len(shown):
+        entries.append({"label": "Other routes", "colour": OTHER_ROUTE_COLOUR, "shape": "line"})
+    lead = shown.iloc[0] if len(shown) else None
+    title = (
+        f"{lead['name']}: the most dead and missing of the routes on the map "
+        f"({_fmt_int(lead['dead_and_missing'])})"
+        if lead is not None
+        else "Migration routes: no dead or missing recorded for these filters"
+    )
+    png = sn.render_map_png(
+        countries,
+        spec,
+        title="",
+        caption="",
+        legends=[
+            sn.MapLegend(
+                "Routes (dead and missing)",
+                tuple(entries),
+                "Line width: Frontex detections in the period; thin lines have no Frontex series.",
+            )
+        ],
+        legend_side="right",
+        width_in=12.5,
+        map_aspect=MAP_ASPECT,
+    )
+    caption = (
+        "Source: IOM Missing Migrants Project (dead and missing, minimum estimates); Frontex "
+        "(detections, events not persons). Waypoints are approximate, for display. "
+        f"Filters: {f.describe()}. {sn.MAP_CREDIT}"
+    )
+    notes = "Routes on the map, deadliest first:\n" + _table_notes(
+        lines.merge(
+            m[["incidents", "detections", "deaths_per_1000_detections"]],
+            left_on="route_id",
+            right_index=True,
+            how="left",
+        ),
+        [
+            ("name", "Route"),
+            ("dead_and_missing", "dead and missing"),
+            ("incidents", "incidents"),
+            ("detections", "detections"),
+            ("deaths_per_1000_detections", "per 1,000 detections"),
+        ],
+        limit=len(lines),
+    )
+    return Slide(
+        kind="image",
+        title=title,
+        subtitle="The deadliest routes in colour, the others grey; line width by Frontex detections",
+        image=png,
+        image_alt=f"Map of migration routes. {title}.",
+        caption=caption,
+        notes=notes,
+    )
+
+
+def _risk_map(countries: Any, scores: pd.DataFrame, kind: str) -> bytes:
+    ranked = scores[scores["rank"].notna()].sort_values("rank")
+    selected = str(ranked.iloc[0]["iso3"]) if len(ranked) else None
+    entries = sn.class_legend_entries(sn.SCORE_BREAKS, "square", 0, 100) + (
+        {"label": "no score / too little data", "colour": sn.NO_DATA_COLOUR, "shape": "square"},
+    )
+    return sn.render_map_png(
+        countries,
+        sn.MapSpec(choropleth=scores, selected=selected, extent=sn.WORLD_EXTENT),
+        title="",
+        caption="",
+        legends=[sn.MapLegend("Score (0-100); first-ranked country outlined", entries)],
+        width_in=10.0,
+        map_aspect=0.5,
+    )
+
+
+def _risk_slide(kind: str, scores: pd.DataFrame, png: bytes, caption: str, what: str) -> Slide:
+    ranked = scores[scores["rank"].notna()].sort_values("rank")
+    if len(ranked):
+        lead = ranked.iloc[0]
+        title = (
+            f"{kind.capitalize()} risk: {lead['name']} ranks first ({float(lead['score']):.0f}/100)"
+        )
+    else:
+        title = f"{kind.capitalize()} risk: no country has enough data to score"
+    notes = [f"{what}. {SCORE_CAVEAT}"]
+    for r in ranked.head(TABLE_ROWS).to_dict("records"):
+        notes.append(
+            f"{int(r['rank'])}. {r['name']}: score {float(r['score']):.1f}, confidence {r['confidence']}. {r.get('why', '')}"
+        )
+    if len(scores) and "note" in scores:
+        notes.append(str(scores["note"].iloc[0]))
+    return Slide(
+        kind="image_table",
+        title=title,
+        subtitle=what,
+        image=png,
+        image_alt=f"World map of {kind} risk scores by country. {title}.",
+        caption=caption + " " + sn.MAP_CREDIT,
+        table=_risk_table(scores),
+        notes="\n".join(notes),
+    )
+
+
+def _sources_slide(
+    sources: pd.DataFrame, v: q.Vintages, f: Filters, origin: pd.DataFrame, transit: pd.DataFrame
+) -> Slide:
+    used = {v.incidents, v.detections}
+    oc = str(origin["sources"].dropna().iloc[0]) if origin["sources"].notna().any() else ""
+    lines: list[str] = []
+    for r in sources.to_dict("records"):
+        sid = str(r["source_id"])
+        if sid not in used and sid not in oc:
+            continue
+        d = _to_date(r["vintage"])
+        lic = f" Licence: {r['licence']}." if r.get("licence") else ""
+        cav = f" {str(r['caveat']).rstrip('.')}." if r.get("caveat") else ""
+        lines.append(
+            f"{r['publisher']}: {r['title']}, vintage {d.isoformat() if d else '-'} ({sid}).{lic}{cav}"
+        )
+    caveats = [
+        fg.MIN_ESTIMATE_CAVEAT,
+        fg.DETECTION_CAVEAT + " Deaths and detections are never added together.",
+        SCORE_CAVEAT,
+        "An incident on several routes, or with several causes, counts under each; an incident with "
+        "several countries of origin is split evenly between them.",
+        str(origin["note"].iloc[0]) if len(origin) and "note" in origin else "",
+        str(transit["note"].iloc[0]).split(". Dead and missing are")[0] + "."
+        if len(transit) and "note" in transit
+        else "",
+        "Route waypoints are approximate, for display. Boundaries: Natural Earth (public domain).",
+        f"Filters: {f.describe()}.",
+    ]
+    if v.is_demo:
+        caveats.insert(0, DEMO_WARNING)
+    return Slide(
+        kind="text",
+        title="Sources and caveats",
+        lines=tuple(lines),
+        secondary_title="Caveats",
+        secondary=tuple(c for c in caveats if c.strip(". ")),
+        notes="Every figure in this pack comes from the sources above, at the vintages named. See docs/methodology.md for the measures and the risk scores.",
+    )
+
+
+# --------------------------------------------------------------------------- layout shared
+
+SLIDE_W_PT = 960.0
+SLIDE_H_PT = 540.0
+MARGIN_PT = 36.0
+TITLE_TOP_PT = 30.0
+BODY_TOP_PT = 96.0
+FOOTER_PT = 26.0
+
+
+def _value_size(text: str, width_pt: float, largest: float) -> float:
+    """The largest bold font size (pt) at which ``text`` fits ``width_pt`` (digits ~0.56 em)."""
+    return float(min(largest, int(width_pt / (0.58 * max(1, len(text))))))
+
+
+def _image_box(img_w: int, img_h: int, box_w: float, box_h: float) -> tuple[float, float]:
+    scale = min(box_w / img_w, box_h / img_h)
+    return img_w * scale, img_h * scale
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    # Width and height from the IHDR chunk (no image library needed).
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def _footer_text(pack: Pack, page: int, total: int) -> str:
+    return f"RouteWatch briefing  |  {pack.scope}  |  {pack.date_label}  |  {page} / {total}"
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+def _pdf_fonts() -> tuple[str, str]:
+    """Register a Unicode sans-serif with reportlab; return (regular, bold) font names."""
+    from pathlib import Path
+
+    import matplotlib
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    candidates = [
+        (
+            Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"),
+            Path("/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf"),
+        ),
+        (
+            Path(matplotlib.get_data_path()) / "fonts/ttf/DejaVuSans.ttf",
+            Path(matplotlib.get_data_path()) / "fonts/ttf/DejaVuSans-Bold.ttf",
+        ),
+    ]
+    for regular, bold in candidates:
+        if regular.is_file() and bold.is_file():
+            name = "RW-" + regular.stem
+            if name not in pdfmetrics.getRegisteredFontNames():
+                pdfmetrics.registerFont(TTFont(name, str(regular)))
+                pdfmetrics.registerFont(TTFont(name + "-Bold", str(bold)))
+            return name, name + "-Bold"
+    return "Helvetica", "Helvetica-Bold"
+
+
+def render_pdf(pack: Pack) -> bytes:
+    """The pack as a 16:9 landscape PDF, one slide per page.
+
+    Returns
+    -------
+    bytes
+        PDF whose metadata (title, subject, creation date) comes from the pack only, so the
+        same pack gives the same bytes.
+    """
+    import calendar
+    import time
+    from xml.sax.saxutils import escape
+
+    from reportlab import rl_config
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.utils import ImageReader, TimeStamp
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    # ASCII85 wrapping of image streams is pure Python here (no rl_accel): 4 s for a pack.
+    # Binary streams are as valid and a fifth smaller; the switch is idempotent.
+    rl_config.useA85 = 0
+    regular, bold = _pdf_fonts()
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=(SLIDE_W_PT, SLIDE_H_PT), invariant=1, pageCompression=1)
+    try:  # the document date is the pack's date, not the wall clock
+        ts = TimeStamp(invariant=1)
+        epoch = calendar.timegm(pack.pack_date.timetuple())
+        ts.t, ts.lt = epoch, time.gmtime(epoch)
+        ts.YMDhms = tuple(ts.lt)[:6]
+        c._doc._timeStamp = ts
+    except Exception:  # noqa: BLE001 - fall back to reportlab's fixed invariant date
+        pass
+    c.setTitle(f"{pack.title}: {pack.scope}")
+    c.setSubject(f"Filters: {pack.filters}. {pack.date_label}.")
+    c.setAuthor("RouteWatch")
+    c.setCreator("RouteWatch")
+    c.setKeywords("RouteWatch, briefing, migrant smuggling, risk")
+
+    ink = colors.HexColor(INK)
+    grey = colors.HexColor(GREY)
+    accent = colors.HexColor(ACCENT)
+    body = ParagraphStyle("body", fontName=regular, fontSize=15, leading=20, textColor=ink)
+    small = ParagraphStyle("small", fontName=regular, fontSize=9.5, leading=12, textColor=grey)
+    sub = ParagraphStyle("sub", fontName=regular, fontSize=13, leading=17, textColor=grey)
+    head2 = ParagraphStyle("head2", fontName=bold, fontSize=13, leading=17, textColor=ink)
+    width = SLIDE_W_PT - 2 * MARGIN_PT
+
+    def para(text: str, style: ParagraphStyle, x: float, y_top: float, w: float) -> float:
+        p = Paragraph(escape(text), style)
+        _, h = p.wrap(w, SLIDE_H_PT)
+        p.drawOn(c, x, y_top - h)
+        return y_top - h
+
+    total = len(pack.slides)
+    for page, slide in enumerate(pack.slides, start=1):
+        c.setFillColor(colors.white)
+        c.rect(0, 0, SLIDE_W_PT, SLIDE_H_PT, stroke=0, fill=1)
+        if slide.kind == "title":
+            c.setFillColor(accent)
+            c.rect(0, SLIDE_H_PT - 14, SLIDE_W_PT, 14, stroke=0, fill=1)
+            c.setFillColor(grey)
+            c.setFont(bold, 13)
+            c.drawString(MARGIN_PT, SLIDE_H_PT - 70, "ROUTEWATCH")
+            y = para(
+                slide.title,
+                ParagraphStyle("t", fontName=bold, fontSize=34, leading=40, textColor=ink),
+                MARGIN_PT,
+                SLIDE_H_PT - 110,
+                width,
+            )
+            y = para(
+                slide.subtitle,
+                ParagraphStyle("s", fontName=regular, fontSize=20, leading=26, textColor=ink),
+                MARGIN_PT,
+                y - 14,
+                width,
+            )
+            y -= 26
+            for line in slide.lines:
+                y = para(line, sub, MARGIN_PT, y - 6, width)
+            if pack.is_demo:
+                c.setFillColor(colors.HexColor("#B00020"))
+                c.rect(MARGIN_PT, 60, width, 34, stroke=0, fill=1)
+                c.setFillColor(colors.white)
+                c.setFont(bold, 15)
+                c.drawString(MARGIN_PT + 12, 72, DEMO_WARNING)
+        else:
+            c.setFillColor(ink)
+            tp = Paragraph(
+                escape(slide.title),
+                ParagraphStyle("title", fontName=bold, fontSize=24, leading=28, textColor=ink),
+            )
+            _, th = tp.wrap(width, 80)
+            tp.drawOn(c, MARGIN_PT, SLIDE_H_PT - TITLE_TOP_PT - th)
+            c.setStrokeColor(accent)
+            c.setLineWidth(2.5)
+            rule_y = SLIDE_H_PT - TITLE_TOP_PT - th - 8
+            c.line(MARGIN_PT, rule_y, MARGIN_PT + 90, rule_y)
+            top = rule_y - 12
+            if slide.subtitle and slide.kind != "image_table":
+                top = para(slide.subtitle, sub, MARGIN_PT, top, width) - 10
+            bottom = FOOTER_PT + 14
+            if slide.kind == "metrics":
+                n = len(slide.metrics)
+                gap = 14.0
+                bw = (width - gap * (n - 1)) / n
+                bh = 220.0
+                y0 = top - bh - 10
+                for i, m in enumerate(slide.metrics):
+                    x = MARGIN_PT + i * (bw + gap)
+                    c.setFillColor(colors.HexColor("#F4F4F4"))
+                    c.roundRect(x, y0, bw, bh, 6, stroke=0, fill=1)
+                    c.setFillColor(accent)
+                    c.rect(x, y0 + bh - 5, bw, 5, stroke=0, fill=1)
+                    c.setFillColor(grey)
+                    c.setFont(bold, 16)
+                    c.drawString(x + 14, y0 + bh - 34, m.label)
+                    c.setFillColor(ink)
+                    c.setFont(bold, _value_size(m.value, bw - 28, 46))
+                    c.drawString(x + 14, y0 + bh - 100, m.value)
+                    if m.change:
+                        c.setFont(regular, 14)
+                        c.drawString(x + 14, y0 + bh - 130, m.change)
+                    c.setFillColor(grey)
+                    c.setFont(regular, 11)
+                    c.drawString(x + 14, y0 + 14, m.note)
+                y = y0 - 18
+                for line in slide.lines:
+                    y = para(line, body, MARGIN_PT, y, width) - 6
+                if slide.caption:
+                    para(slide.caption, small, MARGIN_PT, bottom + 46, width)
+            elif slide.kind in ("bullets", "text"):
+                y = top
+                style = (
+                    body
+                    if slide.kind == "bullets"
+                    else ParagraphStyle("b2", parent=body, fontSize=12.5, leading=16.5)
+                )
+                numbered = slide.title == "Key messages"
+                for i, line in enumerate(slide.lines, start=1):
+                    bullet = f"{i}." if numbered else "\u2022"
+                    p = Paragraph(
+                        escape(line),
+                        ParagraphStyle(
+                            "li", parent=style, leftIndent=22, bulletIndent=0, bulletFontName=bold
+                        ),
+                        bulletText=bullet,
+                    )
+                    _, h = p.wrap(width, SLIDE_H_PT)
+                    p.drawOn(c, MARGIN_PT, y - h)
+                    y -= h + (10 if slide.kind == "bullets" else 6)
+                if slide.secondary:
+                    y -= 6
+                    y = para(slide.secondary_title, head2, MARGIN_PT, y, width) - 6
+                    sstyle = ParagraphStyle(
+                        "sec",
+                        parent=style,
+                        fontSize=12 if slide.kind == "text" else 13,
+                        leading=16 if slide.kind == "text" else 17,
+                        textColor=grey if slide.kind == "bullets" else ink,
+                    )
+                    for line in slide.secondary:
+                        p = Paragraph(
+                            escape(line),
+                            ParagraphStyle("li2", parent=sstyle, leftIndent=22),
+                            bulletText="\u2022",
+                        )
+                        _, h = p.wrap(width, SLIDE_H_PT)
+                        p.drawOn(c, MARGIN_PT, y - h)
+                        y -= h + 5
+                if slide.caption:
+                    para(slide.caption, small, MARGIN_PT, bottom + 34, width)
+            elif slide.kind == "image" and slide.image:
+                cap_p = Paragraph(escape(slide.caption), small)
+                _, ch = cap_p.wrap(width, SLIDE_H_PT)
+                box_h = top - bottom - ch - 8
+                iw, ih = _png_size(slide.image)
+                w, h = _image_box(iw, ih, width, box_h)
+                c.drawImage(
+                    ImageReader(io.BytesIO(slide.image)), MARGIN_PT + (width - w) / 2, top - h, w, h
+                )
+                cap_p.drawOn(c, MARGIN_PT, top - h - 8 - ch)
+            elif slide.kind == "image_table" and slide.image:
+                map_w = width * 0.58
+                cap_p = Paragraph(escape(slide.caption), small)
+                _, ch = cap_p.wrap(width, SLIDE_H_PT)
+                box_h = top - bottom - ch - 10
+                iw, ih = _png_size(slide.image)
+                w, h = _image_box(iw, ih, map_w, box_h)
+                c.drawImage(ImageReader(io.BytesIO(slide.image)), MARGIN_PT, top - h, w, h)
+                tx = MARGIN_PT + map_w + 16
+                tw = width - map_w - 16
+                cells = [
+                    [
+                        Paragraph(
+                            escape(str(v)),
+                            ParagraphStyle(
+                                "cell",
+                                fontName=bold if i == 0 else regular,
+                                fontSize=10,
+                                leading=12,
+                                textColor=ink,
+                            ),
+                        )
+                        for v in row
+                    ]
+                    for i, row in enumerate(slide.table)
+                ]
+                if cells:
+                    t = Table(cells, colWidths=[tw * k for k in TABLE_WIDTHS])
+                    t.setStyle(
+                        TableStyle(
+                            [
+                                ("LINEBELOW", (0, 0), (-1, 0), 1.2, ink),
+                                (
+                                    "ROWBACKGROUNDS",
+                                    (0, 1),
+                                    (-1, -1),
+                                    [colors.white, colors.HexColor("#F4F4F4")],
+                                ),
+                                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                            ]
+                        )
+                    )
+                    _, tbh = t.wrap(tw, top - bottom)
+                    t.drawOn(c, tx, top - tbh)
+                cap_p.drawOn(c, MARGIN_PT, min(top - h, top - box_h) - 8 - ch)
+        # footer on every page
+        c.setFillColor(grey)
+        c.setFont(regular, 8.5)
+        c.drawString(MARGIN_PT, 14, _footer_text(pack, page, total)[:190])
+        if pack.is_demo and slide.kind != "title":
+            c.setFillColor(colors.HexColor("#B00020"))
+            c.setFont(bold, 9)
+            c.drawRightString(SLIDE_W_PT - MARGIN_PT, SLIDE_H_PT - 16, DEMO_WARNING)
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- PPTX
+
+
+def render_pptx(pack: Pack) -> bytes:
+    """The pack as a 16:9 PowerPoint deck: titles, pictures with alt text, native tables,
+    captions as text and speaker notes with the numbers.
+
+    Returns
+    -------
+    bytes
+        PPTX whose core properties (dates, author) come from the pack and whose zip entries
+        carry the pack's date, so the same pack gives the same bytes.
+    """
+    from pptx import Presentation
+    from pptx.dml.color import RGBColor
+    from pptx.util import Emu, Pt
+
+    def rgb(hexcol: str) -> RGBColor:
+        return RGBColor.from_string(hexcol.lstrip("#"))
+
+    prs = Presentation()
+    prs.slide_width = Emu(int(SLIDE_W_PT * 12700))
+    prs.slide_height = Emu(int(SLIDE_H_PT * 12700))
+
+    def pt(v: float) -> Emu:
+        return Emu(int(v * 12700))
+
+    def text_box(
+        slide: Any,
+        x: float,
+        y: float,
+        w: float,
+        h: float,
+        paras: Sequence[tuple[str, float, bool, str]],
+        *,
+        bullets: str = "",
+    ) -> Any:
+        tb = slide.shapes.add_textbox(pt(x), pt(y), pt(w), pt(h))
+        tf = tb.text_frame
+        tf.word_wrap = True
+        for i, (text, size, is_bold, colour) in enumerate(paras):
+            p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+            prefix = ""
+            if bullets == "number":
+                prefix = f"{i + 1}.  "
+            elif bullets == "dot":
+                prefix = "\u2022  "
+            run = p.add_run()
+            run.text = prefix + text
+            run.font.size = Pt(size)
+            run.font.bold = is_bold
+            run.font.name = "Arial"
+            run.font.color.rgb = rgb(colour)
+            p.space_after = Pt(size * 0.55)
+        return tb
+
+    def style_title(shape: Any, text: str, size: float) -> None:
+        shape.text_frame.text = text
+        shape.text_frame.word_wrap = True
+        for p in shape.text_frame.paragraphs:
+            for r in p.runs:
+                r.font.size = Pt(size)
+                r.font.bold = True
+                r.font.name = "Arial"
+                r.font.color.rgb = rgb(INK)
+
+    title_only = prs.slide_layouts[5]
+    title_layout = prs.slide_layouts[0]
+    width = SLIDE_W_PT - 2 * MARGIN_PT
+    total = len(pack.slides)
+    for page, s in enumerate(pack.slides, start=1):
+        if s.kind == "title":
+            slide = prs.slides.add_slide(title_layout)
+            t = slide.shapes.title
+            t.left, t.top, t.width, t.height = pt(MARGIN_PT), pt(110), pt(width), pt(90)
+            style_title(t, s.title, 36)
+            sub = slide.placeholders[1]
+            sub.left, sub.top, sub.width, sub.height = pt(MARGIN_PT), pt(205), pt(width), pt(250)
+            tf = sub.text_frame
+            tf.word_wrap = True
+            tf.text = s.subtitle
+            for line in s.lines:
+                tf.add_paragraph().text = line
+            for i, p in enumerate(tf.paragraphs):
+                p.alignment = 1  # left
+                for r in p.runs:
+                    r.font.size = Pt(20 if i == 0 else 14)
+                    r.font.name = "Arial"
+                    r.font.color.rgb = rgb(INK if i == 0 else GREY)
+            if pack.is_demo:
+                text_box(slide, MARGIN_PT, 470, width, 30, [(DEMO_WARNING, 16, True, "#B00020")])
+        else:
+            slide = prs.slides.add_slide(title_only)
+            t = slide.shapes.title
+            t.left, t.top, t.width, t.height = pt(MARGIN_PT), pt(18), pt(width), pt(62)
+            style_title(t, s.title, 24)
+            t.text_frame.paragraphs[0].alignment = 1
+            top = 86.0
+            if s.subtitle and s.kind != "image_table":
+                text_box(slide, MARGIN_PT, top, width, 24, [(s.subtitle, 13, False, GREY)])
+                top += 30
+            if s.kind == "metrics":
+                n = len(s.metrics)
+                gap = 14.0
+                bw = (width - gap * (n - 1)) / n
+                for i, m in enumerate(s.metrics):
+                    paras: list[tuple[str, float, bool, str]] = [
+                        (m.label, 16, True, GREY),
+                        (m.value, _value_size(m.value, bw - 20, 44), True, INK),
+                    ]
+                    if m.change:
+                        paras.append((m.change, 14, False, INK))
+                    paras.append((m.note, 12, False, GREY))
+                    box = text_box(slide, MARGIN_PT + i * (bw + gap), top + 8, bw, 210, paras)
+                    box.fill.solid()
+                    box.fill.fore_color.rgb = rgb("#F4F4F4")
+                y = top + 235
+                text_box(
+                    slide, MARGIN_PT, y, width, 30, [(line, 15, False, INK) for line in s.lines]
+                )
+                if s.caption:
+                    text_box(slide, MARGIN_PT, 440, width, 50, [(s.caption, 10, False, GREY)])
+            elif s.kind in ("bullets", "text"):
+                size = 16 if s.kind == "bullets" else 12
+                paras = [(line, size, False, INK) for line in s.lines]
+                numbered = s.title == "Key messages"
+                h_main = 300 if s.secondary else 400
+                text_box(
+                    slide,
+                    MARGIN_PT,
+                    top,
+                    width,
+                    h_main,
+                    paras,
+                    bullets="number" if numbered else "dot",
+                )
+                if s.secondary:
+                    paras2 = [(s.secondary_title, 13, True, INK)] + [
+                        (
+                            "\u2022  " + x,
+                            12 if s.kind == "text" else 13,
+                            False,
+                            GREY if s.kind == "bullets" else INK,
+                        )
+                        for x in s.secondary
+                    ]
+                    text_box(
+                        slide,
+                        MARGIN_PT,
+                        top + h_main * (0.55 if s.kind == "text" else 0.75),
+                        width,
+                        150,
+                        paras2,
+                    )
+                if s.caption:
+                    text_box(slide, MARGIN_PT, 470, width, 36, [(s.caption, 10, False, GREY)])
+            elif s.kind in ("image", "image_table") and s.image:
+                iw, ih = _png_size(s.image)
+                box_w = width if s.kind == "image" else width * 0.58
+                box_h = SLIDE_H_PT - top - 95
+                w, h = _image_box(iw, ih, box_w, box_h)
+                x = MARGIN_PT + ((box_w - w) / 2 if s.kind == "image" else 0)
+                pic = slide.shapes.add_picture(io.BytesIO(s.image), pt(x), pt(top), pt(w), pt(h))
+                pic._element.nvPicPr.cNvPr.set("descr", s.image_alt[:1000])
+                text_box(slide, MARGIN_PT, top + h + 6, width, 50, [(s.caption, 10, False, GREY)])
+                if s.kind == "image_table" and s.table:
+                    tx = MARGIN_PT + box_w + 16
+                    tw = width - box_w - 16
+                    rows, cols = len(s.table), len(s.table[0])
+                    shape = slide.shapes.add_table(
+                        rows, cols, pt(tx), pt(top), pt(tw), pt(22 * rows)
+                    )
+                    table = shape.table
+                    for j, k in enumerate(TABLE_WIDTHS):
+                        table.columns[j].width = pt(tw * k)
+                    for i, row in enumerate(s.table):
+                        for j, val in enumerate(row):
+                            cell = table.cell(i, j)
+                            cell.text = str(val)
+                            for p in cell.text_frame.paragraphs:
+                                for r in p.runs:
+                                    r.font.size = Pt(10)
+                                    r.font.name = "Arial"
+                                    r.font.bold = i == 0
+            if pack.is_demo:
+                text_box(
+                    slide,
+                    SLIDE_W_PT - MARGIN_PT - 330,
+                    2,
+                    330,
+                    18,
+                    [(DEMO_WARNING, 9, True, "#B00020")],
+                )
+        text_box(
+            slide,
+            MARGIN_PT,
+            SLIDE_H_PT - 24,
+            width,
+            18,
+            [(_footer_text(pack, page, total), 8.5, False, GREY)],
+        )
+        slide.notes_slide.notes_text_frame.text = s.notes or s.title
+
+    created = dt.datetime.combine(pack.pack_date, dt.time(0, 0))
+    cp = prs.core_properties
+    cp.title = f"{pack.title}: {pack.scope}"
+    cp.subject = f"Filters: {pack.filters}"
+    cp.author = "RouteWatch"
+    cp.last_modified_by = "RouteWatch"
+    cp.keywords = "RouteWatch, briefing"
+    cp.created = created
+    cp.modified = created
+    cp.last_printed = created
+    cp.revision = 1
+    buf = io.BytesIO()
+    prs.save(buf)
+    return _stable_zip(buf.getvalue(), pack.pack_date)
+
+
+def _stable_zip(data: bytes, day: dt.date) -> bytes:
+    """Rewrite a zip with every entry dated ``day`` (python-pptx stamps the wall clock)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    stamp = (max(1980, day.year), day.month, day.day, 0, 0, 0)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            zi = zipfile.ZipInfo(info.filename, date_time=stamp)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            dst.writestr(zi, src.read(info.filename))
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def render_pack(pack: Pack, fmt: str) -> bytes:
+    """Render a collected pack as ``pdf`` or ``pptx``."""
+    if fmt == "pdf":
+        return render_pdf(pack)
+    if fmt == "pptx":
+        return render_pptx(pack)
+    raise ValueError(f"format must be 'pdf' or 'pptx', got {fmt!r}")
+
+
+def build_pack(
+    con: Con,
+    f: Filters,
+    fmt: str,
+    progress: Progress | None = None,
+    *,
+    generated_on: dt.date | None = None,
+    exporter: sn.FigureExporter | None = None,
+) -> bytes:
+    """A briefing pack for the filters ``f`` as PDF or PowerPoint bytes.
+
+    Parameters
+    ----------
+    con : DuckDB connection
+    f : Filters
+    fmt : {"pdf", "pptx"}
+    progress : callable, optional
+        ``progress(fraction, message)`` as the pack is built (fraction 0 to 1).
+    generated_on : date, optional
+        Date printed on the pack; default the data's as-of date (reproducible).
+    exporter : FigureExporter, optional
+        Chart-export browser (default: the process-wide one).
+
+    Returns
+    -------
+    bytes
+
+    Raises
+    ------
+    ValueError
+        Unknown format, or no incident data loaded.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be 'pdf' or 'pptx', got {fmt!r}")
+    say = progress or _no_progress
+
+    def scaled(frac: float, msg: str) -> None:
+        say(0.95 * frac, msg)
+
+    pack = collect_pack(con, f, scaled, generated_on=generated_on, exporter=exporter)
+    say(0.96, f"writing the {fmt.upper()}")
+    out = render_pack(pack, fmt)
+    say(1.0, "done")
+    return out

@@ -1,0 +1,978 @@
+"""Pure figure builders: DataFrames in, plotly figures out.
+
+Every ``make_*_figure`` returns a :class:`plotly.graph_objects.Figure` whose title states the
+finding (``"Central Mediterranean: 1,452 dead and missing in 2023, the most since 2016"``),
+whose subtitle names the measure and unit, and whose ``layout.meta`` carries ``chart`` (a short
+file-name stem for exports) and ``alt`` (alt text for screen readers): read them with
+:func:`figure_name` and :func:`figure_alt`.
+
+Different measures are never added together: dead and missing (IOM, persons, minimum
+estimates), incidents (IOM, records) and detections (Frontex, events, not persons) are drawn on
+separate axes or panels. A figure given an empty frame returns a labelled empty chart instead
+of raising.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from analytics.theme import (
+    COMPONENT_COLOURS,
+    MEASURE_COLOURS,
+    OTHER_COLOUR,
+    apply_theme,
+    cause_colour,
+    cause_label,
+    route_colours,
+    route_names,
+    sequential_colour,
+)
+
+MIN_ESTIMATE_CAVEAT = (
+    "IOM figures are minimum estimates: many deaths and disappearances are never recorded."
+)
+DETECTION_CAVEAT = "Frontex detections count border-crossing events, not people."
+UNKNOWN_CODES: Mapping[str, str] = {"UNK": "Unknown", "OOO": "Not specified"}
+MONTHS = tuple(calendar.month_abbr[1:])
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def figure_name(fig: go.Figure) -> str:
+    """The chart's file-name stem (``layout.meta['chart']``)."""
+    meta = fig.layout.meta
+    return str(meta.get("chart", "chart")) if isinstance(meta, dict) else "chart"
+
+
+def figure_alt(fig: go.Figure) -> str:
+    """The chart's alt text (``layout.meta['alt']``)."""
+    meta = fig.layout.meta
+    return str(meta.get("alt", "")) if isinstance(meta, dict) else ""
+
+
+TITLE_WRAP = 50
+SUBTITLE_WRAP = 64
+
+
+def wrap_text(text: str, width: int) -> str:
+    """Break ``text`` into lines of at most ``width`` characters joined by ``<br>``."""
+    return "<br>".join(textwrap.wrap(text, width=width, break_long_words=False)) or text
+
+
+def _finish(
+    fig: go.Figure, *, chart: str, title: str, subtitle: str, alt: str, height: int = 460
+) -> go.Figure:
+    apply_theme(fig)
+    t = wrap_text(title, TITLE_WRAP)
+    sub = wrap_text(subtitle, SUBTITLE_WRAP)
+    lines = t.count("<br>") + 1
+    sub_lines = sub.count("<br>") + 1
+    top = 34 + 30 * lines + 22 * sub_lines + 20
+    fig.update_layout(
+        title={"text": t, "subtitle": {"text": sub}},
+        meta={"chart": chart, "alt": alt, "title": title},
+        height=height + top - 100,
+        margin={"t": top},
+    )
+    return fig
+
+
+def _label(text: str, width: int = 30) -> str:
+    return wrap_text(text, width)
+
+
+def _empty(chart: str, title: str, subtitle: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(
+        text="No records for these filters",
+        showarrow=False,
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        font={"size": 18, "color": "#555555"},
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _finish(fig, chart=chart, title=title, subtitle=subtitle, alt=title, height=300)
+
+
+def _fmt(n: float) -> str:
+    return f"{round(n):,}"
+
+
+def _fmt_big(n: float) -> str:
+    if abs(n) >= 1_000_000:
+        return f"{n / 1_000_000:.1f} million"
+    return _fmt(n)
+
+
+def _month_label(d: dt.date | pd.Timestamp) -> str:
+    return f"{calendar.month_name[d.month]} {d.year}"
+
+
+def _to_date(v: object) -> dt.date:
+    return pd.Timestamp(v).date()  # type: ignore[arg-type]
+
+
+def country_label(code: str, names: Mapping[str, str] | None = None) -> str:
+    """Display name of an ISO-3 code (``UNK`` -> ``Unknown``, ``OOO`` -> ``Not specified``)."""
+    if code in UNKNOWN_CODES:
+        return UNKNOWN_CODES[code]
+    return (names or {}).get(code, code)
+
+
+def last_complete_year(periods: Iterable[object], data_end: dt.date | None = None) -> int | None:
+    """The latest calendar year fully covered by the data.
+
+    Parameters
+    ----------
+    periods : iterable of date-like
+        Periods present in the data.
+    data_end : date, optional
+        Where the data (or the date filter) ends; a year ending before 1 December is partial.
+        When omitted, a year counts as complete if December is present.
+    """
+    dates = [pd.Timestamp(p) for p in periods if p is not None and not pd.isna(p)]
+    if not dates:
+        return None
+    last = max(dates)
+    if data_end is not None:
+        end = pd.Timestamp(data_end)
+        return end.year if end.month == 12 else end.year - 1
+    return last.year if last.month == 12 else last.year - 1
+
+
+def year_finding(yearly: pd.Series, year: int) -> str:
+    """How ``yearly[year]`` compares with earlier years, in words.
+
+    Parameters
+    ----------
+    yearly : Series
+        Values indexed by integer year.
+    year : int
+        The year described.
+
+    Returns
+    -------
+    str
+        ``"the most since 2016"``, ``"the most on record (since 2014)"``, ``"the fewest since
+        2019"`` (a "since" year at least three years back), else ``"up 12% on 2022"``,
+        ``"down 12% on 2022"`` or ``"level with 2022"``.
+    """
+    value = float(yearly.get(year, 0))
+    earlier = yearly[yearly.index < year]
+    if earlier.empty:
+        return "the first year on record"
+    at_least = earlier[earlier >= value]
+    at_most = earlier[earlier <= value]
+    first = int(earlier.index.min())
+    record = len(earlier) >= 2  # "on record" needs more than one earlier year
+    if at_least.empty and record:
+        return f"the most on record (since {first})"
+    # "Since" only when at least two years lie between; otherwise the change is clearer.
+    if not at_least.empty and int(at_least.index.max()) < year - 2:
+        return f"the most since {int(at_least.index.max())}"
+    if at_most.empty and record:
+        return f"the fewest on record (since {first})"
+    if not at_most.empty and int(at_most.index.max()) < year - 2:
+        return f"the fewest since {int(at_most.index.max())}"
+    prev = float(yearly.get(year - 1, 0))
+    if prev == 0:
+        return f"none recorded in {year - 1}" if year - 1 >= first else "the first year on record"
+    pct = (value - prev) / prev * 100
+    if abs(pct) < 0.5:
+        return f"level with {year - 1}"
+    return f"{'up' if pct > 0 else 'down'} {abs(pct):.0f}% on {year - 1}"
+
+
+def _headline_title(
+    series: pd.DataFrame, value_col: str, label: str, unit: str, data_end: dt.date | None
+) -> str:
+    """Title for a dated series: the latest complete year against earlier years."""
+    df = series.dropna(subset=["period"])
+    years = pd.to_datetime(df["period"]).dt.year
+    yearly = df.groupby(years)[value_col].sum()
+    year = last_complete_year(df["period"], data_end)
+    prefix = f"{label}: " if label else ""
+    if year is not None and year in yearly.index and len(yearly) > 1:
+        return f"{prefix}{_fmt(yearly[year])} {unit} in {year}, {year_finding(yearly, year)}"
+    start, end = _to_date(df["period"].min()), _to_date(df["period"].max())
+    return (
+        f"{prefix}{_fmt(df[value_col].sum())} {unit}, "
+        f"{MONTHS[start.month - 1]} {start.year} to {MONTHS[end.month - 1]} {end.year}"
+    )
+
+
+# --------------------------------------------------------------------------- frames
+
+
+def compute_route_metrics(
+    incidents_by_route: pd.DataFrame,
+    detections_by_route: pd.DataFrame,
+    routes: pd.DataFrame,
+) -> pd.DataFrame:
+    """Join incidents and detections per route with the route reference.
+
+    Parameters
+    ----------
+    incidents_by_route : DataFrame
+        ``key`` (route id), ``incidents``, ``dead_and_missing`` (no period column).
+    detections_by_route : DataFrame
+        ``key`` (route id), ``detections``.
+    routes : DataFrame
+        ``route_id``, ``name``, ``colour`` and optionally ``frontex``/``mmp`` (bool: which
+        publisher covers the route), as in the reference routes.
+
+    Returns
+    -------
+    DataFrame
+        One row per reference route: ``route_id``, ``name``, ``colour``, ``incidents``,
+        ``dead_and_missing`` (persons), ``detections`` (events; NA where Frontex publishes
+        none) and ``deaths_per_1000_detections`` (NA unless both IOM and Frontex cover the
+        route, per the reference ``frontex``/``mmp`` flags, and detections are positive).
+        A ratio of two sources' counts, a rough indicator only.
+    """
+    inc = incidents_by_route.rename(columns={"key": "route_id"})[
+        ["route_id", "incidents", "dead_and_missing"]
+    ]
+    det = detections_by_route.rename(columns={"key": "route_id"})[["route_id", "detections"]]
+    ref = routes.copy()
+    for flag in ("frontex", "mmp"):
+        if flag not in ref.columns:
+            ref[flag] = True
+    out = ref[["route_id", "name", "colour", "frontex", "mmp"]].merge(
+        inc, on="route_id", how="left"
+    )
+    out = out.merge(det, on="route_id", how="left")
+    out["incidents"] = out["incidents"].fillna(0).astype("int64")
+    out["dead_and_missing"] = out["dead_and_missing"].fillna(0).astype("int64")
+    out["detections"] = out["detections"].astype("Int64")
+    # A ratio only where both publishers cover the route; "unclassified" is not a route.
+    comparable = out["frontex"].astype(bool) & out["mmp"].astype(bool)
+    comparable &= out["route_id"] != "unclassified"
+    det_f = out["detections"].astype("Float64")
+    ratio = out["dead_and_missing"] / det_f.where((det_f > 0) & comparable) * 1000
+    out["deaths_per_1000_detections"] = ratio.astype("Float64")
+    out = out.drop(columns=["frontex", "mmp"])
+    return out.reset_index(drop=True)
+
+
+def compute_lethality(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Dead and missing per 1,000 detections by year, over the months both sources cover.
+
+    Parameters
+    ----------
+    monthly : DataFrame
+        ``period`` (first day of month), ``dead_and_missing`` (persons) and ``detections``
+        (events; NaN in months without a Frontex figure), as
+        :func:`analytics.report.route_risk_series` returns.
+
+    Returns
+    -------
+    DataFrame
+        ``year``, ``months`` (months with a Frontex figure), ``dead_and_missing`` and
+        ``detections`` in those months only, ``deaths_per_1000_detections``; years without
+        detections are left out. A year outside Frontex's coverage (or only partly covered)
+        therefore never divides a whole year of deaths by a few months of detections.
+    """
+    cols = ["year", "months", "dead_and_missing", "detections", "deaths_per_1000_detections"]
+    if monthly.empty or "detections" not in monthly.columns:
+        return pd.DataFrame(columns=cols)
+    df = monthly[pd.to_numeric(monthly["detections"], errors="coerce").notna()].copy()
+    if df.empty:
+        return pd.DataFrame(columns=cols)
+    df["year"] = pd.to_datetime(df["period"]).dt.year
+    df["dead_and_missing"] = pd.to_numeric(df["dead_and_missing"], errors="coerce").fillna(0)
+    df["detections"] = pd.to_numeric(df["detections"], errors="coerce")
+    out = df.groupby("year", as_index=False).agg(
+        months=("period", "nunique"),
+        dead_and_missing=("dead_and_missing", "sum"),
+        detections=("detections", "sum"),
+    )
+    out = out[out["detections"] > 0].copy()
+    out["dead_and_missing"] = out["dead_and_missing"].astype("int64")
+    out["detections"] = out["detections"].astype("int64")
+    out["deaths_per_1000_detections"] = out["dead_and_missing"] / out["detections"] * 1000
+    return out[cols].reset_index(drop=True)
+
+
+def compute_contributions(
+    scores: pd.DataFrame, weights: Sequence[tuple[str, float]]
+) -> pd.DataFrame:
+    """Split each composite score into the weighted contribution of each component.
+
+    Contributions are proportional to ``weight * c_<component>`` and scaled so they add up to
+    the row's ``score`` exactly (the bar length is the score the table shows).
+
+    Returns
+    -------
+    DataFrame
+        ``iso3``, ``name``, ``score`` and one column per component (score points, 0-100 in
+        total).
+    """
+    comps = [c for c, w in weights if f"c_{c}" in scores.columns and w > 0]
+    out = scores[["iso3", "name", "score"]].copy()
+    raw = pd.DataFrame(
+        {c: scores[f"c_{c}"].astype("float64").fillna(0) * float(dict(weights)[c]) for c in comps},
+        index=scores.index,
+    )
+    total = raw.sum(axis=1)
+    share = raw.div(total.where(total > 0), axis=0).fillna(0)
+    for c in comps:
+        out[c] = share[c] * out["score"].astype("float64")
+    return out
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def make_monthly_figure(
+    monthly: pd.DataFrame,
+    label: str = "",
+    colour: str | None = None,
+    data_end: dt.date | None = None,
+) -> go.Figure:
+    """Dead and missing per month (bars).
+
+    Parameters
+    ----------
+    monthly : DataFrame
+        ``period`` (first day of month), ``dead_and_missing`` (persons), optional ``incidents``.
+    label : str
+        Scope named in the title ("Central Mediterranean", "All routes").
+    colour : str, optional
+        Bar colour (a route's colour); the dead-and-missing colour by default.
+    data_end : date, optional
+        Where the data or the date filter ends (decides whether the last year is complete).
+    """
+    chart = "monthly-dead-and-missing"
+    subtitle = "Dead and missing per month, persons (IOM minimum estimates)"
+    if monthly.empty or monthly["dead_and_missing"].sum() == 0:
+        return _empty(chart, f"{label or 'Selection'}: no dead or missing recorded", subtitle)
+    df = monthly.sort_values("period").reset_index(drop=True)
+    title = _headline_title(df, "dead_and_missing", label, "dead and missing", data_end)
+    peak = df.loc[df["dead_and_missing"].idxmax()]
+    fig = go.Figure(
+        go.Bar(
+            x=pd.to_datetime(df["period"]),
+            y=df["dead_and_missing"],
+            name="Dead and missing",
+            marker_color=colour or MEASURE_COLOURS["dead_and_missing"],
+            hovertemplate="%{x|%B %Y}<br>%{y:,} dead and missing<extra></extra>",
+        )
+    )
+    fig.update_yaxes(title_text="Persons", rangemode="tozero")
+    fig.update_xaxes(title_text=None)
+    alt = (
+        f"Bar chart of dead and missing per month from {_month_label(_to_date(df['period'].min()))} "
+        f"to {_month_label(_to_date(df['period'].max()))}; total {_fmt(df['dead_and_missing'].sum())}; "
+        f"deadliest month {_month_label(_to_date(peak['period']))} with "
+        f"{_fmt(peak['dead_and_missing'])}. {title}."
+    )
+    return _finish(fig, chart=chart, title=title, subtitle=subtitle, alt=alt)
+
+
+def make_route_bars_figure(
+    metrics: pd.DataFrame, measure: str = "dead_and_missing", top: int = 12
+) -> go.Figure:
+    """Routes ranked by one measure (horizontal bars in each route's colour).
+
+    Parameters
+    ----------
+    metrics : DataFrame
+        From :func:`compute_route_metrics`.
+    measure : {"dead_and_missing", "incidents", "detections", "deaths_per_1000_detections"}
+    top : int
+        How many routes to show.
+    """
+    units = {
+        "dead_and_missing": (
+            "dead and missing",
+            "Dead and missing by route, persons (IOM minimum estimates; an incident on two routes counts on both)",
+        ),
+        "incidents": ("incidents", "Incidents by route (IOM records)"),
+        "detections": ("detections", "Detections by route, events (Frontex; not persons)"),
+        "deaths_per_1000_detections": (
+            "dead and missing per 1,000 detections",
+            "Dead and missing (IOM) per 1,000 detections (Frontex): a rough lethality indicator",
+        ),
+    }
+    if measure not in units:
+        raise ValueError(f"unknown measure {measure!r}")
+    unit, subtitle = units[measure]
+    chart = f"routes-by-{measure.replace('_', '-')}"
+    df = metrics[["route_id", "name", "colour", measure]].copy()
+    df[measure] = pd.to_numeric(df[measure], errors="coerce").astype("float64")
+    df = df[(df[measure] > 0) & (df["route_id"] != "unclassified")]
+    if df.empty:
+        return _empty(chart, f"No {unit} recorded on any route for these filters", subtitle)
+    df = df.sort_values(measure, ascending=False).head(top)
+    lead = df.iloc[0]
+    fmt = (lambda v: f"{v:,.1f}") if measure == "deaths_per_1000_detections" else _fmt_big
+    if len(df) > 1:
+        ratio = lead[measure] / df.iloc[1][measure]
+        extra = f", {ratio:.1f} times the next route" if ratio >= 1.5 else ""
+        title = f"{lead['name']}: the most {unit} of any route ({fmt(lead[measure])}){extra}"
+    else:
+        title = f"{lead['name']}: {fmt(lead[measure])} {unit}"
+    df = df.iloc[::-1]
+    hover_fmt = ":,.1f" if measure == "deaths_per_1000_detections" else ":,"
+    fig = go.Figure(
+        go.Bar(
+            x=df[measure],
+            y=[_label(n) for n in df["name"]],
+            orientation="h",
+            marker_color=df["colour"].tolist(),
+            name=unit.capitalize(),
+            customdata=df["route_id"],
+            hovertemplate=f"%{{y}}<br>%{{x{hover_fmt}}} {unit}<extra></extra>",
+            text=[fmt(v) for v in df[measure]],
+            textposition="outside",
+            cliponaxis=False,
+        )
+    )
+    fig.update_xaxes(title_text=unit.capitalize(), range=[0, float(df[measure].max()) * 1.22])
+    fig.update_yaxes(title_text=None, showgrid=False)
+    alt = f"Horizontal bar chart of {unit} by route. " + "; ".join(
+        f"{n}: {fmt(v)}" for n, v in zip(df["name"][::-1], df[measure][::-1], strict=True)
+    )
+    max_lines = max(_label(n).count("<br>") + 1 for n in df["name"])
+    return _finish(
+        fig,
+        chart=chart,
+        title=title,
+        subtitle=subtitle,
+        alt=alt,
+        height=max(380, 90 + len(df) * (17 * max_lines + 16)),
+    )
+
+
+def make_causes_figure(by_cause: pd.DataFrame, label: str = "") -> go.Figure:
+    """Dead and missing by recorded cause of death (horizontal bars, one colour per cause).
+
+    Parameters
+    ----------
+    by_cause : DataFrame
+        ``key`` (IOM cause), ``dead_and_missing``, ``incidents``.
+    """
+    chart = "causes-of-death"
+    subtitle = "Dead and missing by recorded cause, persons (an incident with two causes counts under both)"
+    df = by_cause[by_cause["dead_and_missing"] > 0].sort_values("dead_and_missing", ascending=False)
+    if df.empty:
+        return _empty(chart, f"{label or 'Selection'}: no cause of death recorded", subtitle)
+    lead = df.iloc[0]
+    known = df[df["key"] != "Mixed or unknown"]
+    prefix = f"{label}: " if label else ""
+    if not known.empty:
+        k = known.iloc[0]
+        title = f"{prefix}{cause_label(k['key'])} is the leading recorded cause ({_fmt(k['dead_and_missing'])} dead and missing)"
+    else:
+        title = f"{prefix}cause unknown for {_fmt(lead['dead_and_missing'])} dead and missing"
+    df = df.iloc[::-1]
+    labels = [_label(cause_label(c)) for c in df["key"]]
+    fig = go.Figure(
+        go.Bar(
+            x=df["dead_and_missing"],
+            y=labels,
+            orientation="h",
+            marker_color=[cause_colour(c) for c in df["key"]],
+            name="Dead and missing",
+            customdata=df["key"],
+            hovertemplate="%{customdata}<br>%{x:,} dead and missing<extra></extra>",
+            text=[_fmt(v) for v in df["dead_and_missing"]],
+            textposition="outside",
+            cliponaxis=False,
+        )
+    )
+    fig.update_xaxes(title_text="Persons", range=[0, float(df["dead_and_missing"].max()) * 1.22])
+    fig.update_yaxes(title_text=None, showgrid=False)
+    alt = "Horizontal bar chart of dead and missing by cause. " + "; ".join(
+        f"{c}: {_fmt(v)}"
+        for c, v in zip(df["key"][::-1], df["dead_and_missing"][::-1], strict=True)
+    )
+    return _finish(
+        fig,
+        chart=chart,
+        title=title,
+        subtitle=subtitle,
+        alt=alt,
+        height=max(340, 80 + 48 * len(df)),
+    )
+
+
+def make_seasonality_figure(monthly: pd.DataFrame, label: str = "") -> go.Figure:
+    """Heatmap of dead and missing by calendar month (x) and year (y).
+
+    Parameters
+    ----------
+    monthly : DataFrame
+        ``period`` (first day of month), ``dead_and_missing``.
+    """
+    chart = "seasonality-month-by-year"
+    subtitle = "Dead and missing by month and year, persons (IOM minimum estimates)"
+    if monthly.empty or monthly["dead_and_missing"].sum() == 0:
+        return _empty(chart, f"{label or 'Selection'}: no seasonal pattern to show", subtitle)
+    p = pd.to_datetime(monthly["period"])
+    df = pd.DataFrame({"year": p.dt.year, "month": p.dt.month, "v": monthly["dead_and_missing"]})
+    grid = df.pivot_table(index="year", columns="month", values="v", aggfunc="sum", fill_value=0)
+    grid = grid.reindex(columns=range(1, 13), fill_value=0)
+    grid = grid.reindex(range(int(grid.index.min()), int(grid.index.max()) + 1), fill_value=0)
+    by_month = grid.sum(axis=0)
+    share = by_month / by_month.sum()
+    m = int(share.idxmax())
+    prefix = f"{label}: " if label else ""
+    title = (
+        f"{prefix}{calendar.month_name[m]} is the deadliest month "
+        f"({share[m] * 100:.0f}% of dead and missing across {len(grid)} year{'s' if len(grid) > 1 else ''})"
+    )
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid.values,
+            x=list(MONTHS),
+            y=[str(y) for y in grid.index],
+            colorscale=[
+                [0, "#FFFFFF"],
+                [0.0001, "#FEE6CE"],
+                [0.25, "#FDAE6B"],
+                [0.5, "#F16913"],
+                [0.75, "#D94801"],
+                [1, "#7F2704"],
+            ],
+            colorbar={"title": {"text": "Persons"}},
+            hovertemplate="%{x} %{y}<br>%{z:,} dead and missing<extra></extra>",
+            xgap=2,
+            ygap=2,
+        )
+    )
+    fig.update_yaxes(autorange="reversed", showgrid=False, type="category")
+    fig.update_xaxes(showgrid=False, side="top", title_text=None)
+    alt = (
+        f"Heatmap of dead and missing by calendar month and year, {grid.index.min()} to "
+        f"{grid.index.max()}. Share by month: "
+        + ", ".join(f"{MONTHS[i - 1]} {share[i] * 100:.0f}%" for i in range(1, 13))
+        + "."
+    )
+    return _finish(
+        fig,
+        chart=chart,
+        title=title,
+        subtitle=subtitle,
+        alt=alt,
+        height=max(360, 150 + 30 * len(grid)),
+    )
+
+
+def make_nationalities_figure(
+    detected: pd.DataFrame,
+    victims: pd.DataFrame,
+    names: Mapping[str, str] | None = None,
+    top: int = 10,
+    label: str = "",
+) -> go.Figure:
+    """Nationalities of people detected (Frontex) beside origins of the dead and missing (IOM).
+
+    Two panels with their own axes: the measures differ (events vs persons) and are never
+    summed.
+
+    Parameters
+    ----------
+    detected : DataFrame
+        ``key`` (nationality ISO-3, ``OOO``/``UNK`` for not specified), ``detections``.
+    victims : DataFrame
+        ``key`` (origin ISO-3, ``UNK`` unknown), ``dead_and_missing``.
+    names : mapping, optional
+        ISO-3 -> country name.
+    """
+    chart = "nationalities-detected-vs-victims"
+    subtitle = "Left: detections by nationality, events (Frontex). Right: dead and missing by origin, persons (IOM). Not comparable, never added."
+    det = detected[detected["detections"] > 0].sort_values("detections", ascending=False).head(top)
+    vic = (
+        victims[victims["dead_and_missing"] > 0]
+        .sort_values("dead_and_missing", ascending=False)
+        .head(top)
+    )
+    if det.empty and vic.empty:
+        return _empty(chart, f"{label or 'Selection'}: no nationality data", subtitle)
+    parts = []
+    det_known = det[~det["key"].isin(list(UNKNOWN_CODES))]
+    vic_known = vic[~vic["key"].isin(list(UNKNOWN_CODES))]
+    if not det_known.empty:
+        parts.append(f"most detected: {country_label(det_known.iloc[0]['key'], names)}")
+    if not vic_known.empty:
+        parts.append(
+            f"most dead and missing of known origin: {country_label(vic_known.iloc[0]['key'], names)}"
+        )
+    prefix = f"{label}: " if label else ""
+    title = prefix + ("; ".join(parts) if parts else "origins mostly unknown")
+    title = title[0].upper() + title[1:]
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=("Detected (Frontex, events)", "Dead and missing (IOM, persons)"),
+        horizontal_spacing=0.22,
+    )
+    d = det.iloc[::-1]
+    v = vic.iloc[::-1]
+    fig.add_trace(
+        go.Bar(
+            x=d["detections"],
+            y=[country_label(k, names) for k in d["key"]],
+            orientation="h",
+            name="Detections (events)",
+            marker_color=MEASURE_COLOURS["detections"],
+            hovertemplate="%{y}<br>%{x:,} detections<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Bar(
+            x=v["dead_and_missing"],
+            y=[country_label(k, names) for k in v["key"]],
+            orientation="h",
+            name="Dead and missing (persons)",
+            marker_color=MEASURE_COLOURS["dead_and_missing"],
+            hovertemplate="%{y}<br>%{x:,} dead and missing<extra></extra>",
+        ),
+        row=1,
+        col=2,
+    )
+    fig.update_yaxes(showgrid=False)
+    fig.update_xaxes(rangemode="tozero", tickformat="~s")
+    fig.update_layout(showlegend=False)
+    alt = (
+        "Two bar charts side by side. Detections by nationality: "
+        + "; ".join(
+            f"{country_label(k, names)} {_fmt(x)}"
+            for k, x in zip(det["key"], det["detections"], strict=True)
+        )
+        + ". Dead and missing by origin: "
+        + "; ".join(
+            f"{country_label(k, names)} {_fmt(x)}"
+            for k, x in zip(vic["key"], vic["dead_and_missing"], strict=True)
+        )
+        + "."
+    )
+    return _finish(
+        fig,
+        chart=chart,
+        title=title,
+        subtitle=subtitle,
+        alt=alt,
+        height=max(420, 120 + 34 * max(len(det), len(vic))),
+    )
+
+
+def make_lethality_figure(
+    lethality: pd.DataFrame, label: str = "", colour: str | None = None
+) -> go.Figure:
+    """Dead and missing per 1,000 detections, by year (line).
+
+    Parameters
+    ----------
+    lethality : DataFrame
+        From :func:`compute_lethality`.
+    """
+    chart = "lethality-per-1000-detections"
+    subtitle = "Dead and missing (IOM) per 1,000 detections (Frontex), by year, over the months both cover: a rough indicator"
+    df = lethality.dropna(subset=["deaths_per_1000_detections"]).sort_values("year")
+    if df.empty:
+        return _empty(chart, f"{label or 'Selection'}: no detections to compare with", subtitle)
+    months = df["months"] if "months" in df.columns else pd.Series(12, index=df.index)
+    full = df[months >= 12]
+    last = (full if len(full) else df).iloc[-1]
+    year = int(last["year"])
+    series = (full if len(full) else df).set_index("year")["deaths_per_1000_detections"]
+    prefix = f"{label}: " if label else ""
+    phrase = year_finding(series, year) if len(series) > 1 else ""
+    phrase = phrase.replace("the most", "the highest").replace("the fewest", "the lowest")
+    title = (
+        f"{prefix}{last['deaths_per_1000_detections']:.1f} dead and missing per 1,000 detections in {year}"
+        + (f", {phrase}" if phrase else "")
+    )
+    partial = months < 12
+    fig = go.Figure(
+        go.Scatter(
+            x=df["year"],
+            y=df["deaths_per_1000_detections"],
+            mode="lines+markers",
+            name="Per 1,000 detections",
+            line={
+                "color": colour or MEASURE_COLOURS["deaths_per_1000_detections"],
+                "width": 4,
+            },
+            marker={
+                "size": 11,
+                "symbol": ["circle-open" if p else "circle" for p in partial],
+                "line": {"width": 2},
+            },
+            customdata=np.column_stack([df["dead_and_missing"], df["detections"], months]),
+            hovertemplate="%{x}<br>%{y:.1f} per 1,000 detections<br>%{customdata[0]:,} dead and missing / %{customdata[1]:,} detections<br>%{customdata[2]} months with both sources<extra></extra>",
+        )
+    )
+    if partial.any():
+        subtitle += "; open circles: years only partly covered"
+    fig.update_xaxes(dtick=1, title_text=None)
+    fig.update_yaxes(title_text="Per 1,000 detections", rangemode="tozero")
+    alt = "Line chart of dead and missing per 1,000 detections by year: " + "; ".join(
+        f"{int(y)} {v:.1f}"
+        for y, v in zip(df["year"], df["deaths_per_1000_detections"], strict=True)
+    )
+    return _finish(fig, chart=chart, title=title, subtitle=subtitle, alt=alt, height=400)
+
+
+def make_series_figure(
+    incidents: pd.DataFrame,
+    detections: pd.DataFrame,
+    label: str = "",
+    colour: str | None = None,
+    period: str = "month",
+    data_end: dt.date | None = None,
+) -> go.Figure:
+    """Dead and missing (top panel) over detections (bottom panel), sharing the time axis.
+
+    Parameters
+    ----------
+    incidents : DataFrame
+        ``period``, ``dead_and_missing``.
+    detections : DataFrame
+        ``period``, ``detections`` (may be empty: the route has no Frontex counts).
+    period : {"month", "year"}
+    """
+    chart = f"{period}ly-series"
+    subtitle = f"Top: dead and missing per {period}, persons (IOM). Bottom: detections per {period}, events (Frontex)."
+    if incidents.empty and detections.empty:
+        return _empty(chart, f"{label or 'Selection'}: no records", subtitle)
+    has_det = not detections.empty and detections["detections"].sum() > 0
+    rows = 2 if has_det else 1
+    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.08)
+    x_fmt = "%{x|%B %Y}" if period == "month" else "%{x|%Y}"
+    if not incidents.empty:
+        fig.add_trace(
+            go.Bar(
+                x=pd.to_datetime(incidents["period"]),
+                y=incidents["dead_and_missing"],
+                name="Dead and missing (persons)",
+                marker_color=colour or MEASURE_COLOURS["dead_and_missing"],
+                hovertemplate=x_fmt + "<br>%{y:,} dead and missing<extra></extra>",
+            ),
+            row=1,
+            col=1,
+        )
+    if has_det:
+        fig.add_trace(
+            go.Bar(
+                x=pd.to_datetime(detections["period"]),
+                y=detections["detections"],
+                name="Detections (events)",
+                marker_color=MEASURE_COLOURS["detections"],
+                hovertemplate=x_fmt + "<br>%{y:,} detections<extra></extra>",
+            ),
+            row=2,
+            col=1,
+        )
+        fig.update_yaxes(title_text="Detections", row=2, col=1, tickformat="~s")
+    fig.update_yaxes(title_text="Dead and missing", row=1, col=1)
+    if not incidents.empty and incidents["dead_and_missing"].sum() > 0:
+        title = _headline_title(incidents, "dead_and_missing", label, "dead and missing", data_end)
+    elif has_det:
+        title = _headline_title(detections, "detections", label, "detections", data_end)
+    else:
+        title = f"{label or 'Selection'}: no dead or missing recorded"
+    alt = f"{'Two stacked bar charts' if has_det else 'Bar chart'} over time. {title}."
+    if not has_det:
+        subtitle = f"Dead and missing per {period}, persons (IOM). No Frontex detections for this selection."
+    fig.update_layout(legend={"y": 1.02})
+    return _finish(
+        fig, chart=chart, title=title, subtitle=subtitle, alt=alt, height=520 if has_det else 420
+    )
+
+
+def make_risk_figure(
+    scores: pd.DataFrame,
+    weights: Sequence[tuple[str, float]],
+    kind: str = "origin",
+    top: int = 15,
+    component_labels: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """Countries ranked by composite risk score, each bar split into weighted components.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        ``iso3``, ``name``, ``score`` (0-100), ``rank``, ``c_<component>`` columns and
+        optionally ``insufficient_data`` (bool: such rows are left out).
+    weights : sequence of (component, weight)
+    kind : {"origin", "transit"}
+    """
+    chart = f"{kind}-risk-ranking"
+    subtitle = f"Composite {kind} risk score, 0-100; each bar split into the weighted contribution of its components"
+    df = scores
+    if "insufficient_data" in df.columns:
+        df = df[~df["insufficient_data"].fillna(False).astype(bool)]
+    df = df.dropna(subset=["score"]).sort_values("score", ascending=False).head(top)
+    if df.empty:
+        return _empty(chart, f"No {kind} country has enough data to score", subtitle)
+    contrib = compute_contributions(df, weights)
+    comps = [c for c in contrib.columns if c not in ("iso3", "name", "score")]
+    labels = dict(component_labels or {})
+    lead = contrib.iloc[0]
+    top_comp = max(comps, key=lambda c: lead[c]) if comps else None
+    title = f"{lead['name']} ranks first for {kind} risk ({lead['score']:.0f}/100)"
+    if top_comp:
+        driver = labels.get(top_comp, top_comp.replace("_", " "))
+        title += f", driven most by {driver[:1].lower() + driver[1:]}"
+    c = contrib.iloc[::-1]
+    fig = go.Figure()
+    for i, comp in enumerate(comps):
+        fig.add_trace(
+            go.Bar(
+                x=c[comp],
+                y=c["name"],
+                orientation="h",
+                name=labels.get(comp, comp.replace("_", " ")),
+                marker_color=COMPONENT_COLOURS[i % len(COMPONENT_COLOURS)],
+                hovertemplate="%{y}<br>"
+                + labels.get(comp, comp)
+                + ": %{x:.1f} points<extra></extra>",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=c["score"],
+            y=c["name"],
+            mode="text",
+            text=[f" {s:.0f}" for s in c["score"]],
+            textposition="middle right",
+            showlegend=False,
+            hoverinfo="skip",
+            cliponaxis=False,
+        )
+    )
+    fig.update_layout(
+        barmode="stack",
+        legend={
+            "orientation": "h",
+            "yanchor": "top",
+            "y": -0.2,
+            "x": 0.0,
+            "xanchor": "left",
+            "traceorder": "normal",
+        },
+    )
+    fig.update_xaxes(title_text="Score points (0-100)", range=[0, 108])
+    fig.update_yaxes(showgrid=False)
+    alt = f"Stacked horizontal bars of the {top} highest {kind} risk scores. " + "; ".join(
+        f"{n} {s:.0f}" for n, s in zip(contrib["name"], contrib["score"], strict=True)
+    )
+    return _finish(
+        fig,
+        chart=chart,
+        title=title,
+        subtitle=subtitle,
+        alt=alt,
+        height=max(480, 220 + 32 * len(df)),
+    )
+
+
+def make_quality_figure(by_quality: pd.DataFrame) -> go.Figure:
+    """Incidents by IOM source quality (1 = single unverified source ... 5 = official/multiple).
+
+    Parameters
+    ----------
+    by_quality : DataFrame
+        ``source_quality`` (0 = not rated), ``incidents``.
+    """
+    chart = "incidents-by-source-quality"
+    subtitle = "Incidents by source quality (IOM scale 1-5; 0 = not rated)"
+    df = by_quality.sort_values("source_quality")
+    if df.empty or df["incidents"].sum() == 0:
+        return _empty(chart, "No incidents for these filters", subtitle)
+    total = df["incidents"].sum()
+    high = df[df["source_quality"] >= 4]["incidents"].sum()
+    title = f"{high / total * 100:.0f}% of incidents rest on sources rated 4 or 5"
+    colours = [
+        sequential_colour((q - 0.5) / 5) if q else OTHER_COLOUR for q in df["source_quality"]
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=[str(int(q)) for q in df["source_quality"]],
+            y=df["incidents"],
+            marker_color=colours,
+            name="Incidents",
+            hovertemplate="Quality %{x}<br>%{y:,} incidents<extra></extra>",
+            text=[_fmt(v) for v in df["incidents"]],
+            textposition="outside",
+            cliponaxis=False,
+        )
+    )
+    fig.update_xaxes(title_text="Source quality", type="category")
+    fig.update_yaxes(title_text="Incidents", rangemode="tozero")
+    alt = "Bar chart of incidents by source quality: " + "; ".join(
+        f"quality {int(q)}: {_fmt(n)}"
+        for q, n in zip(df["source_quality"], df["incidents"], strict=True)
+    )
+    return _finish(fig, chart=chart, title=title, subtitle=subtitle, alt=alt, height=380)
+
+
+def caption(
+    sources: Iterable[str],
+    vintage: str | None = None,
+    minimum_estimate: bool = True,
+    detections: bool = False,
+    filters: str | None = None,
+    note: str | None = None,
+) -> str:
+    """One caption line: source, vintage, caveats and the filters in force.
+
+    Parameters
+    ----------
+    sources : iterable of str
+        Publisher names ("IOM Missing Migrants Project", "Frontex").
+    vintage : str, optional
+        The data vintage(s), as shown to users.
+    minimum_estimate : bool
+        Add the IOM minimum-estimate caveat.
+    detections : bool
+        Add the Frontex events-not-persons caveat.
+    filters : str, optional
+        :meth:`data.filters.Filters.describe` output.
+    note : str, optional
+        Any chart-specific note.
+
+    Returns
+    -------
+    str
+        Plain text (no markup).
+    """
+    parts = [f"Source: {', '.join(sources)}" + (f" (vintage {vintage})" if vintage else "") + "."]
+    if minimum_estimate:
+        parts.append(MIN_ESTIMATE_CAVEAT)
+    if detections:
+        parts.append(DETECTION_CAVEAT)
+    if note:
+        parts.append(note.rstrip(".") + ".")
+    if filters:
+        parts.append(f"Filters: {filters}.")
+    return " ".join(parts)
+
+
+def route_colour_map(route_ids: Iterable[str]) -> dict[str, str]:
+    """Colour of each route id (reference colour; grey for an unknown id)."""
+    colours = route_colours()
+    return {r: colours.get(r, OTHER_COLOUR) for r in route_ids}
+
+
+def route_label(route_id: str) -> str:
+    """Display name of a route id (the id itself when unknown)."""
+    return route_names().get(route_id, route_id)

@@ -1,0 +1,31 @@
+"""RouteWatch: where migrant-smuggling risk is, for prevention and awareness work.
+
+The entry script only routes: page config, the navigation, the shared sidebar (filters kept
+in the URL), the demo-data banner and link notices, then the page. Everything else lives in
+pages/ and ui/.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from data.db import WarehouseError
+from ui import cache, render, state
+
+st.set_page_config(
+    page_title="RouteWatch",
+    page_icon=render.app_icon(),
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+page = st.navigation(state.app_pages())
+
+try:
+    filters = state.render_sidebar()
+except WarehouseError as exc:
+    render.render_missing_warehouse(str(exc))
+    st.stop()
+
+render.render_demo_banner(cache.vintages(filters).is_demo)
+render.render_link_notices(state.link_notices())
+page.run()

@@ -1,0 +1,25 @@
+"""Data and sources: every source and vintage, rejected rows, and data quality."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import figures as fg
+from ui import cache, render, state
+
+f = state.current_filters()
+v = cache.vintages(f)
+
+st.title("Data and sources")
+render.render_vintages_in_use(v)
+
+st.subheader("Every loaded source")
+render.render_sources_table(cache.sources())
+
+st.subheader("Rejected rows")
+render.render_rejected(cache.sources())
+
+st.subheader("Data quality for the current filters")
+dq = cache.data_quality(f)
+render.render_quality_metrics(dq)
+render.render_figure(fg.make_quality_figure(dq["by_quality"]), f, render.source_caption(v, f))

@@ -1,0 +1,68 @@
+"""Overview: headline figures, key messages, alerts, and a map of routes and incidents."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import figures as fg
+from ui import cache, render, state
+
+f = state.current_filters()
+v = cache.vintages(f)
+
+st.title("Overview")
+st.caption(f"Filters: {f.describe()}")
+
+h = cache.headline(f)
+prev_f = f.previous_period()
+render.render_headline(h, cache.headline(prev_f) if prev_f else None)
+
+# Key messages and alerts are the slowest analysis: their slot is kept here, filled last.
+messages_slot = st.container()
+
+st.subheader("Routes and incidents")
+map_layer, hexagons = render.incident_map_layer(f)
+render.render_deck(
+    render.make_deck([map_layer, *render.route_map_layers(f, "route")]),
+    key="overview-map",
+    alt="Map of migration routes in their colours, width by detections, over incidents of dead and missing.",
+)
+legend_routes, legend_incidents = st.columns(2)
+with legend_routes:
+    render.render_route_legend("route", f)
+with legend_incidents:
+    render.render_incident_legend(f, hexagons)
+st.caption(render.source_caption(v, f, detections=True))
+
+left, right = st.columns(2)
+with left:
+    render.render_figure(
+        fg.make_monthly_figure(
+            cache.incidents_by(f, "none", "month"),
+            label=render.scope_label(f),
+            data_end=f.date_to or h["last_date"],
+        ),
+        f,
+        render.source_caption(v, f),
+    )
+with right:
+    render.render_figure(
+        fg.make_route_bars_figure(cache.route_metrics(f), "dead_and_missing", top=10),
+        f,
+        render.source_caption(v, f, note="Incidents on two routes count on both"),
+    )
+
+with messages_slot:
+    col_msg, col_alert = st.columns([3, 2])
+    with col_msg:
+        st.subheader("Key messages")
+        render.render_sentences(
+            render.try_analytics(cache.key_messages, f, 5), "No key messages for these filters."
+        )
+    with col_alert:
+        st.subheader("Alerts")
+        st.caption("Latest months against the same months a year before and the 12-month average.")
+        render.render_sentences(
+            render.try_analytics(cache.alerts, f),
+            "No route or country changed beyond chance in the latest months.",
+        )

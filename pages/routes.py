@@ -1,0 +1,103 @@
+"""Routes: every route on the map, then one route in depth."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import figures as fg
+from ui import cache, render, state
+
+f = state.current_filters()
+v = cache.vintages(f)
+metrics = cache.route_metrics(f)
+
+st.title("Routes")
+st.caption(f"Filters: {f.describe()}")
+
+colour_by = st.segmented_control(
+    "Colour routes by",
+    ["lethality", "route"],
+    format_func={"lethality": "Lethality", "route": "Route"}.get,
+    help="Lethality: dead and missing (IOM) per 1,000 detections (Frontex), where both cover the route.",
+    key="colour",
+    default="lethality",
+    required=True,
+    bind="query-params",
+)
+choices = render.route_choices(metrics, f)
+names = dict(zip(metrics["route_id"], metrics["name"], strict=True))
+
+if not choices:
+    st.info("No route matches these filters.")
+    st.stop()
+
+route_id = st.selectbox(
+    "Route in depth",
+    choices,
+    format_func=lambda r: names.get(r, r),
+    key="focus",
+    bind="query-params",
+)
+render.render_deck(
+    render.make_deck(render.route_map_layers(f, colour_by or "lethality", highlight=[route_id])),
+    key="routes-map",
+    alt="Map of migration routes: line width by Frontex detections, colour by lethality or route.",
+)
+render.render_route_legend(colour_by or "lethality", f)
+st.caption(render.source_caption(v, f, detections=True))
+
+render.render_figure(
+    fg.make_route_bars_figure(metrics, "dead_and_missing"),
+    f,
+    render.source_caption(v, f, note="Incidents on two routes count on both"),
+)
+
+fr = f.replace(routes=(route_id,))
+label = names.get(route_id, route_id)
+colour = fg.route_colour_map([route_id])[route_id]
+st.header(label)
+monthly = cache.incidents_by(fr, "none", "month")
+render.render_figure(
+    fg.make_series_figure(
+        monthly,
+        cache.detections_by(fr, "none", "month"),
+        label=label,
+        colour=colour,
+        data_end=f.date_to or cache.headline(fr)["last_date"],
+    ),
+    fr,
+    render.source_caption(v, fr, detections=True),
+)
+left, right = st.columns(2)
+with left:
+    render.render_figure(
+        fg.make_causes_figure(cache.incidents_by(fr, "cause", None), label=label),
+        fr,
+        render.source_caption(v, fr),
+    )
+with right:
+    render.render_figure(
+        fg.make_seasonality_figure(monthly, label=label), fr, render.source_caption(v, fr)
+    )
+render.render_figure(
+    fg.make_nationalities_figure(
+        cache.detections_by(fr, "nationality", None),
+        cache.incidents_by(fr, "origin", None),
+        names=cache.country_names(),
+        label=label,
+    ),
+    fr,
+    render.source_caption(
+        v, fr, detections=True, note="Origins are unknown for many of the dead and missing"
+    ),
+)
+render.render_figure(
+    fg.make_lethality_figure(cache.lethality(f, route_id), label=label, colour=colour),
+    fr,
+    render.source_caption(
+        v,
+        fr,
+        detections=True,
+        note="Region, cause and source-quality filters restrict the dead and missing, not the detections",
+    ),
+)

@@ -1,0 +1,339 @@
+"""Property tests (hypothesis) for the cell parsers, beyond the examples in
+``tests/unit/test_parsing.py``: arbitrary text never raises, one output per input, outputs
+always in their documented range, flags consistent with values, and round trips / idempotence.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+import re
+
+import pandas as pd
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
+
+from data import parsing, readers
+from data.export import FORMULA_START, neutralise_text
+
+PROFILE = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+TRICKY = [
+    "", " ", "\t", "\x00", "NaN", "nan", "None", "null", "inf", "-inf", "Infinity", "1e999",
+    "-0", "0x10", "1_000", "١٢", "²", "½", "٫", "1,2,3", ",", ",,", ", ,", "  ,  ",
+    "(", ")", "()", "(1)", "1;", ";1", "1 ; 2", "--1", "+-1", "1e", "e1", ".", "-.", "1.2.3",
+    "\u202e12", "12\u200b", "9" * 400, "0." + "0" * 400 + "1", " " * 300 + "x",
+]  # fmt: skip
+cell_text = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(TRICKY),
+    st.from_regex(r"\s?[-+]?\d{0,7}(,\d{3})?([.,]\d{0,3})?([eE][-+]?\d{1,3})?\s?", fullmatch=True),
+    st.from_regex(
+        r"\(?[-+]?\d{1,3}(\.\d{1,6})?[ ,;]{1,3}[-+]?\d{1,3}(\.\d{1,6})?\)?", fullmatch=True
+    ),
+)
+cells = st.lists(st.one_of(st.none(), cell_text), max_size=25)
+
+
+def series(values: list[object]) -> pd.Series:
+    # An index that is not 0..n-1: parsers must keep the caller's index, not rebuild one.
+    return pd.Series(values, index=[10 + 3 * i for i in range(len(values))], dtype="object")
+
+
+def blank(v: object) -> bool:
+    return v is None or (isinstance(v, str) and v.strip() == "")
+
+
+# ---------------------------------------------------------------- counts
+
+COUNT_REASONS = {"not a number", "negative count", "fractional count", "count too large"}
+
+
+@PROFILE
+@given(cells)
+def test_counts_total_one_value_or_one_reason_never_negative_or_fractional(values) -> None:
+    s = series(values)
+    vals, reasons = parsing.parse_counts(s)
+    assert list(vals.index) == list(s.index) == list(reasons.index)
+    assert str(vals.dtype) == "Int64"
+    for raw, v, r in zip(values, vals, reasons, strict=True):
+        assert pd.isna(v) != pd.isna(r), (raw, v, r)
+        if pd.isna(r):
+            assert 0 <= v <= parsing.MAX_COUNT and float(v).is_integer()
+        else:
+            assert r in COUNT_REASONS
+        if blank(raw):
+            assert v == 0  # the exports leave zero cells empty
+
+
+@PROFILE
+@given(
+    st.integers(0, parsing.MAX_COUNT),
+    st.sampled_from(["{n}", " {n} ", "{n}.0", "{g}", "+{n}", "{n}.", "{n}e0"]),
+)
+def test_whole_counts_round_trip_in_every_spelling(n: int, spelling: str) -> None:
+    text = spelling.format(n=n, g=f"{n:,}")
+    vals, reasons = parsing.parse_counts(series([text]))
+    assert vals.iloc[0] == n and pd.isna(reasons.iloc[0]), text
+    again, _ = parsing.parse_counts(series([str(vals.iloc[0])]))  # idempotent
+    assert again.iloc[0] == n
+
+
+@PROFILE
+@given(st.integers(1, 10**12), st.integers(1, 9))
+def test_bad_counts_get_the_right_reason(n: int, tenth: int) -> None:
+    _, reasons = parsing.parse_counts(
+        series([str(-n), f"{n % 1000}.{tenth}", str(parsing.MAX_COUNT + n), f"{n % 1000},{tenth}"])
+    )
+    assert reasons.tolist() == [
+        "negative count", "fractional count", "count too large", "not a number",
+    ]  # fmt: skip
+
+
+@PROFILE
+@given(cells)
+def test_optional_counts_are_a_valid_count_or_missing(values) -> None:
+    s = series(values)
+    opt = parsing.parse_optional_counts(s)
+    vals, reasons = parsing.parse_counts(s)
+    assert list(opt.index) == list(s.index)
+    for raw, o, v, r in zip(values, opt, vals, reasons, strict=True):
+        if blank(raw) or not pd.isna(r):
+            assert pd.isna(o)  # unknown stays unknown, junk becomes unknown
+        else:
+            assert o == v and o >= 0
+
+
+# ---------------------------------------------------------------- coordinates
+
+COORD_FLAGS = {"coords_swapped", "coords_out_of_range", "coords_unparseable"}
+
+
+@PROFILE
+@given(cells)
+@example([" " * 20_000 + "1" + " " * 20_000 + "x"])
+def test_coordinates_total_in_range_or_missing_and_flags_consistent(values) -> None:
+    s = series(values)
+    lat, lon, flag = parsing.parse_coordinates(s)
+    assert list(lat.index) == list(lon.index) == list(flag.index) == list(s.index)
+    for raw, la, lo, f in zip(values, lat, lon, flag, strict=True):
+        assert pd.isna(la) == pd.isna(lo)
+        if not pd.isna(la):
+            assert -90 <= la <= 90 and -180 <= lo <= 180
+            assert math.isfinite(la) and math.isfinite(lo)
+            assert pd.isna(f) or f == "coords_swapped"
+        else:
+            # nothing cleared silently: a missing output is a blank input or is flagged
+            assert blank(raw) == pd.isna(f), (raw, f)
+            assert pd.isna(f) or f in {"coords_out_of_range", "coords_unparseable"}
+
+
+finite_lat = st.floats(-90, 90, allow_nan=False)
+finite_lon = st.floats(-180, 180, allow_nan=False)
+
+
+@PROFILE
+@given(
+    finite_lat,
+    finite_lon,
+    st.sampled_from(["{a}, {b}", "{a},{b}", "{a}; {b}", "{a} {b}", "({a}, {b})", "  {a} ,  {b}  "]),
+)
+def test_valid_pairs_round_trip_in_every_layout_and_are_idempotent(a, b, layout) -> None:
+    lat, lon, flag = parsing.parse_coordinates(series([layout.format(a=repr(a), b=repr(b))]))
+    assert (lat.iloc[0], lon.iloc[0]) == (a, b) and pd.isna(flag.iloc[0])
+    lat2, lon2, flag2 = parsing.parse_coordinates(
+        series([f"{float(lat.iloc[0])!r}, {float(lon.iloc[0])!r}"])
+    )
+    assert (lat2.iloc[0], lon2.iloc[0]) == (a, b) and pd.isna(flag2.iloc[0])
+
+
+@PROFILE
+@given(finite_lat, st.floats(90, 180, exclude_min=True), st.booleans())
+def test_lon_first_pairs_are_swapped_back_and_flagged(la, lo_abs, west) -> None:
+    lo = -lo_abs if west else lo_abs  # |lon| > 90: only valid as a longitude
+    lat, lon, flag = parsing.parse_coordinates(series([f"{lo!r}, {la!r}"]))
+    assert (lat.iloc[0], lon.iloc[0], flag.iloc[0]) == (la, lo, "coords_swapped")
+
+
+@PROFILE
+@given(st.floats(allow_nan=True, allow_infinity=True), st.floats(allow_infinity=True))
+def test_any_float_pair_is_in_range_or_flagged(a, b) -> None:
+    lat, lon, flag = parsing.parse_coordinates(series([f"{a}, {b}"]))
+    if abs(a) <= 90 and abs(b) <= 180:
+        assert pd.isna(flag.iloc[0]) and lat.iloc[0] == a
+    else:
+        assert flag.iloc[0] in COORD_FLAGS
+
+
+# ---------------------------------------------------------------- dates
+
+LOW, HIGH = pd.Timestamp("1990-01-01"), pd.Timestamp("2100-12-31")
+in_range_dates = st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31))
+
+
+@PROFILE
+@given(cells)
+def test_dates_total_and_within_range_or_missing(values) -> None:
+    s = series(values)
+    out = parsing.parse_dates(s)
+    assert list(out.index) == list(s.index) and str(out.dtype) == "datetime64[s]"
+    for raw, d in zip(values, out, strict=True):
+        assert pd.isna(d) or LOW <= d <= HIGH
+        if blank(raw):
+            assert pd.isna(d)
+
+
+@PROFILE
+@given(
+    in_range_dates,
+    st.sampled_from(
+        [
+            "%Y-%m-%d",
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%d %H:%M",
+            "%d/%m/%Y",
+            "%B %d, %Y",
+            "%A, %B %d, %Y",
+            "%d %B %Y",
+            " %Y-%m-%d ",
+        ]
+    ),
+    st.times(),
+)
+def test_every_supported_layout_round_trips(d: dt.date, fmt: str, t: dt.time) -> None:
+    text = dt.datetime.combine(d, t).strftime(fmt)
+    out = parsing.parse_dates(series([text]))
+    assert out.iloc[0].date() == d, text
+    again = parsing.parse_dates(series([out.iloc[0].strftime("%Y-%m-%d")]))  # idempotent
+    assert again.iloc[0] == out.iloc[0]
+
+
+@PROFILE
+@given(
+    st.integers(1990, 2100),
+    st.integers(1, 12),
+    st.integers(29, 35),
+    st.sampled_from(["{y:04d}-{m:02d}-{d:02d}", "{d:02d}/{m:02d}/{y:04d}"]),
+)
+def test_impossible_days_are_missing_never_rolled_over(y, m, day, layout) -> None:
+    assume(day > calendar.monthrange(y, m)[1])
+    out = parsing.parse_dates(series([layout.format(y=y, m=m, d=day)]))
+    assert pd.isna(out.iloc[0])
+
+
+@PROFILE
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.none(), cell_text), st.one_of(st.none(), cell_text)), max_size=20
+    )
+)
+def test_year_month_fallback_is_total_and_a_month_start(pairs) -> None:
+    year = series([p[0] for p in pairs])
+    month = series([p[1] for p in pairs])
+    out = parsing.parse_year_month(year, month)
+    assert list(out.index) == list(year.index)
+    for d in out:
+        assert pd.isna(d) or (d.day == 1 and LOW <= d <= HIGH)
+
+
+@PROFILE
+@given(st.integers(1990, 2100), st.integers(1, 12), st.booleans())
+def test_year_month_by_name_or_number(y: int, m: int, by_name: bool) -> None:
+    month = calendar.month_name[m] if by_name else str(m)
+    out = parsing.parse_year_month(series([str(y)]), series([month]))
+    assert out.iloc[0] == pd.Timestamp(y, m, 1)
+
+
+# ---------------------------------------------------------------- multi-valued fields
+
+
+@PROFILE
+@given(cells)
+@example(["a, ,b"])
+@example([",a,,a, b,"])
+def test_split_is_total_clean_and_idempotent(values) -> None:
+    s = series(values)
+    out = parsing.split_multi_series(s)
+    assert list(out.index) == list(s.index)
+    for parts in out:
+        assert isinstance(parts, list) and len(parts) == len(set(parts))
+        for p in parts:
+            assert p and p == p.strip() and not p.startswith(",") and not p.endswith(",")
+            # every comma left inside a value is one followed by a space (the IOM convention)
+            assert all(p[i + 1] == " " for i, ch in enumerate(p) if ch == ",")
+        rejoined = parsing.split_multi_series(series([",".join(parts)])).iloc[0]
+        assert rejoined == parts
+
+
+value_text = st.from_regex(
+    r"[A-Za-zÀ-ÿ()/'-]([A-Za-zÀ-ÿ ()/'-]|, ){0,25}[A-Za-zÀ-ÿ()/'-]", fullmatch=True
+)
+
+
+@PROFILE
+@given(st.lists(value_text, max_size=6))
+def test_bare_comma_joins_round_trip_keeping_inner_comma_space(values: list[str]) -> None:
+    out = parsing.split_multi_series(series([",".join(values)])).iloc[0]
+    assert out == list(dict.fromkeys(v.strip() for v in values if v.strip()))
+
+
+@PROFILE
+@given(cells)
+def test_source_quality_is_1_to_5_or_missing(values) -> None:
+    out = parsing.parse_source_quality(series(values))
+    assert len(out) == len(values)
+    assert all(pd.isna(v) or 1 <= v <= 5 for v in out)
+
+
+@PROFILE
+@given(st.lists(st.integers(0, 9), min_size=1, max_size=4))
+def test_source_quality_keeps_the_maximum_valid_value(grades: list[int]) -> None:
+    out = parsing.parse_source_quality(series([",".join(map(str, grades))])).iloc[0]
+    valid = [g for g in grades if 1 <= g <= 5]
+    assert (pd.isna(out) and not valid) or out == max(valid)
+
+
+# ---------------------------------------------------------------- text
+
+
+@PROFILE
+@given(cells, st.integers(1, 50))
+def test_clean_text_is_trimmed_capped_and_never_empty(values, cap: int) -> None:
+    out = parsing.clean_text(series(values), cap)
+    assert len(out) == len(values)
+    for v in out:
+        if not pd.isna(v):
+            assert v and len(v) <= cap and "\x00" not in v and v == v.lstrip()
+            assert len(v) == cap or v == v.strip()  # the cap may cut just before a space
+
+
+@PROFILE
+@given(st.text(max_size=30))
+def test_neutralised_text_never_starts_a_formula_and_loses_nothing(text: str) -> None:
+    for fn in (neutralise_text, parsing.neutralise_formula):
+        out = fn(text)
+        if text.startswith(("=", "+", "-", "@", "\t", "\r")):
+            assert out == "'" + text
+        if fn is neutralise_text:
+            assert not out.startswith(FORMULA_START)
+            assert out in (text, "'" + text)
+
+
+# ---------------------------------------------------------------- the reader's line scan
+
+
+@PROFILE
+@given(
+    st.lists(st.binary(max_size=12).map(lambda b: b.replace(b"\n", b"").replace(b"\r", b""))),
+    st.lists(st.sampled_from([b"\n", b"\r\n", b"\r"]), min_size=1),
+    st.integers(1, 16),
+)
+def test_longest_line_matches_a_plain_split_at_any_chunk_size(lines, ends, chunk) -> None:
+    # The 20 MB line check scans the raw bytes in chunks; a line or a CRLF split across two
+    # chunks must not change the answer.
+    raw = b"".join(line + ends[i % len(ends)] for i, line in enumerate(lines))
+    longest, at = readers._longest_line(raw, chunk=chunk)
+    # reference: split at LF and at a CR not followed by LF (a CRLF's CR stays on its line)
+    expected = [len(x) for x in re.split(rb"\n|\r(?!\n)", raw)]
+    assert (longest, at) == (max(expected), expected.index(max(expected)) + 1)

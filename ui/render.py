@@ -1,0 +1,964 @@
+"""Small render helpers shared by the pages: banners, legends, captions, charts, maps, files.
+
+Everything that puts data into HTML goes through :func:`html.escape` (legends, banners); chart
+and map data reach the browser through plotly and pydeck, whose tooltips are escaped in
+:mod:`geo.layers`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pydeck as pdk
+import streamlit as st
+from PIL import Image
+
+from analytics.figures import caption as make_caption
+from analytics.figures import figure_alt, figure_name, make_series_figure
+from data import queries as q
+from data.filters import Filters, filters_to_query
+from data.queries import Vintages
+from geo.layers import (
+    WORLD_VIEW,
+    build_basemap_layer,
+    build_choropleth_layer,
+    build_deck,
+    build_hex_layer,
+    build_incident_layer,
+    build_ocean_layer,
+    build_route_layer,
+    build_waypoint_layer,
+    cause_legend,
+    hex_legend,
+    route_legend,
+    score_legend,
+)
+from ui import cache
+
+REPO = Path(__file__).resolve().parents[1]
+METHODOLOGY = REPO / "docs" / "methodology.md"
+_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_SLUG = re.compile(r"[^a-z0-9]+")
+# Cells a spreadsheet would read as a formula (CSV/Excel injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+RISK_UNAVAILABLE = "Risk analytics not available yet: the scores appear here once the analytics module is installed."
+
+
+# --------------------------------------------------------------------------- banners
+
+
+def render_demo_banner(is_demo: bool) -> None:
+    """A banner on every page while the synthetic demo data is in use."""
+    if is_demo:
+        st.warning(
+            "**Demo data.** These figures are synthetic, made to try RouteWatch without a "
+            "download. Do not brief from them: load the real exports with "
+            "`python -m data load FILE`.",
+            icon=":material/science:",
+        )
+
+
+def render_link_notices(notices: Sequence[str]) -> None:
+    """Visible notice of values dropped from a shared link (never an error)."""
+    if notices:
+        st.warning(
+            "Part of this link could not be used, so it was left out:\n\n"
+            + "\n".join(f"- {n}" for n in notices),
+            icon=":material/link_off:",
+        )
+
+
+def render_missing_warehouse(message: str) -> None:
+    """The page shown when there is no warehouse to read."""
+    st.error(
+        "RouteWatch has no data to show yet.\n\n"
+        f"{message}\n\nRun `make run` (it builds the demo data when nothing is loaded) or "
+        "`python -m data load FILE` with the IOM and Frontex exports.",
+        icon=":material/database_off:",
+    )
+
+
+# --------------------------------------------------------------------------- legends
+
+
+def legend_html(entries: Iterable[Mapping[str, str]], title: str, note: str | None = None) -> str:
+    """A legend as HTML; every label, colour and note is escaped.
+
+    Parameters
+    ----------
+    entries : iterable of mapping
+        ``label``, ``colour`` (``#RRGGBB``; anything else is drawn grey) and ``shape``
+        (``line``, ``circle``, ``square`` or ``hexagon``).
+    title : str
+    note : str, optional
+        A line under the swatches (e.g. what line width means).
+    """
+    items = []
+    for e in entries:
+        colour = e.get("colour", "#999999")
+        colour = colour if _COLOUR.match(colour) else "#999999"
+        shape = e.get("shape", "square")
+        if shape == "line":
+            style = f"width:26px;height:6px;border-radius:3px;background:{colour}"
+        elif shape == "circle":
+            style = f"width:14px;height:14px;border-radius:50%;background:{colour}"
+        elif shape == "hexagon":
+            style = (
+                f"width:16px;height:14px;background:{colour};"
+                "clip-path:polygon(25% 0,75% 0,100% 50%,75% 100%,25% 100%,0 50%)"
+            )
+        else:
+            style = f"width:14px;height:14px;background:{colour};border:1px solid #bbb"
+        items.append(
+            '<span style="display:inline-flex;align-items:center;gap:6px;margin:2px 14px 2px 0">'
+            f'<span style="display:inline-block;{html.escape(style)}"></span>'
+            f"<span>{html.escape(str(e.get('label', '')))}</span></span>"
+        )
+    note_html = f'<div style="color:#555;margin-top:4px">{html.escape(note)}</div>' if note else ""
+    if len(items) > 8:  # many entries: a compact grid under the title
+        body = (
+            f'<div style="font-weight:600">{html.escape(title)}</div>'
+            '<div style="display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));'
+            'column-gap:10px;line-height:1.35">' + "".join(items) + "</div>"
+        )
+    else:
+        body = f'<b style="margin-right:12px">{html.escape(title)}</b>' + "".join(items)
+    return (
+        '<div class="rw-legend" style="font-size:15px;line-height:1.6;margin:2px 0 8px 0">'
+        + body
+        + note_html
+        + "</div>"
+    )
+
+
+def render_legend(
+    entries: Iterable[Mapping[str, str]], title: str, note: str | None = None
+) -> None:
+    """Draw a legend (see :func:`legend_html`)."""
+    st.html(legend_html(entries, title, note))
+
+
+# --------------------------------------------------------------------------- captions
+
+
+def _source_rows() -> pd.DataFrame:
+    return cache.sources().set_index("source_id")
+
+
+def vintage_label(source_id: str | None) -> str | None:
+    """``"09 Apr 2026"`` for a source id (``None`` when unknown)."""
+    if not source_id:
+        return None
+    rows = _source_rows()
+    if source_id not in rows.index or pd.isna(rows.loc[source_id, "vintage"]):
+        return None
+    return f"{pd.Timestamp(rows.loc[source_id, 'vintage']):%d %b %Y}"
+
+
+def source_caption(
+    v: Vintages,
+    f: Filters,
+    incidents: bool = True,
+    detections: bool = False,
+    note: str | None = None,
+) -> str:
+    """Caption text naming the sources and vintages used, the caveats and the filters."""
+    srcs = []
+    vints = []
+    if incidents:
+        srcs.append("IOM Missing Migrants Project" + (" (synthetic demo)" if v.is_demo else ""))
+        vl = vintage_label(v.incidents)
+        if vl:
+            vints.append(f"IOM {vl}")
+    if detections:
+        srcs.append("Frontex" + (" (synthetic demo)" if v.is_demo else ""))
+        vl = vintage_label(v.detections)
+        if vl:
+            vints.append(f"Frontex {vl}")
+    return make_caption(
+        srcs,
+        vintage=", ".join(vints) or None,
+        minimum_estimate=incidents,
+        detections=detections,
+        filters=f.describe(),
+        note=note,
+    )
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def filters_slug(f: Filters, max_len: int = 60) -> str:
+    """A file-name-safe summary of the filters (``all-data`` when none)."""
+    parts: list[str] = []
+    for key, value in filters_to_query(f).items():
+        vals = [value] if isinstance(value, str) else list(value)
+        parts.append("-".join(vals) if key in ("from", "to") else f"{key}-{'-'.join(vals)}")
+    slug = _SLUG.sub("-", "_".join(parts).lower()).strip("-") if parts else "all-data"
+    return slug[:max_len].rstrip("-") or "all-data"
+
+
+def png_filename(chart: str, f: Filters, today: dt.date | None = None) -> str:
+    """``<chart>_<filters>_<YYYY-MM-DD>`` (no extension: the browser adds ``.png``)."""
+    day = (today or dt.date.today()).isoformat()
+    name = _SLUG.sub("-", chart.lower()).strip("-") or "chart"
+    return f"{name}_{filters_slug(f)}_{day}"
+
+
+def plotly_config(chart: str, f: Filters, today: dt.date | None = None) -> dict[str, Any]:
+    """Modebar config: PNG at scale 2 named after chart, filters and date; no plotly logo."""
+    return {
+        "toImageButtonOptions": {
+            "format": "png",
+            "filename": png_filename(chart, f, today),
+            "scale": 2,
+        },
+        "displaylogo": False,
+        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    }
+
+
+def render_figure(fig: go.Figure, f: Filters, caption: str | None = None) -> None:
+    """Draw a figure with the house config, its alt text and a caption."""
+    st.plotly_chart(
+        fig,
+        theme=None,
+        config=plotly_config(figure_name(fig), f),
+        alt=figure_alt(fig) or None,
+    )
+    if caption:
+        st.caption(caption)
+
+
+# --------------------------------------------------------------------------- maps
+
+
+def render_deck(deck: pdk.Deck, key: str, height: int = 560, alt: str | None = None) -> None:
+    """Draw a deck with a stable key, so the user's view survives reruns."""
+    st.pydeck_chart(deck, key=key, height=height, alt=alt)
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def change_text(now: float, before: float | None) -> str | None:
+    """``"+12% vs previous period"`` (``None`` when there is nothing to compare)."""
+    if before is None:
+        return None
+    if before == 0:
+        return "new (none in previous period)" if now else "none in either period"
+    pct = (now - before) / before * 100
+    return f"{pct:+.0f}% vs previous period"
+
+
+# --------------------------------------------------------------------------- tables and files
+
+
+def _safe_url(u: object) -> str | None:
+    if isinstance(u, str) and u.strip().lower().startswith(("http://", "https://")):
+        return u.strip()
+    return None
+
+
+def _join(v: object) -> str:
+    if isinstance(v, (list, tuple)):
+        return ", ".join(str(x) for x in v)
+    if isinstance(v, np.ndarray):
+        return ", ".join(str(x) for x in v.tolist())
+    return "" if v is None else str(v)
+
+
+def prepare_incident_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Incident rows ready to show and export: lists joined, only http(s) links kept."""
+    out = df.copy()
+    for col in ("causes", "flags"):
+        if col in out.columns:
+            out[col] = out[col].map(_join)
+    if "url" in out.columns:
+        out["url"] = out["url"].map(_safe_url).astype(object)
+        out["url"] = out["url"].where(out["url"].notna(), None)
+    if "incident_date" in out.columns:
+        out["incident_date"] = pd.to_datetime(out["incident_date"]).dt.date
+    return out
+
+
+def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            s = out[col]
+            mask = s.map(lambda x: isinstance(x, str) and x.startswith(_FORMULA_START))
+            out[col] = s.where(~mask, "'" + s.astype(str))
+    return out
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """UTF-8 CSV (with BOM, so Excel reads accents) of a prepared table."""
+    return neutralise_formulas(df).to_csv(index=False).encode("utf-8-sig")
+
+
+def excel_bytes(df: pd.DataFrame, sheet: str = "incidents", notes: Sequence[str] = ()) -> bytes:
+    """An .xlsx of a prepared table, with a second sheet of notes (source, caveats, filters)."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="xlsxwriter") as xw:
+        neutralise_formulas(df).to_excel(xw, sheet_name=sheet, index=False)
+        pd.DataFrame({"notes": list(notes)}).to_excel(xw, sheet_name="about", index=False)
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- methodology
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _read_text(path: str, mtime_ns: int) -> str:
+    del mtime_ns  # cache key only
+    return Path(path).read_text(encoding="utf-8")
+
+
+def methodology_markdown() -> str | None:
+    """``docs/methodology.md`` as text (``None`` if it is not written yet)."""
+    if not METHODOLOGY.exists():
+        return None
+    return _read_text(str(METHODOLOGY), METHODOLOGY.stat().st_mtime_ns)
+
+
+# --------------------------------------------------------------------------- headline and text
+
+
+def render_headline(h: Mapping[str, Any], prev: Mapping[str, Any] | None) -> None:
+    """Four headline figures with the change against the previous period when there is one."""
+    cols = st.columns(4)
+    cols[0].metric(
+        "Dead and missing",
+        f"{h['dead_and_missing']:,}",
+        delta=change_text(h["dead_and_missing"], prev["dead_and_missing"] if prev else None),
+        delta_color="inverse",
+        help="Persons recorded dead or missing by the IOM Missing Migrants Project: minimum estimates.",
+    )
+    cols[1].metric(
+        "Of whom missing",
+        f"{h['missing']:,}",
+        delta=change_text(h["missing"], prev["missing"] if prev else None),
+        delta_color="inverse",
+        help="Persons missing and presumed dead (IOM minimum estimates).",
+    )
+    cols[2].metric(
+        "Incidents",
+        f"{h['incidents']:,}",
+        delta=change_text(h["incidents"], prev["incidents"] if prev else None),
+        delta_color="inverse",
+        help="Incidents recorded by IOM (one incident may involve many people).",
+    )
+    cols[3].metric(
+        "Detections (Frontex)",
+        f"{h['detections']:,}",
+        delta=change_text(h["detections"], prev["detections"] if prev else None),
+        delta_color="off",
+        help="Detections of irregular border crossings into the EU: events, not persons. "
+        "Region, cause and source-quality filters do not apply to them.",
+    )
+    if prev is None:
+        st.caption(
+            "Choose a period (a year, the last 12 months or custom dates) to compare with the period before."
+        )
+
+
+_CITATION = re.compile(r"\s*(\((?:[^()]|\([^()]*\))*vintage(?:[^()]|\([^()]*\))*\))(\.?)\s*(.*)$")
+
+
+def split_citation(sentence: str) -> tuple[str, str]:
+    """Split a sentence from its source citation (a parenthesis naming a vintage).
+
+    Returns
+    -------
+    (str, str)
+        The statement (with any text after the citation) and the citation without brackets
+        (``""`` when there is none).
+    """
+    s = str(sentence).strip()
+    m = _CITATION.search(s)
+    if not m:
+        return s, ""
+    head = s[: m.start()].rstrip(" ;,")
+    tail = m.group(3).strip()
+    if tail:
+        statement = f"{head} {tail}"
+    else:
+        statement = head if head.endswith(".") else head + "."
+    return statement, m.group(1)[1:-1]
+
+
+def sentences_html(sentences: Iterable[str], css_class: str = "rw-sentences") -> str:
+    """A bulleted list of sentences, each escaped; citations in smaller grey type."""
+    items = []
+    for sentence in sentences:
+        statement, cite = split_citation(sentence)
+        cite_html = (
+            f'<br><span style="font-size:13px;color:#666">{html.escape(cite)}</span>'
+            if cite
+            else ""
+        )
+        items.append(f'<li style="margin-bottom:6px">{html.escape(statement)}{cite_html}</li>')
+    items = "".join(items)
+    return (
+        f'<ul class="{html.escape(css_class)}" style="font-size:17px;line-height:1.45;'
+        f'margin:0 0 0 1.1em;padding:0">{items}</ul>'
+    )
+
+
+def render_sentences(df: pd.DataFrame | None, empty: str) -> None:
+    """The ``sentence`` column of a frame as a list (or ``empty`` when there is none)."""
+    if df is None or df.empty or "sentence" not in df.columns:
+        st.caption(empty)
+        return
+    st.html(sentences_html(df["sentence"].astype(str).tolist()))
+
+
+def try_analytics(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call a risk-analytics wrapper; on any failure show a short notice and return ``None``."""
+    try:
+        return fn(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - a page must keep working without analytics
+        msg = str(exc)
+        if "not available yet" in msg:
+            st.info(RISK_UNAVAILABLE, icon=":material/hourglass_empty:")
+        else:
+            st.info(f"This analysis could not be computed for these filters ({msg[:200]}).")
+        return None
+
+
+# --------------------------------------------------------------------------- maps for pages
+
+HEX_THRESHOLD = 3000
+
+
+def base_layers() -> list[pdk.Layer]:
+    """Ocean and bundled country polygons (nothing when the online basemap is switched on)."""
+    if cache.online_basemap():
+        return []
+    return [build_ocean_layer(), build_basemap_layer(cache.basemap_geojson())]
+
+
+def make_deck(layers: Sequence[pdk.Layer], view: Mapping[str, float] | None = None) -> pdk.Deck:
+    """A deck over the offline basemap, with the stable default view."""
+    return build_deck(
+        [*base_layers(), *layers], view_state=view, online_basemap=cache.online_basemap()
+    )
+
+
+def route_map_layers(
+    f: Filters, colour_by: str = "lethality", highlight: Iterable[str] = ()
+) -> list[pdk.Layer]:
+    """Route paths (width by detections, colour by lethality or route) and their waypoints."""
+    routes = cache.routes()
+    wps = cache.waypoints()
+    names = dict(zip(routes["route_id"], routes["name"], strict=True))
+    shown = list(f.routes) or None
+    if shown:
+        routes = routes[routes["route_id"].isin(shown)]
+        wps = wps[wps["route_id"].isin(shown)]
+    return [
+        build_route_layer(
+            routes, wps, cache.route_metrics(f), colour_by=colour_by, highlight=highlight
+        ),
+        build_waypoint_layer(wps, names),
+    ]
+
+
+def render_route_legend(colour_by: str, f: Filters) -> None:
+    """Legend for :func:`route_map_layers` (by route: only routes with data under ``f``)."""
+    routes = cache.routes()
+    if f.routes:
+        routes = routes[routes["route_id"].isin(f.routes)]
+    m = cache.route_metrics(f)
+    with_data = m[(m["dead_and_missing"] > 0) | (m["detections"].fillna(0) > 0)]["route_id"]
+    routes = routes[(routes["route_id"] != "unclassified") & routes["route_id"].isin(with_data)]
+    title = "Dead and missing per 1,000 detections" if colour_by == "lethality" else "Routes"
+    render_legend(
+        route_legend(colour_by, routes),
+        title,
+        note="Line width: Frontex detections in the period (thin lines: no Frontex series). "
+        "Waypoints are approximate, for display.",
+    )
+
+
+def incident_map_layer(
+    f: Filters, max_points: int = HEX_THRESHOLD, force_points: bool = False
+) -> tuple[pdk.Layer, bool]:
+    """Incidents as points, or as H3 hexagons aggregated in the warehouse above ``max_points``.
+
+    Returns
+    -------
+    (pdk.Layer, bool)
+        The layer and whether it is the hexagon aggregate.
+    """
+    n = cache.incident_count(f)
+    if n > max_points and not force_points:
+        return build_hex_layer(cache.incident_hex(f, 3)), True
+    return build_incident_layer(cache.incident_points(f, max_points)), False
+
+
+def render_incident_legend(f: Filters, hexagons: bool, max_points: int = HEX_THRESHOLD) -> None:
+    """Legend for :func:`incident_map_layer`."""
+    n = cache.incident_count(f)
+    if hexagons:
+        render_legend(
+            hex_legend(),
+            "Dead and missing per area",
+            note=f"{n:,} incidents, aggregated to H3 hexagons (about 12,000 km² each).",
+        )
+    else:
+        pts = cache.incident_points(f, max_points)
+        shown = (
+            f"the {len(pts):,} largest of {n:,}" if n > len(pts) else f"all {len(pts):,} located"
+        )
+        render_legend(
+            cause_legend(pts["cause"].dropna().unique().tolist()) if len(pts) else [],
+            "Cause of death",
+            note=f"Circle size: dead and missing. Showing {shown} incidents.",
+        )
+
+
+def choropleth_layer(scores: pd.DataFrame, selected: str | None = None) -> pdk.Layer:
+    """Countries filled by risk score over the bundled boundaries."""
+    return build_choropleth_layer(cache.basemap_geojson(), scores, selected=selected)
+
+
+def make_choropleth_deck(scores: pd.DataFrame, selected: str | None = None) -> pdk.Deck:
+    """The risk map: ocean, score-filled countries (they are the basemap)."""
+    layers = [] if cache.online_basemap() else [build_ocean_layer()]
+    return build_deck(
+        [*layers, choropleth_layer(scores, selected)],
+        view_state=WORLD_VIEW,
+        online_basemap=cache.online_basemap(),
+    )
+
+
+def render_score_legend() -> None:
+    """Legend for the risk choropleth."""
+    render_legend(score_legend(), "Composite risk score (0-100)")
+
+
+# --------------------------------------------------------------------------- page helpers
+
+
+def scope_label(f: Filters) -> str:
+    """What the figures cover, for titles: a route's name, "Selected routes" or "All routes"."""
+    if len(f.routes) == 1:
+        names = dict(zip(cache.routes()["route_id"], cache.routes()["name"], strict=True))
+        return names.get(f.routes[0], f.routes[0])
+    return "Selected routes" if f.routes else "All routes"
+
+
+def route_choices(metrics: pd.DataFrame, f: Filters) -> list[str]:
+    """Routes to pick from: the filtered routes, else every route, deadliest first."""
+    m = metrics[metrics["route_id"] != "unclassified"]
+    if f.routes:
+        m = m[m["route_id"].isin(f.routes)]
+    return m.sort_values(["dead_and_missing", "incidents"], ascending=False)["route_id"].tolist()
+
+
+def country_series(f: Filters, kind: str, iso3: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Yearly dead and missing and detections for one country card.
+
+    Origin: victims from the country and Frontex detections of its nationals. Transit:
+    dead and missing recorded in the country (no detections: Frontex counts by nationality).
+    """
+    if kind == "origin":
+        fo = f.replace(origins=(iso3,))
+        inc = cache.incidents_by(fo, "none", "year")
+        det = cache.detections_by(fo, "none", "year")
+        return inc, det
+    by_country = cache.incidents_by(f, "country", "year")
+    inc = by_country[by_country["key"] == iso3]
+    return inc, pd.DataFrame(columns=["period", "detections"])
+
+
+def country_indicators(iso3: str, names: Sequence[str]) -> dict[str, float | None]:
+    """Latest GI-TOC index values of one country (``None`` where absent)."""
+    out: dict[str, float | None] = {}
+    for name in names:
+        ind = cache.indicator(name)
+        hit = ind[ind["iso3"] == iso3]
+        out[name] = (
+            float(hit["value"].iloc[0]) if len(hit) and pd.notna(hit["value"].iloc[0]) else None
+        )
+    return out
+
+
+INCIDENT_COLUMN_ORDER = (
+    "incident_date", "dead_and_missing", "dead", "missing", "location", "country_of_incident",
+    "route_labels_raw", "causes", "origin_raw", "survivors", "females", "males", "children",
+    "source_quality", "url", "information_source", "region_of_incident", "incident_type",
+    "flags", "main_id", "lat", "lon", "source_id",
+)  # fmt: skip
+
+
+def incident_column_config() -> dict[str, Any]:
+    """Column labels and formats for the incident table."""
+    cc = st.column_config
+    return {
+        "incident_date": cc.DateColumn("Date", format="YYYY-MM-DD"),
+        "main_id": cc.TextColumn("IOM id"),
+        "incident_type": cc.TextColumn("Type"),
+        "region_of_incident": cc.TextColumn("Region"),
+        "country_of_incident": cc.TextColumn("Country"),
+        "route_labels_raw": cc.TextColumn("Route (IOM)"),
+        "dead": cc.NumberColumn("Dead", format="%d"),
+        "missing": cc.NumberColumn("Missing", format="%d"),
+        "dead_and_missing": cc.NumberColumn("Dead and missing", format="%d"),
+        "survivors": cc.NumberColumn("Survivors", format="%d"),
+        "females": cc.NumberColumn("Women/girls", format="%d"),
+        "males": cc.NumberColumn("Men/boys", format="%d"),
+        "children": cc.NumberColumn("Children", format="%d"),
+        "origin_raw": cc.TextColumn("Origin"),
+        "causes": cc.TextColumn("Cause"),
+        "location": cc.TextColumn("Location"),
+        "lat": cc.NumberColumn("Lat", format="%.3f"),
+        "lon": cc.NumberColumn("Lon", format="%.3f"),
+        "information_source": cc.TextColumn("Information source"),
+        "url": cc.LinkColumn("Source link", display_text="open"),
+        "source_quality": cc.ProgressColumn(
+            "Source quality", min_value=0, max_value=5, format="%d / 5"
+        ),
+        "flags": cc.TextColumn("Data flags"),
+        "source_id": cc.TextColumn("Source id"),
+    }
+
+
+def render_incident_downloads(
+    f: Filters, n: int, notes: Sequence[str], max_rows: int = 200_000
+) -> None:
+    """CSV and Excel downloads of every filtered row, built only when clicked."""
+    con = cache.connection()
+    limit = min(n, max_rows)
+
+    def rows() -> pd.DataFrame:
+        return prepare_incident_table(q.query_incidents(con, f, limit=limit, offset=0))
+
+    stem = f"incidents_{filters_slug(f)}_{dt.date.today().isoformat()}"
+    c1, c2, _ = st.columns([1, 1, 3])
+    c1.download_button(
+        f"CSV ({limit:,} rows)",
+        data=lambda: csv_bytes(rows()),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    c2.download_button(
+        f"Excel ({limit:,} rows)",
+        data=lambda: excel_bytes(rows(), notes=notes),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+# --------------------------------------------------------------------------- risk page
+
+OC_INDICATORS: tuple[tuple[str, str], ...] = (
+    ("oc_human_smuggling", "Human smuggling"),
+    ("oc_human_trafficking", "Human trafficking"),
+    ("oc_criminality", "Criminality"),
+    ("oc_resilience", "Resilience"),
+)
+
+
+def reset_weights(kind: str, defaults: Sequence[tuple[str, float]]) -> None:
+    """Put the weight sliders of ``kind`` back to their defaults (a button callback)."""
+    for comp, w in defaults:
+        st.session_state[f"w_{kind}_{comp}"] = float(w)
+
+
+def current_weights(
+    kind: str, defaults: Sequence[tuple[str, float]]
+) -> tuple[tuple[str, float], ...]:
+    """The weights set on the sliders (defaults where a slider has no value yet)."""
+    return tuple((comp, float(st.session_state.get(f"w_{kind}_{comp}", w))) for comp, w in defaults)
+
+
+def ranked_countries(scores: pd.DataFrame) -> list[str]:
+    """ISO-3 codes to pick from: ranked countries first (by rank), then the unranked."""
+    return scores.sort_values(["rank", "name"], na_position="last")["iso3"].tolist()
+
+
+def country_name_lookup(scores: pd.DataFrame) -> Any:
+    """A ``format_func`` showing a country's name (also what a bound link stores)."""
+    names = dict(zip(scores["iso3"], scores["name"], strict=True))
+
+    def fmt(iso3: str) -> str:
+        return str(names.get(iso3, iso3))
+
+    return fmt
+
+
+def risk_caption(scores: pd.DataFrame, v: Vintages, f: Filters) -> str:
+    """Caption for the risk views: the sources the scores used and the caveats."""
+    srcs = (
+        scores["sources"].dropna().iloc[0]
+        if "sources" in scores.columns and scores["sources"].notna().any()
+        else ""
+    )
+    return make_caption(
+        [srcs or "IOM Missing Migrants Project, Frontex, GI-TOC Organized Crime Index"],
+        minimum_estimate=True,
+        detections=True,
+        filters=f.describe(),
+        note="Scores rank countries against each other under these filters; they are not "
+        "probabilities. Countries with too little data are not ranked",
+    )
+
+
+def _fmt_component(comp: str, value: Any) -> str:
+    if value is None or pd.isna(value):
+        return "no data"
+    if comp.startswith("share_"):
+        return f"{float(value) * 100:.0f}%"
+    if comp == "change_pct":
+        return f"{float(value):+.0f}%"
+    if comp == "oc_human_smuggling":
+        return f"{float(value):.1f} / 10"
+    if comp == "deaths_per_1000_detections":
+        return f"{float(value):,.1f}"
+    return f"{float(value):,.0f}"
+
+
+def component_table(
+    row: pd.Series, weights: Sequence[tuple[str, float]], labels: Mapping[str, str]
+) -> pd.DataFrame:
+    """One country's components: value, 0-100 scaled value and points added to the score."""
+    return pd.DataFrame(
+        [
+            {
+                "Component": labels.get(c, c),
+                "Value": _fmt_component(c, row.get(c)),
+                "Scaled (0-100)": row.get(f"c_{c}"),
+                "Points in score": row.get(f"contrib_{c}"),
+                "Weight": w,
+            }
+            for c, w in weights
+        ]
+    )
+
+
+def render_country_card(
+    scores: pd.DataFrame,
+    iso3: str | None,
+    kind: str,
+    f: Filters,
+    v: Vintages,
+    weights: Sequence[tuple[str, float]] = (),
+    labels: Mapping[str, str] | None = None,
+) -> None:
+    """Country card: score, why this rank, routes used, components, trend and OC Index."""
+    if not iso3 or iso3 not in set(scores["iso3"]):
+        return
+    row = scores[scores["iso3"] == iso3].iloc[0]
+    name = str(row["name"])
+    with st.container(border=True):
+        st.subheader(name)
+        c = st.columns(4)
+        score = row.get("score")
+        c[0].metric("Score", "not ranked" if pd.isna(score) else f"{float(score):.0f} / 100")
+        rank = row.get("rank")
+        of = row.get("ranked_of")
+        c[1].metric(
+            "Rank",
+            "-"
+            if pd.isna(rank)
+            else f"{int(rank)} of {int(of)}"
+            if not pd.isna(of)
+            else f"{int(rank)}",
+        )
+        c[2].metric("Data confidence", str(row.get("confidence", "low")).capitalize())
+        inc = row.get("incidents")
+        c[3].metric("Incidents", "-" if inc is None or pd.isna(inc) else f"{int(inc):,}")
+        st.markdown("**Why this rank**")
+        why = row.get("why")
+        st.write(str(why) if isinstance(why, str) and why else cache.why_rank(row))
+        routes_used = row.get("top_routes")
+        if isinstance(routes_used, str) and routes_used:
+            st.markdown("**Routes used**")
+            st.write(routes_used)
+        left, right = st.columns([3, 2])
+        with left:
+            inc_s, det_s = country_series(f, kind, iso3)
+            render_figure(
+                make_series_figure(inc_s, det_s, label=name, period="year"),
+                f,
+                source_caption(v, f, detections=kind == "origin"),
+            )
+        with right:
+            if weights:
+                st.markdown("**Components**")
+                st.dataframe(
+                    component_table(row, weights, labels or {}),
+                    hide_index=True,
+                    column_config={
+                        "Scaled (0-100)": st.column_config.ProgressColumn(
+                            min_value=0, max_value=100, format="%.0f"
+                        ),
+                        "Points in score": st.column_config.NumberColumn(format="%.1f"),
+                        "Weight": st.column_config.NumberColumn(format="%.2f"),
+                    },
+                )
+            oc = country_indicators(iso3, [k for k, _ in OC_INDICATORS])
+            st.markdown("**Organized Crime Index (GI-TOC, 1-10)**")
+            if all(val is None for val in oc.values()):
+                st.caption("No Organized Crime Index loaded for this country.")
+            else:
+                oc_cols = st.columns(len(OC_INDICATORS))
+                for col, (key, lab) in zip(oc_cols, OC_INDICATORS, strict=True):
+                    val = oc.get(key)
+                    col.metric(lab, "-" if val is None else f"{val:.1f}")
+
+
+def render_risk_table(
+    scores: pd.DataFrame, weights: Sequence[tuple[str, float]], labels: Mapping[str, str]
+) -> None:
+    """The ranked table: score, confidence, components as points, routes."""
+    comps = [c for c, _ in weights]
+    cols = [
+        "rank",
+        "name",
+        "score",
+        "confidence",
+        *[f"contrib_{c}" for c in comps],
+        "incidents",
+        "top_routes",
+    ]
+    cols = [c for c in cols if c in scores.columns]
+    cc: dict[str, Any] = {
+        "rank": st.column_config.NumberColumn("Rank", format="%d"),
+        "name": st.column_config.TextColumn("Country"),
+        "score": st.column_config.ProgressColumn(
+            "Score", min_value=0, max_value=100, format="%.0f"
+        ),
+        "confidence": st.column_config.TextColumn("Confidence"),
+        "incidents": st.column_config.NumberColumn("Incidents", format="%d"),
+        "top_routes": st.column_config.TextColumn("Main routes"),
+    }
+    for c in comps:
+        cc[f"contrib_{c}"] = st.column_config.NumberColumn(
+            labels.get(c, c), format="%.1f", help="Points this component adds to the score"
+        )
+    st.dataframe(scores[cols], column_config=cc, hide_index=True, height=420)
+
+
+# --------------------------------------------------------------------------- data page
+
+
+def download_notes(v: Vintages, f: Filters) -> list[str]:
+    """Notes written beside exported rows: source, vintage, caveats, filters."""
+    return [
+        source_caption(v, f),
+        f"Incident vintage: {v.incidents}",
+        f"Exported {dt.date.today().isoformat()} from RouteWatch.",
+    ]
+
+
+def render_vintages_in_use(v: Vintages) -> None:
+    """Which incident and detection vintages the app is showing."""
+    c = st.columns(2)
+    c[0].metric("Incidents (IOM) vintage in use", vintage_label(v.incidents) or "none loaded")
+    c[0].caption(f"Source id: {v.incidents or '-'}")
+    c[1].metric("Detections (Frontex) vintage in use", vintage_label(v.detections) or "none loaded")
+    c[1].caption(f"Source id: {v.detections or '-'}")
+    if v.is_demo:
+        st.caption("These are the synthetic demo data.")
+
+
+def render_sources_table(src: pd.DataFrame) -> None:
+    """Every loaded source with publisher, licence, as-of date and row counts."""
+    cols = [
+        "publisher", "title", "kind", "vintage", "licence", "rows_read", "rows_loaded",
+        "rows_rejected", "rows_flagged", "ingested_at", "origin", "is_demo", "caveat", "source_id",
+    ]  # fmt: skip
+    cc = st.column_config
+    st.dataframe(
+        src[[c for c in cols if c in src.columns]],
+        hide_index=True,
+        column_config={
+            "publisher": cc.TextColumn("Publisher"),
+            "title": cc.TextColumn("Title"),
+            "kind": cc.TextColumn("Kind"),
+            "vintage": cc.DateColumn("As of", format="YYYY-MM-DD"),
+            "licence": cc.TextColumn("Licence"),
+            "rows_read": cc.NumberColumn("Rows read", format="%d"),
+            "rows_loaded": cc.NumberColumn("Loaded", format="%d"),
+            "rows_rejected": cc.NumberColumn("Rejected", format="%d"),
+            "rows_flagged": cc.NumberColumn("Flagged", format="%d"),
+            "ingested_at": cc.DatetimeColumn("Loaded at", format="YYYY-MM-DD HH:mm"),
+            "origin": cc.TextColumn("File"),
+            "is_demo": cc.CheckboxColumn("Demo"),
+            "caveat": cc.TextColumn("Caveat"),
+            "source_id": cc.TextColumn("Source id"),
+        },
+    )
+
+
+def render_rejected(src: pd.DataFrame) -> None:
+    """Rejected rows of the sources that have any, with reasons."""
+    with_rejects = src[src["rows_rejected"] > 0]
+    if with_rejects.empty:
+        st.caption("No rows were rejected in any loaded source.")
+        return
+    sid = st.selectbox(
+        "Source",
+        with_rejects["source_id"].tolist(),
+        format_func=lambda s: (
+            f"{s} ({int(with_rejects.set_index('source_id').loc[s, 'rows_rejected']):,} rejected)"
+        ),
+        key="rejected_source",
+    )
+    st.dataframe(cache.rejected(sid), hide_index=True, height=280)
+
+
+def render_quality_metrics(dq: Mapping[str, Any]) -> None:
+    """Shares of incidents missing coordinates, origin or route, and flagged rows."""
+    c = st.columns(4)
+    c[0].metric("Incidents", f"{dq['incidents']:,}")
+    c[1].metric("Without coordinates", f"{dq['share_no_coords'] * 100:.1f}%")
+    c[2].metric("Without country of origin", f"{dq['share_no_origin'] * 100:.1f}%")
+    c[3].metric("Without a known route", f"{dq['share_no_route'] * 100:.1f}%")
+    st.caption(
+        f"{dq['share_flagged'] * 100:.2f}% of incidents carry a data-quality flag from the ingest (see the Data flags column on the Incidents page)."
+    )
+
+
+# --------------------------------------------------------------------------- app icon
+
+
+def app_icon(size: int = 64) -> Image.Image:
+    """The favicon, drawn here so the app never fetches an icon from the internet.
+
+    A blue rounded square crossed by an orange route with white end points.
+    """
+    y, x = np.mgrid[0:size, 0:size].astype("float64") / (size - 1)
+    img = np.zeros((size, size, 4), dtype="uint8")
+    r = 0.18
+    cx = np.clip(x, r, 1 - r)
+    cy = np.clip(y, r, 1 - r)
+    inside = (x - cx) ** 2 + (y - cy) ** 2 <= r**2
+    img[inside] = [0, 114, 178, 255]
+    # Route: a gentle S-curve from bottom left to top right.
+    t = np.linspace(0.0, 1.0, 400)
+    px = 0.2 + 0.6 * t
+    py = 0.8 - 0.6 * t + 0.12 * np.sin(2 * np.pi * t)
+    d = np.min((x[..., None] - px) ** 2 + (y[..., None] - py) ** 2, axis=-1)
+    img[(d <= 0.07**2) & inside] = [230, 159, 0, 255]
+    for ex, ey in ((px[0], py[0]), (px[-1], py[-1])):
+        img[((x - ex) ** 2 + (y - ey) ** 2 <= 0.1**2) & inside] = [255, 255, 255, 255]
+    return Image.fromarray(img, mode="RGBA")

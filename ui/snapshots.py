@@ -1,0 +1,366 @@
+"""Download buttons: chart snapshots (PNG, SVG, PDF), map snapshots (PNG) and briefing packs.
+
+Every button uses Streamlit's deferred download: the file is made on the server only when it
+is clicked (``data`` is a callable, run on a worker thread), and ``on_click="ignore"`` keeps the
+page as it is (no rerun, no lost state). The callables capture only data the page already has
+(figures, frames, filters) and call no ``st.*``.
+
+Pages call, under a chart drawn with :func:`ui.render.render_figure`::
+
+    snapshots.render_download_buttons(fig, None, caption)
+
+and under a map, one of :func:`render_route_map_download`, :func:`render_incident_map_download`
+or :func:`render_risk_map_download` (or :func:`render_map_download` with a
+:class:`~analytics.snapshots.MapSpec`).
+
+Chart images need a headless Chromium on the server (:mod:`analytics.snapshots`); where there
+is none, the buttons are disabled and say why, and the chart toolbar's camera icon still saves
+a PNG from the user's browser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics import snapshots as sn
+from analytics.figures import figure_name
+from data.filters import Filters
+from geo.layers import (
+    DEFAULT_VIEW,
+    WORLD_VIEW,
+    cause_legend,
+    hex_legend,
+    route_legend,
+    score_legend,
+)
+from ui import cache, render, state
+
+log = logging.getLogger(__name__)
+
+LABELS: Mapping[str, str] = {"png": "PNG", "svg": "SVG", "pdf": "PDF"}
+HELP: Mapping[str, str] = {
+    "png": "Image at twice screen resolution with its caption, for documents and slides.",
+    "svg": "Vector image with its caption: stays sharp at any size, editable in design tools.",
+    "pdf": "One-page PDF of the chart with its caption, for printing.",
+}
+#: The on-screen maps are about this many CSS pixels across and high.
+MAP_VIEW_PX = (1100, 560)
+
+
+@st.cache_resource(show_spinner=False)
+def exporter() -> sn.FigureExporter:
+    """The process's chart-export browser (started on the first export, then kept warm)."""
+    return sn.shared_exporter()
+
+
+def export_unavailable() -> str | None:
+    """Why chart images cannot be made on this server (``None`` when they can)."""
+    return exporter().unavailable_reason()
+
+
+def _key(*parts: object) -> str:
+    return hashlib.sha1("|".join(str(p) for p in parts).encode()).hexdigest()[:10]
+
+
+def _figure_title(fig: go.Figure) -> str:
+    meta = fig.layout.meta
+    if isinstance(meta, dict) and meta.get("title"):
+        return str(meta["title"])
+    return str(fig.layout.title.text or "")
+
+
+def _chart_maker(fig: go.Figure, fmt: str, caption: str) -> Callable[[], bytes]:
+    snapshot = go.Figure(fig)  # later changes to the page's figure do not reach the file
+
+    def make() -> bytes:
+        return sn.export_figure(snapshot, fmt, caption=caption, scale=2, exporter=exporter())
+
+    return make
+
+
+def render_download_buttons(
+    fig: go.Figure,
+    name: str | None,
+    caption: str,
+    f: Filters | None = None,
+    *,
+    key: str | None = None,
+) -> None:
+    """PNG (scale 2), SVG and PDF downloads of a chart with its caption, made on click.
+
+    Parameters
+    ----------
+    fig : plotly Figure
+        The figure as drawn on the page.
+    name : str or None
+        File-name stem of the chart; default the figure's own (``layout.meta['chart']``).
+    caption : str
+        The caption shown under the chart (drawn under it in the file).
+    f : Filters, optional
+        Filters named in the file name; default the sidebar's.
+    key : str, optional
+        Needed only when one page shows the same chart twice.
+
+    Notes
+    -----
+    Files are named ``<chart>_<filters>_<YYYY-MM-DD>.<ext>``, like the toolbar's PNG.
+    """
+    chart = name or figure_name(fig)
+    filters = f if f is not None else state.current_filters()
+    stem = render.png_filename(chart, filters)
+    reason = export_unavailable()
+    tag = key or _key(chart, _figure_title(fig))
+    with st.container(horizontal=True, gap="small", key=f"snap-{tag}"):
+        for fmt, label in LABELS.items():
+            st.download_button(
+                label,
+                data=b"" if reason else _chart_maker(fig, fmt, caption),
+                file_name=f"{stem}.{fmt}",
+                mime=sn.MIME_TYPES[fmt],
+                key=f"snap-{tag}-{fmt}",
+                on_click="ignore",
+                disabled=reason is not None,
+                icon=":material/download:",
+                type="tertiary",
+                help=HELP[fmt] if reason is None else reason,
+            )
+    if reason:
+        st.caption(f"Image downloads are off on this server: {reason}")
+
+
+# --------------------------------------------------------------------------- maps
+
+
+def map_countries() -> gpd.GeoDataFrame:
+    """The app's simplified basemap boundaries as a GeoDataFrame (EPSG:4326)."""
+    gj = cache.basemap_geojson()
+    return gpd.GeoDataFrame.from_features(gj["features"], crs=4326)
+
+
+def render_map_download(
+    spec: sn.MapSpec,
+    *,
+    name: str,
+    title: str,
+    caption: str,
+    legends: Sequence[sn.MapLegend] = (),
+    f: Filters | None = None,
+    key: str | None = None,
+) -> None:
+    """A "Map PNG" download of a map view with its legend and caption, drawn on click.
+
+    Parameters
+    ----------
+    spec : MapSpec
+        Layers and extent (:mod:`analytics.snapshots`).
+    name : str
+        File-name stem (``routes-map``).
+    title, caption : str
+        The map's finding and its sources, vintage, caveats and filters.
+    legends : sequence of MapLegend
+    f : Filters, optional
+        For the file name; default the sidebar's.
+    """
+    filters = f if f is not None else state.current_filters()
+    stem = render.png_filename(name, filters)
+
+    def make() -> bytes:
+        return sn.render_map_png(
+            map_countries(), spec, title=title, caption=caption, legends=legends
+        )
+
+    st.download_button(
+        "Map PNG",
+        data=make,
+        file_name=f"{stem}.png",
+        mime="image/png",
+        key=key or f"map-{_key(name, title)}",
+        on_click="ignore",
+        icon=":material/download:",
+        type="tertiary",
+        help="The map with its legend and caption, drawn on the server (no internet needed).",
+    )
+
+
+def _entries(items: Iterable[Mapping[str, str]]) -> tuple[Mapping[str, str], ...]:
+    return tuple(dict(e) for e in items)
+
+
+def render_route_map_download(
+    f: Filters,
+    colour_by: str = "lethality",
+    highlight: Iterable[str] = (),
+    *,
+    with_incidents: bool = False,
+    key: str | None = None,
+) -> None:
+    """Map PNG of the routes map as the page draws it (width by detections, colour by
+    lethality or route; optionally the incidents as hexagons or points)."""
+    routes = cache.routes()
+    wps = cache.waypoints()
+    if f.routes:
+        routes = routes[routes["route_id"].isin(f.routes)]
+        wps = wps[wps["route_id"].isin(f.routes)]
+    routes = routes[routes["route_id"] != "unclassified"]
+    lines = sn.compute_route_lines(routes, wps, cache.route_metrics(f), colour_by, highlight)
+    extent = (
+        sn.route_extent(wps, 5.0) if f.routes else sn.extent_from_view(DEFAULT_VIEW, *MAP_VIEW_PX)
+    )
+    view = sn.visible_extent(sn.MapSpec(extent=extent))
+    if colour_by == "lethality":
+        legend = sn.MapLegend(
+            "Dead and missing per 1,000 detections",
+            _entries(route_legend("lethality")),
+            "Line width: Frontex detections in the period (thin lines: no Frontex series). "
+            "Waypoints are approximate, for display.",
+        )
+    else:
+        legend = sn.MapLegend(
+            "Routes",
+            sn.route_legend_entries(lines, view),
+            "Line width: Frontex detections in the period. Waypoints are approximate.",
+        )
+    legends = [legend]
+    points = hexes = None
+    if with_incidents:
+        hexes, points, inc_legend = _incident_layer(f)
+        legends.append(inc_legend)
+    v = cache.vintages(f)
+    render_map_download(
+        sn.MapSpec(routes=lines, waypoints=wps, hexes=hexes, points=points, extent=extent),
+        name="routes-map",
+        title="Migration routes" + (" and incidents" if with_incidents else ""),
+        caption=render.source_caption(v, f, detections=True),
+        legends=legends,
+        f=f,
+        key=key,
+    )
+
+
+def _incident_layer(
+    f: Filters, max_points: int = render.HEX_THRESHOLD, force_points: bool = False
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None, sn.MapLegend]:
+    n = cache.incident_count(f)
+    if n > max_points and not force_points:
+        return (
+            cache.incident_hex(f, 3),
+            None,
+            sn.MapLegend(
+                "Dead and missing per area",
+                _entries(hex_legend()),
+                f"{n:,} incidents, aggregated to H3 hexagons (about 12,000 km² each).",
+            ),
+        )
+    pts = cache.incident_points(f, max_points)
+    return (
+        None,
+        pts,
+        sn.MapLegend(
+            "Cause of death",
+            _entries(cause_legend(pts["cause"].dropna().unique().tolist()) if len(pts) else []),
+            f"Circle size: dead and missing. {len(pts):,} of {n:,} incidents.",
+        ),
+    )
+
+
+def render_incident_map_download(
+    f: Filters, force_points: bool = False, *, key: str | None = None
+) -> None:
+    """Map PNG of the incidents map (points, or hexagons above a few thousand incidents)."""
+    hexes, points, legend = _incident_layer(f, force_points=force_points)
+    v = cache.vintages(f)
+    render_map_download(
+        sn.MapSpec(
+            hexes=hexes, points=points, extent=sn.extent_from_view(DEFAULT_VIEW, *MAP_VIEW_PX)
+        ),
+        name="incidents-map",
+        title="Incidents: dead and missing",
+        caption=render.source_caption(v, f),
+        legends=[legend],
+        f=f,
+        key=key,
+    )
+
+
+def render_risk_map_download(
+    scores: pd.DataFrame,
+    kind: str,
+    f: Filters,
+    selected: str | None = None,
+    *,
+    key: str | None = None,
+) -> None:
+    """Map PNG of the risk choropleth (``scores`` as the page shows them)."""
+    v = cache.vintages(f)
+    ranked = scores[scores["rank"].notna()].sort_values("rank") if "rank" in scores else scores
+    lead = f": {ranked.iloc[0]['name']} ranks first" if len(ranked) else ""
+    render_map_download(
+        sn.MapSpec(
+            choropleth=scores[["iso3", "score", "insufficient_data"]].copy()
+            if "insufficient_data" in scores
+            else scores[["iso3", "score"]].copy(),
+            selected=selected,
+            extent=sn.extent_from_view(WORLD_VIEW, *MAP_VIEW_PX),
+        ),
+        name=f"{kind}-risk-map",
+        title=f"Composite {kind} risk score by country{lead}",
+        caption=render.risk_caption(scores, v, f),
+        legends=[sn.MapLegend("Composite risk score (0-100)", _entries(score_legend()))],
+        f=f,
+        key=key,
+    )
+
+
+# --------------------------------------------------------------------------- briefing pack
+
+
+@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+def _pack(db: cache.Db, f: Filters, day: dt.date) -> Any:
+    from analytics import briefing
+
+    return briefing.collect_pack(cache.connection(db), f, generated_on=day, exporter=exporter())
+
+
+def pack_bytes(f: Filters, fmt: str, day: dt.date | None = None) -> bytes:
+    """The briefing pack for ``f`` (collected once per filters and day, rendered per format)."""
+    from analytics import briefing
+
+    return briefing.render_pack(_pack(cache.current_db(), f, day or dt.date.today()), fmt)
+
+
+def render_pack_buttons(f: Filters) -> None:
+    """ "PDF pack" and "PowerPoint pack" buttons: one click builds and downloads the pack."""
+    from analytics.briefing import MIME_TYPES, file_stem
+
+    day = dt.date.today()
+    stem = file_stem(f, day)
+    reason = export_unavailable()
+    with st.container(horizontal=True, gap="small", key="pack-buttons"):
+        for fmt, label, icon in (
+            ("pdf", "Briefing pack (PDF)", ":material/picture_as_pdf:"),
+            ("pptx", "Briefing pack (PowerPoint)", ":material/slideshow:"),
+        ):
+            st.download_button(
+                label,
+                data=lambda fmt=fmt: pack_bytes(f, fmt, day),
+                file_name=f"{stem}.{fmt}",
+                mime=MIME_TYPES[fmt],
+                key=f"pack-{fmt}",
+                on_click="ignore",
+                icon=icon,
+                type="primary" if fmt == "pdf" else "secondary",
+            )
+    st.caption(
+        "Built on the server for the filters in the sidebar: about 10-20 seconds the first "
+        "time (the button spins), then instant in the other format."
+        + (f" Charts will show their numbers as text: {reason}" if reason else "")
+    )

@@ -1,0 +1,388 @@
+"""The one sidebar: filters drawn once for every page, kept in the URL.
+
+``app.py`` calls :func:`render_sidebar` before running the page; pages read the result with
+:func:`current_filters`. Widgets are drawn from the entry script on every run, so their state
+survives page changes. The filters also live in the query string (keys from
+:func:`data.filters.filters_to_query`): on the first run of a session the link is read with
+:func:`data.filters.filters_from_query` against the warehouse's allow-lists, every dropped value
+is reported with a visible warning (never an error), and after every run the query string is
+rewritten from the filters in force, so the address bar always reproduces the view.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from data.filters import Filters, filters_from_query, filters_to_query
+from ui import cache
+
+REPO = Path(__file__).resolve().parents[1]
+
+# Query-string keys owned by the sidebar (as written by data.filters.filters_to_query).
+URL_KEYS = ("from", "to", "unr", "uns", "reg", "route", "origin", "cause", "q", "vintage")
+LIST_ATTRS = ("mmp_regions", "routes", "origins", "causes", "un_regions", "un_subregions")
+
+K_PERIOD = "flt_period"
+K_RANGE = "flt_range"
+K_QUALITY = "flt_quality"
+K_VINTAGE = "flt_vintage"
+K_LIST = {attr: f"flt_{attr}" for attr in LIST_ATTRS}
+
+_INIT = "_rw_filters_initialised"
+_NOTICES = "_rw_link_notices"
+_FILTERS = "_rw_filters"
+
+ALL, LAST12, CUSTOM = "all", "last12", "custom"
+QUALITY_LABELS = {
+    0: "Any source",
+    1: "1 or higher",
+    2: "2 or higher",
+    3: "3 or higher",
+    4: "4 or higher",
+    5: "5 only (verified)",
+}
+LATEST = ""
+
+
+def app_pages() -> dict[str, list[Any]]:
+    """The app's pages by section, for ``st.navigation`` (paths relative to app.py)."""
+    pages: dict[str, list[Any]] = {
+        "Briefing views": [
+            st.Page(
+                "pages/overview.py", title="Overview", icon=":material/dashboard:", default=True
+            ),
+            st.Page("pages/routes.py", title="Routes", icon=":material/route:"),
+            st.Page("pages/risk.py", title="Origin and transit risk", icon=":material/public:"),
+            st.Page("pages/incidents.py", title="Incidents", icon=":material/location_on:"),
+            st.Page("pages/briefing.py", title="Briefing", icon=":material/co_present:"),
+        ],
+        "About the data": [
+            st.Page("pages/data_sources.py", title="Data and sources", icon=":material/database:"),
+            st.Page("pages/methodology.py", title="Methodology", icon=":material/menu_book:"),
+        ],
+    }
+    # Pages of other issues, registered once their files exist.
+    if (REPO / "pages" / "presenter.py").exists():  # presenter mode (exports issue)
+        pages["Briefing views"].append(
+            st.Page("pages/presenter.py", title="Presenter mode", icon=":material/slideshow:")
+        )
+    if (REPO / "pages" / "load_data.py").exists():  # the analysts' upload page (ingest issue)
+        pages["About the data"].append(
+            st.Page("pages/load_data.py", title="Load data", icon=":material/upload_file:")
+        )
+    return pages
+
+
+def ensure_app_shell() -> None:
+    """Make sure app.py ran before this page (call first in every page).
+
+    On the first run after the server starts, Streamlit (1.67) treats an app with a ``pages/``
+    folder as an old-style multipage app until ``st.navigation`` is first called: a shared
+    link to ``/routes`` then runs ``pages/routes.py`` on its own, with no sidebar and no
+    filters from the link. Calling ``st.navigation`` switches Streamlit to the app's own
+    navigation for good, and the rerun draws app.py's sidebar, with the link's query string,
+    around the page.
+    """
+    if not st.session_state.get(_INIT):
+        st.navigation(app_pages(), position="hidden")
+        st.rerun()
+
+
+def current_filters() -> Filters:
+    """The filters in force on this run (drawn by :func:`render_sidebar`)."""
+    ensure_app_shell()
+    f = st.session_state.get(_FILTERS)
+    return f if isinstance(f, Filters) else Filters()
+
+
+def _previous_filters() -> Filters:
+    f = st.session_state.get(_FILTERS)
+    return f if isinstance(f, Filters) else Filters()
+
+
+def link_notices() -> list[str]:
+    """Notices about values dropped from the link this session opened with."""
+    return list(st.session_state.get(_NOTICES, []))
+
+
+def _as_date(v: Any) -> dt.date | None:
+    if v is None:
+        return None
+    try:
+        if pd.isna(v):
+            return None
+        return pd.Timestamp(v).date()
+    except (TypeError, ValueError):
+        return None
+
+
+def _span(opts: Mapping[str, Any]) -> tuple[dt.date, dt.date]:
+    lo, hi = (list(opts.get("date_range") or []) + [None, None])[:2]
+    lo_d = _as_date(lo) or dt.date(2014, 1, 1)
+    hi_d = _as_date(hi) or dt.date.today()
+    return lo_d, hi_d
+
+
+def period_options(lo: dt.date, hi: dt.date) -> list[str]:
+    """Period presets: all data, the last 12 months of data, each year (newest first), custom."""
+    return [ALL, LAST12, *[str(y) for y in range(hi.year, lo.year - 1, -1)], CUSTOM]
+
+
+def period_dates(
+    preset: str, rng: Sequence[dt.date] | None, lo: dt.date, hi: dt.date
+) -> tuple[dt.date | None, dt.date | None]:
+    """Dates of a period preset (``custom`` takes ``rng``; a half-picked range keeps ``None``)."""
+    if preset == ALL:
+        return None, None
+    if preset == LAST12:
+        return hi - dt.timedelta(days=364), hi
+    if preset.isdigit():
+        y = int(preset)
+        return dt.date(y, 1, 1), dt.date(y, 12, 31)
+    if rng is not None and len(rng) == 2 and rng[0] and rng[1]:
+        return rng[0], rng[1]
+    return None, None
+
+
+def preset_for(f: Filters, lo: dt.date, hi: dt.date) -> str:
+    """The preset that gives ``f``'s dates, else ``custom``."""
+    if f.date_from is None and f.date_to is None:
+        return ALL
+    for p in period_options(lo, hi)[:-1]:
+        if period_dates(p, None, lo, hi) == (f.date_from, f.date_to):
+            return p
+    return CUSTOM
+
+
+def _period_label(p: str, hi: dt.date) -> str:
+    if p == ALL:
+        return "All years"
+    if p == LAST12:
+        return f"Last 12 months of data (to {hi:%d %b %Y})"
+    if p == CUSTOM:
+        return "Custom dates"
+    return p
+
+
+def _read_query_params() -> dict[str, list[str]]:
+    return {k: st.query_params.get_all(k) for k in URL_KEYS if k in st.query_params}
+
+
+def _seed_widgets(f: Filters, lo: dt.date, hi: dt.date) -> None:
+    preset = preset_for(f, lo, hi)
+    st.session_state[K_PERIOD] = preset
+    a = f.date_from or lo
+    b = f.date_to or hi
+    st.session_state[K_RANGE] = (a, b)
+    for attr, key in K_LIST.items():
+        st.session_state[key] = list(getattr(f, attr))
+    st.session_state[K_QUALITY] = int(f.min_source_quality)
+    st.session_state[K_VINTAGE] = f.vintage or LATEST
+
+
+def _init_from_link() -> None:
+    params = _read_query_params()
+    base = cache.filter_options(None)
+    fv, _ = filters_from_query({"vintage": params.get("vintage", [])}, {"vintage": base["vintage"]})
+    opts = cache.filter_options(fv.vintage)
+    allowed = {attr: opts[attr] for attr in LIST_ATTRS}
+    allowed["vintage"] = base["vintage"]
+    f, notices = filters_from_query(params, allowed)
+    lo, hi = _span(opts)
+    _seed_widgets(f, lo, hi)
+    st.session_state[_NOTICES] = notices
+    st.session_state[_INIT] = True
+
+
+def _clear_notices() -> None:
+    st.session_state[_NOTICES] = []
+
+
+def _reset() -> None:
+    opts = cache.filter_options(None)
+    lo, hi = _span(opts)
+    _seed_widgets(Filters(), lo, hi)
+    _clear_notices()
+
+
+def _sanitise(key: str, options: Sequence[Any], what: str) -> None:
+    """Drop selected values no longer offered (e.g. after a vintage change), with a notice."""
+    current = st.session_state.get(key, [])
+    keep = [v for v in current if v in options]
+    if len(keep) != len(current):
+        st.session_state[key] = keep
+        notices = st.session_state.setdefault(_NOTICES, [])
+        notices.append(
+            f"Removed {len(current) - len(keep)} {what} not present in this data vintage."
+        )
+
+
+def _write_url(f: Filters) -> None:
+    target = filters_to_query(f)
+    for key in URL_KEYS:
+        want = target.get(key)
+        have = st.query_params.get_all(key) if key in st.query_params else None
+        if want is None:
+            if have is not None:
+                del st.query_params[key]
+            continue
+        want_list = [want] if isinstance(want, str) else list(want)
+        if have != want_list:
+            st.query_params[key] = want_list if len(want_list) > 1 else want_list[0]
+
+
+def _multiselect(
+    label: str,
+    attr: str,
+    options: Sequence[Any],
+    what: str,
+    fmt: Any = str,
+    help: str | None = None,
+) -> tuple[str, ...]:
+    key = K_LIST[attr]
+    st.session_state.setdefault(key, [])
+    _sanitise(key, options, what)
+    values = st.multiselect(
+        label,
+        options,
+        key=key,
+        format_func=fmt,
+        on_change=_clear_notices,
+        placeholder="All",
+        help=help,
+    )
+    return tuple(values)
+
+
+def render_sidebar() -> Filters:
+    """Draw the filters in the sidebar and return them (also stored for :func:`current_filters`).
+
+    Returns
+    -------
+    Filters
+        The filters in force; the query string has been updated to match.
+    """
+    if not st.session_state.get(_INIT):
+        _init_from_link()
+    base = cache.filter_options(None)
+    vintage = st.session_state.get(K_VINTAGE) or LATEST
+    if vintage not in base["vintage"]:
+        vintage = LATEST
+        st.session_state[K_VINTAGE] = LATEST
+    opts = cache.filter_options(vintage or None)
+    lo, hi = _span(opts)
+    names = cache.country_names()
+    route_names = dict(zip(cache.routes()["route_id"], cache.routes()["name"], strict=True))
+
+    with st.sidebar:
+        st.markdown("### Filters")
+        periods = period_options(lo, hi)
+        if st.session_state.get(K_PERIOD) not in periods:
+            st.session_state[K_PERIOD] = CUSTOM
+        preset = st.selectbox(
+            "Period",
+            periods,
+            key=K_PERIOD,
+            format_func=lambda p: _period_label(p, hi),
+            on_change=_clear_notices,
+        )
+        rng: Sequence[dt.date] | None = None
+        if preset == CUSTOM:
+            prev = _previous_filters()
+            st.session_state.setdefault(K_RANGE, (prev.date_from or lo, prev.date_to or hi))
+            cur = tuple(st.session_state[K_RANGE])
+            min_v = min([lo, *[d for d in cur if d]])
+            max_v = max([hi, *[d for d in cur if d]])
+            rng = st.date_input(
+                "From / to",
+                key=K_RANGE,
+                min_value=min_v,
+                max_value=max_v,
+                format="YYYY-MM-DD",
+                on_change=_clear_notices,
+            )
+        date_from, date_to = period_dates(preset, rng, lo, hi)
+        if preset == CUSTOM and date_from is None:
+            prev = _previous_filters()
+            date_from, date_to = prev.date_from, prev.date_to
+
+        mmp_regions = _multiselect("Region (IOM)", "mmp_regions", opts["mmp_regions"], "regions")
+        routes = _multiselect(
+            "Route", "routes", opts["routes"], "routes", fmt=lambda r: route_names.get(r, r)
+        )
+        origins = _multiselect(
+            "Origin country",
+            "origins",
+            opts["origins"],
+            "origin countries",
+            fmt=lambda c: names.get(c, c),
+            help="Country of origin of the dead and missing (IOM) and nationality of those detected (Frontex).",
+        )
+        causes = _multiselect("Cause of death", "causes", opts["causes"], "causes")
+        more_active = bool(
+            st.session_state.get(K_LIST["un_regions"])
+            or st.session_state.get(K_LIST["un_subregions"])
+            or st.session_state.get(K_QUALITY)
+            or st.session_state.get(K_VINTAGE)
+        )
+        with st.expander("More filters", expanded=more_active):
+            un_regions = _multiselect("UN region", "un_regions", opts["un_regions"], "UN regions")
+            un_subregions = _multiselect(
+                "UN subregion", "un_subregions", opts["un_subregions"], "UN subregions"
+            )
+            st.session_state.setdefault(K_QUALITY, 0)
+            quality = st.select_slider(
+                "Minimum source quality",
+                options=list(QUALITY_LABELS),
+                key=K_QUALITY,
+                format_func=lambda v: QUALITY_LABELS[v],
+                on_change=_clear_notices,
+                help="IOM rates each incident's sources from 1 (a single unverified report) to 5 (official or multiple verified sources).",
+            )
+            vintage_labels = _vintage_labels(base["vintage"])
+            vintage = st.selectbox(
+                "Data vintage",
+                [LATEST, *base["vintage"]],
+                key=K_VINTAGE,
+                format_func=lambda v: vintage_labels.get(v, v),
+                on_change=_clear_notices,
+            )
+        st.button("Reset filters", on_click=_reset, width="stretch")
+        st.caption("The page address holds these filters: copy it to share this view.")
+
+    f = Filters(
+        date_from=date_from,
+        date_to=date_to,
+        un_regions=un_regions,
+        un_subregions=un_subregions,
+        mmp_regions=mmp_regions,
+        routes=routes,
+        origins=origins,
+        causes=causes,
+        min_source_quality=int(quality or 0),
+        vintage=vintage or None,
+    )
+    st.session_state[_FILTERS] = f
+    _write_url(f)
+    return f
+
+
+def _vintage_labels(vintages: Sequence[str]) -> dict[str, str]:
+    src = cache.sources()
+    labels = {LATEST: "Latest"}
+    rows = src.set_index("source_id")
+    for v in vintages:
+        if v in rows.index:
+            r = rows.loc[v]
+            when = _as_date(r["vintage"])
+            tag = " (demo)" if bool(r["is_demo"]) else ""
+            labels[v] = f"IOM {when:%d %b %Y}{tag}" if when else v
+    if vintages:
+        labels[LATEST] = f"Latest ({labels.get(vintages[0], vintages[0])})"
+    return labels

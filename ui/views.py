@@ -1,0 +1,276 @@
+"""Saved views on the Briefing page and the presenter-mode screen.
+
+Views live in the app-state file beside the warehouse (:mod:`data.app_state`). A view opens
+through its link: the app's own query string (:func:`data.filters.filters_to_query`), read by
+the sidebar on the first run of a session. The presenter screen reads a view's filters with the
+same allow-lists as a shared link, so a value the current data no longer has is dropped and
+said, never an error.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import pandas as pd
+import streamlit as st
+
+from analytics.briefing import short_sentence
+from data import app_state
+from data.filters import Filters, filters_from_query, filters_to_query
+from ui import cache, render
+
+PAGE_PATHS = ("briefing", "presenter")
+K_PRESENT = "_rw_present_index"
+
+
+def state_path() -> str:
+    """The app-state file of the warehouse in use."""
+    return str(app_state.app_state_path(cache.current_db().path))
+
+
+def saved_views() -> list[app_state.SavedView]:
+    """Every saved view (an unreadable file shows an error and gives none)."""
+    try:
+        return app_state.list_views(state_path())
+    except app_state.AppStateError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return []
+
+
+def app_root() -> str:
+    """The app's base URL as the browser sees it (``""`` when unknown, e.g. in tests)."""
+    url = getattr(st.context, "url", None) or ""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/")
+    last = path.rsplit("/", 1)[-1]
+    if last in PAGE_PATHS:
+        path = path[: -len(last)].rstrip("/")
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def view_link(query: dict[str, Any], page: str = "") -> str:
+    """A link that opens ``page`` (the Overview by default) with the view's filters."""
+    qs = urlencode(query, doseq=True)
+    base = app_root()
+    target = f"{base}/{page}" if base else f"./{page}"
+    return target + (f"?{qs}" if qs else "")
+
+
+def filters_of(view: app_state.SavedView) -> tuple[Filters, list[str]]:
+    """The view's filters, checked against the allow-lists of the loaded data."""
+    raw = {k: v for k, v in view.query.items()}
+    base = cache.filter_options(None)
+    fv, _ = filters_from_query({"vintage": raw.get("vintage", [])}, {"vintage": base["vintage"]})
+    opts = cache.filter_options(fv.vintage)
+    allowed = {
+        attr: opts[attr]
+        for attr in ("mmp_regions", "routes", "origins", "causes", "un_regions", "un_subregions")
+    }
+    allowed["vintage"] = base["vintage"]
+    return filters_from_query(raw, allowed)
+
+
+def describe_view(view: app_state.SavedView) -> str:
+    """The view's filters in words (without checking them against the data)."""
+    f, _ = filters_from_query(dict(view.query))
+    return f.describe()
+
+
+# --------------------------------------------------------------------------- Briefing page
+
+
+def _save(f: Filters) -> None:
+    name = st.session_state.get("view_name", "")
+    replace = bool(st.session_state.get("view_replace", False))
+    try:
+        v = app_state.save_view(name, filters_to_query(f), path=state_path(), replace=replace)
+    except (ValueError, app_state.AppStateError) as exc:
+        st.session_state["_rw_view_msg"] = ("error", str(exc))
+        return
+    st.session_state["_rw_view_msg"] = ("success", f"Saved the view {v.name!r}.")
+    st.session_state["view_name"] = ""
+
+
+def _delete(view_id: int, name: str) -> None:
+    try:
+        gone = app_state.delete_view(view_id, state_path())
+    except app_state.AppStateError as exc:
+        st.session_state["_rw_view_msg"] = ("error", str(exc))
+        return
+    msg = f"Deleted the view {name!r}." if gone else "That view was already deleted."
+    st.session_state["_rw_view_msg"] = ("success", msg)
+
+
+def render_save_view(f: Filters) -> None:
+    """Name and save the current filters as a view."""
+    with st.container(horizontal=True, vertical_alignment="bottom", key="save-view"):
+        st.text_input(
+            "Name this view",
+            key="view_name",
+            max_chars=app_state.MAX_NAME_LENGTH,
+            placeholder="e.g. Central Mediterranean, last 12 months",
+        )
+        st.checkbox("Replace a view of the same name", key="view_replace")
+        st.button(
+            "Save current view",
+            icon=":material/bookmark_add:",
+            on_click=_save,
+            args=(f,),
+            key="save-view-button",
+        )
+    st.caption(f"Current filters: {f.describe()}")
+    msg = st.session_state.pop("_rw_view_msg", None)
+    if msg:
+        kind, text = msg
+        (st.success if kind == "success" else st.error)(text)
+
+
+def render_view_list(views: Sequence[app_state.SavedView]) -> None:
+    """Each view: its filters, Open, Present, its shareable link and Delete."""
+    if not views:
+        st.caption("No saved views yet. Name the current filters above to save one.")
+        return
+    for v in views:
+        with st.container(border=True, key=f"view-{v.id}"):
+            st.markdown(f"**{html.escape(v.name)}**")
+            st.caption(describe_view(v))
+            with st.container(horizontal=True, gap="small"):
+                st.link_button("Open", view_link(dict(v.query)), icon=":material/open_in_new:")
+                st.link_button(
+                    "Present",
+                    view_link({"view": str(v.id)}, "presenter"),
+                    icon=":material/co_present:",
+                )
+                st.button(
+                    "Delete",
+                    key=f"delete-view-{v.id}",
+                    icon=":material/delete:",
+                    on_click=_delete,
+                    args=(v.id, v.name),
+                    type="tertiary",
+                )
+            st.code(view_link(dict(v.query)), language=None, wrap_lines=True)
+
+
+# --------------------------------------------------------------------------- presenter
+
+PRESENTER_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stSidebarCollapseButton"], [data-testid="stExpandSidebarButton"] { display: none; }
+.stMainBlockContainer, .block-container { max-width: 100% !important; padding-top: 1.2rem; }
+.rw-present { background: #0B0B0B; color: #FFFFFF; border-radius: 10px; padding: 2.2rem 2.6rem; }
+.rw-present h1 { color: #FFFFFF; font-size: 3.2rem; line-height: 1.1; margin: 0 0 0.3rem 0; }
+.rw-present .rw-scope { color: #E6E6E6; font-size: 1.6rem; margin-bottom: 1.6rem; }
+.rw-present .rw-figures { display: flex; gap: 2.4rem; flex-wrap: wrap; margin-bottom: 1.8rem; }
+.rw-present .rw-figure { min-width: 14rem; }
+.rw-present .rw-value { color: #FFB000; font-size: 4.6rem; font-weight: 700; line-height: 1.0; }
+.rw-present .rw-label { color: #FFFFFF; font-size: 1.5rem; margin-top: 0.3rem; }
+.rw-present ol { font-size: 2.0rem; line-height: 1.35; margin: 0 0 0 2.2rem; padding: 0; }
+.rw-present li { margin-bottom: 0.7rem; }
+.rw-present .rw-sources { color: #CFCFCF; font-size: 1.05rem; margin-top: 1.6rem; }
+.rw-present .rw-demo { background: #B00020; color: #FFFFFF; font-size: 1.4rem; font-weight: 700;
+  padding: 0.4rem 0.8rem; border-radius: 6px; display: inline-block; margin-bottom: 1rem; }
+</style>
+"""
+
+
+def presenter_index(views: Sequence[app_state.SavedView]) -> int:
+    """Which view to show: the ``view`` id in the address, else the last one shown, else 0."""
+    raw = st.query_params.get("view")
+    ids = [v.id for v in views]
+    if raw is not None and raw.isdigit() and int(raw) in ids:
+        return ids.index(int(raw))
+    i = int(st.session_state.get(K_PRESENT, 0))
+    return min(max(i, 0), max(len(views) - 1, 0))
+
+
+def _go(views_ids: Sequence[int], index: int) -> None:
+    st.session_state[K_PRESENT] = index
+    st.query_params["view"] = str(views_ids[index])
+
+
+def render_presenter_nav(views: Sequence[app_state.SavedView], index: int) -> None:
+    """Previous / next through the saved views (also PageUp / PageDown, as clickers send)."""
+    ids = [v.id for v in views]
+    n = len(views)
+    with st.container(horizontal=True, vertical_alignment="center", key="presenter-nav"):
+        st.button(
+            "Previous",
+            icon=":material/arrow_back:",
+            disabled=index <= 0,
+            on_click=_go,
+            args=(ids, max(index - 1, 0)),
+            shortcut="pageup",
+            key="present-prev",
+        )
+        st.markdown(f"**View {index + 1} of {n}**")
+        st.button(
+            "Next",
+            icon=":material/arrow_forward:",
+            disabled=index >= n - 1,
+            on_click=_go,
+            args=(ids, min(index + 1, n - 1)),
+            shortcut="pagedown",
+            key="present-next",
+        )
+
+
+def presenter_html(
+    name: str,
+    f: Filters,
+    head: dict[str, Any],
+    messages: pd.DataFrame | None,
+    is_demo: bool,
+    sources: str,
+) -> str:
+    """The presenter screen as escaped HTML: name, scope, three figures, key messages."""
+    figures = [
+        (f"{head['dead_and_missing']:,}", "dead and missing (IOM, minimum estimates)"),
+        (f"{head['incidents']:,}", "incidents"),
+        (f"{head['detections']:,}", "Frontex detections (events, not persons)"),
+    ]
+    figs_html = "".join(
+        f'<div class="rw-figure"><div class="rw-value">{html.escape(v)}</div>'
+        f'<div class="rw-label">{html.escape(lab)}</div></div>'
+        for v, lab in figures
+    )
+    items = []
+    if messages is not None and len(messages) and "sentence" in messages:
+        items = [short_sentence(s) for s in messages["sentence"].astype(str)]
+    msgs_html = (
+        "<ol>" + "".join(f"<li>{html.escape(s)}</li>" for s in items) + "</ol>"
+        if items
+        else '<div class="rw-scope">No key messages for these filters.</div>'
+    )
+    demo = (
+        '<div class="rw-demo">Synthetic demo data: do not brief from these figures</div>'
+        if is_demo
+        else ""
+    )
+    return (
+        '<div class="rw-present">'
+        + demo
+        + f"<h1>{html.escape(name)}</h1>"
+        + f'<div class="rw-scope">{html.escape(f.describe())}</div>'
+        + f'<div class="rw-figures">{figs_html}</div>'
+        + msgs_html
+        + f'<div class="rw-sources">{html.escape(sources)}</div>'
+        + "</div>"
+    )
+
+
+def render_presenter(name: str, f: Filters, notices: Sequence[str] = ()) -> None:
+    """One view on the presenter screen."""
+    v = cache.vintages(f)
+    head = cache.headline(f)
+    messages = render.try_analytics(cache.key_messages, f, 4)
+    sources = render.source_caption(v, f, detections=True)
+    st.html(presenter_html(name, f, head, messages, v.is_demo, sources))
+    if notices:
+        st.caption("Part of this view no longer matches the data: " + " ".join(notices))
