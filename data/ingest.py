@@ -193,21 +193,57 @@ def _rejected(frame: pd.DataFrame, mask: pd.Series, reasons: pd.Series) -> pd.Da
     )
 
 
+def _split_one(v: str | None) -> list[str]:
+    return parsing.split_multi_series(pd.Series([v], dtype=object))[0] if v else []
+
+
+def _map_unique(s: pd.Series, fn: Callable[[str | None], object]) -> pd.Series:
+    """Apply ``fn`` once per distinct value of ``s`` (missing values passed as None)."""
+    obj = s.astype(object).where(s.notna(), None)
+    uniq = pd.unique(obj.to_numpy())
+    table = {u: fn(u) for u in uniq if u is not None}
+    none_value = fn(None)
+    return pd.Series(
+        [table[v] if v is not None else none_value for v in obj.to_numpy()],
+        index=s.index,
+        dtype=object,
+    )
+
+
 def _flag(mask: pd.Series, name: str) -> pd.Series:
     """A column of flag names: ``name`` where ``mask`` holds, else None."""
     return pd.Series(name, index=mask.index, dtype=object).where(mask.fillna(False).astype(bool))
 
 
 def _h3_cells(lat: pd.Series, lon: pd.Series, res: int) -> pd.Series:
-    import h3
+    import h3.api.basic_int as h3i
 
-    out = np.zeros(len(lat), dtype="uint64")
     ok = (lat.notna() & lon.notna()).to_numpy()
     la = lat.to_numpy(dtype=float, na_value=0.0)
     lo = lon.to_numpy(dtype=float, na_value=0.0)
+    out = np.zeros(len(lat), dtype="uint64")
+    cache: dict[tuple[float, float], int] = {}
     for i in np.flatnonzero(ok):
-        out[i] = h3.str_to_int(h3.latlng_to_cell(la[i], lo[i], res))
-    return pd.Series(out, index=lat.index).where(ok, pd.NA).astype("UInt64")
+        key = (la[i], lo[i])
+        cell = cache.get(key)
+        if cell is None:
+            cell = cache[key] = h3i.latlng_to_cell(la[i], lo[i], res)
+        out[i] = cell
+    # Build the masked array directly: going through float (as .where does) corrupts
+    # 64-bit cell ids.
+    return pd.Series(pd.arrays.IntegerArray(out, mask=~ok), index=lat.index)
+
+
+def _h3_parent(cells: pd.Series, res: int) -> pd.Series:
+    """Coarser cells from finer ones, computed once per distinct cell."""
+    import h3.api.basic_int as h3i
+
+    ok = cells.notna().to_numpy()
+    vals = cells.to_numpy(dtype="uint64", na_value=0)
+    uniq = np.unique(vals[ok])
+    parents = {int(c): h3i.cell_to_parent(int(c), res) for c in uniq}
+    out = np.array([parents.get(int(c), 0) for c in vals], dtype="uint64")
+    return pd.Series(pd.arrays.IntegerArray(out, mask=~ok), index=cells.index)
 
 
 def prepare_mmp(frame: pd.DataFrame) -> Prepared:
@@ -280,22 +316,32 @@ def prepare_mmp(frame: pd.DataFrame) -> Prepared:
     country_txt = parsing.clean_text(col("country_of_incident"), 200)
     origin_txt = parsing.clean_text(col("origin"), 1000)
     route_txt = parsing.clean_text(col("route"), 500)
-    cause_lists = parsing.split_multi_series(parsing.clean_text(col("cause"), 1000))
-    cause_lists = cause_lists.map(lambda v: v or ["Mixed or unknown"])
-    origin_lists = parsing.split_multi_series(origin_txt).map(
-        lambda v: [c for c in dict.fromkeys(reference.country_iso3(x) for x in v) if c]
+    # Cells repeat a lot (a few hundred distinct labels over 20k-5M rows): parse each distinct
+    # value once and map, instead of calling the parsers row by row.
+    cause_lists = _map_unique(
+        parsing.clean_text(col("cause"), 1000),
+        lambda v: _split_one(v) or ["Mixed or unknown"],
     )
-    route_ids = route_txt.astype(object).map(
-        lambda v: list(reference.route_ids_for_label(None if pd.isna(v) else str(v), "mmp"))
+    origin_lists = _map_unique(
+        origin_txt,
+        lambda v: [c for c in dict.fromkeys(reference.country_iso3(x) for x in _split_one(v)) if c],
     )
-    country_iso = country_txt.astype(object).map(
-        lambda v: None if pd.isna(v) else reference.country_iso3(str(v))
-    )
+    route_ids = _map_unique(route_txt, lambda v: list(reference.route_ids_for_label(v, "mmp")))
+    country_iso = _map_unique(country_txt, reference.country_iso3)
+    region_lists = _map_unique(region_txt, _split_one)
 
     good = reasons.isna()
-    flag_lists = pd.concat(flags, axis=1).apply(
-        lambda r: [x for x in r if isinstance(x, str)], axis=1
-    )
+    flag_cols = [f.to_numpy(dtype=object) for f in flags]
+    has_flag = np.zeros(len(frame), dtype=bool)
+    for fc in flag_cols:
+        has_flag |= np.array([isinstance(x, str) for x in fc], dtype=bool)
+    flag_arr = np.empty(len(frame), dtype=object)
+    no_flags: list[str] = []  # shared by unflagged rows: read-only from here on
+    for i in np.flatnonzero(~has_flag):
+        flag_arr[i] = no_flags
+    for i in np.flatnonzero(has_flag):
+        flag_arr[i] = [fc[i] for fc in flag_cols if isinstance(fc[i], str)]
+    flag_lists = pd.Series(flag_arr, index=frame.index, dtype=object)
     facts = pd.DataFrame(
         {
             "row_number": (frame.index.to_numpy() + 2).astype("int64"),
@@ -306,7 +352,7 @@ def prepare_mmp(frame: pd.DataFrame) -> Prepared:
             "year": date.dt.year.astype("Int64"),
             "month": date.dt.month.astype("Int64"),
             "region_of_incident": region_txt,
-            "region_of_incident_list": parsing.split_multi_series(region_txt),
+            "region_of_incident_list": region_lists,
             "country_of_incident": country_txt,
             "country_of_incident_iso3": country_iso,
             "route_labels_raw": route_txt,
@@ -335,8 +381,8 @@ def prepare_mmp(frame: pd.DataFrame) -> Prepared:
             "source_quality_raw": parsing.clean_text(col("quality"), 50),
         }
     )[good]
-    facts["h3_r3"] = _h3_cells(facts["lat"], facts["lon"], 3)
     facts["h3_r5"] = _h3_cells(facts["lat"], facts["lon"], 5)
+    facts["h3_r3"] = _h3_parent(facts["h3_r5"], 3)
     vintage = facts["incident_date"].max() if len(facts) else None
     rejected = _rejected(frame, ~good, reasons)
     flagged = int((facts["flags"].map(len) > 0).sum())
@@ -359,9 +405,7 @@ def prepare_frontex(frame: pd.DataFrame) -> Prepared:
     # Frontex writes Kosovo as XKX; our boundaries (Natural Earth) use KOS.
     nat = parsing.clean_text(frame["nat"], 10).str.upper().replace({"XKX": "KOS"})
     good = reasons.isna()
-    route_id = route_raw.astype(object).map(
-        lambda v: reference.route_ids_for_label(None if pd.isna(v) else str(v), "frontex")[0]
-    )
+    route_id = _map_unique(route_raw, lambda v: reference.route_ids_for_label(v, "frontex")[0])
     facts = pd.DataFrame(
         {
             "route_id": route_id,

@@ -7,10 +7,15 @@ These are the functions the property tests (hypothesis) exercise.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+
+_R = TypeVar("_R")
 
 MONTHS = {
     m.lower(): i
@@ -46,6 +51,36 @@ _EDGE_RE = re.compile(r"^[\s,]+|[\s,]+$")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def on_distinct(func: Callable[..., _R]) -> Callable[..., _R]:
+    """Run a one-Series parser once per distinct cell value and broadcast the result back.
+
+    Export columns repeat a lot (counts, months, quality codes, even coordinates), so this
+    turns per-row string work into per-distinct-value work with identical results.
+    """
+
+    @functools.wraps(func)
+    def wrapper(s: pd.Series, *args: Any, **kwargs: Any) -> _R:
+        if len(s) < 4096:
+            return func(s, *args, **kwargs)
+        codes, uniques = pd.factorize(s.astype(object), use_na_sentinel=True)
+        if len(uniques) > len(s) // 2:
+            return func(s, *args, **kwargs)
+        distinct = pd.Series([*uniques, None], dtype=object)
+        idx = np.where(codes < 0, len(uniques), codes)
+
+        def take(r: pd.Series) -> pd.Series:
+            out = r.iloc[idx]
+            out.index = s.index
+            return out
+
+        res = func(distinct, *args, **kwargs)
+        if isinstance(res, tuple):
+            return tuple(take(r) for r in res)  # type: ignore[return-value]
+        return take(res)  # type: ignore[arg-type]
+
+    return wrapper
+
+
 def clean_text(s: pd.Series, max_len: int = 2000) -> pd.Series:
     """Strip whitespace and NUL bytes, turn empty strings into missing, cap the length."""
     out = s.astype("string").str.replace("\x00", "", regex=False).str.strip()
@@ -53,6 +88,7 @@ def clean_text(s: pd.Series, max_len: int = 2000) -> pd.Series:
     return out.str.slice(0, max_len)
 
 
+@on_distinct
 def parse_counts(s: pd.Series, max_count: int = MAX_COUNT) -> tuple[pd.Series, pd.Series]:
     """Parse non-negative whole-number counts.
 
@@ -86,6 +122,7 @@ def parse_counts(s: pd.Series, max_count: int = MAX_COUNT) -> tuple[pd.Series, p
     return values, reasons
 
 
+@on_distinct
 def parse_optional_counts(s: pd.Series) -> pd.Series:
     """Parse counts where empty means unknown (survivors, females, males, children).
 
@@ -97,6 +134,7 @@ def parse_optional_counts(s: pd.Series) -> pd.Series:
     return values.astype("Int64")
 
 
+@on_distinct
 def parse_dates(s: pd.Series) -> pd.Series:
     """Parse incident dates: ISO (optionally with a time), ``DD/MM/YYYY`` or ``Month D, YYYY``.
 
@@ -136,7 +174,9 @@ def parse_year_month(year: pd.Series, month: pd.Series) -> pd.Series:
             return float(int(t)) if t.isdecimal() and len(t) <= 2 else np.nan
         return float(MONTHS.get(t, MONTHS_ABBR.get(t[:3], np.nan)))
 
-    m_arr = np.array([_month(t) for t in month.astype(object)], dtype=float)
+    m_codes, m_uniques = pd.factorize(month.astype(object), use_na_sentinel=True)
+    m_vals = np.array([*(_month(t) for t in m_uniques), np.nan], dtype=float)
+    m_arr = m_vals[np.where(m_codes < 0, len(m_uniques), m_codes)]
     ok = (
         (y_arr >= 1990)
         & (y_arr <= 2100)
@@ -154,6 +194,7 @@ def parse_year_month(year: pd.Series, month: pd.Series) -> pd.Series:
     return out
 
 
+@on_distinct
 def parse_coordinates(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Parse ``"lat, lon"`` strings (latitude first, as IOM publishes them).
 
@@ -212,6 +253,7 @@ def split_multi_series(s: pd.Series) -> pd.Series:
     return s.astype("object").map(_one)
 
 
+@on_distinct
 def parse_source_quality(s: pd.Series) -> pd.Series:
     """The maximum of a possibly multi-valued source-quality cell (``"4,5"`` -> 5), 1-5."""
     txt = s.astype("string").str.strip()

@@ -248,3 +248,11 @@ def test_reader_sees_new_vintage_after_publish_while_old_connection_open(quirks_
     old.close()
     new.close()
     assert not list(quirks_db.parent.glob(".*reader-*"))
+
+
+def test_h3_cells_are_exact_64_bit_ids(quirks_db: Path) -> None:
+    import h3
+
+    r = incident(quirks_db, "T.0001")
+    assert format(int(r["h3_r5"]), "x") == h3.latlng_to_cell(33.0, 12.0, 5)
+    assert format(int(r["h3_r3"]), "x") == h3.latlng_to_cell(33.0, 12.0, 3)
