@@ -12,12 +12,7 @@ import streamlit as st
 from data.db import WarehouseError
 from ui import cache, render, state
 
-st.set_page_config(
-    page_title="RouteWatch",
-    page_icon=render.app_icon(),
-    layout="wide",
-    initial_sidebar_state="expanded",
-)
+render.configure_page()
 page = st.navigation(state.app_pages())
 
 try:

@@ -35,7 +35,6 @@ fig = fg.make_monthly_figure(
 )
 caption = render.source_caption(v, f)
 render.render_figure(fig, f, caption)
-snapshots.render_download_buttons(fig, None, caption, f)
 snapshots.render_route_map_download(f, "route", key="briefing-routes-map")
 
 st.subheader("Saved views")

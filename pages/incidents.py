@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import cache, render, state
+from ui import cache, render, snapshots, state
 
 f = state.current_filters()
 v = cache.vintages(f)
@@ -28,6 +28,7 @@ render.render_deck(
     alt="Map of incidents: circles sized by dead and missing and coloured by cause, or hexagons.",
 )
 render.render_incident_legend(f, hexagons)
+snapshots.render_incident_map_download(f, force_points=bool(points))
 st.caption(render.source_caption(v, f))
 
 st.subheader("Incident records")

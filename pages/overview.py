@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import figures as fg
-from ui import cache, render, state
+from ui import cache, render, snapshots, state
 
 f = state.current_filters()
 v = cache.vintages(f)
@@ -25,13 +25,12 @@ map_layer, hexagons = render.incident_map_layer(f)
 render.render_deck(
     render.make_deck([map_layer, *render.route_map_layers(f, "route")]),
     key="overview-map",
+    height=560,
     alt="Map of migration routes in their colours, width by detections, over incidents of dead and missing.",
 )
-legend_routes, legend_incidents = st.columns(2)
-with legend_routes:
-    render.render_route_legend("route", f)
-with legend_incidents:
-    render.render_incident_legend(f, hexagons)
+render.render_incident_legend(f, hexagons)
+render.render_route_legend("route", f)
+snapshots.render_route_map_download(f, "lethality", with_incidents=True, key="overview-map-png")
 st.caption(render.source_caption(v, f, detections=True))
 
 left, right = st.columns(2)

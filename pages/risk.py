@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import figures as fg
-from ui import cache, render, state
+from ui import cache, render, snapshots, state
 
 f = state.current_filters()
 v = cache.vintages(f)
@@ -77,6 +77,7 @@ with map_slot:
         alt=f"World map of {kind} risk scores by country.",
     )
     render.render_score_legend()
+    snapshots.render_risk_map_download(scores, kind, f, selected=country)
 render.render_country_card(scores, country, kind, f, v, weights, labels)
 
 st.subheader("Ranked table")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import figures as fg
-from ui import cache, render, state
+from ui import cache, render, snapshots, state
 
 f = state.current_filters()
 v = cache.vintages(f)
@@ -44,6 +44,7 @@ render.render_deck(
     alt="Map of migration routes: line width by Frontex detections, colour by lethality or route.",
 )
 render.render_route_legend(colour_by or "lethality", f)
+snapshots.render_route_map_download(f, colour_by or "lethality", highlight=[route_id], key="routes-map-png")
 st.caption(render.source_caption(v, f, detections=True))
 
 render.render_figure(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -25,6 +24,7 @@ from PIL import Image
 from analytics.figures import caption as make_caption
 from analytics.figures import figure_alt, figure_name, make_series_figure
 from data import queries as q
+from data.export import to_safe_csv, to_safe_xlsx
 from data.filters import Filters, filters_to_query
 from data.queries import Vintages
 from geo.layers import (
@@ -127,8 +127,8 @@ def legend_html(entries: Iterable[Mapping[str, str]], title: str, note: str | No
     if len(items) > 8:  # many entries: a compact grid under the title
         body = (
             f'<div style="font-weight:600">{html.escape(title)}</div>'
-            '<div style="display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));'
-            'column-gap:10px;line-height:1.35">' + "".join(items) + "</div>"
+            '<div style="display:grid;grid-template-columns:repeat(auto-fill,minmax(250px,1fr));'
+            'column-gap:10px;line-height:1.3;font-size:14px">' + "".join(items) + "</div>"
         )
     else:
         body = f'<b style="margin-right:12px">{html.escape(title)}</b>' + "".join(items)
@@ -237,6 +237,9 @@ def render_figure(fig: go.Figure, f: Filters, caption: str | None = None) -> Non
     )
     if caption:
         st.caption(caption)
+    from ui import snapshots  # imported here: snapshots imports this module
+
+    snapshots.render_download_buttons(fig, None, caption or "", f)
 
 
 # --------------------------------------------------------------------------- maps
@@ -303,17 +306,13 @@ def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 CSV (with BOM, so Excel reads accents) of a prepared table."""
-    return neutralise_formulas(df).to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 CSV (with BOM, so Excel reads accents) with formula-like cells neutralised."""
+    return to_safe_csv(df)
 
 
 def excel_bytes(df: pd.DataFrame, sheet: str = "incidents", notes: Sequence[str] = ()) -> bytes:
-    """An .xlsx of a prepared table, with a second sheet of notes (source, caveats, filters)."""
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="xlsxwriter") as xw:
-        neutralise_formulas(df).to_excel(xw, sheet_name=sheet, index=False)
-        pd.DataFrame({"notes": list(notes)}).to_excel(xw, sheet_name="about", index=False)
-    return buf.getvalue()
+    """An .xlsx that no spreadsheet will evaluate, with the notes (source, caveats, filters)."""
+    return to_safe_xlsx(df, sheet_name=sheet, notes=list(notes))
 
 
 # --------------------------------------------------------------------------- methodology
@@ -938,7 +937,21 @@ def render_quality_metrics(dq: Mapping[str, Any]) -> None:
     )
 
 
-# --------------------------------------------------------------------------- app icon
+# --------------------------------------------------------------------------- app icon and page
+
+
+def configure_page() -> None:
+    """``st.set_page_config`` for every run: title, the local favicon, wide layout.
+
+    The favicon is an image made here: a ``:material/...`` page icon would be fetched from
+    fonts.gstatic.com, which offline browsers cannot reach.
+    """
+    st.set_page_config(
+        page_title="RouteWatch",
+        page_icon=app_icon(),
+        layout="wide",
+        initial_sidebar_state="expanded",
+    )
 
 
 def app_icon(size: int = 64) -> Image.Image:

@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from data.filters import Filters, filters_from_query, filters_to_query
-from ui import cache
+from ui import cache, render
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -90,6 +90,7 @@ def ensure_app_shell() -> None:
     around the page.
     """
     if not st.session_state.get(_INIT):
+        render.configure_page()  # else the page's material icon becomes the (online) favicon
         st.navigation(app_pages(), position="hidden")
         st.rerun()
 
