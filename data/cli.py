@@ -35,7 +35,9 @@ class ProgressBar:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m data", description="RouteWatch warehouse")
-    p.add_argument("--db", help="warehouse file (default: $ROUTEWATCH_DB or data/routewatch.duckdb)")
+    p.add_argument(
+        "--db", help="warehouse file (default: $ROUTEWATCH_DB or data/routewatch.duckdb)"
+    )
     sub = p.add_subparsers(dest="cmd", required=True)
 
     s = sub.add_parser("init", help="create the warehouse and its reference tables")

@@ -166,7 +166,9 @@ def filters_from_query(
             if ok and value not in keep:
                 keep.append(value)
             elif not ok:
-                notices.append(f"Ignored an unknown {attr.rstrip('s').replace('_', ' ')} in the link.")
+                notices.append(
+                    f"Ignored an unknown {attr.rstrip('s').replace('_', ' ')} in the link."
+                )
         kw[attr] = tuple(keep)
     q = _as_list(params.get("q"))
     if q:

@@ -305,8 +305,10 @@ def prepare_mmp(frame: pd.DataFrame) -> Prepared:
     dam = total.where(total_given, parts)
     mismatch = total_given & (total != parts) & reasons.isna()
     flags.append(_flag(mismatch, "total_disagrees_with_parts"))
-    reasons = reasons.mask(reasons.isna() & (dam.fillna(0) <= 0) & (parts.fillna(0) <= 0),
-                           "no dead or missing recorded")
+    reasons = reasons.mask(
+        reasons.isna() & (dam.fillna(0) <= 0) & (parts.fillna(0) <= 0),
+        "no dead or missing recorded",
+    )
 
     lat, lon, cflag = parsing.parse_coordinates(col("coords"))
     flags.append(cflag.astype(object).where(cflag.notna(), None))
@@ -635,10 +637,22 @@ def refresh_reference(con) -> None:
         }
     ).drop_duplicates("iso3")
     for table, df in (
-        ("routes", routes[[
-            "route_id", "name", "family", "mode", "region", "frontex", "mmp", "colour",
-            "description",
-        ]]),
+        (
+            "routes",
+            routes[
+                [
+                    "route_id",
+                    "name",
+                    "family",
+                    "mode",
+                    "region",
+                    "frontex",
+                    "mmp",
+                    "colour",
+                    "description",
+                ]
+            ],
+        ),
         ("route_waypoints", waypoints[["route_id", "seq", "name", "lon", "lat", "role"]]),
         ("route_labels", labels),
         ("countries", cdf),
@@ -748,9 +762,7 @@ def load_bytes(
         shown = ", ".join(list(frame.columns)[:6])
         raise IngestError(f"{name} is not a recognised export (columns: {shown[:200]}).")
     if kind is not None and detected != kind:
-        raise IngestError(
-            f"{name} looks like {_KIND_NAMES[detected]}, not {_KIND_NAMES[kind]}."
-        )
+        raise IngestError(f"{name} looks like {_KIND_NAMES[detected]}, not {_KIND_NAMES[kind]}.")
     kind = detected
     progress(0.3, f"validating {len(frame):,} rows")
     prep = prepare(frame, kind, name, edition)
@@ -771,7 +783,9 @@ def load_bytes(
         rows_rejected=len(prep.rejected),
         rows_flagged=prep.rows_flagged,
         vintage=vintage.isoformat() if vintage else None,
-        reject_reasons=prep.rejected["reason"].value_counts().to_dict() if len(prep.rejected) else {},
+        reject_reasons=prep.rejected["reason"].value_counts().to_dict()
+        if len(prep.rejected)
+        else {},
         notes=prep.notes,
     )
     progress(0.6, "writing")

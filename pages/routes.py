@@ -44,7 +44,9 @@ render.render_deck(
     alt="Map of migration routes: line width by Frontex detections, colour by lethality or route.",
 )
 render.render_route_legend(colour_by or "lethality", f)
-snapshots.render_route_map_download(f, colour_by or "lethality", highlight=[route_id], key="routes-map-png")
+snapshots.render_route_map_download(
+    f, colour_by or "lethality", highlight=[route_id], key="routes-map-png"
+)
 st.caption(render.source_caption(v, f, detections=True))
 
 render.render_figure(

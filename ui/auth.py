@@ -73,7 +73,10 @@ class LockoutTracker:
     """Counts recent failures; after ``max_failures`` in ``window_s`` refuses for ``lockout_s``."""
 
     def __init__(
-        self, max_failures: int = MAX_FAILURES, window_s: float = WINDOW_S, lockout_s: float = LOCKOUT_S
+        self,
+        max_failures: int = MAX_FAILURES,
+        window_s: float = WINDOW_S,
+        lockout_s: float = LOCKOUT_S,
     ) -> None:
         self.max_failures = max_failures
         self.window_s = window_s

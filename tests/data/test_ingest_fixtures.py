@@ -151,10 +151,33 @@ def test_xlsx_with_float_cells_and_missing_date(tmp_db: Path) -> None:
     ws = wb.active
     ws.title = "Worksheet"
     ws.append(header)
-    base = ["X.1", "X.1", "Incident", "Mediterranean", "2024-01-05", 2024.0, "January", 2.0, None,
-            2.0, None, None, None, None, "Mali", "Western Africa", "Drowning", "Libya",
-            "Central Mediterranean", "Off Tripoli", "32.9, 13.2", "Uncategorized", "Fixture",
-            None, 4.0]
+    base = [
+        "X.1",
+        "X.1",
+        "Incident",
+        "Mediterranean",
+        "2024-01-05",
+        2024.0,
+        "January",
+        2.0,
+        None,
+        2.0,
+        None,
+        None,
+        None,
+        None,
+        "Mali",
+        "Western Africa",
+        "Drowning",
+        "Libya",
+        "Central Mediterranean",
+        "Off Tripoli",
+        "32.9, 13.2",
+        "Uncategorized",
+        "Fixture",
+        None,
+        4.0,
+    ]
     ws.append(base)
     bad = list(base)
     bad[0] = bad[1] = "X.2"
@@ -173,8 +196,11 @@ def test_frontex_small(tmp_db: Path) -> None:
     s = load_file(FIX / "frontex_small.csv", db=tmp_db)
     assert (s.rows_loaded, s.rows_rejected) == (5, 1)
     got = dict(rows(tmp_db, "SELECT route_id, sum(detections) FROM detections GROUP BY 1"))
-    assert got == {"central_mediterranean": 2900, "western_african_atlantic": 5000,
-                   "unclassified": 2}
+    assert got == {
+        "central_mediterranean": 2900,
+        "western_african_atlantic": 5000,
+        "unclassified": 2,
+    }
     assert rows(tmp_db, "SELECT vintage FROM sources")[0][0].isoformat() == "2023-10-01"
 
 
@@ -199,8 +225,11 @@ def test_oc_index_names_matched_and_unmatched_reported(tmp_db: Path) -> None:
         (b"a,b,c\n1,2,3\n", None, "not a recognised export"),
         (b"Main ID,Incident Date\nX,2020-01-01\n", None, "not a recognised export"),
         (b"Main ID,Number of Dead\nX,1\n", "mmp", "missing required columns"),
-        (b"route,type,nat,t,n\nCentral Mediterranean Route,Sea,TUN,2023-01-01,5\n", "mmp",
-         "looks like a Frontex"),
+        (
+            b"route,type,nat,t,n\nCentral Mediterranean Route,Sea,TUN,2023-01-01,5\n",
+            "mmp",
+            "looks like a Frontex",
+        ),
         (b"PK\x03\x04garbage", None, "not a valid XLSX"),
     ],
 )

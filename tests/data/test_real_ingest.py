@@ -57,8 +57,10 @@ def test_2026_export_loads_fast_and_whole(tmp_db: Path) -> None:
 def test_dead_and_missing_per_year_matches_raw_2026(real_db: Path) -> None:
     df = raw(MMP_26)
     expected = (
-        df.assign(y=df["Incident Date"].str[:4].astype(int),
-                  t=pd.to_numeric(df["Total Number of Dead and Missing"]))
+        df.assign(
+            y=df["Incident Date"].str[:4].astype(int),
+            t=pd.to_numeric(df["Total Number of Dead and Missing"]),
+        )
         .groupby("y")
         .agg(incidents=("t", "size"), dam=("t", "sum"))
     )
@@ -108,7 +110,9 @@ def test_frontex_central_med_2023_and_top_nationality(real_db: Path) -> None:
     top = y23.groupby("nat")["n"].sum().sort_values(ascending=False)
     assert cm == 158_026 and top.index[0] == "SYR" and int(top.iloc[0]) == 106_525
     con = con_of(real_db)
-    f = Filters(date_from=pd.Timestamp("2023-01-01").date(), date_to=pd.Timestamp("2023-12-31").date())
+    f = Filters(
+        date_from=pd.Timestamp("2023-01-01").date(), date_to=pd.Timestamp("2023-12-31").date()
+    )
     by_route = query_detections_by(con, f, dim="route", period=None).set_index("key")
     by_nat = query_detections_by(con, f, dim="nationality", period=None).set_index("key")
     con.close()
@@ -134,8 +138,11 @@ def test_central_med_2023_dead_and_missing_by_route(real_db: Path) -> None:
     has_cm = labels.map(lambda v: "Central Mediterranean" in v)
     expected = int(pd.to_numeric(df.loc[has_cm, "Total Number of Dead and Missing"]).sum())
     con = con_of(real_db)
-    f = Filters(date_from=pd.Timestamp("2023-01-01").date(), date_to=pd.Timestamp("2023-12-31").date(),
-                routes=("central_mediterranean",))
+    f = Filters(
+        date_from=pd.Timestamp("2023-01-01").date(),
+        date_to=pd.Timestamp("2023-12-31").date(),
+        routes=("central_mediterranean",),
+    )
     h = query_headline(con, f)
     con.close()
     assert h["dead_and_missing"] == expected

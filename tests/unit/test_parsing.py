@@ -35,22 +35,43 @@ def test_optional_counts_keep_unknown_as_missing() -> None:
 
 
 def test_dates_iso_dmy_long_and_impossible() -> None:
-    out = parsing.parse_dates(s("2023-03-01", "2023-03-01T00:00:00", "06/01/2017", "January 06, 2017",
-                                "2023-02-30", "not a date", "", "1850-01-01"))
+    out = parsing.parse_dates(
+        s(
+            "2023-03-01",
+            "2023-03-01T00:00:00",
+            "06/01/2017",
+            "January 06, 2017",
+            "2023-02-30",
+            "not a date",
+            "",
+            "1850-01-01",
+        )
+    )
     got = [None if pd.isna(x) else x.date().isoformat() for x in out]
     assert got == ["2023-03-01", "2023-03-01", "2017-01-06", "2017-01-06", None, None, None, None]
 
 
 def test_year_month_fallback() -> None:
-    out = parsing.parse_year_month(s("2023", "2020", "", "2023"), s("June", "Sep", "May", "Thirteen"))
+    out = parsing.parse_year_month(
+        s("2023", "2020", "", "2023"), s("June", "Sep", "May", "Thirteen")
+    )
     got = [None if pd.isna(x) else x.date().isoformat() for x in out]
     assert got == ["2023-06-01", "2020-09-01", None, None]
 
 
 def test_coordinates_lat_first_swapped_out_of_range_and_junk() -> None:
     lat, lon, flag = parsing.parse_coordinates(
-        s("31.650259, -110.366453", "24, 23", "134.7, 10.9", "95, 200", "abc, def", "NaN, 1",
-          "Infinity, 3", "", None)
+        s(
+            "31.650259, -110.366453",
+            "24, 23",
+            "134.7, 10.9",
+            "95, 200",
+            "abc, def",
+            "NaN, 1",
+            "Infinity, 3",
+            "",
+            None,
+        )
     )
     assert (lat[0], lon[0]) == (31.650259, -110.366453)
     assert (lat[1], lon[1]) == (24.0, 23.0)
@@ -87,7 +108,7 @@ def test_source_quality_keeps_the_maximum() -> None:
 
 
 def test_neutralise_formula() -> None:
-    assert parsing.neutralise_formula("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert parsing.neutralise_formula('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
     assert parsing.neutralise_formula("@SUM(A1)") == "'@SUM(A1)"
     assert parsing.neutralise_formula("Tripoli") == "Tripoli"
     assert parsing.neutralise_formula(5) == 5
