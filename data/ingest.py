@@ -639,19 +639,7 @@ def refresh_reference(con) -> None:
     for table, df in (
         (
             "routes",
-            routes[
-                [
-                    "route_id",
-                    "name",
-                    "family",
-                    "mode",
-                    "region",
-                    "frontex",
-                    "mmp",
-                    "colour",
-                    "description",
-                ]
-            ],
+            routes[list(reference.ROUTE_COLUMNS)],
         ),
         ("route_waypoints", waypoints[["route_id", "seq", "name", "lon", "lat", "role"]]),
         ("route_labels", labels),

@@ -20,21 +20,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import CHROMIUM
+from tests.e2e.conftest import CHROMIUM_ARGS as FLAGS
+
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--enable-unsafe-swiftshader",
-]
+
 # A small scope keeps the pack quick: one route, one year.
 QUERY = "?from=2024-01-01&to=2024-12-31&route=central_mediterranean"
 
