@@ -6,8 +6,10 @@ aggregates, points along the authored route geometries). This module turns it in
 and resamples it to any size:
 
 * a few template rows get the multi-valued fields of the real export that the demo lacks:
-  about 2.5% of incidents list several countries of origin (``"Eritrea,Ethiopia"``), about
-  1% of Central and Western Mediterranean incidents carry a second route label;
+  about 1.3% of incidents list several known countries of origin (``"Eritrea,Ethiopia"``; in
+  the real export 2.5% of rows list several, ``Unknown`` included), about 1% of Central and
+  Western Mediterranean incidents carry a second route label (causes and regions keep the
+  demo's own, nearly single-valued, lists);
 * the template goes once through the real reader and :func:`data.ingest.prepare_mmp`, so every
   parsed column (lists of routes, origins, causes, regions; ISO codes; flags) is what the
   ingest makes of it;

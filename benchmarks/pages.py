@@ -172,7 +172,7 @@ def routes(f: Filters) -> Sizes:
     _fig(
         s,
         "routes-lethality",
-        fg.make_lethality_figure(cache.lethality(fr), label=label, colour=colour),
+        fg.make_lethality_figure(cache.lethality(f, route_id), label=label, colour=colour),
     )
     return s
 
@@ -231,6 +231,15 @@ def data_sources(f: Filters) -> Sizes:
     cache.sources()
     dq = cache.data_quality(f)
     _fig(s, "data-quality", fg.make_quality_figure(dq["by_quality"]))
+    return s
+
+
+def payload_extras(f: Filters) -> Sizes:
+    """Maps a user can switch on without a filter change (sizes only, not timed): the
+    Incidents page's "show the largest incidents as points" toggle."""
+    s: Sizes = {}
+    layer, _ = render.incident_map_layer(f, force_points=True)
+    _deck(s, "incidents-points-toggle", render.make_deck([layer]))
     return s
 
 

@@ -301,8 +301,12 @@ def bench_queries(db: Path, scen: list[tuple[str, Any]], budget_s: float) -> dic
     out: dict[str, Any] = {}
     try:
         for name, fn in query_table().items():
+
+            def call(sf: tuple[str, Any], fn: Callable[[Any, Any], Any] = fn) -> Any:
+                return fn(con, sf[1])
+
             try:
-                times, _ = _timed_loop(lambda sf, fn=fn: fn(con, sf[1]), scen, budget_s)
+                times, _ = _timed_loop(call, scen, budget_s)
                 out[name] = _stats_ms(times)
             except Exception as exc:  # noqa: BLE001 - report and go on
                 out[name] = {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}
@@ -390,6 +394,9 @@ def bench_pages(
                 out["ratios"][f"map_bytes:{page}"] = {
                     "routewatch_over_baseline": round(rw_map / base_sizes["map_bytes"], 4)
                 }
+    for _label, f in scen[:3]:
+        for k, v in pages.payload_extras(f).items():
+            sizes[k] = max(sizes.get(k, 0), int(v))
     out["payload"] = {
         "maps": {k[4:]: v for k, v in sizes.items() if k.startswith("map:")},
         "charts": {k[6:]: v for k, v in sizes.items() if k.startswith("chart:")},
@@ -667,7 +674,7 @@ def budgets(res: dict[str, Any], rows: int) -> dict[str, Any]:
     direct = res.get("pages", {})
     for page in PAGE_NAMES:
         src = at.get(page) if at.get(page, {}).get("n") else direct.get(page, {})
-        p95 = src.get("p95_ms")
+        p95 = (src or {}).get("p95_ms")
         put(f"page_rerun_p95_ms:{page}", p95, BUDGETS["page_rerun_p95_ms"],
             None if p95 is None else p95 <= BUDGETS["page_rerun_p95_ms"],
             ("AppTest" if at.get(page, {}).get("n") else "direct calls") + f" at {rows:,} rows")  # fmt: skip

@@ -24,7 +24,7 @@ def result(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("bench-out")
     cmd = [
         sys.executable, "-m", "benchmarks.run", "--rows", str(ROWS), "--repeat", "1",
-        "--scenarios", "2", "--budget-s", "1", "--skip-browser", "--skip-apptest", "--json",
+        "--scenarios", "1", "--budget-s", "1", "--skip-browser", "--skip-apptest", "--json",
         "--out", str(out),
     ]  # fmt: skip
     p = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=180, check=False)
