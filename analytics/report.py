@@ -378,6 +378,22 @@ def origin_risk(
     return out
 
 
+def _routes_crossing(con: Any, countries: Any) -> pd.DataFrame:
+    """Route x country crossings stored at ingest; computed here for older warehouses."""
+    cur = con.cursor()
+    try:
+        stored = cur.execute(
+            "SELECT route_id, iso3 FROM route_countries ORDER BY route_id, iso3"
+        ).df()
+    except duckdb.Error:
+        stored = pd.DataFrame()
+    finally:
+        cur.close()
+    if len(stored):
+        return stored
+    return compute_routes_crossing(query_waypoints(con), countries)
+
+
 def transit_risk(
     con: Con,
     f: Filters,
@@ -425,7 +441,7 @@ def transit_risk(
     located, loose = assigned_for(f)
     pf = f.previous_period()
     prev_located, prev_loose = assigned_for(pf) if pf is not None else (None, None)
-    crossing = compute_routes_crossing(query_waypoints(con), countries)
+    crossing = _routes_crossing(con, countries)
     if f.routes:
         crossing = crossing[crossing["route_id"].isin(f.routes)]
     route_det = query_route_detection_totals(con, f, v)

@@ -177,8 +177,10 @@ def query_headline(con: Con, f: Filters) -> dict[str, Any]:
     ).iloc[0]
     dw, dp = detection_where(f, v)
     det = _df(
-        con, f"SELECT coalesce(sum(detections), 0) AS detections FROM detections d WHERE {dw}", dp
-    )  # noqa: S608
+        con,
+        f"SELECT coalesce(sum(detections), 0) AS detections FROM detections d WHERE {dw}",  # noqa: S608
+        dp,
+    )
     return {
         "incidents": int(inc["incidents"]),
         "dead": int(inc["dead"]),

@@ -153,6 +153,11 @@ TABLES: dict[str, str] = {
             lat DOUBLE NOT NULL,
             role VARCHAR
         )""",
+    "route_countries": """
+        CREATE TABLE IF NOT EXISTS route_countries (
+            route_id VARCHAR NOT NULL,
+            iso3 VARCHAR NOT NULL
+        )""",
     "route_labels": """
         CREATE TABLE IF NOT EXISTS route_labels (
             source_kind VARCHAR NOT NULL,
@@ -176,7 +181,13 @@ FACT_TABLES: tuple[str, ...] = (
     "country_indicators",
     "rejected_rows",
 )
-REFERENCE_TABLES: tuple[str, ...] = ("countries", "routes", "route_waypoints", "route_labels")
+REFERENCE_TABLES: tuple[str, ...] = (
+    "countries",
+    "routes",
+    "route_waypoints",
+    "route_labels",
+    "route_countries",
+)
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:

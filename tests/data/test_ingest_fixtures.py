@@ -285,3 +285,13 @@ def test_h3_cells_are_exact_64_bit_ids(quirks_db: Path) -> None:
     r = incident(quirks_db, "T.0001")
     assert format(int(r["h3_r5"]), "x") == h3.latlng_to_cell(33.0, 12.0, 5)
     assert format(int(r["h3_r3"]), "x") == h3.latlng_to_cell(33.0, 12.0, 3)
+
+
+def test_route_country_crossings_stored_at_ingest(quirks_db: Path) -> None:
+    from data import reference
+    from geo.spatial import compute_routes_crossing
+
+    stored = rows(quirks_db, "SELECT route_id, iso3 FROM route_countries ORDER BY 1, 2")
+    fresh = compute_routes_crossing(reference.read_waypoints(), reference.read_countries())
+    assert stored == sorted(zip(fresh["route_id"], fresh["iso3"], strict=True))
+    assert ("central_mediterranean", "LBY") in stored
