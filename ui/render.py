@@ -438,7 +438,8 @@ def try_analytics(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 # --------------------------------------------------------------------------- maps for pages
 
-HEX_THRESHOLD = 3000
+# 2,000 points + the basemap stay under the 1 MB map budget (about 271 bytes a point).
+HEX_THRESHOLD = 2000
 
 
 def base_layers() -> list[pdk.Layer]:
