@@ -15,35 +15,11 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from data.demo import MMP_HEADER as DEMO_MMP_HEADER
+
 REPO = Path(__file__).resolve().parents[2]
 
-MMP_HEADER: list[str] = [
-    "Main ID",
-    "Incident ID",
-    "Incident Type",
-    "Region of Incident",
-    "Incident Date",
-    "Incident Year",
-    "Month",
-    "Number of Dead",
-    "Minimum Estimated Number of Missing",
-    "Total Number of Dead and Missing",
-    "Number of Survivors",
-    "Number of Females",
-    "Number of Males",
-    "Number of Children",
-    "Country of Origin",
-    "Region of Origin",
-    "Cause of Death",
-    "Country of Incident",
-    "Migration Route",
-    "Location of Incident",
-    "Coordinates",
-    "UNSD Geographical Grouping",
-    "Information Source",
-    "URL",
-    "Source Quality",
-]
+MMP_HEADER: list[str] = list(DEMO_MMP_HEADER)  # the official 25-column IOM header
 FRONTEX_HEADER = ["route", "type", "nat", "t", "n"]
 
 _BASE_ROW = {
