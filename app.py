@@ -13,6 +13,7 @@ from data.db import WarehouseError
 from ui import cache, render, state
 
 render.configure_page()
+cache.pin_run_db()  # one warehouse version for the whole run, even if an ingest publishes
 page = st.navigation(state.app_pages())
 
 try:

@@ -59,16 +59,32 @@ def warehouse_version(path: str | os.PathLike[str] | None = None) -> str:
         st = p.stat()
     except FileNotFoundError:
         return "missing"
+    return _version_of(st)
+
+
+class WarehouseChanged(WarehouseError):
+    """The published warehouse is no longer the version the caller asked for."""
+
+
+def _version_of(st: os.stat_result) -> str:
     return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
 
 
-def connect_read_only(path: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyConnection:
+def connect_read_only(
+    path: str | os.PathLike[str] | None = None, expect_version: str | None = None
+) -> duckdb.DuckDBPyConnection:
     """Open the warehouse read-only.
+
+    With ``expect_version`` (a :func:`warehouse_version` token), the file actually opened is
+    checked to be that version, so a caller that keys caches on the token never reads a newer
+    file under an older key (an ingest may publish between reading the token and opening).
 
     Raises
     ------
     WarehouseError
         If the file does not exist or is not a DuckDB database.
+    WarehouseChanged
+        If ``expect_version`` is given and another version was published meanwhile.
     """
     p = db_path(path)
     if not p.exists():
@@ -86,6 +102,8 @@ def connect_read_only(path: str | os.PathLike[str] | None = None) -> duckdb.Duck
     except OSError:
         target = p
     try:
+        if expect_version is not None and _version_of(target.stat()) != expect_version:
+            raise WarehouseChanged(f"Warehouse {p} was replaced while opening it")
         return duckdb.connect(str(target), read_only=True)
     except duckdb.Error as exc:
         raise WarehouseError(f"Cannot open warehouse {p}: {str(exc).splitlines()[0]}") from exc

@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -28,7 +29,7 @@ import streamlit as st
 
 from analytics.figures import compute_lethality, compute_route_metrics
 from data import queries as q
-from data.db import connect_read_only, db_path, warehouse_version
+from data.db import WarehouseChanged, connect_read_only, db_path, warehouse_version
 from data.filters import Filters
 from data.reference import read_countries
 from geo.layers import countries_geojson, simplify_countries
@@ -48,17 +49,49 @@ class Db:
     version: str
 
 
+_run = threading.local()
+
+
+def pin_run_db() -> Db:
+    """Fix the warehouse version for the rest of this script run and open it.
+
+    ``app.py`` calls this first on every run, so every figure of one page comes from one
+    published version even when an ingest publishes a new one mid-run (without the pin, each
+    wrapper would read the version again and a page could mix the old and the new vintage).
+    Streamlit runs each script run in its own thread; the pin is per thread.
+    """
+    p = db_path()
+    for _ in range(5):
+        d = Db(str(p), warehouse_version(p))
+        try:
+            if d.version != "missing":
+                _connection(d.path, d.version)
+            break
+        except WarehouseChanged:
+            continue  # published between reading the token and opening: read it again
+    _run.db = d
+    return d
+
+
+def unpin_run_db() -> None:
+    """Forget this thread's pin (tests and tools that outlive a script run)."""
+    _run.db = None
+
+
 def current_db() -> Db:
-    """The warehouse in use now (``ROUTEWATCH_DB`` or the default) and its version token."""
+    """The warehouse of this run: the pinned one, else ``ROUTEWATCH_DB`` (or the default) now."""
+    pinned: Db | None = getattr(_run, "db", None)
+    if pinned is not None:
+        return pinned
     p = db_path()
     return Db(str(p), warehouse_version(p))
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _connection(path: str, version: str) -> duckdb.DuckDBPyConnection:
-    # ``version`` is only a key: a new published file gets a new read-only handle.
-    del version
-    return connect_read_only(path)
+    # A new published file gets a new read-only handle; the handle opened is checked to be
+    # exactly ``version`` so cached results are never keyed on the wrong version.
+    return connect_read_only(path, expect_version=version)
 
 
 def connection(db: Db | None = None) -> duckdb.DuckDBPyConnection:

@@ -279,6 +279,16 @@ def test_reader_sees_new_vintage_after_publish_while_old_connection_open(quirks_
     assert not list(quirks_db.parent.glob(".*reader-*"))
 
 
+def test_open_with_expected_version_refuses_a_newer_file(quirks_db: Path) -> None:
+    token = dbmod.warehouse_version(quirks_db)
+    dbmod.connect_read_only(quirks_db, expect_version=token).close()
+    raw = (FIX / "mmp_quirks.csv").read_bytes().replace(b"2023-09-02", b"2023-12-02")
+    load_bytes(raw, "newest.csv", db=quirks_db)  # publishes between the token and the open
+    with pytest.raises(dbmod.WarehouseChanged):
+        dbmod.connect_read_only(quirks_db, expect_version=token)
+    assert not list(quirks_db.parent.glob(".*reader-*"))
+
+
 def test_h3_cells_are_exact_64_bit_ids(quirks_db: Path) -> None:
     import h3
 
