@@ -19,6 +19,10 @@ What the build does, and why:
 - The other ``-99`` features are not countries and never match a data row, so they are dropped:
   the UK Sovereign Base Areas Akrotiri and Dhekelia, the US naval base at Guantanamo Bay,
   Bir Tawil, the Spratly Islands and Scarborough Reef.
+- France's overseas departments (Mayotte, Reunion, French Guiana, Guadeloupe, Martinique) are
+  parts of the France feature in this edition; they are split out as their own features
+  (``OVERSEAS``) because IOM records incidents there under their own ISO codes (44 in Mayotte
+  in the 2026-04 export) and UN M49 puts them in other regions than France.
 - Geometry is simplified with a topology-preserving simplifier (which never removes a ring) and
   snapped to a 0.001 degree grid. A country whose geometry would collapse at that grid is snapped
   at 0.0001 degrees instead, and no country ever loses its geometry: small island states such as
@@ -142,6 +146,57 @@ def assign_iso3(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     fallback = out["ADM0_A3"].map(KEEP_MINUS_99)
     out["iso3"] = iso3.where(iso3 != "-99", fallback)
     return out[out["iso3"].notna()].copy()
+
+
+#: France's overseas departments, split out of the France feature: code -> (name, ISO2, M49,
+#: UN region, UN subregion, bounding box lon_min, lat_min, lon_max, lat_max).
+OVERSEAS: dict[str, tuple[str, str, int, str, str, tuple[float, float, float, float]]] = {
+    "MYT": ("Mayotte", "YT", 175, "Africa", "Eastern Africa", (44.8, -13.2, 45.5, -12.4)),
+    "REU": ("Reunion", "RE", 638, "Africa", "Eastern Africa", (55.0, -21.6, 56.0, -20.7)),
+    "GUF": ("French Guiana", "GF", 254, "Americas", "South America", (-54.8, 1.9, -51.0, 6.0)),
+    "GLP": ("Guadeloupe", "GP", 312, "Americas", "Caribbean", (-62.0, 15.7, -60.8, 16.7)),
+    "MTQ": ("Martinique", "MQ", 474, "Americas", "Caribbean", (-61.4, 14.2, -60.7, 15.0)),
+}
+
+
+def split_overseas(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Move the polygons of France's overseas departments into features of their own.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Output of :func:`assign_iso3`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The same features, France without the parts inside an ``OVERSEAS`` box, plus one
+        feature per overseas department (``ADM0_A3`` = its code, no label point).
+    """
+    out = gdf.copy()
+    france = out.index[out["ADM0_A3"] == "FRA"]
+    if len(france) != 1:
+        raise ValueError("expected exactly one France feature in Natural Earth")
+    idx = france[0]
+    parts = _polygons(out.at[idx, "geometry"])
+    extra = []
+    for code, (name, iso2, m49, region, subregion, bbox) in OVERSEAS.items():
+        box = shapely.box(*bbox)
+        inside = [p for p in parts if box.contains(p.representative_point())]
+        if not inside:
+            raise ValueError(f"no part of France inside the {code} box")
+        parts = [p for p in parts if not any(p is q for q in inside)]
+        row = out.loc[idx].copy()
+        row["ADM0_A3"], row["iso3"], row["NAME"] = code, code, name
+        row["ISO_A2_EH"], row["ISO_N3_EH"] = iso2, str(m49)
+        row["REGION_UN"], row["SUBREGION"] = region, subregion
+        row["LABEL_X"], row["LABEL_Y"] = math.nan, math.nan
+        row["geometry"] = MultiPolygon(inside) if len(inside) > 1 else inside[0]
+        extra.append(row)
+    out.at[idx, "geometry"] = MultiPolygon(parts)
+    return gpd.GeoDataFrame(
+        pd.concat([out, pd.DataFrame(extra)], ignore_index=True), geometry="geometry", crs=4326
+    )
 
 
 def dissolve_by_iso3(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -302,7 +357,7 @@ def build(output: Path = OUTPUT) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         The written countries (EPSG:4326), one row per ``iso3``.
     """
-    gdf = dissolve_by_iso3(assign_iso3(read_natural_earth(natural_earth_zip())))
+    gdf = dissolve_by_iso3(split_overseas(assign_iso3(read_natural_earth(natural_earth_zip()))))
     gdf["geometry"] = [simplify_geometry(geom) for geom in gdf.geometry]
     points = [
         label_point(geom, lon, lat)

@@ -202,3 +202,28 @@ def test_aliases_agree_with_shared_country_tables(
                 disagreements.append((name, ours, code))
     assert disagreements == []
     assert checked > 150
+
+
+def test_every_incident_country_has_a_boundary_and_un_region(real_db: Path) -> None:
+    """Mayotte (44 incidents) and French Guiana were missed by UN-region filters until the
+    overseas departments got features of their own."""
+    con = duckdb.connect(str(real_db), read_only=True)
+    try:
+        missing = con.execute(
+            """
+            SELECT DISTINCT country_of_incident_iso3 FROM incidents
+            WHERE country_of_incident_iso3 IS NOT NULL
+              AND country_of_incident_iso3 NOT IN (SELECT iso3 FROM countries)
+            """
+        ).fetchall()
+        myt = con.execute(
+            "SELECT un_region, un_subregion FROM countries WHERE iso3 = 'MYT'"
+        ).fetchone()
+        n_myt = con.execute(
+            "SELECT count(*) FROM incidents WHERE country_of_incident_iso3 = 'MYT'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert missing == []
+    assert myt == ("Africa", "Eastern Africa")
+    assert n_myt is not None and n_myt[0] >= 44

@@ -41,7 +41,9 @@ MMP_ROUTES = {
 MAIN_ROUTES = SHARED_ROUTES | FRONTEX_ONLY_ROUTES | MMP_ROUTES
 OKABE_ITO = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}
 # Natural Earth folds these French overseas departments into the France feature.
-CODES_WITHOUT_OWN_BOUNDARY = {"MYT", "GUF"}
+#: Every alias now points at a boundary: France's overseas departments are split out of the
+#: France feature by scripts/build_countries.py.
+CODES_WITHOUT_OWN_BOUNDARY: set[str] = set()
 
 
 # --- split_multi ---------------------------------------------------------------------------
@@ -407,7 +409,9 @@ def test_countries_schema_and_crs() -> None:
         ("MLT", "MT", 470, 14.51, 35.90),  # Valletta
         ("CPV", "CV", 132, -23.51, 14.93),  # Praia
         ("COM", "KM", 174, 43.26, -11.70),  # Moroni
-        ("FRA", "FR", 250, 45.15, -12.80),  # Mayotte is inside the France feature
+        ("MYT", "YT", 175, 45.15, -12.80),  # Mayotte, split out of the France feature
+        ("GUF", "GF", 254, -52.33, 4.93),  # Cayenne
+        ("REU", "RE", 638, 55.45, -20.88),  # Saint-Denis
         ("KOS", "XK", None, 21.17, 42.66),  # Pristina
         ("TUR", "TR", 792, 32.85, 39.93),  # Ankara
     ],
