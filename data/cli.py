@@ -8,6 +8,8 @@ import sys
 import time
 from collections.abc import Sequence
 
+import duckdb
+
 from data.db import WarehouseError, connect_read_only, db_path, table_fingerprints
 from data.readers import IngestError
 
@@ -201,6 +203,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handlers[args.cmd](args)
     except (IngestError, WarehouseError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except duckdb.Error as exc:
+        # A warehouse from another version of RouteWatch, or a file locked by another program.
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"error: the warehouse could not be read or written: {first}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; the warehouse is unchanged", file=sys.stderr)

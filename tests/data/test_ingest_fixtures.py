@@ -305,3 +305,15 @@ def test_route_country_crossings_stored_at_ingest(quirks_db: Path) -> None:
     fresh = compute_routes_crossing(reference.read_waypoints(), reference.read_countries())
     assert stored == sorted(zip(fresh["route_id"], fresh["iso3"], strict=True))
     assert ("central_mediterranean", "LBY") in stored
+
+
+def test_cli_reports_a_foreign_duckdb_file_without_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    import duckdb
+
+    other = tmp_path / "other.duckdb"
+    duckdb.connect(str(other)).execute("CREATE TABLE x (a INTEGER)").close()
+    assert cli(["--db", str(other), "sources"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: the warehouse could not be read") and "Traceback" not in err
