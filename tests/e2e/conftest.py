@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -50,14 +51,16 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 60.
     raise TimeoutError(f"streamlit did not become healthy at {url}")
 
 
-@pytest.fixture(scope="module")
-def app_url(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A fresh Streamlit server on 127.0.0.1 per test module, reading a demo warehouse built
-    in a tmp dir."""
+@contextlib.contextmanager
+def streamlit_server(db: Path, log: Path) -> Iterator[str]:
+    """Run ``streamlit run app.py`` on a free loopback port, reading warehouse ``db``.
+
+    Yields the base URL once ``/_stcore/health`` answers; the server's output goes to ``log``
+    and the server is stopped on exit.
+    """
     port = free_port()
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = {**os.environ, "ROUTEWATCH_DB": str(demo_db)}
-    env.pop("ROUTEWATCH_ONLINE_BASEMAP", None)
+    run_env = {**os.environ, "ROUTEWATCH_DB": str(db)}
+    run_env.pop("ROUTEWATCH_ONLINE_BASEMAP", None)
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
         "--server.headless", "true", "--server.address", "127.0.0.1",
@@ -65,7 +68,7 @@ def app_url(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         "--server.fileWatcherType", "none",
     ]  # fmt: skip
     with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+        proc = subprocess.Popen(cmd, cwd=REPO, env=run_env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
         url = f"http://127.0.0.1:{port}"
         try:
             wait_healthy(url, proc)
@@ -76,6 +79,22 @@ def app_url(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def require_chromium() -> None:
+    """Skip the calling test when Debian's Chromium or Playwright is not installed."""
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    pytest.importorskip("playwright.async_api")
+
+
+@pytest.fixture(scope="module")
+def app_url(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh Streamlit server on 127.0.0.1 per test module, reading a demo warehouse built
+    in a tmp dir."""
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    with streamlit_server(demo_db, log) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
