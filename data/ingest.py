@@ -15,13 +15,16 @@ import json
 import re
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from data import parsing, reference
 from data.db import writing
@@ -29,6 +32,7 @@ from data.readers import IngestError, read_path, read_table
 from geo.spatial import compute_routes_crossing
 
 Progress = Callable[[float, str], None]
+_T = TypeVar("_T")
 
 
 def _no_progress(_f: float, _m: str) -> None:
@@ -180,6 +184,14 @@ class Prepared:
 
 
 def _rejected(frame: pd.DataFrame, mask: pd.Series, reasons: pd.Series) -> pd.DataFrame:
+    if not mask.any():  # no rows: skip selecting nothing from every column
+        return pd.DataFrame(
+            {
+                "row_number": np.array([], dtype="int64"),
+                "reason": np.array([], dtype=object),
+                "raw": np.array([], dtype=float),  # as pandas types an empty list
+            }
+        )
     sub = frame[mask]
     raw = [
         json.dumps({k: (None if pd.isna(v) else str(v)[:500]) for k, v in r.items()})
@@ -195,20 +207,34 @@ def _rejected(frame: pd.DataFrame, mask: pd.Series, reasons: pd.Series) -> pd.Da
 
 
 def _split_one(v: str | None) -> list[str]:
-    return parsing.split_multi_series(pd.Series([v], dtype=object))[0] if v else []
+    return parsing.split_multi(v) if v else []
+
+
+def _factorize_text(s: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Per row, the index of its value among the distinct values (-1 where missing)."""
+    values = s.array if parsing._arrow_text(s) is not None else s.astype(object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)  # type: ignore[call-overload]
+    return np.asarray(codes), list(uniques)
 
 
 def _map_unique(s: pd.Series, fn: Callable[[str | None], object]) -> pd.Series:
     """Apply ``fn`` once per distinct value of ``s`` (missing values passed as None)."""
-    obj = s.astype(object).where(s.notna(), None)
-    uniq = pd.unique(obj.to_numpy())
-    table = {u: fn(u) for u in uniq if u is not None}
-    none_value = fn(None)
-    return pd.Series(
-        [table[v] if v is not None else none_value for v in obj.to_numpy()],
-        index=s.index,
-        dtype=object,
-    )
+    codes, uniques = _factorize_text(s)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    for i, u in enumerate(uniques):
+        table[i] = fn(u)
+    table[-1] = fn(None)
+    return pd.Series(table[np.where(codes < 0, len(uniques), codes)], index=s.index, dtype=object)
+
+
+def _map_unique_arrow(
+    s: pd.Series, fn: Callable[[str | None], object], type_: pa.DataType
+) -> pd.Series:
+    """:func:`_map_unique` into an Arrow-backed Series of ``type_`` (lists stay in Arrow)."""
+    codes, uniques = _factorize_text(s)
+    table = pa.array([*(fn(u) for u in uniques), fn(None)], type=type_)
+    taken = table.take(pa.array(np.where(codes < 0, len(uniques), codes)))
+    return pd.Series(pd.arrays.ArrowExtensionArray(taken), index=s.index)
 
 
 def _flag(mask: pd.Series, name: str) -> pd.Series:
@@ -216,20 +242,37 @@ def _flag(mask: pd.Series, name: str) -> pd.Series:
     return pd.Series(name, index=mask.index, dtype=object).where(mask.fillna(False).astype(bool))
 
 
+def _flag_lists(
+    flags: list[tuple[np.ndarray, str | np.ndarray]], n: int
+) -> tuple[pa.ListArray, np.ndarray]:
+    """The ``flags`` list of every row, in the order of ``flags``, and how many each row has.
+
+    Each flag is ``(present, name)``: a boolean per row and the flag's name, one for all rows
+    or one per row.
+    """
+    present = np.column_stack([p for p, _ in flags]) if flags else np.zeros((n, 0), dtype=bool)
+    counts = present.sum(axis=1)
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(counts, out=offsets[1:])
+    rows = np.flatnonzero(counts)  # few: only these rows need their names looked at
+    names = np.empty((len(rows), len(flags)), dtype=object)
+    for j, (_, name) in enumerate(flags):
+        names[:, j] = name if isinstance(name, str) else name[rows]
+    values = pa.array(names[present[rows]], type=pa.string())
+    return pa.ListArray.from_arrays(pa.array(offsets), values), counts
+
+
 def _h3_cells(lat: pd.Series, lon: pd.Series, res: int) -> pd.Series:
     import h3.api.basic_int as h3i
 
     ok = (lat.notna() & lon.notna()).to_numpy()
-    la = lat.to_numpy(dtype=float, na_value=0.0)
-    lo = lon.to_numpy(dtype=float, na_value=0.0)
+    la = lat.to_numpy(dtype=float, na_value=0.0)[ok].tolist()
+    lo = lon.to_numpy(dtype=float, na_value=0.0)[ok].tolist()
     out = np.zeros(len(lat), dtype="uint64")
-    cache: dict[tuple[float, float], int] = {}
-    for i in np.flatnonzero(ok):
-        key = (la[i], lo[i])
-        cell = cache.get(key)
-        if cell is None:
-            cell = cache[key] = h3i.latlng_to_cell(la[i], lo[i], res)
-        out[i] = cell
+    # Python floats: h3 is 3-4x faster on them than on NumPy scalars. (Every point of a large
+    # export is distinct, so a cache of points only costs time.)
+    to_cell = h3i.latlng_to_cell
+    out[ok] = np.array([to_cell(a, b, res) for a, b in zip(la, lo, strict=True)], dtype="uint64")
     # Build the masked array directly: going through float (as .where does) corrupts
     # 64-bit cell ids.
     return pd.Series(pd.arrays.IntegerArray(out, mask=~ok), index=lat.index)
@@ -241,10 +284,22 @@ def _h3_parent(cells: pd.Series, res: int) -> pd.Series:
 
     ok = cells.notna().to_numpy()
     vals = cells.to_numpy(dtype="uint64", na_value=0)
-    uniq = np.unique(vals[ok])
-    parents = {int(c): h3i.cell_to_parent(int(c), res) for c in uniq}
-    out = np.array([parents.get(int(c), 0) for c in vals], dtype="uint64")
+    uniq, inverse = np.unique(vals[ok], return_inverse=True)
+    parents = np.array([h3i.cell_to_parent(c, res) for c in uniq.tolist()], dtype="uint64")
+    out = np.zeros(len(vals), dtype="uint64")
+    out[ok] = parents[inverse]
     return pd.Series(pd.arrays.IntegerArray(out, mask=~ok), index=cells.index)
+
+
+def _date32(date: pd.Series) -> pd.Series:
+    """Calendar days of a datetime Series as an Arrow ``date32`` Series (what ``.dt.date``
+    gives, without a Python object per row)."""
+    days = date.to_numpy(dtype="datetime64[s]").astype("datetime64[D]")
+    arr = pa.array(days, type=pa.date32(), mask=np.isnat(days))
+    return pd.Series(pd.arrays.ArrowExtensionArray(arr), index=date.index)
+
+
+_LIST_OF_TEXT = pa.list_(pa.string())
 
 
 def prepare_mmp(frame: pd.DataFrame) -> Prepared:
@@ -254,7 +309,8 @@ def prepare_mmp(frame: pd.DataFrame) -> Prepared:
     -------
     Prepared
         ``facts`` has the columns of the ``incidents`` table (counts in persons, lat/lon in
-        EPSG:4326 degrees) except ``source_id``.
+        EPSG:4326 degrees) except ``source_id``. List columns (route ids, origins, causes,
+        regions, flags) and the incident date are Arrow-backed (``pd.ArrowDtype``).
     """
     cols = map_mmp_columns(list(frame.columns))
     missing = [k for k in ("main_id", "region_of_incident") if k not in cols]
@@ -273,13 +329,17 @@ def prepare_mmp(frame: pd.DataFrame) -> Prepared:
         return frame[cols[key]] if key in cols else empty
 
     reasons = pd.Series(pd.NA, index=frame.index, dtype="string")
-    flags: list[pd.Series] = []
+    flags: list[tuple[np.ndarray, str | np.ndarray]] = []
 
     date = parsing.parse_dates(col("incident_date"))
-    fallback = parsing.parse_year_month(col("year"), col("month"))
+    # The year/month fallback is row by row: only the rows without a date need it.
+    need = date.isna()
+    fallback = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[s]")
+    if need.any():
+        fallback[need] = parsing.parse_year_month(col("year")[need], col("month")[need])
     use_fb = date.isna() & fallback.notna()
     date = date.mask(use_fb, fallback)
-    flags.append(_flag(use_fb, "date_from_year_month"))
+    flags.append((use_fb.to_numpy(dtype=bool), "date_from_year_month"))
     reasons = reasons.mask(date.isna(), "no parseable incident date")
 
     dead, r_dead = parsing.parse_counts(col("dead"))
@@ -287,16 +347,20 @@ def prepare_mmp(frame: pd.DataFrame) -> Prepared:
     total, r_total = parsing.parse_counts(col("total"))
     # IOM records a later correction (bodies found of people first counted missing) as a
     # negative "missing" whose row still adds up: keep it, so sums match IOM's totals.
-    raw_missing = pd.to_numeric(col("missing").astype("string").str.strip(), errors="coerce")
-    correction = (
-        (r_miss == "negative count").fillna(False)
-        & (raw_missing % 1 == 0).fillna(False)
-        & (dead.fillna(-1) + raw_missing.fillna(0) == total.fillna(-1)).fillna(False)
-        & (total.fillna(-1) >= 0).fillna(False)
-    )
-    miss = miss.mask(correction, raw_missing.round().astype("Int64"))
-    r_miss = r_miss.mask(correction, pd.NA)
-    flags.append(_flag(correction, "negative_missing_correction"))
+    negative = (r_miss == "negative count").fillna(False)
+    if negative.any():
+        raw_missing = pd.to_numeric(col("missing").astype("string").str.strip(), errors="coerce")
+        correction = (
+            negative
+            & (raw_missing % 1 == 0).fillna(False)
+            & (dead.fillna(-1) + raw_missing.fillna(0) == total.fillna(-1)).fillna(False)
+            & (total.fillna(-1) >= 0).fillna(False)
+        )
+        miss = miss.mask(correction, raw_missing.round().astype("Int64"))
+        r_miss = r_miss.mask(correction, pd.NA)
+    else:
+        correction = negative
+    flags.append((correction.to_numpy(dtype=bool), "negative_missing_correction"))
     for name, r in (("dead", r_dead), ("missing", r_miss), ("total dead and missing", r_total)):
         reasons = reasons.mask(reasons.isna() & r.notna(), r + " in " + name)
     total_given = col("total").astype("string").str.strip().fillna("") != ""
@@ -305,14 +369,14 @@ def prepare_mmp(frame: pd.DataFrame) -> Prepared:
     parts = dead.fillna(0) + miss.fillna(0)
     dam = total.where(total_given, parts)
     mismatch = total_given & (total != parts) & reasons.isna()
-    flags.append(_flag(mismatch, "total_disagrees_with_parts"))
+    flags.append((mismatch.fillna(False).to_numpy(dtype=bool), "total_disagrees_with_parts"))
     reasons = reasons.mask(
         reasons.isna() & (dam.fillna(0) <= 0) & (parts.fillna(0) <= 0),
         "no dead or missing recorded",
     )
 
     lat, lon, cflag = parsing.parse_coordinates(col("coords"))
-    flags.append(cflag.astype(object).where(cflag.notna(), None))
+    flags.append((cflag.notna().to_numpy(), cflag.to_numpy(dtype=object, na_value=None)))
 
     quality = parsing.parse_source_quality(col("quality"))
     region_txt = parsing.clean_text(col("region_of_incident"), 200)
@@ -321,37 +385,31 @@ def prepare_mmp(frame: pd.DataFrame) -> Prepared:
     route_txt = parsing.clean_text(col("route"), 500)
     # Cells repeat a lot (a few hundred distinct labels over 20k-5M rows): parse each distinct
     # value once and map, instead of calling the parsers row by row.
-    cause_lists = _map_unique(
+    cause_lists = _map_unique_arrow(
         parsing.clean_text(col("cause"), 1000),
         lambda v: _split_one(v) or ["Mixed or unknown"],
+        _LIST_OF_TEXT,
     )
-    origin_lists = _map_unique(
+    origin_lists = _map_unique_arrow(
         origin_txt,
         lambda v: [c for c in dict.fromkeys(reference.country_iso3(x) for x in _split_one(v)) if c],
+        _LIST_OF_TEXT,
     )
-    route_ids = _map_unique(route_txt, lambda v: list(reference.route_ids_for_label(v, "mmp")))
-    country_iso = _map_unique(country_txt, reference.country_iso3)
-    region_lists = _map_unique(region_txt, _split_one)
+    route_ids = _map_unique_arrow(
+        route_txt, lambda v: list(reference.route_ids_for_label(v, "mmp")), _LIST_OF_TEXT
+    )
+    country_iso = _map_unique_arrow(country_txt, reference.country_iso3, pa.string())
+    region_lists = _map_unique_arrow(region_txt, _split_one, _LIST_OF_TEXT)
 
     good = reasons.isna()
-    flag_cols = [f.to_numpy(dtype=object) for f in flags]
-    has_flag = np.zeros(len(frame), dtype=bool)
-    for fc in flag_cols:
-        has_flag |= np.array([isinstance(x, str) for x in fc], dtype=bool)
-    flag_arr = np.empty(len(frame), dtype=object)
-    no_flags: list[str] = []  # shared by unflagged rows: read-only from here on
-    for i in np.flatnonzero(~has_flag):
-        flag_arr[i] = no_flags
-    for i in np.flatnonzero(has_flag):
-        flag_arr[i] = [fc[i] for fc in flag_cols if isinstance(fc[i], str)]
-    flag_lists = pd.Series(flag_arr, index=frame.index, dtype=object)
+    flag_arr, n_flags = _flag_lists(flags, n)
     facts = pd.DataFrame(
         {
             "row_number": (frame.index.to_numpy() + 2).astype("int64"),
             "main_id": parsing.clean_text(col("main_id"), 64),
             "incident_id": parsing.clean_text(col("incident_id"), 64),
             "incident_type": parsing.clean_text(col("incident_type"), 100),
-            "incident_date": date.dt.date,
+            "incident_date": _date32(date),
             "year": date.dt.year.astype("Int64"),
             "month": date.dt.month.astype("Int64"),
             "region_of_incident": region_txt,
@@ -360,7 +418,9 @@ def prepare_mmp(frame: pd.DataFrame) -> Prepared:
             "country_of_incident_iso3": country_iso,
             "route_labels_raw": route_txt,
             "route_ids": route_ids,
-            "n_routes": route_ids.map(len).astype("int64"),
+            "n_routes": pc.list_value_length(pa.array(route_ids.array))
+            .to_numpy(zero_copy_only=False)
+            .astype("int64"),
             "dead": dead,
             "missing": miss,
             "dead_and_missing": dam,
@@ -376,19 +436,24 @@ def prepare_mmp(frame: pd.DataFrame) -> Prepared:
             "lat": lat,
             "lon": lon,
             "coords_raw": parsing.clean_text(col("coords"), 100),
-            "flags": flag_lists,
+            "flags": pd.Series(pd.arrays.ArrowExtensionArray(flag_arr), index=frame.index),
             "unsd_grouping": parsing.clean_text(col("unsd"), 200),
             "information_source": parsing.clean_text(col("info_source"), 1000),
             "url": parsing.clean_text(col("url"), 2000),
             "source_quality": quality,
             "source_quality_raw": parsing.clean_text(col("quality"), 50),
-        }
-    )[good]
+        },
+        index=frame.index,
+        copy=False,  # every column is a fresh array already
+    )
+    all_good = bool(good.all())
+    if not all_good:
+        facts = facts[good]
     facts["h3_r5"] = _h3_cells(facts["lat"], facts["lon"], 5)
     facts["h3_r3"] = _h3_parent(facts["h3_r5"], 3)
-    vintage = facts["incident_date"].max() if len(facts) else None
+    vintage = pc.max(pa.array(facts["incident_date"].array)).as_py() if len(facts) else None
     rejected = _rejected(frame, ~good, reasons)
-    flagged = int((facts["flags"].map(len) > 0).sum())
+    flagged = int((n_flags[good.to_numpy()] > 0).sum())
     multi = int((facts["n_routes"] > 1).sum())
     notes = [f"{multi} incidents carry several route labels (counted on each route)."]
     return Prepared("incidents", facts, rejected, n, flagged, vintage, notes)
@@ -591,10 +656,14 @@ _ARROW_LISTS = (
 
 
 def _to_arrow(facts: pd.DataFrame) -> pa.Table:
-    cols = {}
+    cols: dict[str, pa.Array | pa.ChunkedArray] = {}
     for c in facts.columns:
         s = facts[c]
-        if c in _ARROW_LISTS:
+        if isinstance(s.array, pd.arrays.ArrowExtensionArray):
+            cols[c] = pa.array(s.array)  # already Arrow (text, lists, dates): no copy
+        elif c in _ARROW_LISTS and s.dtype == object and isinstance(s.iloc[0], list):
+            # Only lists: a text column of another table may share a name (UNHCR's
+            # "origin_iso3"), and a string is not a list of its characters.
             cols[c] = pa.array(s.tolist(), type=pa.list_(pa.string()))
         elif s.dtype == object and len(s) and isinstance(s.iloc[0], dt.date):
             cols[c] = pa.array(s.tolist(), type=pa.date32())
@@ -618,8 +687,12 @@ def _insert(con, table: str, source_id: str, facts: pd.DataFrame) -> None:
         con.unregister("_incoming")
 
 
-def refresh_reference(con) -> None:
-    """Replace the authored reference tables (routes, labels, countries) from ``data/reference``."""
+def reference_frames() -> list[tuple[str, pd.DataFrame]]:
+    """The authored reference tables (routes, labels, countries) as frames, table by table.
+
+    Pure (reads only the packaged reference files), so a large load computes it in a worker
+    thread while it parses the file.
+    """
     routes = reference.read_routes()
     waypoints = reference.read_waypoints()
     labels = reference.read_route_labels()[["source_kind", "label", "route_id"]]
@@ -637,18 +710,21 @@ def refresh_reference(con) -> None:
             "geometry_wkb": countries.geometry.to_wkb(),
         }
     ).drop_duplicates("iso3")
-    for table, df in (
-        (
-            "routes",
-            routes[list(reference.ROUTE_COLUMNS)],
-        ),
+    return [
+        ("routes", routes[list(reference.ROUTE_COLUMNS)]),
         ("route_waypoints", waypoints[["route_id", "seq", "name", "lon", "lat", "role"]]),
         ("route_labels", labels),
         ("countries", cdf),
         # Which countries each route crosses depends on reference data only: computed here
         # once per load instead of on every transit-risk query (0.3-0.8 s each).
         ("route_countries", compute_routes_crossing(waypoints, countries)[["route_id", "iso3"]]),
-    ):
+    ]
+
+
+def refresh_reference(con, frames: list[tuple[str, pd.DataFrame]] | None = None) -> None:
+    """Replace the authored reference tables (routes, labels, countries) from ``data/reference``
+    (or from ``frames``, :func:`reference_frames` computed beforehand)."""
+    for table, df in reference_frames() if frames is None else frames:
         con.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
         con.register("_ref", df)
         try:
@@ -656,6 +732,38 @@ def refresh_reference(con) -> None:
             con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _ref")  # noqa: S608
         finally:
             con.unregister("_ref")
+
+
+class _Meanwhile(Generic[_T]):
+    """``fn()``, run in a worker thread once :meth:`start` is called (for a large load), else
+    called when its result is first needed.
+
+    A large load computes the reference tables while it validates the file: that work runs
+    mostly in one thread, so the second core is otherwise idle.
+    """
+
+    def __init__(self, fn: Callable[[], _T], background: bool) -> None:
+        self._fn = fn
+        self._background = background
+        self._pool: ThreadPoolExecutor | None = None
+        self._future: Future[_T] | None = None
+
+    def start(self) -> None:
+        if self._background and self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="ingest")
+            self._future = self._pool.submit(self._fn)
+
+    def result(self) -> _T:
+        return self._future.result() if self._future is not None else self._fn()
+
+    def close(self) -> None:
+        if self._pool is not None:  # a refused file does not wait for the worker
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+# Files at least this large compute the reference tables in a worker thread (once the file has
+# been read and recognised, so a refused file never starts it).
+BACKGROUND_BYTES = 16 * 1024 * 1024
 
 
 def prepare(frame: pd.DataFrame, kind: str, name: str, edition: int | None = None) -> Prepared:
@@ -731,6 +839,25 @@ def load_bytes(
         For a structurally wrong file; the warehouse is then unchanged.
     """
     t0 = time.perf_counter()
+    refs = _Meanwhile(reference_frames, background=len(raw) >= BACKGROUND_BYTES)
+    try:
+        return _load(raw, name, kind, db, edition, is_demo, progress, wait_s, t0, refs)
+    finally:
+        refs.close()
+
+
+def _load(
+    raw: bytes,
+    name: str,
+    kind: str | None,
+    db: str | Path | None,
+    edition: int | None,
+    is_demo: bool,
+    progress: Progress,
+    wait_s: float,
+    t0: float,
+    refs: _Meanwhile[list[tuple[str, pd.DataFrame]]],
+) -> LoadSummary:
     sha = hashlib.sha256(raw).hexdigest()
     known = _already_loaded(db, sha, is_demo)
     if known is not None:
@@ -756,6 +883,7 @@ def load_bytes(
     if kind is not None and detected != kind:
         raise IngestError(f"{name} looks like {_KIND_NAMES[detected]}, not {_KIND_NAMES[kind]}.")
     kind = detected
+    refs.start()
     progress(0.3, f"validating {len(frame):,} rows")
     prep = prepare(frame, kind, name, edition)
     if len(prep.facts) == 0:
@@ -790,7 +918,7 @@ def load_bytes(
                 summary.status = "unchanged"
                 summary.source_id = hit[0]
                 raise _Unchanged  # discard the staging copy: the live file is not touched
-            refresh_reference(con)
+            refresh_reference(con, refs.result())
             con.execute(
                 "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [

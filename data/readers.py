@@ -18,12 +18,21 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_XLSX_UNCOMPRESSED = 400 * 1024 * 1024
 MAX_XLSX_RATIO = 200  # zip bombs compress far better than any real sheet
 MAX_FIELD_BYTES = 20 * 1024 * 1024  # also the longest CSV line accepted
 MAX_MESSAGE_CHARS = 500
+_HEAD_CHARS = 2**22  # the text the delimiter, header and binary checks look at
+# pyarrow.csv parses blocks of this size in parallel, and each block becomes one chunk of every
+# column. Blocks of 100,000+ rows keep DuckDB's insert (row groups of 122,880) fast, where
+# chunks of a few thousand rows cost it half as much again; a row longer than a block goes
+# to pandas.
+ARROW_BLOCK_BYTES = 64 << 20
 
 
 def _one_line(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
@@ -124,6 +133,20 @@ def _longest_line(raw: bytes, chunk: int = 8 * 2**20) -> tuple[int, int]:
     return longest, at
 
 
+def _may_have_long_line(raw: bytes, limit: int = MAX_FIELD_BYTES) -> bool:
+    """False when no line of ``raw`` can be longer than ``limit`` bytes (a cheap test).
+
+    A line longer than ``limit`` covers a whole aligned block of ``limit // 2`` bytes, so if
+    every such block holds a line feed no line is that long (a lone CR only shortens lines).
+    Each ``find`` stops at the block's first line feed: microseconds for a normal file.
+    """
+    step = max(1, limit // 2)
+    for off in range(0, len(raw) - step + 1, step):
+        if raw.find(b"\n", off, off + step) < 0:
+            return True
+    return False
+
+
 def _check_columns(columns: Sequence[str], name: str) -> None:
     seen: set[str] = set()
     dupes: list[str] = []
@@ -151,8 +174,104 @@ def _looks_binary(text: str) -> bool:
     return bad > max(8, len(sample) // 100)
 
 
+def _utf8_body(raw: bytes) -> tuple[int, str] | None:
+    """``(offset, encoding)`` of a UTF-8 file's text (after any BOM), or ``None``.
+
+    ``None`` for anything :func:`_decode` might read another way: UTF-16 with or without a
+    BOM, any NUL byte, or bytes that are not valid UTF-8 (checked on the whole file by Arrow's
+    validator, an order of magnitude faster than decoding it into a ``str``).
+    """
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in raw:
+        return None
+    start = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
+    buf = pa.py_buffer(raw)
+    offsets = pa.array([0, len(raw) - start], type=pa.int64()).buffers()[1]
+    as_text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, buf.slice(start)])
+    try:
+        as_text.validate(full=True)
+    except pa.ArrowInvalid:
+        return None
+    return start, "utf-8-sig" if start else "utf-8"
+
+
+def _head_text(raw: bytes, start: int) -> str:
+    """The first :data:`_HEAD_CHARS` characters of a file known to be valid UTF-8."""
+    dec = codecs.getincrementaldecoder("utf-8")()
+    return dec.decode(raw[start : start + 4 * _HEAD_CHARS + 4], final=False)[:_HEAD_CHARS]
+
+
+def _read_csv_arrow(raw: bytes, start: int, sep: str, header: list[str]) -> pd.DataFrame | None:
+    """Parse valid UTF-8 CSV bytes with ``pyarrow.csv``, all columns as text.
+
+    Returns the frame ``pandas.read_csv`` would give, or ``None`` whenever pyarrow refuses the
+    file or could read it differently (rows of unequal length, a header that is not exactly
+    the one the ``csv`` module read, empty or repeated column names, a single column, a lone
+    CR, a row longer than a block, a quote left open at the end): those files go to pandas,
+    which also words the error.
+    """
+    names = list(header)
+    if len(names) < 2 or any(n == "" for n in names) or len(set(names)) != len(names):
+        # (pandas skips a line of spaces; in a one-column file pyarrow would read it as a row)
+        return None
+    if raw.count(b"\r") != raw.count(b"\r\n"):
+        # A lone CR (old Mac line ends) next to a delimiter: pandas and pyarrow split the row
+        # differently.
+        return None
+    # The header row is read as data (generated names), so the column types can be fixed
+    # before reading: every column is text, whatever it holds.
+    auto = [f"f{i}" for i in range(len(names))]
+    buf = pa.py_buffer(raw).slice(start)
+    if not raw.endswith((b"\n", b"\r")):
+        # A final line break (which changes nothing for pandas) makes a quote left open at
+        # the end of the file show in the last cell, below.
+        buf = pa.py_buffer(raw[start:] + b"\n")
+    try:
+        table = pacsv.read_csv(
+            buf,
+            read_options=pacsv.ReadOptions(
+                autogenerate_column_names=True, block_size=ARROW_BLOCK_BYTES
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=sep,
+                quote_char='"',
+                double_quote=True,
+                escape_char=False,
+                newlines_in_values=True,
+                ignore_empty_lines=True,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                check_utf8=False,  # the whole file was validated by _utf8_body
+                column_types=dict.fromkeys(auto, pa.large_string()),
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table.column_names != auto or table.num_rows == 0:
+        return None
+    if any(table.column(i)[0].as_py() != n for i, n in enumerate(names)):
+        return None
+    # pyarrow ends a quoted cell left open at the end of the file there (taking the final line
+    # break into it), where pandas refuses the file ("EOF inside string"): let pandas decide
+    # whenever the last cell ends with a line break.
+    last = table.column(len(names) - 1)[-1].as_py()
+    if last is not None and last.endswith(("\n", "\r")):
+        return None
+    body = table.slice(1)
+    return pd.DataFrame(
+        {n: pd.arrays.ArrowStringArray(body.column(i)) for i, n in enumerate(names)},
+        index=pd.RangeIndex(body.num_rows),
+    )
+
+
 def read_csv_text(raw: bytes, name: str = "file") -> tuple[pd.DataFrame, str]:
     """Parse CSV bytes into a frame of strings (empty cells as missing).
+
+    Valid UTF-8 files are parsed by ``pyarrow.csv`` when it reads them exactly as
+    ``pandas.read_csv`` would (same header, every row as long as the header); everything else
+    (other encodings, ragged rows, odd headers) is decoded to text and parsed by pandas.
 
     Returns
     -------
@@ -160,7 +279,7 @@ def read_csv_text(raw: bytes, name: str = "file") -> tuple[pd.DataFrame, str]:
     """
     if _is_blank(raw):
         raise IngestError(f"{name} is empty.")
-    if len(raw) > MAX_FIELD_BYTES:
+    if len(raw) > MAX_FIELD_BYTES and _may_have_long_line(raw):
         # Checked on the bytes, before decoding: a 100 MB field is refused without ever
         # being copied into text, a parser buffer and a frame.
         longest, line_no = _longest_line(raw)
@@ -169,10 +288,17 @@ def read_csv_text(raw: bytes, name: str = "file") -> tuple[pd.DataFrame, str]:
                 f"{name} has a line of {longest / 2**20:.0f} MB (line {line_no}); no field or "
                 f"row may exceed {MAX_FIELD_BYTES // 2**20} MB: refused."
             )
-    text, encoding = _decode(raw, name)
-    if _looks_binary(text):
+    utf8 = _utf8_body(raw)
+    text: str | None = None
+    if utf8 is None:
+        text, encoding = _decode(raw, name)
+        head_text = text[:_HEAD_CHARS]
+    else:
+        start, encoding = utf8
+        head_text = _head_text(raw, start)
+    if _looks_binary(head_text):
         raise IngestError(f"{name} is binary data, not a CSV export.")
-    first = text[:65536].split("\n", 1)[0]
+    first = head_text[:65536].split("\n", 1)[0]
     try:
         dialect = csv.Sniffer().sniff(first, delimiters=",;\t|")
         sep = dialect.delimiter
@@ -180,9 +306,7 @@ def read_csv_text(raw: bytes, name: str = "file") -> tuple[pd.DataFrame, str]:
         sep = ","
     try:
         head = list(
-            itertools.islice(
-                (r for r in csv.reader(io.StringIO(text[: 2**22]), delimiter=sep) if r), 2
-            )
+            itertools.islice((r for r in csv.reader(io.StringIO(head_text), delimiter=sep) if r), 2)
         )
     except csv.Error:  # a header cell longer than the csv module's limit: pandas decides
         head = []
@@ -194,8 +318,41 @@ def read_csv_text(raw: bytes, name: str = "file") -> tuple[pd.DataFrame, str]:
             f"{name}: the first data row has {len(head[1])} fields but the header has "
             f"{len(header)}; the columns would not line up."
         )
+    frame = None if utf8 is None else _read_csv_arrow(raw, utf8[0], sep, header)
+    if frame is None:
+        if text is None:
+            text, encoding = _decode(raw, name)
+        frame = _read_csv_pandas(text, sep, name)
+    # pandas renames a repeated "X" to "X.1"; judge duplicates on the header as written.
+    if len(header) == len(frame.columns):
+        _check_columns(_clean_header(header), name)
+    frame.columns = _clean_header(frame.columns)
+    _check_columns(list(frame.columns), name)
+    if len(raw) > MAX_FIELD_BYTES:  # a quoted field can span lines: measure the fields too
+        for c in frame.columns:
+            if _max_bytes(frame[c]) <= MAX_FIELD_BYTES:
+                continue  # no more characters than bytes: the count below cannot exceed it
+            longest = frame[c].str.len().max()
+            if pd.notna(longest) and longest > MAX_FIELD_BYTES:
+                raise IngestError(
+                    f"{name} has a field of {longest / 2**20:.0f} MB in column {c!r}; no field "
+                    f"may exceed {MAX_FIELD_BYTES // 2**20} MB: refused."
+                )
+    return frame, encoding
+
+
+def _max_bytes(s: pd.Series) -> float:
+    """An upper bound of the longest cell of a text column in characters (its UTF-8 bytes
+    when the column is Arrow-backed), without counting characters."""
+    if isinstance(s.array, pd.arrays.ArrowStringArray):
+        longest = pc.max(pc.binary_length(pa.array(s.array))).as_py()
+        return 0 if longest is None else longest
+    return float("inf")
+
+
+def _read_csv_pandas(text: str, sep: str, name: str) -> pd.DataFrame:
     try:
-        frame = pd.read_csv(
+        return pd.read_csv(
             io.StringIO(text),
             sep=sep,
             dtype="string",
@@ -210,20 +367,6 @@ def read_csv_text(raw: bytes, name: str = "file") -> tuple[pd.DataFrame, str]:
     except (pd.errors.ParserError, ValueError, OverflowError) as exc:
         msg = str(exc).splitlines()[0][:160]
         raise IngestError(f"{name} is not a well-formed CSV ({msg}).") from exc
-    # pandas renames a repeated "X" to "X.1"; judge duplicates on the header as written.
-    if len(header) == len(frame.columns):
-        _check_columns(_clean_header(header), name)
-    frame.columns = _clean_header(frame.columns)
-    _check_columns(list(frame.columns), name)
-    if len(raw) > MAX_FIELD_BYTES:  # a quoted field can span lines: measure the fields too
-        for c in frame.columns:
-            longest = frame[c].str.len().max()
-            if pd.notna(longest) and longest > MAX_FIELD_BYTES:
-                raise IngestError(
-                    f"{name} has a field of {longest / 2**20:.0f} MB in column {c!r}; no field "
-                    f"may exceed {MAX_FIELD_BYTES // 2**20} MB: refused."
-                )
-    return frame, encoding
 
 
 def _check_zip(raw: bytes, name: str) -> None:

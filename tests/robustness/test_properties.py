@@ -1,6 +1,7 @@
 """Property tests (hypothesis) for the cell parsers, beyond the examples in
 ``tests/unit/test_parsing.py``: arbitrary text never raises, one output per input, outputs
-always in their documented range, flags consistent with values, and round trips / idempotence.
+always in their documented range, flags consistent with values, and round trips / idempotence;
+and the whole-column (Arrow) fast paths give exactly what the per-cell reference code gives.
 """
 
 from __future__ import annotations
@@ -9,8 +10,10 @@ import calendar
 import datetime as dt
 import math
 import re
+from unittest import mock
 
 import pandas as pd
+import pyarrow as pa
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -337,3 +340,140 @@ def test_longest_line_matches_a_plain_split_at_any_chunk_size(lines, ends, chunk
     # reference: split at LF and at a CR not followed by LF (a CRLF's CR stays on its line)
     expected = [len(x) for x in re.split(rb"\n|\r(?!\n)", raw)]
     assert (longest, at) == (max(expected), expected.index(max(expected)) + 1)
+
+
+@PROFILE
+@given(
+    st.lists(st.binary(max_size=12).map(lambda b: b.replace(b"\n", b"")), max_size=30),
+    st.integers(2, 40),
+)
+@example([b"x" * 30], 20)
+def test_the_quick_long_line_test_never_misses_a_long_line(lines, limit) -> None:
+    raw = b"\n".join(lines)
+    if readers._longest_line(raw)[0] > limit:
+        assert readers._may_have_long_line(raw, limit)
+
+
+# ---------------------------------------------------------------- fast paths = reference paths
+# Whole-column (Arrow) versions of the parsers and of the CSV reader must give exactly what the
+# per-cell Python code gives: same values (floats bit for bit, -0.0 included), same missing
+# cells, same flags, same errors.
+
+fast_pair = st.from_regex(
+    r"-?[0-9]{1,3}(\.[0-9]{0,16})?( *[,;] *| +)-?[0-9]{1,3}(\.[0-9]{0,16})?", fullmatch=True
+)
+whole_pair = st.from_regex(r"-?[0-9]{1,3}( *[,;] *| +)[-+]?[0-9]{1,3}", fullmatch=True)
+coord_cells = st.lists(
+    st.one_of(st.none(), fast_pair, whole_pair, cell_text, st.sampled_from(["-0, -0.0", "-0, 5"])),
+    max_size=30,
+)
+
+
+def arrow_series(values: list[object], split: int) -> pd.Series:
+    """Arrow-backed text in two chunks (as pyarrow.csv hands it over), same index as series()."""
+    arr = pa.chunked_array(
+        [pa.array(values[:split], pa.large_string()), pa.array(values[split:], pa.large_string())]
+    )
+    return pd.Series(pd.arrays.ArrowStringArray(arr), index=series(values).index)
+
+
+def same_floats(a: pd.Series, b: pd.Series) -> bool:
+    x = a.to_numpy(dtype=float, na_value=math.nan)
+    y = b.to_numpy(dtype=float, na_value=math.nan)
+    return bool((a.isna() == b.isna()).all() and (x.view("int64") == y.view("int64")).all())
+
+
+@PROFILE
+@given(coord_cells, st.integers(0, 30))
+@example(["-0, -0.0", "12.5, 3"], 1)
+@example(["-0, 0", "1 2"], 0)
+@example(["1.5" + " " * 200 + "2.5", "1.5, 2.5"], 1)
+def test_fast_coordinates_agree_with_the_python_parser(values, split) -> None:
+    for s in (series(values), arrow_series(values, min(split, len(values)))):
+        fast = parsing.parse_coordinates(s)
+        ref = parsing.parse_coordinates_python(s)
+        assert same_floats(fast[0], ref[0]) and same_floats(fast[1], ref[1]), values
+        for got, want in zip(fast, ref, strict=True):
+            pd.testing.assert_series_equal(got, want)  # dtype, index, name, missing cells
+
+
+def clean_text_reference(s: pd.Series, max_len: int) -> pd.Series:
+    """clean_text as pandas string methods, one call after the other."""
+    out = s.astype("string").str.replace("\x00", "", regex=False).str.strip()
+    out = out.mask(out == "", pd.NA)
+    return out.str.slice(0, max_len)
+
+
+text_cells = st.lists(
+    st.one_of(
+        st.none(),
+        cell_text,
+        st.text(st.sampled_from(list("ab ,\t\x00\xa0\u2003é😀\x1c\x85")), max_size=8),
+    ),
+    max_size=25,
+)
+
+
+@PROFILE
+@given(text_cells, st.integers(1, 12), st.integers(0, 25), st.booleans())
+def test_clean_text_agrees_with_pandas_string_methods(values, cap, split, sliced) -> None:
+    s = arrow_series(values, min(split, len(values)))
+    if sliced and len(s) > 1:
+        s = s.iloc[1:]  # an Arrow array with an offset
+    pd.testing.assert_series_equal(parsing.clean_text(s, cap), clean_text_reference(s, cap))
+    obj = series(values)
+    pd.testing.assert_series_equal(parsing.clean_text(obj, cap), clean_text_reference(obj, cap))
+
+
+@PROFILE
+@given(st.binary(max_size=64), st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff\xfe"]))
+@example(b"\xed\xa0\x80", b"")  # a UTF-16 surrogate written as UTF-8: not valid UTF-8
+@example(b"\xc0\xaf", b"")  # an overlong "/"
+def test_utf8_check_agrees_with_python(body: bytes, bom: bytes) -> None:
+    raw = bom + body
+    try:
+        raw[len(bom) if bom == b"\xef\xbb\xbf" else 0 :].decode("utf-8")
+        valid = True
+    except UnicodeDecodeError:
+        valid = False
+    expected = valid and bom != b"\xff\xfe" and b"\x00" not in raw
+    assert (readers._utf8_body(raw) is not None) == expected
+
+
+csv_text = st.lists(
+    st.sampled_from(list('ab1 ,;"\n\r\té€\u2028') + ["\r\n", '""', '","']), max_size=40
+).map("".join)
+
+
+def read_both(raw: bytes) -> tuple[object, object]:
+    """(fast result, pandas-only result): a (frame, encoding) pair or the IngestError text."""
+    out = []
+    for fast in (True, False):
+        try:
+            if fast:
+                res: object = readers.read_csv_text(raw, "f.csv")
+            else:
+                with mock.patch.object(readers, "_read_csv_arrow", return_value=None):
+                    res = readers.read_csv_text(raw, "f.csv")
+        except readers.IngestError as exc:
+            res = str(exc)
+        out.append(res)
+    return out[0], out[1]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(["a,b,c\n", '"a","b","c"\r\n', "a;b\n", "a\n", "a,b\n"]), csv_text)
+@example("a,b,c\n", '1,"x\ny",3\n"q""r",,\n')
+@example("a,b,c\n", "1,2\n")
+@example("a,b,c\n", '1,2,"3\n')
+@example("a,b,c\n", "\n\n1,2,3\n   \n")
+@example("a,b\n", 'x"1,"2"z\n')
+@example("a,b,c\r\n", '1,2,3\r\n\r,"x",y\r\n')  # a lone CR before a delimiter
+@example("a\n", " ")  # one column: pandas skips a line of spaces
+def test_arrow_reader_reads_what_pandas_reads(header: str, body: str) -> None:
+    fast, ref = read_both((header + body).encode())
+    if isinstance(ref, str) or isinstance(fast, str):
+        assert fast == ref
+    else:
+        pd.testing.assert_frame_equal(fast[0], ref[0])
+        assert fast[1] == ref[1]

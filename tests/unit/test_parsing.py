@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -79,6 +80,42 @@ def test_coordinates_lat_first_swapped_out_of_range_and_junk() -> None:
     assert pd.isna(lat[3]) and flag[3] == "coords_out_of_range"
     assert flag[4] == flag[5] == flag[6] == "coords_unparseable"
     assert pd.isna(flag[7]) and pd.isna(flag[8]) and pd.isna(lat[7])
+
+
+def arrow_text(*chunks: list[object]) -> pd.Series:
+    """Text as pyarrow.csv hands it over: Arrow-backed, in chunks."""
+    arr = pa.chunked_array([pa.array(c, pa.large_string()) for c in chunks])
+    return pd.Series(pd.arrays.ArrowStringArray(arr))
+
+
+def test_fast_coordinates_read_plain_pairs_in_arrow_and_the_rest_in_python() -> None:
+    cells = ["31.65, -110.36", "12.5;3.25", "  -0.5   14 ", "(12.5, 3.5)", "1e1, 2", "+5.5, 3",
+             "١٢.٥, 3", "134.7, 10.9", "1.5" + " " * 200 + "2.5", "", None]  # fmt: skip
+    for col in (s(*cells), arrow_text(cells[:4], cells[4:])):
+        lat, lon, flag = parsing.parse_coordinates(col)
+        ref = parsing.parse_coordinates_python(col)
+        for got, want in zip((lat, lon, flag), ref, strict=True):
+            pd.testing.assert_series_equal(got, want)
+    assert (lat[0], lon[0], lat[2], lon[2]) == (31.65, -110.36, -0.5, 14.0)
+    assert (lat[3], lat[4], lat[5], flag[7]) == (12.5, 10.0, 5.5, "coords_swapped")
+    assert flag[6] == flag[8] == "coords_unparseable" and pd.isna(flag[9])
+
+
+def test_minus_zero_is_read_as_pandas_reads_the_whole_column() -> None:
+    # pandas.to_numeric reads a column of whole numbers as integers: "-0" is then 0.0, but
+    # -0.0 in a column that also holds a decimal number. The fast path keeps both.
+    whole, _, _ = parsing.parse_coordinates(s("-0, 5", "3, 4"))
+    mixed, _, _ = parsing.parse_coordinates(s("-0, 5", "3.5, 4.5"))
+    assert math.copysign(1, whole[0]) == 1.0 and math.copysign(1, mixed[0]) == -1.0
+
+
+def test_clean_text_on_arrow_chunks_matches_the_python_strings() -> None:
+    cells = ["  Tripoli ", "\x00Zuwara\x00", "", "   ", None, "Évros\u2003", "=1+1", "x" * 30]
+    arrow = parsing.clean_text(arrow_text(cells[:3], cells[3:]), 20)
+    python = parsing.clean_text(s(*cells), 20)
+    pd.testing.assert_series_equal(arrow, python)
+    assert arrow.tolist()[:3] == ["Tripoli", "Zuwara", pd.NA] and arrow[5] == "Évros"
+    assert arrow[6] == "=1+1" and arrow[7] == "x" * 20  # formulas stay text; capped
 
 
 def test_split_multi_respects_commas_inside_values() -> None:
