@@ -103,6 +103,17 @@ def binom_two_sided_p(k: int, n: int, p: float) -> float:
     float
         p-value in [0, 1]; 1.0 when ``n`` is 0.
     """
+    return _binom_p(k, n, p, None)
+
+
+def _log_factorials(n: int) -> np.ndarray:
+    # log k! for k = 0..n by cumulative sums: vectorised, exact enough for any n seen here.
+    return np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, n + 1, dtype=float)))))
+
+
+def _binom_p(k: int, n: int, p: float, log_fact: np.ndarray | None) -> float:
+    """:func:`binom_two_sided_p`, with ``log k!`` for k = 0..n or more precomputed (a cumulative
+    sum, so a longer table gives the same values)."""
     if n <= 0:
         return 1.0
     if not 0 <= k <= n:
@@ -111,9 +122,9 @@ def binom_two_sided_p(k: int, n: int, p: float) -> float:
         return 1.0 if k == 0 else 0.0
     if p >= 1:
         return 1.0 if k == n else 0.0
+    if log_fact is None or len(log_fact) <= n:
+        log_fact = _log_factorials(n)
     ks = np.arange(n + 1)
-    # log k! for k = 0..n by cumulative sums: vectorised, exact enough for any n seen here.
-    log_fact = np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, n + 1, dtype=float)))))
     logpmf = (
         log_fact[n] - log_fact[ks] - log_fact[n - ks] + ks * math.log(p) + (n - ks) * math.log1p(-p)
     )
@@ -121,6 +132,15 @@ def binom_two_sided_p(k: int, n: int, p: float) -> float:
     # Same relative tolerance as common statistics packages, so ties in probability count.
     total = float(pmf[pmf <= pmf[k] * (1 + 1e-7)].sum())
     return min(1.0, total)
+
+
+def _compare_many(current: np.ndarray, reference: np.ndarray, ratio: float) -> np.ndarray:
+    """:func:`compare_counts_p` for many pairs, sharing one table of log-factorials."""
+    cur = [int(a) for a in current]
+    n = [a + int(b) for a, b in zip(cur, reference, strict=True)]
+    table = _log_factorials(max(n, default=0))
+    p = 1.0 / (1.0 + float(ratio))
+    return np.array([_binom_p(a, m, p, table) for a, m in zip(cur, n, strict=True)], dtype=float)
 
 
 def compare_counts_p(current: int, reference: int, reference_to_current: float) -> float:
@@ -141,15 +161,6 @@ def compare_counts_p(current: int, reference: int, reference_to_current: float) 
     """
     n = int(current) + int(reference)
     return binom_two_sided_p(int(current), n, 1.0 / (1.0 + float(reference_to_current)))
-
-
-def _window_sums(monthly: pd.DataFrame, lo: dt.date, hi: dt.date) -> pd.DataFrame:
-    m = monthly[(monthly["month"] >= lo) & (monthly["month"] <= hi)]
-    return m.groupby(["level", "key"]).agg(
-        incidents=("incidents", "sum"),
-        dead_and_missing=("dead_and_missing", "sum"),
-        largest_incident=("largest_incident", "max"),
-    )
 
 
 def compute_alert_candidates(
@@ -200,44 +211,57 @@ def compute_alert_candidates(
     """
     w = compute_windows(as_of, months)
     cols = ["level", "key", "month", "incidents", "dead_and_missing", "largest_incident"]
-    m = monthly.reindex(columns=cols).copy()
-    m["largest_incident"] = m["largest_incident"].fillna(0)
-    m["month"] = pd.to_datetime(m["month"]).dt.date
-    cur = _window_sums(m, *w["current"])
-    ya = _window_sums(m, *w["year_ago"])
-    base = _window_sums(m, *w["baseline"])
-    idx = cur.index.union(ya.index).union(base.index)
-    out = pd.DataFrame(index=idx)
-    out["current"] = cur["dead_and_missing"].reindex(idx).fillna(0).astype("int64")
-    out["current_incidents"] = cur["incidents"].reindex(idx).fillna(0).astype("int64")
-    out["largest_incident"] = cur["largest_incident"].reindex(idx).fillna(0).astype("int64")
-    out["year_ago"] = ya["dead_and_missing"].reindex(idx).fillna(0).astype("int64")
-    out["year_ago_incidents"] = ya["incidents"].reindex(idx).fillna(0).astype("int64")
-    base_dm = base["dead_and_missing"].reindex(idx).fillna(0).astype(float)
-    base_inc = base["incidents"].reindex(idx).fillna(0).astype(float)
+    m = monthly.reindex(columns=cols)
+    month = pd.to_datetime(m["month"]).to_numpy().astype("datetime64[D]")
+    # As pandas sums: missing counts add nothing.
+    inc = np.nan_to_num(m["incidents"].to_numpy(dtype=float, na_value=np.nan), nan=0.0)
+    dm = np.nan_to_num(m["dead_and_missing"].to_numpy(dtype=float, na_value=np.nan), nan=0.0)
+    big = np.nan_to_num(m["largest_incident"].to_numpy(dtype=float, na_value=np.nan), nan=0.0)
+    keys = list(zip(m["level"], m["key"], strict=True))
+    groups = sorted(set(keys))
+    code = {g: i for i, g in enumerate(groups)}
+    row_group = np.array([code[k] for k in keys], dtype=np.intp)
+    n = len(groups)
+
+    def sums(lo: dt.date, hi: dt.date) -> tuple[np.ndarray, ...]:
+        inside = (month >= np.datetime64(lo)) & (month <= np.datetime64(hi))
+        g = row_group[inside]
+        present = np.bincount(g, minlength=n) > 0
+        largest = np.full(n, -np.inf)
+        np.maximum.at(largest, g, big[inside])
+        return (
+            present,
+            np.bincount(g, weights=inc[inside], minlength=n),
+            np.bincount(g, weights=dm[inside], minlength=n),
+            np.where(present, largest, 0.0),
+        )
+
+    has_cur, cur_inc, cur_dm, cur_big = sums(*w["current"])
+    has_ya, ya_inc, ya_dm, _ = sums(*w["year_ago"])
+    has_base, base_inc, base_dm, _ = sums(*w["baseline"])
+    keep = np.flatnonzero(has_cur | has_ya | has_base)
     ratio = BASELINE_MONTHS / months
-    out["baseline_12m_avg"] = base_dm / ratio
-    out["baseline_incidents_12m_avg"] = base_inc / ratio
-    out = out.reset_index().rename(columns={"key": "id"})
-    out["p_year_ago"] = [
-        compare_counts_p(a, b, 1.0)
-        for a, b in zip(out["current_incidents"], out["year_ago_incidents"], strict=True)
-    ]
-    out["p_baseline"] = [
-        compare_counts_p(a, int(b), ratio)
-        for a, b in zip(out["current_incidents"], base_inc, strict=True)
-    ]
-    out["p_value"] = out[["p_year_ago", "p_baseline"]].max(axis=1)
-
-    def sign(a: pd.Series, b: pd.Series) -> pd.Series:
-        return np.sign(a.astype(float) - b.astype(float))
-
-    s = pd.concat(
+    out: dict[str, Any] = {
+        "level": [groups[i][0] for i in keep],
+        "id": [groups[i][1] for i in keep],
+        "current": cur_dm[keep].astype(np.int64),
+        "current_incidents": cur_inc[keep].astype(np.int64),
+        "largest_incident": cur_big[keep].astype(np.int64),
+        "year_ago": ya_dm[keep].astype(np.int64),
+        "year_ago_incidents": ya_inc[keep].astype(np.int64),
+        "baseline_12m_avg": base_dm[keep] / ratio,
+        "baseline_incidents_12m_avg": base_inc[keep] / ratio,
+    }
+    base_n = base_inc[keep]
+    out["p_year_ago"] = _compare_many(out["current_incidents"], out["year_ago_incidents"], 1.0)
+    out["p_baseline"] = _compare_many(out["current_incidents"], base_n.astype(np.int64), ratio)
+    out["p_value"] = np.maximum(out["p_year_ago"], out["p_baseline"])
+    s = np.stack(
         [
-            sign(out["current_incidents"], out["year_ago_incidents"]),
-            sign(out["current_incidents"], out["baseline_incidents_12m_avg"]),
-            sign(out["current"], out["year_ago"]),
-            sign(out["current"], out["baseline_12m_avg"]),
+            np.sign(out["current_incidents"] - out["year_ago_incidents"].astype(float)),
+            np.sign(out["current_incidents"] - out["baseline_incidents_12m_avg"]),
+            np.sign(out["current"] - out["year_ago"].astype(float)),
+            np.sign(out["current"] - out["baseline_12m_avg"]),
         ],
         axis=1,
     )
@@ -246,67 +270,78 @@ def compute_alert_candidates(
     out["direction"] = np.where(up, "up", np.where(down, "down", "mixed"))
     big_inc = np.maximum(out["current_incidents"], out["year_ago_incidents"]) >= MIN_INCIDENTS
     big_dm = np.maximum(out["current"], out["year_ago"]) >= MIN_DEAD_AND_MISSING
-    enough = big_inc & big_dm
+    enough = np.asarray(big_inc & big_dm, dtype=bool)
     both = (out["p_year_ago"] < ALPHA) & (out["p_baseline"] < ALPHA)
     one = (out["p_year_ago"] < ALPHA) | (out["p_baseline"] < ALPHA)
-    consistent = up | down
-    out["status"] = np.where(
+    consistent = np.asarray(up | down, dtype=bool)
+    status = np.where(
         enough & consistent & both, "alert", np.where(enough & consistent & one, "watch", "none")
-    )
-    lagging = np.zeros(len(out), dtype=bool)
+    ).astype(object)
+    lagging = np.zeros(len(keep), dtype=bool)
     if data_end is not None:
         lag_start = add_months(dt.date(data_end.year, data_end.month, 1), -REPORTING_LAG_MONTHS)
         if w["current"][1] >= lag_start:
-            lagging = (out["direction"] == "down").to_numpy() & (
-                out["status"] == "alert"
-            ).to_numpy()
-            out.loc[lagging, "status"] = "watch"
-    name_map = names if names is not None else pd.Series(dtype=object)
-    out["name"] = out["id"].map(name_map).fillna(out["id"]).astype(str)
+            lagging = (out["direction"] == "down") & (status == "alert")
+            status[lagging] = "watch"
+    out["status"] = status
+    name_map = names.to_dict() if names is not None else {}
+    out["name"] = [str(_name_of(name_map, i)) for i in out["id"]]
     cur_lbl = window_label(*w["current"])
     ya_lbl = window_label(*w["year_ago"])
     base_lbl = window_label(w["baseline"][0], w["baseline"][1])
     out["period_label"] = cur_lbl
-    records = out.to_dict("records")
-    out["reason"] = [
+    records = [
+        {k: (v if isinstance(v, str) else v[i]) for k, v in out.items()} for i in range(len(keep))
+    ]
+    reason = [
         _reason(r, bool(e), bool(c)) for r, e, c in zip(records, enough, consistent, strict=True)
     ]
-    if lagging.any():
-        out.loc[lagging, "reason"] = (
+    for i in np.flatnonzero(lagging):
+        reason[i] = (
             "Possible reporting delay, not an alert: the fall is beyond chance, but the window "
             f"ends within {REPORTING_LAG_MONTHS} months of the data's last incident "
             f"({data_end:%Y-%m-%d}) and IOM keeps adding records for recent months. "
-        ) + out.loc[lagging, "reason"]
+        ) + reason[i]
+    out["reason"] = reason
     out["sentence"] = [
         _sentence(r, cur_lbl, ya_lbl, base_lbl, months, source_label) for r in records
     ]
-    out["source_id"] = source_id
     order = {"alert": 0, "watch": 1, "none": 2}
-    out["_o"] = out["status"].map(order)
-    out = out.sort_values(["_o", "p_value", "level", "id"], kind="stable").drop(columns="_o")
-    return out[
-        [
-            "level",
-            "id",
-            "name",
-            "period_label",
-            "current",
-            "year_ago",
-            "baseline_12m_avg",
-            "current_incidents",
-            "year_ago_incidents",
-            "baseline_incidents_12m_avg",
-            "largest_incident",
-            "p_year_ago",
-            "p_baseline",
-            "p_value",
-            "direction",
-            "status",
-            "reason",
-            "sentence",
-            "source_id",
-        ]
-    ].reset_index(drop=True)
+    rows = sorted(
+        range(len(keep)),
+        key=lambda i: (order[str(status[i])], out["p_value"][i], out["level"][i], out["id"][i]),
+    )
+    text = "str" if len(rows) else object
+    columns = {
+        "level": pd.Series([out["level"][i] for i in rows], dtype="str"),
+        "id": pd.Series([out["id"][i] for i in rows], dtype=text),
+        "name": pd.Series([out["name"][i] for i in rows], dtype="str"),
+        "period_label": pd.Series([cur_lbl] * len(rows), dtype="str"),
+    }
+    for c in (
+        "current",
+        "year_ago",
+        "baseline_12m_avg",
+        "current_incidents",
+        "year_ago_incidents",
+        "baseline_incidents_12m_avg",
+        "largest_incident",
+        "p_year_ago",
+        "p_baseline",
+        "p_value",
+    ):
+        columns[c] = out[c][rows] if len(rows) else out[c][:0]
+    for c in ("direction", "status"):
+        columns[c] = pd.Series([out[c][i] for i in rows], dtype="str")
+    for c in ("reason", "sentence"):
+        columns[c] = pd.Series([out[c][i] for i in rows], dtype="str" if len(rows) else float)
+    columns["source_id"] = pd.Series([source_id] * len(rows), dtype="str")
+    return pd.DataFrame(columns)
+
+
+def _name_of(names: dict[Any, Any], key: Any) -> Any:
+    name = names.get(key)
+    return key if name is None or (isinstance(name, float) and name != name) else name
 
 
 def _p(p: float) -> str:

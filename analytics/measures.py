@@ -9,6 +9,8 @@ never added together; the only thing that combines two measures is a ratio
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -21,6 +23,38 @@ MIN_KNOWN_FOR_SHARE = 20
 # A percentage change needs at least this many dead and missing in the earlier period; from a
 # base of 1 or 2 any change reads as hundreds of percent.
 MIN_PREVIOUS_FOR_CHANGE = 10
+
+
+# The frames here have a few hundred rows, where each pandas operation costs far more than its
+# arithmetic; the functions work on numpy arrays and build each result frame once.
+
+
+def _floats(values: pd.Series) -> np.ndarray:
+    """Values as floats, ``NaN`` where missing or not a number."""
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        return values.to_numpy(dtype=float, na_value=np.nan)
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _lookup(keys: np.ndarray, frame: pd.DataFrame, key: str) -> np.ndarray:
+    """Row of ``frame`` for each key (by column ``key``, unique), ``-1`` where absent."""
+    if frame.empty:
+        return np.full(len(keys), -1, dtype=np.intp)
+    return pd.Index(frame[key]).get_indexer(keys)
+
+
+def _pick(values: np.ndarray, pos: np.ndarray, fill: float = np.nan) -> np.ndarray:
+    """``values[pos]`` with ``fill`` where ``pos`` is -1."""
+    v = np.asarray(values, dtype=float)
+    out = np.full(len(pos), fill, dtype=float)
+    hit = pos >= 0
+    out[hit] = v[pos[hit]]
+    return out
+
+
+def _name(a: pd.Series, b: pd.Series) -> object:
+    # The name pandas gives the result of arithmetic between two Series.
+    return a.name if a.name == b.name else None
 
 
 def compute_lethality(
@@ -43,10 +77,11 @@ def compute_lethality(
         ``1000 * dead_and_missing / detections`` (persons per 1,000 detections); ``NaN`` where
         either value is missing or ``detections`` is below ``max(min_detections, 1)``.
     """
-    dm = pd.to_numeric(dead_and_missing, errors="coerce").astype(float)
-    det = pd.to_numeric(detections, errors="coerce").astype(float)
-    ok = det.notna() & dm.notna() & (det >= max(min_detections, 1))
-    return (1000.0 * dm / det.where(ok)).where(ok)
+    dm, det = _floats(dead_and_missing), _floats(detections)
+    ok = ~np.isnan(det) & ~np.isnan(dm) & (det >= max(min_detections, 1))
+    out = np.full(len(dm), np.nan)
+    out[ok] = 1000.0 * dm[ok] / det[ok]
+    return pd.Series(out, index=dead_and_missing.index, name=_name(dead_and_missing, detections))
 
 
 def compute_change_pct(
@@ -65,10 +100,11 @@ def compute_change_pct(
         ``100 * (current - previous) / previous`` (percent); ``NaN`` where ``previous`` is
         missing, zero or below ``min_previous`` (a change from nothing has no percentage).
     """
-    cur = pd.to_numeric(current, errors="coerce").astype(float)
-    prev = pd.to_numeric(previous, errors="coerce").astype(float)
-    ok = prev.notna() & (prev > 0) & (prev >= min_previous) & cur.notna()
-    return (100.0 * (cur - prev) / prev.where(ok)).where(ok)
+    cur, prev = _floats(current), _floats(previous)
+    ok = ~np.isnan(prev) & (prev > 0) & (prev >= min_previous) & ~np.isnan(cur)
+    out = np.full(len(cur), np.nan)
+    out[ok] = 100.0 * (cur[ok] - prev[ok]) / prev[ok]
+    return pd.Series(out, index=current.index, name=_name(current, previous))
 
 
 def compute_route_risk(
@@ -106,29 +142,50 @@ def compute_route_risk(
         has both series and at least one detection), ``has_both_series`` (bool). Sorted by
         ``dead_and_missing`` descending, the unclassified route last, then ``route_id``.
     """
-    r = routes[["route_id", "name", "colour", "frontex", "mmp"]].copy()
-    inc = incident_totals.set_index("route_id")
-    det = detection_totals.set_index("route_id")["detections"] if len(detection_totals) else None
-    for col in ("incidents", "dead_and_missing", "multi_route_incidents"):
-        r[col] = r["route_id"].map(inc[col] if col in inc else {}).fillna(0).astype("int64")
-    r["dead_and_missing_in_detection_months"] = (
-        r["route_id"]
-        .map(inc["dead_and_missing_in_detection_months"] if len(inc) else {})
-        .fillna(0)
-        .astype("int64")
+    ids = routes["route_id"].to_numpy(dtype=object)
+    pos = _lookup(ids, incident_totals, "route_id")
+    cols = {}
+    for col in (
+        "incidents",
+        "dead_and_missing",
+        "multi_route_incidents",
+        "dead_and_missing_in_detection_months",
+    ):
+        if col in incident_totals:
+            vals = _pick(_floats(incident_totals[col]), pos)
+            cols[col] = np.nan_to_num(vals, nan=0.0).astype(np.int64)
+        else:
+            cols[col] = np.zeros(len(ids), dtype=np.int64)
+    has_fx = routes["frontex"].astype(bool).to_numpy() & bool(detection_source_loaded)
+    if len(detection_totals):
+        fx = _pick(
+            _floats(detection_totals["detections"]), _lookup(ids, detection_totals, "route_id")
+        )
+    else:
+        fx = np.full(len(ids), np.nan)
+    detections = np.where(has_fx, np.nan_to_num(fx, nan=0.0), np.nan)
+    both = has_fx & routes["mmp"].astype(bool).to_numpy()
+    numerator = cols["dead_and_missing_in_detection_months"].astype(float)
+    ok = both & ~np.isnan(detections) & (detections >= 1)
+    lethality = np.full(len(ids), np.nan)
+    lethality[ok] = 1000.0 * numerator[ok] / detections[ok]
+    # Deadliest first, the unclassified route last, then route_id (a total order).
+    dm = cols["dead_and_missing"]
+    order = np.array(
+        sorted(range(len(ids)), key=lambda i: (ids[i] == "unclassified", -dm[i], ids[i])),
+        dtype=np.intp,
     )
-    has_fx = r["frontex"].astype(bool) & bool(detection_source_loaded)
-    fx = r["route_id"].map(det if det is not None else {}).astype(float)
-    r["detections"] = fx.fillna(0.0).where(has_fx, np.nan)
-    r["has_both_series"] = has_fx & r["mmp"].astype(bool)
-    r["deaths_per_1000_detections"] = compute_lethality(
-        r["dead_and_missing_in_detection_months"], r["detections"].where(r["has_both_series"])
+    return pd.DataFrame(
+        {
+            "route_id": routes["route_id"].array.take(order),
+            "name": routes["name"].array.take(order),
+            "colour": routes["colour"].array.take(order),
+            **{c: v[order] for c, v in cols.items()},
+            "detections": detections[order],
+            "has_both_series": both[order],
+            "deaths_per_1000_detections": lethality[order],
+        }
     )
-    r["_last"] = r["route_id"] == "unclassified"
-    r = r.sort_values(
-        ["_last", "dead_and_missing", "route_id"], ascending=[True, False, True], kind="stable"
-    )
-    return r.drop(columns=["_last", "frontex", "mmp"]).reset_index(drop=True)
 
 
 def compute_route_series(monthly: pd.DataFrame, has_detection_series: bool) -> pd.DataFrame:
@@ -195,19 +252,31 @@ def compute_top_routes(
         return pd.DataFrame(
             {"iso3": pd.Series(dtype=object), "top_routes": pd.Series(dtype=object)}
         )
-    df = by_route[["iso3", "route_id", value]].copy()
-    df[value] = pd.to_numeric(df[value], errors="coerce").fillna(0).astype(float)
-    df = df[df[value] > 0]
-    df["total"] = df.groupby("iso3")[value].transform("sum")
-    df["share"] = df[value] / df["total"]
-    df = df.sort_values(["iso3", value, "route_id"], ascending=[True, False, True], kind="stable")
-    df = df.groupby("iso3", sort=True).head(n)
-    df["name"] = df["route_id"].map(route_names).fillna(df["route_id"])
-    df["text"] = df["name"] + " " + (100 * df["share"]).round().astype(int).astype(str) + "%"
+    values = np.nan_to_num(_floats(by_route[value]), nan=0.0)
+    groups: dict[str, list[tuple[float, str]]] = {}
+    for iso3, route_id, x in zip(by_route["iso3"], by_route["route_id"], values, strict=True):
+        if x > 0:
+            groups.setdefault(iso3, []).append((float(x), route_id))
+    names = route_names.to_dict()
     suffix = f" ({label})" if label else ""
-    out = df.groupby("iso3", sort=True)["text"].agg(", ".join).reset_index()
-    out["top_routes"] = out["text"] + suffix
-    return out[["iso3", "top_routes"]]
+    keys, texts = [], []
+    for iso3 in sorted(groups):
+        items = groups[iso3]
+        total = math.fsum(x for x, _ in items)
+        items.sort(key=lambda t: (-t[0], t[1]))
+        parts = []
+        for x, route_id in items[:n]:
+            name = names.get(route_id)
+            name = route_id if name is None or name != name else name
+            parts.append(f"{name} {round(100 * (x / total))}%")
+        keys.append(iso3)
+        texts.append(", ".join(parts) + suffix)
+    return pd.DataFrame(
+        {
+            "iso3": pd.Series(keys, dtype=by_route["iso3"].dtype),
+            "top_routes": pd.Series(texts, dtype="str"),
+        }
+    )
 
 
 def compute_origin_components(
@@ -254,48 +323,72 @@ def compute_origin_components(
         0-1), ``share_women`` (females / (females + males) over incidents that record sex;
         0-1; both ``NaN`` below ``min_known_for_share`` victims with the attribute known), ``oc_human_smuggling`` (score 1-10), ``mean_source_quality`` (IOM 1-5).
     """
-    cur = current.set_index("iso3")
-    det = (
-        detections.groupby("iso3")["detections"].sum().astype(float)
-        if len(detections)
-        else pd.Series(dtype=float)
-    )
-    keys = sorted(set(cur.index.astype(str)) | set(det[det > 0].index.astype(str)))
-    out = pd.DataFrame({"iso3": keys})
+    det: dict[str, float] = {}
+    if len(detections):
+        for iso3, x in zip(detections["iso3"], _floats(detections["detections"]), strict=True):
+            det[iso3] = det.get(iso3, 0.0) + x
+    cur_keys = {str(k) for k in current["iso3"]}
+    keys = sorted(cur_keys | {str(k) for k, x in det.items() if x > 0})
+    iso = np.array(keys, dtype=object)
+    pos = _lookup(iso, current, "iso3")
 
-    def col(frame: pd.DataFrame, name: str) -> pd.Series:
+    def col(name: str, frame: pd.DataFrame = current, at: np.ndarray = pos) -> np.ndarray:
         if name not in frame.columns:
-            return pd.Series(np.nan, index=out.index)
-        return out["iso3"].map(frame[name]).astype(float)
+            return np.full(len(keys), np.nan)
+        return _pick(_floats(frame[name]), at)
 
-    out["incidents"] = col(cur, "incidents").fillna(0).astype("int64")
-    out["split_incidents"] = col(cur, "split_incidents").fillna(0).astype("int64")
-    out["dead_and_missing"] = col(cur, "dead_and_missing").fillna(0.0)
+    dm = np.nan_to_num(col("dead_and_missing"), nan=0.0)
     if previous is not None:
-        prev = previous.set_index("iso3")
-        out["dead_and_missing_previous"] = col(prev, "dead_and_missing").fillna(0.0)
+        dm_prev = np.nan_to_num(
+            col("dead_and_missing", previous, _lookup(iso, previous, "iso3")), nan=0.0
+        )
     else:
-        out["dead_and_missing_previous"] = np.nan
-    out["change_pct"] = compute_change_pct(
-        out["dead_and_missing"], out["dead_and_missing_previous"], min_previous_for_change
-    )
-    d = out["iso3"].map(det).astype(float)
-    out["detections"] = d.where(d > 0)
-    out["dead_and_missing_frontex_routes"] = col(cur, "dead_and_missing_frontex_routes").fillna(0.0)
-    out["deaths_per_1000_detections"] = compute_lethality(
-        out["dead_and_missing_frontex_routes"], out["detections"], min_detections_for_rate
-    )
-    known_children = col(cur, "dead_and_missing_children_known")
+        dm_prev = np.full(len(keys), np.nan)
+    index = pd.RangeIndex(len(keys))
+    change = compute_change_pct(
+        pd.Series(dm, index=index), pd.Series(dm_prev, index=index), min_previous_for_change
+    ).to_numpy()
+    d = np.array([det.get(k, np.nan) for k in keys], dtype=float)
+    d = np.where(d > 0, d, np.nan)
+    dm_fx = np.nan_to_num(col("dead_and_missing_frontex_routes"), nan=0.0)
+    rate = compute_lethality(
+        pd.Series(dm_fx, index=index), pd.Series(d, index=index), min_detections_for_rate
+    ).to_numpy()
     floor = max(float(min_known_for_share), 1e-9)
-    out["share_children"] = (
-        col(cur, "children") / known_children.where(known_children >= floor)
-    ).clip(0, 1)
-    sexed = col(cur, "females") + col(cur, "males")
-    out["share_women"] = (col(cur, "females") / sexed.where(sexed >= floor)).clip(0, 1)
-    oc = oc_index.drop_duplicates("iso3").set_index("iso3")["value"] if len(oc_index) else {}
-    out["oc_human_smuggling"] = out["iso3"].map(oc).astype(float)
-    out["mean_source_quality"] = col(cur, "mean_source_quality")
-    return out
+    known_children = col("dead_and_missing_children_known")
+    females, males = col("females"), col("males")
+    sexed = females + males
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share_children = np.clip(
+            col("children") / np.where(known_children >= floor, known_children, np.nan), 0, 1
+        )
+        share_women = np.clip(females / np.where(sexed >= floor, sexed, np.nan), 0, 1)
+    return pd.DataFrame(
+        {
+            "iso3": keys,
+            "incidents": np.nan_to_num(col("incidents"), nan=0.0).astype(np.int64),
+            "split_incidents": np.nan_to_num(col("split_incidents"), nan=0.0).astype(np.int64),
+            "dead_and_missing": dm,
+            "dead_and_missing_previous": dm_prev,
+            "change_pct": change,
+            "detections": d,
+            "dead_and_missing_frontex_routes": dm_fx,
+            "deaths_per_1000_detections": rate,
+            "share_children": share_children,
+            "share_women": share_women,
+            "oc_human_smuggling": _index_values(keys, oc_index),
+            "mean_source_quality": col("mean_source_quality"),
+        }
+    )
+
+
+def _index_values(keys: list[str], oc_index: pd.DataFrame) -> np.ndarray:
+    """The OC Index value of each country (the first row of a country listed twice)."""
+    oc: dict[str, float] = {}
+    if len(oc_index):
+        for iso3, x in zip(oc_index["iso3"], _floats(oc_index["value"]), strict=True):
+            oc.setdefault(iso3, x)
+    return np.array([oc.get(k, np.nan) for k in keys], dtype=float)
 
 
 def compute_transit_components(
@@ -348,73 +441,100 @@ def compute_transit_components(
         ``crossing_routes`` (comma-separated route ids), ``oc_human_smuggling`` (score 1-10),
         ``mean_source_quality`` (IOM 1-5).
     """
-    cols = [
+    cols = (
         "incidents",
         "dead_and_missing",
         "dead_and_missing_violence",
         "source_quality_sum",
         "source_quality_n",
-    ]
+        "dead_and_missing_assigned",
+    )
 
-    def combine(located: pd.DataFrame | None, near: pd.DataFrame | None) -> pd.DataFrame:
-        parts = []
+    def combine(
+        located: pd.DataFrame | None, near: pd.DataFrame | None
+    ) -> dict[str, dict[str, float]]:
+        """Per country: the located counts plus the nearest-country placed ones."""
+        sums: dict[str, dict[str, float]] = {}
+
+        def add(frame: pd.DataFrame, iso3: pd.Series, assigned: bool) -> None:
+            values = {c: _floats(frame[c]) for c in cols[:-1]}
+            values["dead_and_missing_assigned"] = (
+                values["dead_and_missing"] if assigned else np.zeros(len(frame))
+            )
+            for i, k in enumerate(iso3):
+                acc = sums.setdefault(k, dict.fromkeys(cols, 0.0))
+                for c in cols:
+                    acc[c] += values[c][i]
+
         if located is not None and len(located):
-            parts.append(located[["iso3", *cols]].assign(dead_and_missing_assigned=0.0))
+            add(located, located["iso3"], False)
         if near is not None and len(near):
             n = near[near["nearest_iso3"].notna()]
-            parts.append(
-                n[cols]
-                .assign(
-                    iso3=n["nearest_iso3"].astype(str),
-                    dead_and_missing_assigned=n["dead_and_missing"],
-                )
-                .loc[:, ["iso3", *cols, "dead_and_missing_assigned"]]
-            )
-        if not parts:
-            return pd.DataFrame(columns=["iso3", *cols, "dead_and_missing_assigned"]).set_index(
-                "iso3"
-            )
-        df = pd.concat(parts, ignore_index=True)
-        df[cols + ["dead_and_missing_assigned"]] = df[cols + ["dead_and_missing_assigned"]].astype(
-            float
-        )
-        return df.groupby("iso3").sum()
+            add(n, n["nearest_iso3"].astype(str), True)
+        return sums
 
     cur = combine(by_country, assigned)
     prev = (
         combine(previous_by_country, previous_assigned) if previous_by_country is not None else None
     )
-    det = (
-        route_detections.set_index("route_id")["detections"].astype(float)
-        if len(route_detections)
-        else pd.Series(dtype=float)
-    )
-    cr = crossing[["route_id", "iso3"]].drop_duplicates().copy()
-    cr["detections"] = cr["route_id"].map(det)
-    cross_det = cr.groupby("iso3")["detections"].sum(min_count=1)
-    cross_names = cr.sort_values(["iso3", "route_id"]).groupby("iso3")["route_id"].agg(", ".join)
-    crossed = cross_det[cross_det > 0].index.astype(str)
-    keys = sorted(set(cur.index.astype(str)) | set(crossed))
-    out = pd.DataFrame({"iso3": keys})
-    for c in ("incidents", "dead_and_missing", "dead_and_missing_assigned"):
-        out[c] = out["iso3"].map(cur[c]).astype(float).fillna(0.0).round().astype("int64")
-    if prev is not None:
-        out["dead_and_missing_previous"] = (
-            out["iso3"].map(prev["dead_and_missing"]).astype(float).fillna(0.0)
+    det: dict[str, float] = {}
+    if len(route_detections):
+        det = dict(
+            zip(route_detections["route_id"], _floats(route_detections["detections"]), strict=True)
         )
-    else:
-        out["dead_and_missing_previous"] = np.nan
-    out["change_pct"] = compute_change_pct(
-        out["dead_and_missing"], out["dead_and_missing_previous"], min_previous_for_change
+    cross: dict[str, list[str]] = {}
+    for route_id, iso3 in set(zip(crossing["route_id"], crossing["iso3"], strict=True)):
+        cross.setdefault(iso3, []).append(route_id)
+    cross_det: dict[str, float] = {}
+    for iso3, rids in cross.items():
+        known = [det[r] for r in rids if r in det and not math.isnan(det[r])]
+        cross_det[iso3] = math.fsum(known) if known else np.nan
+    crossed = {str(k) for k, x in cross_det.items() if x > 0}
+    keys = sorted({str(k) for k in cur} | crossed)
+    empty = dict.fromkeys(cols, np.nan)
+
+    def get(sums: dict[str, dict[str, float]], c: str) -> np.ndarray:
+        return np.array([sums.get(k, empty)[c] for k in keys], dtype=float)
+
+    counts = {
+        c: np.round(np.nan_to_num(get(cur, c), nan=0.0)).astype(np.int64)
+        for c in ("incidents", "dead_and_missing", "dead_and_missing_assigned")
+    }
+    dm_prev = (
+        np.nan_to_num(get(prev, "dead_and_missing"), nan=0.0)
+        if prev is not None
+        else np.full(len(keys), np.nan)
     )
-    violence = out["iso3"].map(cur["dead_and_missing_violence"]).astype(float)
-    dm = out["dead_and_missing"].where(out["dead_and_missing"] >= max(min_known_for_share, 1e-9))
-    out["share_violence"] = (violence / dm).clip(0, 1)
-    out["detections_on_routes_crossing"] = out["iso3"].map(cross_det).astype(float)
-    out["crossing_routes"] = out["iso3"].map(cross_names).fillna("")
-    oc = oc_index.drop_duplicates("iso3").set_index("iso3")["value"] if len(oc_index) else {}
-    out["oc_human_smuggling"] = out["iso3"].map(oc).astype(float)
-    q_n = out["iso3"].map(cur["source_quality_n"]).astype(float)
-    q_sum = out["iso3"].map(cur["source_quality_sum"]).astype(float)
-    out["mean_source_quality"] = q_sum / q_n.where(q_n > 0)
-    return out
+    index = pd.RangeIndex(len(keys))
+    change = compute_change_pct(
+        pd.Series(counts["dead_and_missing"], index=index),
+        pd.Series(dm_prev, index=index),
+        min_previous_for_change,
+    ).to_numpy()
+    dm = counts["dead_and_missing"].astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share_violence = np.clip(
+            get(cur, "dead_and_missing_violence")
+            / np.where(dm >= max(min_known_for_share, 1e-9), dm, np.nan),
+            0,
+            1,
+        )
+        q_n = get(cur, "source_quality_n")
+        mean_q = get(cur, "source_quality_sum") / np.where(q_n > 0, q_n, np.nan)
+    return pd.DataFrame(
+        {
+            "iso3": keys,
+            **counts,
+            "dead_and_missing_previous": dm_prev,
+            "change_pct": change,
+            "share_violence": share_violence,
+            "detections_on_routes_crossing": np.array(
+                [cross_det.get(k, np.nan) for k in keys], dtype=float
+            ),
+            "crossing_routes": pd.Series(
+                [", ".join(sorted(cross.get(k, []))) for k in keys], dtype="str"
+            ),
+            "oc_human_smuggling": _index_values(keys, oc_index),
+            "mean_source_quality": mean_q,
+        }
+    )

@@ -23,6 +23,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -175,26 +176,34 @@ def compute_scaled(values: pd.Series, scaling: str) -> pd.Series:
         0-100 (``NaN`` where the value is missing). When every value is the same the scaled
         value is 50: there is nothing to compare.
     """
-    x = pd.to_numeric(values, errors="coerce").astype(float)
+    out = _scaled(_floats(values), scaling)
+    return pd.Series(out, index=values.index, name=values.name)
+
+
+def _floats(values: pd.Series) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        return values.to_numpy(dtype=float, na_value=np.nan)
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _scaled(x: np.ndarray, scaling: str) -> np.ndarray:
+    """:func:`compute_scaled` on a float array (``NaN`` = no data)."""
     if scaling == "share":
-        return (x.clip(0, 1) * 100.0).astype(float)
+        return np.clip(x, 0, 1) * 100.0
     if scaling == "index_1_10":
-        return ((x.clip(1, 10) - 1.0) / 9.0 * 100.0).astype(float)
+        return (np.clip(x, 1, 10) - 1.0) / 9.0 * 100.0
     if scaling not in ("log", "winsor"):
         raise ValueError(f"unknown scaling {scaling!r}")
     if scaling == "log":
-        x = np.log1p(x.clip(lower=0))
-    present = x.dropna()
-    if present.empty:
+        x = np.log1p(np.clip(x, 0, None))
+    present = x[~np.isnan(x)]
+    if present.size == 0:
         return x
-    lo = float(np.quantile(present.to_numpy(), WINSOR_LOW))
-    if scaling == "log":
-        hi = float(present.max())
-    else:
-        hi = float(np.quantile(present.to_numpy(), WINSOR_HIGH))
+    lo = float(np.quantile(present, WINSOR_LOW))
+    hi = float(present.max()) if scaling == "log" else float(np.quantile(present, WINSOR_HIGH))
     if not hi > lo:
-        return x.where(x.isna(), 50.0)
-    return ((x.clip(lo, hi) - lo) / (hi - lo) * 100.0).astype(float)
+        return np.where(np.isnan(x), x, 50.0)
+    return (np.clip(x, lo, hi) - lo) / (hi - lo) * 100.0
 
 
 def compute_confidence(
@@ -209,16 +218,17 @@ def compute_confidence(
         least 80% of the weight in components with data), ``medium`` (at least 5, 2.5 and
         60%), otherwise ``low``.
     """
-    n = pd.to_numeric(incidents, errors="coerce").fillna(0)
-    q = pd.to_numeric(mean_source_quality, errors="coerce").fillna(0)
-    w = pd.to_numeric(available_weight, errors="coerce").fillna(0)
+    grades = _confidence(
+        _floats(incidents), _floats(mean_source_quality), _floats(available_weight)
+    )
+    return pd.Series(grades, index=incidents.index, dtype=object)
+
+
+def _confidence(n: np.ndarray, q: np.ndarray, w: np.ndarray) -> np.ndarray:
+    n, q, w = (np.nan_to_num(a, nan=0.0) for a in (n, q, w))
     high = (n >= HIGH_INCIDENTS) & (q >= HIGH_QUALITY) & (w >= HIGH_WEIGHT - 1e-9)
     medium = (n >= MEDIUM_INCIDENTS) & (q >= MEDIUM_QUALITY) & (w >= MEDIUM_WEIGHT - 1e-9)
-    return pd.Series(
-        np.where(high, "high", np.where(medium, "medium", "low")),
-        index=incidents.index,
-        dtype=object,
-    )
+    return np.where(high, "high", np.where(medium, "medium", "low")).astype(object)
 
 
 def compute_scores(
@@ -254,44 +264,58 @@ def compute_scores(
         and ``ranked_of`` (how many countries are ranked). Sorted by rank, then unranked
         countries by ``iso3``. The result does not depend on the input row order.
     """
-    df = components.sort_values("iso3", kind="stable").reset_index(drop=True).copy()
+    n = len(components)
+    by_iso = np.argsort(components["iso3"].to_numpy(dtype=object), kind="stable")
+    df = components.take(by_iso).reset_index(drop=True)
     names = [c for c, _ in weights]
     w = np.array([float(x) for _, x in weights])
-    scaled = np.zeros((len(df), len(names)))
-    present = np.zeros((len(df), len(names)), dtype=bool)
+    scaled = np.zeros((n, len(names)))
+    present = np.zeros((n, len(names)), dtype=bool)
+    new: dict[str, Any] = {}
     for j, name in enumerate(names):
-        vals = df[name] if name in df.columns else pd.Series(np.nan, index=df.index)
-        c = compute_scaled(vals, COMPONENTS[name].scaling)
-        df[f"c_{name}"] = c
-        present[:, j] = c.notna().to_numpy()
-        scaled[:, j] = c.fillna(0.0).to_numpy()
+        vals = _floats(df[name]) if name in df.columns else np.full(n, np.nan)
+        c = _scaled(vals, COMPONENTS[name].scaling)
+        new[f"c_{name}"] = c
+        present[:, j] = ~np.isnan(c)
+        scaled[:, j] = np.nan_to_num(c, nan=0.0)
     avail = (present * w).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         contrib = np.where(present, scaled * w, 0.0) / np.where(avail > 0, avail, np.nan)[:, None]
-    df["available_weight"] = avail
-    enough = np.zeros(len(df), dtype=bool)
+    new["available_weight"] = avail
+    enough = np.zeros(n, dtype=bool)
     for col, minimum in evidence:
         if col in df.columns:
-            enough |= (pd.to_numeric(df[col], errors="coerce").fillna(0) >= minimum).to_numpy()
+            enough |= np.nan_to_num(_floats(df[col]), nan=0.0) >= minimum
     insufficient = ~enough | (avail < MIN_AVAILABLE_WEIGHT - 1e-9)
     score = np.clip(np.nansum(contrib, axis=1), 0.0, 100.0)
-    df["score"] = np.where(insufficient, np.nan, score)
+    new["score"] = np.where(insufficient, np.nan, score)
     for j, name in enumerate(names):
-        df[f"contrib_{name}"] = np.where(insufficient, np.nan, contrib[:, j])
-    df["insufficient_data"] = insufficient
-    inc = df["incidents"] if "incidents" in df.columns else pd.Series(0, index=df.index)
+        new[f"contrib_{name}"] = np.where(insufficient, np.nan, contrib[:, j])
+    new["insufficient_data"] = insufficient
+    inc = _floats(df["incidents"]) if "incidents" in df.columns else np.zeros(n)
     q = (
-        df["mean_source_quality"]
+        _floats(df["mean_source_quality"])
         if "mean_source_quality" in df.columns
-        else pd.Series(np.nan, index=df.index)
+        else np.full(n, np.nan)
     )
-    df["confidence"] = compute_confidence(inc, q, df["available_weight"])
-    df["confidence"] = df["confidence"].where(~df["insufficient_data"], "low")
+    grades = np.where(insufficient, "low", _confidence(inc, q, avail)).astype(object)
+    new["confidence"] = pd.Series(grades, index=df.index, dtype=object)
     # Round before ranking so float noise from the input order cannot split a tie.
-    df["rank"] = df["score"].round(9).rank(method="min", ascending=False).astype("Int64")
-    df["ranked_of"] = int(df["rank"].notna().sum())
-    df = df.sort_values(["rank", "iso3"], na_position="last", kind="stable").reset_index(drop=True)
-    return df
+    rounded = np.round(new["score"], 9)
+    ranked = ~np.isnan(rounded)
+    asc = np.sort(rounded[ranked])
+    rank = np.zeros(n, dtype=np.int64)
+    rank[ranked] = 1 + len(asc) - np.searchsorted(asc, rounded[ranked], side="right")
+    new["rank"] = pd.array(np.where(ranked, rank, 0), dtype="Int64")
+    new["rank"][~ranked] = pd.NA
+    new["ranked_of"] = int(ranked.sum())
+    order = np.lexsort((np.arange(n), np.where(ranked, rank, np.iinfo(np.int64).max)))
+    for key, value in new.items():
+        if key in df.columns:
+            df[key] = value
+    extra = pd.DataFrame({k: v for k, v in new.items() if k not in df.columns}, index=df.index)
+    out = pd.concat([df, extra], axis=1) if len(extra.columns) else df
+    return out.take(order).reset_index(drop=True)
 
 
 def _fmt_value(name: str, value: float) -> str:

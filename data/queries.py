@@ -12,6 +12,7 @@ not restrict detections. Pages say so next to any figure that mixes both.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,6 +69,19 @@ def resolve_vintages(con: Con, f: Filters) -> Vintages:
         ).fetchall()
     finally:
         cur.close()
+    return choose_vintages(rows, f)
+
+
+def choose_vintages(rows: Iterable[Sequence[Any]], f: Filters) -> Vintages:
+    """:func:`resolve_vintages` on ``sources`` rows already read.
+
+    Parameters
+    ----------
+    rows : iterable of (source_id, kind, is_demo)
+        Sources in preference order within each kind: real before demo, newest vintage
+        first, then newest ingest (the order of :func:`query_sources` within a kind).
+    """
+    rows = [r for r in rows if r[1] in ("mmp", "frontex")]
     mmp = [r for r in rows if r[1] == "mmp"]
     chosen = next((r for r in mmp if f.vintage and r[0] == f.vintage), mmp[0] if mmp else None)
     is_demo = bool(chosen[2]) if chosen is not None else False
@@ -167,28 +181,25 @@ def query_headline(con: Con, f: Filters) -> dict[str, Any]:
     """
     v = resolve_vintages(con, f)
     w, p = incident_where(f, v)
-    inc = _df(
+    dw, dp = detection_where(f, v)
+    # Both aggregates in one statement: one round trip instead of two.
+    row = _df(
         con,
-        f"SELECT count(*) AS incidents, coalesce(sum(dead), 0) AS dead, "  # noqa: S608
+        f"SELECT * FROM (SELECT count(*) AS incidents, coalesce(sum(dead), 0) AS dead, "  # noqa: S608
         f"coalesce(sum(missing), 0) AS missing, coalesce(sum(dead_and_missing), 0) "
         f"AS dead_and_missing, min(incident_date) AS first_date, max(incident_date) AS last_date "
-        f"FROM incidents i WHERE {w}",
-        p,
+        f"FROM incidents i WHERE {w}) CROSS JOIN (SELECT coalesce(sum(detections), 0) "
+        f"AS detections FROM detections d WHERE {dw})",
+        {**p, **dp},
     ).iloc[0]
-    dw, dp = detection_where(f, v)
-    det = _df(
-        con,
-        f"SELECT coalesce(sum(detections), 0) AS detections FROM detections d WHERE {dw}",  # noqa: S608
-        dp,
-    )
     return {
-        "incidents": int(inc["incidents"]),
-        "dead": int(inc["dead"]),
-        "missing": int(inc["missing"]),
-        "dead_and_missing": int(inc["dead_and_missing"]),
-        "first_date": inc["first_date"],
-        "last_date": inc["last_date"],
-        "detections": int(det.iloc[0]["detections"]),
+        "incidents": int(row["incidents"]),
+        "dead": int(row["dead"]),
+        "missing": int(row["missing"]),
+        "dead_and_missing": int(row["dead_and_missing"]),
+        "first_date": row["first_date"],
+        "last_date": row["last_date"],
+        "detections": int(row["detections"]),
         "incident_source": v.incidents,
         "detection_source": v.detections,
         "is_demo": v.is_demo,

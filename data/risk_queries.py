@@ -6,6 +6,13 @@ as a parameter (the only text spliced into SQL comes from :func:`~data.queries.i
 returns a pandas DataFrame whose columns name their measure and unit. The heavy grouping happens
 in DuckDB; the pure functions in :mod:`analytics` only combine a few hundred rows.
 
+One scan per table: each measure needs several breakdowns of the same incidents (per route and
+per country, this period and the previous one), so the queries group the incidents once by every
+key involved (a few hundred groups) and split the groups in Python. An incident's routes and
+origins are lists; DuckDB 2.0 groups by a list column 3 to 4 times slower than by text, and the
+ingest derives each list from one text column alone, so when :func:`query_lists_by_text` confirms
+that for a source the queries group by the text and look the lists up (see :class:`ListsByText`).
+
 Filter scope (as in :mod:`data.queries`): period, route and origin restrict both incidents (IOM)
 and detections (Frontex, by nationality); UN region, IOM region, cause and minimum source quality
 restrict incidents only.
@@ -14,12 +21,15 @@ restrict incidents only.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from data.filters import Filters
 from data.queries import Vintages, detection_where, incident_where, resolve_vintages
@@ -45,6 +55,51 @@ def _df(con: Con, sql: str, params: dict[str, Any] | None = None) -> pd.DataFram
     cur = con.cursor()
     try:
         return cur.execute(sql, params or {}).df()
+    finally:
+        cur.close()
+
+
+# The name a detection cube (:func:`query_detection_cube`) is registered under on a cursor.
+_CUBE = "rw_detection_cube"
+
+
+def _detections_df(
+    con: Con, sql: str, params: dict[str, Any], cube: pa.Table | None
+) -> pd.DataFrame:
+    """Run ``sql`` (which reads ``{table} d``) on the detections table or on ``cube``."""
+    cur = con.cursor()
+    try:
+        if cube is not None:
+            cur.register(_CUBE, cube)
+        return cur.execute(
+            sql.replace("{table}", _CUBE if cube is not None else "detections"), params
+        ).df()
+    finally:
+        cur.close()
+
+
+def query_detection_cube(con: Con) -> pa.Table:
+    """Detections summed over what no filter selects (border type, raw route label).
+
+    Every detection query here filters and groups only by source, route, nationality and
+    month, so it gives the same sums on this cube as on the table. Frontex publishes one row
+    per route, border type, nationality and month; a warehouse may hold many more rows than
+    distinct keys (the benchmark's 1.5 million rows have 26,000), so the cube is read once
+    (see :class:`analytics.report.Reference`) and each query scans it instead.
+
+    Returns
+    -------
+    pyarrow.Table
+        ``source_id``, ``route_id``, ``nationality_iso3``, ``month`` (first day),
+        ``detections`` (events, not persons).
+    """
+    cur = con.cursor()
+    try:
+        return cur.sql(
+            "SELECT source_id, route_id, nationality_iso3, month, "
+            "CAST(sum(detections) AS BIGINT) AS detections FROM detections "
+            "GROUP BY ALL ORDER BY source_id, month, route_id, nationality_iso3"
+        ).to_arrow_table()
     finally:
         cur.close()
 
@@ -83,11 +138,7 @@ def query_detection_coverage(
         "SELECT min(month) AS lo, max(month) AS hi FROM detections WHERE source_id = $dsrc",
         {"dsrc": v.detections or ""},
     ).iloc[0]
-    lo, hi = _as_date(row["lo"]), _as_date(row["hi"])
-    if lo is None or hi is None:
-        return None, None
-    nxt = dt.date(hi.year + (hi.month == 12), hi.month % 12 + 1, 1)
-    return lo, nxt - dt.timedelta(days=1)
+    return coverage_from_months(row["lo"], row["hi"])
 
 
 def _coverage_params(coverage: tuple[dt.date | None, dt.date | None] | None) -> dict[str, Any]:
@@ -99,11 +150,657 @@ def _coverage_params(coverage: tuple[dt.date | None, dt.date | None] | None) -> 
     }
 
 
+# ---------------------------------------------------------------- list columns
+
+
+@dataclass(frozen=True)
+class ListsByText:
+    """The route and origin lists of one incident source, keyed by the text they come from.
+
+    The ingest parses ``route_ids`` from ``route_labels_raw`` alone and ``origin_iso3`` from
+    ``origin_raw`` alone (:func:`data.ingest.prepare_mmp`), so incidents with the same text
+    have the same list. Grouping a million incidents by the text instead of the list gives the
+    same groups about three times faster; the lists are then looked up here. Build it with
+    :func:`query_lists_by_text`, which checks that the text does decide the list.
+    """
+
+    routes: Mapping[str | None, tuple[str, ...]]
+    origins: Mapping[str | None, tuple[str, ...]]
+
+
+def query_lists_by_text(con: Con, source_id: str) -> ListsByText | None:
+    """Every route and origin text of an incident source with the list parsed from it.
+
+    Returns
+    -------
+    ListsByText or None
+        ``None`` when some text goes with two different lists in this source (then the
+        queries group by the lists themselves, which is slower but needs no such rule).
+    """
+    out: dict[str, dict[str | None, tuple[str, ...]]] = {}
+    for name, text, ids in (
+        ("routes", "route_labels_raw", "route_ids"),
+        ("origins", "origin_raw", "origin_iso3"),
+    ):
+        df = _df(
+            con,
+            f"SELECT {text} AS text, {ids} AS ids FROM incidents "  # noqa: S608 - fixed names
+            "WHERE source_id = $src GROUP BY ALL",
+            {"src": source_id},
+        )
+        keys = [_text_key(t) for t in df["text"]]
+        if len(set(keys)) != len(keys):
+            return None
+        out[name] = dict(zip(keys, _tuples(df["ids"]), strict=True))
+    return ListsByText(
+        routes=MappingProxyType(out["routes"]), origins=MappingProxyType(out["origins"])
+    )
+
+
+def _text_key(value: object) -> str | None:
+    # DuckDB hands NULL text to pandas as None or NaN depending on the string dtype.
+    return None if value is None or value is pd.NA or value != value else str(value)
+
+
+def _tuples(values: Sequence[Any] | np.ndarray) -> list[tuple[str, ...]]:
+    return [
+        () if x is None or (isinstance(x, float) and x != x) else tuple(str(e) for e in x)
+        for x in values
+    ]
+
+
+def _has_items(lists: Sequence[tuple[str, ...]]) -> np.ndarray:
+    return np.fromiter((len(t) > 0 for t in lists), dtype=bool, count=len(lists))
+
+
+def _str(values: Any) -> pd.Series:
+    # Text columns as DuckDB hands them to pandas: the default string dtype, object if empty.
+    s = pd.Series(values, dtype=object)
+    return s.astype("str") if len(s) else s
+
+
+def _group_keys(lists: ListsByText | None) -> tuple[str, str]:
+    """SQL group keys for an incident's routes and origins (fixed text only)."""
+    if lists is None:
+        return "i.route_ids", "i.origin_iso3"
+    return "i.route_labels_raw", "i.origin_raw"
+
+
+def _lists_of(
+    keys: Sequence[Any] | np.ndarray, table: Mapping[str | None, tuple[str, ...]] | None
+) -> list[tuple[str, ...]]:
+    """The lists behind grouped keys: the keys themselves, or looked up by their text."""
+    if table is None:
+        return _tuples(keys)
+    try:
+        return [table[_text_key(k)] for k in keys]
+    except KeyError as exc:
+        raise ValueError(
+            "the route and origin lists passed do not belong to this warehouse version"
+        ) from exc
+
+
+def _arrays(con: Con, sql: str, params: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Columns as plain numpy arrays (NULL: ``NaN`` in numbers, ``None`` in objects).
+
+    The grouped results are small; numpy arrays skip building a DataFrame per query.
+    """
+    cur = con.cursor()
+    try:
+        raw = cur.execute(sql, params).fetchnumpy()
+    finally:
+        cur.close()
+    out: dict[str, np.ndarray] = {}
+    for name, col in raw.items():
+        data = np.asarray(np.ma.getdata(col))
+        mask = np.ma.getmaskarray(col)
+        if mask.any():
+            if data.dtype.kind in "iufb":
+                data = np.where(mask, np.nan, data.astype(float))
+            else:
+                data = data.copy()
+                data[mask] = None if data.dtype.kind == "O" else np.datetime64("NaT")
+        out[name] = data
+    return out
+
+
+def _take(cols: Mapping[str, np.ndarray], rows: np.ndarray) -> dict[str, np.ndarray]:
+    return {k: v[rows] for k, v in cols.items()}
+
+
+def _groups(*keys: Sequence[Any] | np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Distinct key tuples (sorted like SQL ``ORDER BY`` the keys) and each row's group."""
+    n = len(keys[0])
+    if n == 0:
+        return [np.array([], dtype=object) for _ in keys], np.array([], dtype=np.intp)
+    uniq, codes = [], np.zeros(n, dtype=np.int64)
+    for k in keys:
+        u, inv = np.unique(np.asarray(k, dtype=object), return_inverse=True)
+        uniq.append(u)
+        codes = codes * len(u) + inv.reshape(-1)
+    cu, cinv = np.unique(codes, return_inverse=True)
+    out = []
+    for u in reversed(uniq):
+        out.append(u[cu % len(u)])
+        cu = cu // len(u)
+    return out[::-1], cinv.reshape(-1)
+
+
+def _sum(inv: np.ndarray, n: int, values: np.ndarray) -> np.ndarray:
+    """Sums per group (float; exact for whole numbers below 2**53, summed in row order)."""
+    return np.bincount(inv, weights=np.asarray(values, dtype=float), minlength=n).astype(float)
+
+
+def _int(inv: np.ndarray, n: int, values: np.ndarray) -> np.ndarray:
+    return _sum(inv, n, values).round().astype(np.int64)
+
+
+def _nullable(inv: np.ndarray, n: int, values: np.ndarray) -> np.ndarray:
+    """Sums per group that are ``NaN`` when every value is missing (as SQL ``sum``)."""
+    v = np.asarray(values, dtype=float)
+    known = ~np.isnan(v)
+    s = np.bincount(inv, weights=np.where(known, v, 0.0), minlength=n)
+    return np.where(np.bincount(inv, weights=known, minlength=n) > 0, s, np.nan)
+
+
+def _explode(lists: Sequence[tuple[str, ...]]) -> tuple[np.ndarray, np.ndarray]:
+    """Row positions repeated once per list element, and the elements."""
+    lens = np.fromiter((len(t) for t in lists), dtype=np.int64, count=len(lists))
+    items = np.array([e for t in lists for e in t], dtype=object)
+    return np.repeat(np.arange(len(lists)), lens), items
+
+
+def _window(f: Filters, v: Vintages, previous: bool) -> tuple[str, dict[str, Any], str, bool]:
+    """``WHERE`` body over the period (and the previous one) and a SQL flag: 1 in the period,
+    0 in the previous one.
+
+    Returns
+    -------
+    (str, dict, str, bool)
+        The ``WHERE`` body, its parameters, the flag expression and whether a previous
+        period exists (only when ``f`` has both dates).
+    """
+    pf = f.previous_period() if previous else None
+    if pf is None or f.date_from is None or f.date_to is None:
+        w, p = incident_where(f, v)
+        return w, p, "1", False
+    assert pf.date_from is not None and pf.date_to is not None
+    lo, hi = min(f.date_from, pf.date_from), max(f.date_to, pf.date_to)
+    w, p = incident_where(f.replace(date_from=lo, date_to=hi), v)
+    p = {**p, "cur_from": f.date_from}
+    if f.date_from <= f.date_to:
+        # The previous period ends the day before this one starts: one comparison splits them.
+        return w, p, "CAST(i.incident_date >= $cur_from AS INTEGER)", True
+    p.update(cur_to=f.date_to, prev_from=pf.date_from, prev_to=pf.date_to)
+    flag = (
+        "CASE WHEN i.incident_date BETWEEN $cur_from AND $cur_to THEN 1 "
+        "WHEN i.incident_date BETWEEN $prev_from AND $prev_to THEN 0 END"
+    )
+    return w, p, flag, True
+
+
+# ---------------------------------------------------------------- grouped scans
+
+
+@dataclass(frozen=True)
+class OriginIncidents:
+    """Per-origin incident aggregates for a period and the one before, from one scan.
+
+    ``current`` and ``previous`` have the columns of :func:`query_origin_incidents`
+    (``previous`` is ``None`` unless the filters have both dates, and holds only
+    ``incidents``, ``split_incidents`` and ``dead_and_missing``: the rest is ``NaN``);
+    ``by_route`` those of
+    :func:`query_origin_incident_routes` (empty unless asked for) and ``unknown`` those of
+    :func:`query_unknown_origin`, both for the period.
+    """
+
+    current: pd.DataFrame
+    previous: pd.DataFrame | None
+    by_route: pd.DataFrame
+    unknown: pd.DataFrame
+
+
+def query_frontex_routes(con: Con) -> frozenset[str]:
+    """Routes with both a Frontex series and IOM incidents (where deaths per detection mean
+    something)."""
+    return frozenset(_df(con, "SELECT route_id FROM routes WHERE frontex AND mmp")["route_id"])
+
+
+_ORIGIN_SUMS = ("n", "dm", "dm_fx", "sq_sum", "sq_n")
+_ORIGIN_DETAIL = (
+    "CAST(coalesce(sum(i.dead_and_missing) FILTER "
+    "(WHERE i.incident_date BETWEEN $cov_from AND $cov_to), 0) AS BIGINT) AS dm_cov, "
+    "CAST(sum(i.children) AS BIGINT) AS children, "
+    "CAST(sum(i.dead_and_missing) FILTER (WHERE i.children IS NOT NULL) AS BIGINT) "
+    "AS dm_children_known, "
+    "CAST(sum(coalesce(i.females, 0)) FILTER "
+    "(WHERE i.females IS NOT NULL OR i.males IS NOT NULL) AS BIGINT) AS females, "
+    "CAST(sum(coalesce(i.males, 0)) FILTER "
+    "(WHERE i.females IS NOT NULL OR i.males IS NOT NULL) AS BIGINT) AS males, "
+    "CAST(coalesce(sum(i.source_quality), 0) AS BIGINT) AS sq_sum, "
+    "count(i.source_quality) AS sq_n"
+)
+_ORIGIN_NULLABLE = ("children", "dm_children_known", "females", "males")
+
+
+def query_origin_tables(
+    con: Con,
+    f: Filters,
+    coverage: tuple[dt.date | None, dt.date | None] | None = None,
+    v: Vintages | None = None,
+    lists: ListsByText | None = None,
+    *,
+    previous: bool = True,
+    routes: bool = True,
+    detail: bool = True,
+    frontex_routes: frozenset[str] | None = None,
+) -> OriginIncidents:
+    """Dead and missing per country of origin, this period and the previous one, in one scan.
+
+    An incident listing ``k`` origin countries gives each ``1/k`` of its dead and missing (and
+    of its recorded females, males and children); incidents without a known origin go to
+    ``unknown``. Sums stay whole numbers per origin list until the one ``1/k`` share, so the
+    result does not depend on how the scan was grouped.
+
+    Parameters
+    ----------
+    coverage : (date, date), optional
+        Months covered by the detection source (``dead_and_missing_frontex_routes`` counts
+        only incidents dated inside it, on routes in ``frontex_routes``).
+    lists : ListsByText, optional
+        From :func:`query_lists_by_text` for ``v.incidents``: group by text (faster).
+    previous : bool
+        Also aggregate the previous period of equal length (when the filters have both dates).
+    routes : bool
+        Also group by route: without it ``by_route`` is empty and
+        ``dead_and_missing_frontex_routes`` is ``NaN`` (a cheaper scan for the totals only).
+    detail : bool
+        Also sum children, females, males and source quality: without it those columns
+        are ``NaN`` (only ``incidents``, ``split_incidents`` and ``dead_and_missing`` are
+        filled).
+    frontex_routes : frozenset of str, optional
+        :func:`query_frontex_routes` (read when not given).
+
+    Returns
+    -------
+    OriginIncidents
+    """
+    v = _vintages(con, f, v)
+    if routes and frontex_routes is None:
+        frontex_routes = query_frontex_routes(con)
+    pf = f.previous_period() if previous else None
+    if pf is not None and detail:
+        # The previous period needs only its totals: a light scan of its own is cheaper than
+        # carrying every detail sum through a scan of both periods.
+        now = query_origin_tables(
+            con,
+            f,
+            coverage,
+            v,
+            lists,
+            previous=False,
+            routes=routes,
+            frontex_routes=frontex_routes,
+        )
+        before = query_origin_tables(
+            con, pf, None, v, lists, previous=False, routes=False, detail=False
+        )
+        return OriginIncidents(now.current, before.current, now.by_route, now.unknown)
+    rk, ok = _group_keys(lists)
+    w, p, flag, has_prev = _window(f, v, previous)
+    if detail:  # only the detail sums use the coverage window (DuckDB refuses unused params)
+        p = {**p, **_coverage_params(coverage)}
+    sums = (
+        _ORIGIN_DETAIL
+        if detail
+        else "NULL AS dm_cov, "
+        + ", ".join(f"NULL AS {c}" for c in (*_ORIGIN_NULLABLE, "sq_sum", "sq_n"))
+    )
+    g = _arrays(
+        con,
+        f"SELECT {ok} AS okey, {rk if routes else 'NULL'} AS rkey, {flag} AS cur, "  # noqa: S608
+        f"count(*) AS n, CAST(sum(i.dead_and_missing) AS BIGINT) AS dm, {sums} "
+        f"FROM incidents i WHERE {w} GROUP BY ALL",
+        p,
+    )
+    g = _take(g, np.flatnonzero(~np.isnan(g["cur"].astype(float))))
+    for c in ("dm_cov", *_ORIGIN_NULLABLE, "sq_sum", "sq_n"):
+        g[c] = np.asarray(g[c], dtype=float)
+    olists = _lists_of(g["okey"], lists.origins if lists else None)
+    if routes:
+        assert frontex_routes is not None
+        rlists = _lists_of(g["rkey"], lists.routes if lists else None)
+        on_fx = np.array([not frontex_routes.isdisjoint(r) for r in rlists], dtype=bool)
+        g["dm_fx"] = np.where(on_fx, g["dm_cov"], 0)
+    else:
+        rlists = [()] * len(olists)
+        g["dm_fx"] = np.zeros(len(olists))
+    known = _has_items(olists)
+    cur = g["cur"] == 1
+    unknown = pd.DataFrame(
+        {
+            "incidents": [int(g["n"][cur & ~known].sum())],
+            "dead_and_missing": [int(g["dm"][cur & ~known].sum())],
+        }
+    )
+    tables = {}
+    for flag_value in (1, 0) if has_prev else (1,):
+        rows = np.flatnonzero((g["cur"] == flag_value) & known)
+        tables[flag_value] = _origin_shares(_take(g, rows), [olists[i] for i in rows])
+        if not routes or not detail:
+            tables[flag_value]["dead_and_missing_frontex_routes"] = np.nan
+        if not detail:
+            tables[flag_value]["mean_source_quality"] = np.nan
+    rows = np.flatnonzero(cur & known)
+    by_route = _origin_routes(g["dm"][rows], [olists[i] for i in rows], [rlists[i] for i in rows])
+    return OriginIncidents(tables[1], tables.get(0), by_route, unknown)
+
+
+def _origin_shares(g: Mapping[str, np.ndarray], olists: list[tuple[str, ...]]) -> pd.DataFrame:
+    """Per-origin shares from groups of incidents with the same (non-empty) origin list."""
+    # Whole-number sums per origin list first (exact), then one 1/k share per list.
+    (keys,), inv = _groups(["\x1f".join(t) for t in olists])
+    n = len(keys)
+    first: dict[int, tuple[str, ...]] = {}
+    for row, code in enumerate(inv):
+        first.setdefault(int(code), olists[row])
+    per_lists = [first[c] for c in range(n)]
+    per = {c: _sum(inv, n, g[c]) for c in _ORIGIN_SUMS}
+    per.update({c: _nullable(inv, n, g[c]) for c in _ORIGIN_NULLABLE})
+    k = np.array([len(t) for t in per_lists], dtype=float)
+    per["split"] = np.where(k > 1, per["n"], 0.0)
+    share = 1.0 / k
+    for c in ("dm", "dm_fx", *_ORIGIN_NULLABLE):
+        per[c] = share * per[c]
+    rep, iso = _explode(per_lists)
+    (iso3,), inv2 = _groups(iso)
+    m = len(iso3)
+    out = {c: _sum(inv2, m, per[c][rep]) for c in ("n", "split", "sq_sum", "sq_n", "dm", "dm_fx")}
+    out.update({c: _nullable(inv2, m, per[c][rep]) for c in _ORIGIN_NULLABLE})
+    n_q = out["sq_n"]
+    return pd.DataFrame(
+        {
+            "iso3": _str(iso3),
+            "incidents": out["n"].round().astype(np.int64),
+            "split_incidents": out["split"].round().astype(np.int64),
+            "dead_and_missing": out["dm"],
+            "dead_and_missing_frontex_routes": out["dm_fx"],
+            "children": out["children"],
+            "dead_and_missing_children_known": out["dm_children_known"],
+            "females": out["females"],
+            "males": out["males"],
+            "mean_source_quality": out["sq_sum"] / np.where(n_q > 0, n_q, np.nan),
+        }
+    )
+
+
+def _origin_routes(
+    dm: np.ndarray, olists: list[tuple[str, ...]], rlists: list[tuple[str, ...]]
+) -> pd.DataFrame:
+    """Dead and missing per origin and route, each origin taking its 1/k share."""
+    (okeys, rkeys), inv = _groups(
+        ["\x1f".join(t) for t in olists], ["\x1f".join(t) for t in rlists]
+    )
+    n = len(okeys)
+    per = _sum(inv, n, dm)
+    lists_o = {str(k): t for k, t in zip(["\x1f".join(t) for t in olists], olists, strict=True)}
+    lists_r = {str(k): t for k, t in zip(["\x1f".join(t) for t in rlists], rlists, strict=True)}
+    po = [lists_o[str(k)] for k in okeys]
+    pr = [lists_r[str(k)] for k in rkeys]
+    per = per / np.array([len(t) for t in po], dtype=float)
+    rep_o, iso = _explode(po)
+    rep_r, route = _explode([pr[i] for i in rep_o])
+    (iso3, route_id), inv2 = _groups(iso[rep_r], route)
+    return pd.DataFrame(
+        {
+            "iso3": _str(iso3),
+            "route_id": _str(route_id),
+            "dead_and_missing": _sum(inv2, len(iso3), per[rep_o][rep_r]),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class CountryIncidents:
+    """Per-country-of-incident aggregates for a period and the one before, from one scan.
+
+    ``located`` / ``previous_located`` have the columns of :func:`query_country_incidents`,
+    ``unlocated`` / ``previous_unlocated`` those of :func:`query_unlocated_incidents`
+    (previous ones ``None`` unless the filters have both dates; their
+    ``dead_and_missing_violence`` may be 0: only totals are read for them) and ``by_route``
+    those of
+    :func:`query_country_incident_routes` (the period; empty unless asked for).
+    """
+
+    located: pd.DataFrame
+    unlocated: pd.DataFrame
+    previous_located: pd.DataFrame | None
+    previous_unlocated: pd.DataFrame | None
+    by_route: pd.DataFrame
+
+
+_COUNT_COLUMNS = (
+    "incidents",
+    "dead_and_missing",
+    "dead_and_missing_violence",
+    "source_quality_sum",
+    "source_quality_n",
+)
+
+
+def query_country_tables(
+    con: Con,
+    f: Filters,
+    v: Vintages | None = None,
+    lists: ListsByText | None = None,
+    *,
+    previous: bool = True,
+    routes: bool = True,
+    violence: bool = True,
+) -> CountryIncidents:
+    """Dead and missing per country of incident (and, without a country, per coordinate pair),
+    this period and the previous one, in one scan.
+
+    Parameters
+    ----------
+    lists : ListsByText, optional
+        From :func:`query_lists_by_text` for ``v.incidents``: group by text (faster).
+    previous, routes : bool
+        Also aggregate the previous period of equal length; also break the period down by
+        route (else ``by_route`` is empty).
+    violence : bool
+        Also sum the dead and missing in incidents whose causes include violence (else
+        ``dead_and_missing_violence`` is 0).
+
+    Returns
+    -------
+    CountryIncidents
+    """
+    v = _vintages(con, f, v)
+    pf = f.previous_period() if previous else None
+    if pf is not None and (routes or violence):
+        # The previous period needs only its totals (see query_origin_tables).
+        now = query_country_tables(
+            con, f, v, lists, previous=False, routes=routes, violence=violence
+        )
+        before = query_country_tables(
+            con, pf, v, lists, previous=False, routes=False, violence=False
+        )
+        return CountryIncidents(
+            now.located, now.unlocated, before.located, before.unlocated, now.by_route
+        )
+    rk, _ = _group_keys(lists)
+    w, p, flag, has_prev = _window(f, v, previous)
+    p = {**p, "violence": VIOLENCE_CAUSE} if violence else p
+    counts = (
+        f"{flag} AS cur, count(*) AS incidents, "
+        "CAST(sum(i.dead_and_missing) AS BIGINT) AS dead_and_missing, "
+        + (
+            "CAST(sum(CASE WHEN list_contains(i.causes, $violence) THEN i.dead_and_missing "
+            "ELSE 0 END) AS BIGINT)"
+            if violence
+            else "NULL"
+        )
+        + " AS dead_and_missing_violence, "
+        "CAST(coalesce(sum(i.source_quality), 0) AS BIGINT) AS source_quality_sum, "
+        "count(i.source_quality) AS source_quality_n "
+    )
+    # Incidents without a country are not grouped by route (rare: a second, filtered scan
+    # groups them by coordinates for nearest-country placement, only when there are any).
+    route_key = f"CASE WHEN i.country_of_incident_iso3 IS NULL THEN NULL ELSE {rk} END"
+    g = _arrays(
+        con,
+        "SELECT i.country_of_incident_iso3 AS iso3, "  # noqa: S608 - keys from _group_keys
+        f"{route_key if routes else 'NULL'} AS rkey, {counts}"
+        f"FROM incidents i WHERE {w} GROUP BY ALL",
+        p,
+    )
+    if not violence:
+        g["dead_and_missing_violence"] = np.zeros(len(g["cur"]))
+    if any(x is None for x in g["iso3"]):
+        loose = _arrays(
+            con,
+            f"SELECT i.lon, i.lat, {counts}"  # noqa: S608 - as above
+            f"FROM incidents i WHERE {w} AND i.country_of_incident_iso3 IS NULL GROUP BY ALL",
+            p,
+        )
+    else:
+        loose = {c: np.zeros(0) for c in ("lon", "lat", "cur", *_COUNT_COLUMNS)}
+    loose_cur = np.asarray(loose["cur"], dtype=float)
+    cur = np.asarray(g["cur"], dtype=float)
+    has_country = np.array([x is not None for x in g["iso3"]], dtype=bool)
+
+    def located(rows: np.ndarray) -> pd.DataFrame:
+        (iso3,), inv = _groups(g["iso3"][rows])
+        out = {"iso3": _str(iso3)}
+        out.update({c: _int(inv, len(iso3), g[c][rows]) for c in _COUNT_COLUMNS})
+        return pd.DataFrame(out)
+
+    def unlocated(rows: np.ndarray) -> pd.DataFrame:
+        if len(rows) == 0:
+            empty = {"lon": np.zeros(0), "lat": np.zeros(0)}
+            return pd.DataFrame(empty | {c: np.zeros(0, dtype=np.int64) for c in _COUNT_COLUMNS})
+        part = pd.DataFrame({c: loose[c][rows] for c in ("lon", "lat", *_COUNT_COLUMNS)})
+        out = part.groupby(["lon", "lat"], sort=False, dropna=False)[list(_COUNT_COLUMNS)].sum()
+        out = out.astype("int64").reset_index()
+        out = out.sort_values(["lon", "lat"], na_position="last", kind="stable")
+        out[["lon", "lat"]] = out[["lon", "lat"]].astype(float)
+        return out.reset_index(drop=True)
+
+    now = np.flatnonzero((cur == 1) & has_country)
+    if routes:
+        rep, route = _explode(_lists_of(g["rkey"][now], lists.routes if lists else None))
+        (iso3, route_id), inv = _groups(g["iso3"][now][rep], route)
+        by_route = pd.DataFrame(
+            {
+                "iso3": _str(iso3),
+                "route_id": _str(route_id),
+                "dead_and_missing": _int(inv, len(iso3), g["dead_and_missing"][now][rep]),
+            }
+        )
+    else:
+        by_route = pd.DataFrame(
+            {
+                "iso3": pd.Series(dtype=object),
+                "route_id": pd.Series(dtype=object),
+                "dead_and_missing": pd.Series(dtype="int64"),
+            }
+        )
+    before = cur == 0
+    return CountryIncidents(
+        located=located(now),
+        unlocated=unlocated(np.flatnonzero(loose_cur == 1)),
+        previous_located=located(np.flatnonzero(before & has_country)) if has_prev else None,
+        previous_unlocated=unlocated(np.flatnonzero(loose_cur == 0)) if has_prev else None,
+        by_route=by_route,
+    )
+
+
+def query_monthly_series(
+    con: Con,
+    f: Filters,
+    v: Vintages | None = None,
+    lists: ListsByText | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Monthly incidents and dead and missing per route and per country of incident, one scan.
+
+    Returns
+    -------
+    dict
+        ``route`` and ``country`` -> the frame of :func:`query_monthly_counts` for that level.
+    """
+    v = _vintages(con, f, v)
+    rk, _ = _group_keys(lists)
+    w, p = incident_where(f, v)
+    g = _arrays(
+        con,
+        f"SELECT {rk} AS rkey, i.country_of_incident_iso3 AS iso3, "  # noqa: S608
+        "CAST(date_trunc('month', i.incident_date) AS DATE) AS month, count(*) AS incidents, "
+        "CAST(sum(i.dead_and_missing) AS BIGINT) AS dead_and_missing, "
+        "CAST(max(i.dead_and_missing) AS BIGINT) AS largest_incident "
+        f"FROM incidents i WHERE {w} GROUP BY ALL",
+        p,
+    )
+    month = np.asarray(g["month"]).astype("datetime64[D]").astype(object)
+
+    def series(keys: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
+        (key, mon), inv = _groups(keys, month[rows])
+        n = len(key)
+        big = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+        np.maximum.at(big, inv, np.asarray(g["largest_incident"][rows], dtype=np.int64))
+        return pd.DataFrame(
+            {
+                "key": _str(key),
+                "month": pd.Series(mon, dtype=object),
+                "incidents": _int(inv, n, g["incidents"][rows]),
+                "dead_and_missing": _int(inv, n, g["dead_and_missing"][rows]),
+                "largest_incident": big,
+            }
+        )
+
+    rep, route = _explode(_lists_of(g["rkey"], lists.routes if lists else None))
+    located = np.flatnonzero(np.array([x is not None for x in g["iso3"]], dtype=bool))
+    return {"route": series(route, rep), "country": series(g["iso3"][located], located)}
+
+
+def query_source_spans(con: Con) -> pd.DataFrame:
+    """First and last date of every incident and detection source, whatever the filters.
+
+    Returns
+    -------
+    DataFrame
+        ``source_id``, ``kind`` (``incidents`` or ``detections``), ``first_date`` and
+        ``last_date`` (dates; for detections the first day of the first and last month).
+    """
+    return _df(
+        con,
+        "SELECT source_id, 'incidents' AS kind, min(incident_date) AS first_date, "
+        "max(incident_date) AS last_date FROM incidents GROUP BY source_id "
+        "UNION ALL SELECT source_id, 'detections', min(month), max(month) FROM detections "
+        "GROUP BY source_id ORDER BY 1",
+    )
+
+
+def coverage_from_months(
+    first_month: object, last_month: object
+) -> tuple[dt.date | None, dt.date | None]:
+    """Detection coverage from the first and last month: (first day, last day of last month)."""
+    lo, hi = _as_date(first_month), _as_date(last_month)
+    if lo is None or hi is None:
+        return None, None
+    nxt = dt.date(hi.year + (hi.month == 12), hi.month % 12 + 1, 1)
+    return lo, nxt - dt.timedelta(days=1)
+
+
+# ---------------------------------------------------------------- single measures
+
+
 def query_route_incident_totals(
     con: Con,
     f: Filters,
     coverage: tuple[dt.date | None, dt.date | None] | None = None,
     v: Vintages | None = None,
+    lists: ListsByText | None = None,
 ) -> pd.DataFrame:
     """Incidents and dead and missing per route (an incident counts on each of its routes).
 
@@ -112,6 +809,8 @@ def query_route_incident_totals(
     coverage : (date, date), optional
         Months covered by the detection source (see :func:`query_detection_coverage`); the
         ``*_in_detection_months`` column sums only incidents dated inside it.
+    lists : ListsByText, optional
+        From :func:`query_lists_by_text` for ``v.incidents``: group by text (faster).
 
     Returns
     -------
@@ -124,25 +823,45 @@ def query_route_incident_totals(
     v = _vintages(con, f, v)
     w, p = incident_where(f, v)
     p = {**p, **_coverage_params(coverage)}
-    df = _df(
+    rk, _ = _group_keys(lists)
+    g = _arrays(
         con,
-        "SELECT route_id, count(*) AS incidents, "  # noqa: S608 - w is fixed text from incident_where
-        "CAST(coalesce(sum(dead_and_missing), 0) AS BIGINT) AS dead_and_missing, "
-        "CAST(coalesce(sum(CASE WHEN n_routes > 1 THEN 1 ELSE 0 END), 0) AS BIGINT) "
-        "AS multi_route_incidents, "
-        "CAST(coalesce(sum(CASE WHEN incident_date BETWEEN $cov_from AND $cov_to "
-        "THEN dead_and_missing ELSE 0 END), 0) AS BIGINT) AS dead_and_missing_in_detection_months, "
-        "avg(source_quality) AS mean_source_quality FROM ("
-        "SELECT unnest(i.route_ids) AS route_id, i.dead_and_missing, i.n_routes, "
-        f"i.incident_date, i.source_quality FROM incidents i WHERE {w}) GROUP BY route_id "
-        "ORDER BY route_id",
+        f"SELECT {rk} AS rkey, count(*) AS incidents, "  # noqa: S608 - w is fixed text from incident_where
+        "CAST(coalesce(sum(i.dead_and_missing), 0) AS BIGINT) AS dead_and_missing, "
+        "count(*) FILTER (WHERE i.n_routes > 1) AS multi_route_incidents, "
+        "CAST(coalesce(sum(i.dead_and_missing) FILTER "
+        "(WHERE i.incident_date BETWEEN $cov_from AND $cov_to), 0) AS BIGINT) "
+        "AS dead_and_missing_in_detection_months, "
+        "CAST(coalesce(sum(i.source_quality), 0) AS BIGINT) AS sq_sum, "
+        "count(i.source_quality) AS sq_n "
+        f"FROM incidents i WHERE {w} GROUP BY 1",
         p,
     )
-    return df
+    rep, route = _explode(_lists_of(g["rkey"], lists.routes if lists else None))
+    (route_id,), inv = _groups(route)
+    n = len(route_id)
+    out = {"route_id": _str(route_id)}
+    for c in (
+        "incidents",
+        "dead_and_missing",
+        "multi_route_incidents",
+        "dead_and_missing_in_detection_months",
+    ):
+        out[c] = _int(inv, n, g[c][rep])
+    n_q = _sum(inv, n, g["sq_n"][rep])
+    out["mean_source_quality"] = _sum(inv, n, g["sq_sum"][rep]) / np.where(n_q > 0, n_q, np.nan)
+    return pd.DataFrame(out)
 
 
-def query_route_detection_totals(con: Con, f: Filters, v: Vintages | None = None) -> pd.DataFrame:
+def query_route_detection_totals(
+    con: Con, f: Filters, v: Vintages | None = None, cube: pa.Table | None = None
+) -> pd.DataFrame:
     """Frontex detections per route under the filters (period, route, nationality).
+
+    Parameters
+    ----------
+    cube : pyarrow.Table, optional
+        :func:`query_detection_cube` of this warehouse: the same sums, read faster.
 
     Returns
     -------
@@ -152,14 +871,14 @@ def query_route_detection_totals(con: Con, f: Filters, v: Vintages | None = None
     """
     v = _vintages(con, f, v)
     w, p = detection_where(f, v)
-    df = _df(
+    return _detections_df(
         con,
         "SELECT d.route_id, CAST(sum(d.detections) AS BIGINT) AS detections, "  # noqa: S608
         "min(d.month) AS first_month, max(d.month) AS last_month "
-        f"FROM detections d WHERE {w} GROUP BY d.route_id ORDER BY d.route_id",
+        f"FROM {{table}} d WHERE {w} GROUP BY d.route_id ORDER BY d.route_id",
         p,
+        cube,
     )
-    return df
 
 
 def query_origin_incidents(
@@ -186,36 +905,7 @@ def query_origin_incidents(
         ``females``, ``males`` (persons, over incidents where a sex breakdown is recorded);
         ``mean_source_quality`` (IOM 1-5).
     """
-    v = _vintages(con, f, v)
-    w, p = incident_where(f, v)
-    p = {**p, **_coverage_params(coverage)}
-    df = _df(
-        con,
-        "WITH shared AS (SELECT list(route_id) AS ids FROM routes WHERE frontex AND mmp), "  # noqa: S608
-        "base AS (SELECT i.origin_iso3, len(i.origin_iso3) AS n_orig, i.dead_and_missing AS dm, "
-        "i.children, i.females, i.males, i.source_quality, "
-        "list_has_any(i.route_ids, (SELECT ids FROM shared)) "
-        "AND i.incident_date BETWEEN $cov_from AND $cov_to AS on_frontex "
-        f"FROM incidents i WHERE {w} AND len(i.origin_iso3) > 0), "
-        "u AS (SELECT unnest(origin_iso3) AS iso3, 1.0 / n_orig AS share, * EXCLUDE (origin_iso3) "
-        "FROM base) "
-        "SELECT iso3, count(*) AS incidents, "
-        "CAST(sum(CASE WHEN n_orig > 1 THEN 1 ELSE 0 END) AS BIGINT) AS split_incidents, "
-        "CAST(sum(share * dm) AS DOUBLE) AS dead_and_missing, "
-        "CAST(coalesce(sum(CASE WHEN on_frontex THEN share * dm END), 0) AS DOUBLE) "
-        "AS dead_and_missing_frontex_routes, "
-        "CAST(sum(share * children) AS DOUBLE) AS children, "
-        "CAST(sum(CASE WHEN children IS NOT NULL THEN share * dm END) AS DOUBLE) "
-        "AS dead_and_missing_children_known, "
-        "CAST(sum(CASE WHEN females IS NOT NULL OR males IS NOT NULL "
-        "THEN share * coalesce(females, 0) END) AS DOUBLE) AS females, "
-        "CAST(sum(CASE WHEN females IS NOT NULL OR males IS NOT NULL "
-        "THEN share * coalesce(males, 0) END) AS DOUBLE) AS males, "
-        "avg(source_quality) AS mean_source_quality "
-        "FROM u GROUP BY iso3 ORDER BY iso3",
-        p,
-    )
-    return df
+    return query_origin_tables(con, f, coverage, v, previous=False).current
 
 
 def query_unknown_origin(con: Con, f: Filters, v: Vintages | None = None) -> pd.DataFrame:
@@ -226,15 +916,7 @@ def query_unknown_origin(con: Con, f: Filters, v: Vintages | None = None) -> pd.
     DataFrame
         One row: ``incidents`` (count), ``dead_and_missing`` (persons).
     """
-    v = _vintages(con, f, v)
-    w, p = incident_where(f, v)
-    return _df(
-        con,
-        "SELECT count(*) AS incidents, "  # noqa: S608
-        "CAST(coalesce(sum(i.dead_and_missing), 0) AS BIGINT) AS dead_and_missing "
-        f"FROM incidents i WHERE {w} AND len(i.origin_iso3) = 0",
-        p,
-    )
+    return query_origin_tables(con, f, None, v, previous=False, routes=False).unknown
 
 
 def query_origin_incident_routes(con: Con, f: Filters, v: Vintages | None = None) -> pd.DataFrame:
@@ -245,24 +927,18 @@ def query_origin_incident_routes(con: Con, f: Filters, v: Vintages | None = None
     DataFrame
         ``iso3``, ``route_id``, ``dead_and_missing`` (persons, fractional share).
     """
-    v = _vintages(con, f, v)
-    w, p = incident_where(f, v)
-    return _df(
-        con,
-        "SELECT iso3, route_id, CAST(sum(dm) AS DOUBLE) AS dead_and_missing FROM ("  # noqa: S608
-        "SELECT unnest(o) AS iso3, route_id, dm FROM ("
-        "SELECT i.origin_iso3 AS o, unnest(i.route_ids) AS route_id, "
-        "i.dead_and_missing * 1.0 / len(i.origin_iso3) AS dm "
-        f"FROM incidents i WHERE {w} AND len(i.origin_iso3) > 0)) "
-        "GROUP BY iso3, route_id ORDER BY iso3, route_id",
-        p,
-    )
+    return query_origin_tables(con, f, None, v, previous=False).by_route
 
 
 def query_detections_by_nationality_route(
-    con: Con, f: Filters, v: Vintages | None = None
+    con: Con, f: Filters, v: Vintages | None = None, cube: pa.Table | None = None
 ) -> pd.DataFrame:
     """Frontex detections per nationality and route under the filters.
+
+    Parameters
+    ----------
+    cube : pyarrow.Table, optional
+        :func:`query_detection_cube` of this warehouse: the same sums, read faster.
 
     Returns
     -------
@@ -272,13 +948,14 @@ def query_detections_by_nationality_route(
     """
     v = _vintages(con, f, v)
     w, p = detection_where(f, v)
-    return _df(
+    return _detections_df(
         con,
         "SELECT d.nationality_iso3 AS iso3, d.route_id, "  # noqa: S608
-        "CAST(sum(d.detections) AS BIGINT) AS detections FROM detections d "
+        "CAST(sum(d.detections) AS BIGINT) AS detections FROM {table} d "
         f"WHERE {w} AND d.nationality_iso3 IS NOT NULL "
         "GROUP BY 1, 2 ORDER BY 1, 2",
         p,
+        cube,
     )
 
 
@@ -293,21 +970,7 @@ def query_country_incidents(con: Con, f: Filters, v: Vintages | None = None) -> 
         ``source_quality_sum`` and ``source_quality_n`` (to average IOM 1-5 quality after
         adding nearest-country assignments).
     """
-    v = _vintages(con, f, v)
-    w, p = incident_where(f, v)
-    p = {**p, "violence": VIOLENCE_CAUSE}
-    return _df(
-        con,
-        "SELECT i.country_of_incident_iso3 AS iso3, count(*) AS incidents, "  # noqa: S608
-        "CAST(sum(i.dead_and_missing) AS BIGINT) AS dead_and_missing, "
-        "CAST(sum(CASE WHEN list_contains(i.causes, $violence) THEN i.dead_and_missing "
-        "ELSE 0 END) AS BIGINT) AS dead_and_missing_violence, "
-        "CAST(coalesce(sum(i.source_quality), 0) AS BIGINT) AS source_quality_sum, "
-        "count(i.source_quality) AS source_quality_n "
-        f"FROM incidents i WHERE {w} AND i.country_of_incident_iso3 IS NOT NULL "
-        "GROUP BY 1 ORDER BY 1",
-        p,
-    )
+    return query_country_tables(con, f, v, previous=False, routes=False).located
 
 
 def query_unlocated_incidents(con: Con, f: Filters, v: Vintages | None = None) -> pd.DataFrame:
@@ -320,21 +983,7 @@ def query_unlocated_incidents(con: Con, f: Filters, v: Vintages | None = None) -
         ``incidents``, ``dead_and_missing``, ``dead_and_missing_violence`` (persons),
         ``source_quality_sum``, ``source_quality_n``.
     """
-    v = _vintages(con, f, v)
-    w, p = incident_where(f, v)
-    p = {**p, "violence": VIOLENCE_CAUSE}
-    return _df(
-        con,
-        "SELECT i.lon, i.lat, count(*) AS incidents, "  # noqa: S608
-        "CAST(sum(i.dead_and_missing) AS BIGINT) AS dead_and_missing, "
-        "CAST(sum(CASE WHEN list_contains(i.causes, $violence) THEN i.dead_and_missing "
-        "ELSE 0 END) AS BIGINT) AS dead_and_missing_violence, "
-        "CAST(coalesce(sum(i.source_quality), 0) AS BIGINT) AS source_quality_sum, "
-        "count(i.source_quality) AS source_quality_n "
-        f"FROM incidents i WHERE {w} AND i.country_of_incident_iso3 IS NULL "
-        "GROUP BY i.lon, i.lat ORDER BY i.lon, i.lat",
-        p,
-    )
+    return query_country_tables(con, f, v, previous=False, routes=False).unlocated
 
 
 def query_country_incident_routes(con: Con, f: Filters, v: Vintages | None = None) -> pd.DataFrame:
@@ -346,16 +995,7 @@ def query_country_incident_routes(con: Con, f: Filters, v: Vintages | None = Non
         ``iso3``, ``route_id``, ``dead_and_missing`` (persons; an incident counts on each of
         its routes).
     """
-    v = _vintages(con, f, v)
-    w, p = incident_where(f, v)
-    return _df(
-        con,
-        "SELECT iso3, route_id, CAST(sum(dm) AS BIGINT) AS dead_and_missing FROM ("  # noqa: S608
-        "SELECT i.country_of_incident_iso3 AS iso3, unnest(i.route_ids) AS route_id, "
-        f"i.dead_and_missing AS dm FROM incidents i WHERE {w} "
-        "AND i.country_of_incident_iso3 IS NOT NULL) GROUP BY 1, 2 ORDER BY 1, 2",
-        p,
-    )
+    return query_country_tables(con, f, v, previous=False).by_route
 
 
 def query_monthly_counts(
@@ -379,6 +1019,8 @@ def query_monthly_counts(
     if level not in SERIES_LEVELS:
         raise ValueError(f"unknown level {level!r}; expected one of {', '.join(SERIES_LEVELS)}")
     v = _vintages(con, f, v)
+    if level in ("route", "country"):
+        return query_monthly_series(con, f, v)[level]
     w, p = incident_where(f, v)
     expr = SERIES_LEVELS[level]
     df = _df(
