@@ -432,7 +432,7 @@ def query_origin_tables(
     if pf is not None and detail:
         # The previous period needs only its totals: a light scan of its own is cheaper than
         # carrying every detail sum through a scan of both periods.
-        now = query_origin_tables(
+        period = query_origin_tables(
             con,
             f,
             coverage,
@@ -445,7 +445,7 @@ def query_origin_tables(
         before = query_origin_tables(
             con, pf, None, v, lists, previous=False, routes=False, detail=False
         )
-        return OriginIncidents(now.current, before.current, now.by_route, now.unknown)
+        return OriginIncidents(period.current, before.current, period.by_route, period.unknown)
     rk, ok = _group_keys(lists)
     w, p, flag, has_prev = _window(f, v, previous)
     if detail:  # only the detail sums use the coverage window (DuckDB refuses unused params)
@@ -620,14 +620,14 @@ def query_country_tables(
     pf = f.previous_period() if previous else None
     if pf is not None and (routes or violence):
         # The previous period needs only its totals (see query_origin_tables).
-        now = query_country_tables(
+        period = query_country_tables(
             con, f, v, lists, previous=False, routes=routes, violence=violence
         )
         before = query_country_tables(
             con, pf, v, lists, previous=False, routes=False, violence=False
         )
         return CountryIncidents(
-            now.located, now.unlocated, before.located, before.unlocated, now.by_route
+            period.located, period.unlocated, before.located, before.unlocated, period.by_route
         )
     rk, _ = _group_keys(lists)
     w, p, flag, has_prev = _window(f, v, previous)
