@@ -217,7 +217,7 @@ def compute_alert_candidates(
     inc = np.nan_to_num(m["incidents"].to_numpy(dtype=float, na_value=np.nan), nan=0.0)
     dm = np.nan_to_num(m["dead_and_missing"].to_numpy(dtype=float, na_value=np.nan), nan=0.0)
     big = np.nan_to_num(m["largest_incident"].to_numpy(dtype=float, na_value=np.nan), nan=0.0)
-    keys = list(zip(m["level"], m["key"], strict=True))
+    keys = list(zip(m["level"].tolist(), m["key"].tolist(), strict=True))
     groups = sorted(set(keys))
     code = {g: i for i, g in enumerate(groups)}
     row_group = np.array([code[k] for k in keys], dtype=np.intp)

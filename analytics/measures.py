@@ -254,7 +254,9 @@ def compute_top_routes(
         )
     values = np.nan_to_num(_floats(by_route[value]), nan=0.0)
     groups: dict[str, list[tuple[float, str]]] = {}
-    for iso3, route_id, x in zip(by_route["iso3"], by_route["route_id"], values, strict=True):
+    for iso3, route_id, x in zip(
+        by_route["iso3"].tolist(), by_route["route_id"].tolist(), values, strict=True
+    ):
         if x > 0:
             groups.setdefault(iso3, []).append((float(x), route_id))
     names = route_names.to_dict()
@@ -325,9 +327,11 @@ def compute_origin_components(
     """
     det: dict[str, float] = {}
     if len(detections):
-        for iso3, x in zip(detections["iso3"], _floats(detections["detections"]), strict=True):
+        for iso3, x in zip(
+            detections["iso3"].tolist(), _floats(detections["detections"]), strict=True
+        ):
             det[iso3] = det.get(iso3, 0.0) + x
-    cur_keys = {str(k) for k in current["iso3"]}
+    cur_keys = {str(k) for k in current["iso3"].tolist()}
     keys = sorted(cur_keys | {str(k) for k, x in det.items() if x > 0})
     iso = np.array(keys, dtype=object)
     pos = _lookup(iso, current, "iso3")
@@ -386,7 +390,7 @@ def _index_values(keys: list[str], oc_index: pd.DataFrame) -> np.ndarray:
     """The OC Index value of each country (the first row of a country listed twice)."""
     oc: dict[str, float] = {}
     if len(oc_index):
-        for iso3, x in zip(oc_index["iso3"], _floats(oc_index["value"]), strict=True):
+        for iso3, x in zip(oc_index["iso3"].tolist(), _floats(oc_index["value"]), strict=True):
             oc.setdefault(iso3, x)
     return np.array([oc.get(k, np.nan) for k in keys], dtype=float)
 
@@ -461,7 +465,7 @@ def compute_transit_components(
             values["dead_and_missing_assigned"] = (
                 values["dead_and_missing"] if assigned else np.zeros(len(frame))
             )
-            for i, k in enumerate(iso3):
+            for i, k in enumerate(iso3.tolist()):
                 acc = sums.setdefault(k, dict.fromkeys(cols, 0.0))
                 for c in cols:
                     acc[c] += values[c][i]
@@ -480,10 +484,16 @@ def compute_transit_components(
     det: dict[str, float] = {}
     if len(route_detections):
         det = dict(
-            zip(route_detections["route_id"], _floats(route_detections["detections"]), strict=True)
+            zip(
+                route_detections["route_id"].tolist(),
+                _floats(route_detections["detections"]),
+                strict=True,
+            )
         )
     cross: dict[str, list[str]] = {}
-    for route_id, iso3 in set(zip(crossing["route_id"], crossing["iso3"], strict=True)):
+    for route_id, iso3 in set(
+        zip(crossing["route_id"].tolist(), crossing["iso3"].tolist(), strict=True)
+    ):
         cross.setdefault(iso3, []).append(route_id)
     cross_det: dict[str, float] = {}
     for iso3, rids in cross.items():
