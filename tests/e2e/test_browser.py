@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -81,6 +82,20 @@ def sidebar_values(page, label: str) -> list[str]:
     return [t.strip() for t in tags.all_inner_texts()]
 
 
+def wait_sidebar_values(page, label: str, want: list[str]) -> list[str]:
+    """Poll the tags of a sidebar multiselect until they are ``want`` (or the timeout passes).
+
+    ``settle`` can return between the first script run drawing the sidebar and the browser
+    applying the run's widget values, so a single read may see an empty widget.
+    """
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    got = sidebar_values(page, label)
+    while got != want and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+        got = sidebar_values(page, label)
+    return got
+
+
 def query_of(url: str) -> dict[str, list[str]]:
     return parse_qs(urlsplit(url).query)
 
@@ -145,7 +160,7 @@ def test_filter_change_redraws_and_the_link_reproduces_the_view(
         other = fresh.new_page()
         other.goto(shared)
         settle(other)
-        assert sidebar_values(other, "Route") == ["Western Balkans"]
+        assert wait_sidebar_values(other, "Route", ["Western Balkans"]) == ["Western Balkans"]
         assert query_of(other.url) == query_of(shared)
         other.wait_for_function(
             "() => [...document.querySelectorAll('.js-plotly-plot .gtitle')].some(t => t.textContent.startsWith('Western Balkans'))",
