@@ -39,6 +39,7 @@ FILTERED = (
     "_route_metrics",
     "_lethality",
     "_incidents",
+    "_incident_table",
     "_incident_count",
     "_incident_points",
     "_incident_hex",
@@ -64,8 +65,10 @@ def warm_static(f: Filters) -> None:
     cache.routes()
     cache.waypoints()
     cache.sources()
+    cache.vintage_labels()
     cache.country_names()
-    cache.basemap_geojson()
+    cache.basemap_encoded()
+    cache.analytics_reference()
     for name, _ in render.OC_INDICATORS:
         cache.indicator(name)
     src = cache.sources()
@@ -219,7 +222,7 @@ def incidents(f: Filters) -> Sizes:
     _deck(s, "incidents", render.make_deck([layer]))
     if not hexagons:
         cache.incident_points(f, render.HEX_THRESHOLD)
-    rows = render.prepare_incident_table(cache.incidents(f, limit=1000))
+    rows = cache.incident_table(f, limit=1000)
     s["table:incidents"] = _table(rows)
     return s
 

@@ -13,20 +13,28 @@ by newlines), so one deck-wide template (:data:`TOOLTIP`) serves all layers.
 
 Legends: pydeck draws none, so each colour rule here has a matching ``*_legend`` function that
 returns the entries (label, colour, shape) the UI turns into HTML.
+
+The country polygons are the largest part of every map (about 300 kB of JSON). They are encoded
+once (:func:`encode_countries`) and spliced into each deck's JSON as text (:class:`RawJSON`,
+:class:`CompactDeck`) instead of being serialised again on every rerun. The app's basemap is
+simplified ahead of time by ``scripts/build_basemap.py`` (:func:`make_basemap`), so a page needs
+neither geopandas nor shapely: both are imported only by the functions that simplify.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pydeck as pdk
-import shapely
 from pydeck.bindings.json_tools import default_serialize
 
 from analytics.theme import (
@@ -37,6 +45,9 @@ from analytics.theme import (
     cause_label,
     hex_to_rgb,
 )
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 #: The deck-wide tooltip template: fixed markup, data only through escaped fields.
 TOOLTIP: dict[str, Any] = {
@@ -100,29 +111,40 @@ def escape_text(value: object, max_len: int = 200) -> str:
     """
     if value is None:
         return ""
-    if isinstance(value, float) and math.isnan(value):
-        return ""
-    try:
-        if pd.isna(value):  # type: ignore[call-overload]
+    if isinstance(value, str):  # the usual case: no missing-value checks needed
+        text = value
+    else:
+        if isinstance(value, float) and math.isnan(value):
             return ""
-    except (TypeError, ValueError):
-        pass
-    text = str(value)
+        try:
+            if pd.isna(value):  # type: ignore[call-overload]
+                return ""
+        except (TypeError, ValueError):
+            pass
+        text = str(value)
     if len(text) > max_len:
         text = text[: max_len - 1] + "\u2026"
     return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _tooltip_lines(*lines: object) -> str:
-    return "\n".join(escape_text(x) for x in lines if x is not None and escape_text(x) != "")
+    texts = (escape_text(x) for x in lines if x is not None)
+    return "\n".join(t for t in texts if t != "")
+
+
+@lru_cache(maxsize=256)
+def _rgb(colour: str) -> tuple[int, int, int]:
+    r, g, b = hex_to_rgb(colour)
+    return r, g, b
 
 
 def _rgba(colour: str, alpha: int = 255) -> list[int]:
-    return [*hex_to_rgb(colour), alpha]
+    return [*_rgb(colour), alpha]
 
 
 def _class_index(value: float, breaks: Sequence[float]) -> int:
-    return int(np.searchsorted(np.asarray(breaks, dtype="float64"), value, side="right"))
+    # The class of ``value``: how many breaks are at or below it (NaN: the last class).
+    return bisect.bisect_right(breaks, value)
 
 
 def _fmt_int(v: object) -> str:
@@ -157,6 +179,9 @@ def simplify_countries(
         ``iso3``, ``name``, ``geometry`` (EPSG:4326), one row per input country with a
         non-empty geometry.
     """
+    import geopandas as gpd
+    import shapely
+
     g = countries[["iso3", "name", "geometry"]].to_crs(4326).reset_index(drop=True)
     g["geometry"] = g.geometry.simplify(tolerance_deg, preserve_topology=True)
     parts = g.explode(index_parts=False)
@@ -182,6 +207,8 @@ def countries_geojson(countries: gpd.GeoDataFrame) -> dict[str, Any]:
     countries : GeoDataFrame
         EPSG:4326 (see :func:`simplify_countries`).
     """
+    import shapely
+
     geoms = shapely.to_geojson(np.asarray(countries.geometry.values))
     features = [
         {"type": "Feature", "properties": {"iso3": iso3, "name": name}, "geometry": json.loads(gj)}
@@ -190,10 +217,212 @@ def countries_geojson(countries: gpd.GeoDataFrame) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _as_geojson(countries: gpd.GeoDataFrame | Mapping[str, Any]) -> dict[str, Any]:
-    if isinstance(countries, gpd.GeoDataFrame):
-        return countries_geojson(simplify_countries(countries))
-    return dict(countries)
+#: How the app's basemap is simplified (``scripts/build_basemap.py`` writes it ahead of time).
+BASEMAP_TOLERANCE_DEG = 0.15
+BASEMAP_MIN_AREA_KM2 = 1000.0
+
+
+def make_basemap(countries: gpd.GeoDataFrame, source_sha256: str) -> dict[str, Any]:
+    """The app's basemap: simplified country polygons with a note of what they were made from.
+
+    Parameters
+    ----------
+    countries : GeoDataFrame
+        ``iso3``, ``name``, ``geometry`` (as :func:`data.reference.read_countries`).
+    source_sha256 : str
+        SHA-256 of the countries file they were read from, so the app can tell a basemap
+        built from an older file.
+
+    Returns
+    -------
+    dict
+        A GeoJSON FeatureCollection (EPSG:4326; properties ``iso3`` and ``name``) with a
+        foreign member ``routewatch``: ``source_sha256``, ``tolerance_deg``, ``min_area_km2``.
+    """
+    gj = countries_geojson(
+        simplify_countries(countries, BASEMAP_TOLERANCE_DEG, BASEMAP_MIN_AREA_KM2)
+    )
+    gj["routewatch"] = {
+        "source_sha256": source_sha256,
+        "tolerance_deg": BASEMAP_TOLERANCE_DEG,
+        "min_area_km2": BASEMAP_MIN_AREA_KM2,
+    }
+    return gj
+
+
+def basemap_is_current(basemap: Mapping[str, Any] | None, source_sha256: str) -> bool:
+    """Whether a basemap was built from this countries file, as the app simplifies it now.
+
+    Parameters
+    ----------
+    basemap : mapping
+        A basemap (:func:`make_basemap`) or just its ``routewatch`` member.
+    source_sha256 : str
+        SHA-256 of the countries file in use.
+    """
+    if not isinstance(basemap, Mapping):
+        return False
+    meta = basemap.get("routewatch", basemap)
+    return (
+        isinstance(meta, Mapping)
+        and meta.get("source_sha256") == source_sha256
+        and meta.get("tolerance_deg") == BASEMAP_TOLERANCE_DEG
+        and meta.get("min_area_km2") == BASEMAP_MIN_AREA_KM2
+    )
+
+
+class RawJSON:
+    """JSON text that :class:`CompactDeck` writes into the deck's JSON as it is.
+
+    Use it as a layer's ``data`` for large data encoded once (see :func:`encode_countries`);
+    the text must be one valid JSON value.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"RawJSON({len(self.text):,} characters)"
+
+
+def _dumps(value: Any) -> str:
+    # The same encoding CompactDeck uses for the whole deck, so spliced parts are identical.
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class EncodedCountries:
+    """Country polygons whose geometry is already JSON text (see :func:`encode_countries`).
+
+    Attributes
+    ----------
+    iso3, names : tuple of str
+        One entry per country.
+    geometries : tuple of str
+        Each country's GeoJSON geometry (EPSG:4326) as compact JSON with sorted keys.
+    """
+
+    iso3: tuple[str, ...]
+    names: tuple[str, ...]
+    geometries: tuple[str, ...]
+
+    def feature_collection(self, properties: Sequence[Mapping[str, Any]] | None = None) -> str:
+        """The countries as a GeoJSON FeatureCollection, as JSON text.
+
+        Parameters
+        ----------
+        properties : sequence of mapping, optional
+            Each country's properties, in order; ``iso3`` and ``name`` by default.
+
+        Returns
+        -------
+        str
+            The same text ``json.dumps(..., sort_keys=True, separators=(",", ":"))`` gives
+            for the collection.
+        """
+        props = properties or [
+            {"iso3": i, "name": n} for i, n in zip(self.iso3, self.names, strict=True)
+        ]
+        features = ",".join(
+            f'{{"geometry":{g},"properties":{_dumps(p)},"type":"Feature"}}'
+            for g, p in zip(self.geometries, props, strict=True)
+        )
+        return f'{{"features":[{features}],"type":"FeatureCollection"}}'
+
+
+def encode_countries(countries: Mapping[str, Any]) -> EncodedCountries:
+    """Encode each country's geometry as JSON text once, for :func:`build_basemap_layer` and
+    :func:`build_choropleth_layer` to splice into every deck.
+
+    Parameters
+    ----------
+    countries : GeoJSON mapping
+        A FeatureCollection whose features have ``iso3`` and ``name`` properties
+        (:func:`countries_geojson` or :func:`make_basemap`).
+    """
+    feats = countries.get("features", [])
+    props = [f["properties"] for f in feats]
+    names = [p.get("name", p.get("iso3")) for p in props]
+    return EncodedCountries(
+        iso3=tuple(str(p.get("iso3")) for p in props),
+        names=tuple("" if n is None else str(n) for n in names),
+        geometries=tuple(_dumps(f["geometry"]) for f in feats),
+    )
+
+
+_FEATURE_HEAD = '{"type":"Feature","properties":'
+_GEOMETRY_KEY = ',"geometry":'
+_FEATURES_KEY = ',"features":['
+
+
+def basemap_text(basemap: Mapping[str, Any]) -> str:
+    """A basemap (:func:`make_basemap`) as GeoJSON text, one feature a line.
+
+    Each feature is written ``{"type":"Feature","properties":{...},"geometry":{...}}``, the
+    geometry encoded exactly as decks encode it (sorted keys, compact), so that
+    :func:`read_basemap_text` takes each geometry as text without parsing its coordinates.
+    The file stays ordinary GeoJSON for any other reader.
+    """
+    head = _dumps({"type": "FeatureCollection", "routewatch": dict(basemap["routewatch"])})
+    feats = list(basemap["features"])
+    lines = [head[:-1] + _FEATURES_KEY]
+    for i, feat in enumerate(feats):
+        props = {"iso3": feat["properties"]["iso3"], "name": feat["properties"]["name"]}
+        end = "," if i < len(feats) - 1 else ""
+        lines.append(
+            f"{_FEATURE_HEAD}{_dumps(props)}{_GEOMETRY_KEY}{_dumps(feat['geometry'])}}}{end}"
+        )
+    lines.append("]}")
+    return "\n".join(lines) + "\n"
+
+
+def read_basemap_text(text: str) -> tuple[dict[str, Any], EncodedCountries]:
+    """Read :func:`basemap_text` output without parsing any coordinates.
+
+    Parsing 300 kB of nested coordinate lists takes 40-800 ms on a busy server (most of it
+    garbage collection over a large heap); the decks only need each geometry as text.
+
+    Returns
+    -------
+    (dict, EncodedCountries)
+        The ``routewatch`` member (see :func:`make_basemap`) and the countries.
+
+    Raises
+    ------
+    ValueError
+        ``text`` is not laid out as :func:`basemap_text` writes it.
+    """
+    lines = text.splitlines()
+    if len(lines) < 2 or not lines[0].endswith(_FEATURES_KEY) or lines[-1] != "]}":
+        raise ValueError("not a basemap written by geo.layers.basemap_text")
+    meta = json.loads(lines[0] + "]}").get("routewatch")
+    decoder = json.JSONDecoder()
+    iso3: list[str] = []
+    names: list[str] = []
+    geometries: list[str] = []
+    for line in lines[1:-1]:
+        body = line[:-1] if line.endswith(",") else line
+        if not (body.startswith(_FEATURE_HEAD) and body.endswith("}")):
+            raise ValueError("not a basemap written by geo.layers.basemap_text")
+        props, end = decoder.raw_decode(body, len(_FEATURE_HEAD))
+        if not body.startswith(_GEOMETRY_KEY, end) or not isinstance(props, dict):
+            raise ValueError("not a basemap written by geo.layers.basemap_text")
+        name = props.get("name", props.get("iso3"))
+        iso3.append(str(props.get("iso3")))
+        names.append("" if name is None else str(name))
+        geometries.append(body[end + len(_GEOMETRY_KEY) : -1])
+    return (
+        dict(meta) if isinstance(meta, Mapping) else {},
+        EncodedCountries(tuple(iso3), tuple(names), tuple(geometries)),
+    )
+
+
+def _as_geojson(countries: Any) -> dict[str, Any]:
+    if isinstance(countries, Mapping):
+        return dict(countries)
+    return countries_geojson(simplify_countries(countries))
 
 
 def build_ocean_layer() -> pdk.Layer:
@@ -209,19 +438,28 @@ def build_ocean_layer() -> pdk.Layer:
     )
 
 
-def build_basemap_layer(countries: gpd.GeoDataFrame | Mapping[str, Any]) -> pdk.Layer:
+def build_basemap_layer(
+    countries: gpd.GeoDataFrame | Mapping[str, Any] | EncodedCountries,
+) -> pdk.Layer:
     """Country polygons as an offline basemap (light land, grey borders, not pickable).
 
     Parameters
     ----------
-    countries : GeoDataFrame or GeoJSON mapping
+    countries : GeoDataFrame, GeoJSON mapping or EncodedCountries
         A GeoDataFrame is simplified with :func:`simplify_countries` first; a GeoJSON mapping
-        (already simplified, e.g. cached by the app) is used as it is.
+        (already simplified, e.g. cached by the app) is used as it is; encoded countries
+        (:func:`encode_countries`) are spliced into the deck's JSON without serialising them
+        again (draw the layer with :func:`build_deck`).
     """
+    data: Any = (
+        RawJSON(countries.feature_collection())
+        if isinstance(countries, EncodedCountries)
+        else _as_geojson(countries)
+    )
     return pdk.Layer(
         "GeoJsonLayer",
         id="basemap",
-        data=_as_geojson(countries),
+        data=data,
         stroked=True,
         filled=True,
         get_fill_color=LAND_RGB,
@@ -248,20 +486,13 @@ def route_paths(routes: pd.DataFrame, waypoints: pd.DataFrame) -> pd.DataFrame:
     ``[lon, lat]`` in EPSG:4326, in waypoint order). Routes with fewer than two waypoints are
     left out."""
     wp = waypoints.sort_values(["route_id", "seq"])
-    paths = (
-        wp.assign(
-            pt=[
-                [round(float(x), 4), round(float(y), 4)]
-                for x, y in zip(wp["lon"], wp["lat"], strict=True)
-            ]
-        )
-        .groupby("route_id")["pt"]
-        .agg(list)
-        .rename("path")
-        .reset_index()
-    )
-    paths = paths[paths["path"].map(len) >= 2]
-    return routes[["route_id", "name", "colour"]].merge(paths, on="route_id", how="inner")
+    paths: dict[Any, list[list[float]]] = {}
+    for rid, lon, lat in zip(wp["route_id"], wp["lon"], wp["lat"], strict=True):
+        paths.setdefault(rid, []).append([round(float(lon), 4), round(float(lat), 4)])
+    keep = [rid in paths and len(paths[rid]) >= 2 for rid in routes["route_id"]]
+    out = routes.loc[keep, ["route_id", "name", "colour"]].reset_index(drop=True)
+    out["path"] = [paths[rid] for rid in out["route_id"]]
+    return out
 
 
 def build_route_layer(
@@ -420,35 +651,50 @@ def build_incident_layer(points: pd.DataFrame) -> pdk.Layer:
     n = pd.to_numeric(df["dead_and_missing"], errors="coerce").fillna(0).clip(lower=0)
     radius = (2.5 + 1.6 * np.sqrt(n)).clip(upper=40).round(1)
     dates = pd.to_datetime(df["incident_date"], errors="coerce").dt.strftime("%d %b %Y")
-    rows = [
-        {
-            "position": [round(float(lon), 4), round(float(lat), 4)],
-            "radius": float(rad),
-            "color": _rgba(cause_colour(str(cause)), 190),
-            "tt_title": f"{_fmt_int(dm)} dead and missing",
-            "tt_body": _tooltip_lines(
-                date,
-                loc,
-                f"Cause: {cause_label(str(cause))}"
-                if isinstance(cause, str)
-                else "Cause: not recorded",
-                f"Route: {route}" if isinstance(route, str) and route else None,
-                f"Source quality: {_fmt_int(q)} of 5" if q is not None and not pd.isna(q) else None,
-            ),
-        }
-        for lon, lat, rad, cause, dm, date, loc, route, q in zip(
-            df["lon"],
-            df["lat"],
-            radius,
-            df["cause"],
-            df["dead_and_missing"],
-            dates,
-            df["location"],
-            df["route"],
-            df["source_quality"],
-            strict=True,
+    # A few thousand rows on every rerun: lines that depend on one value (cause, source
+    # quality) are made once per value; dates and numbers formatted here need no escaping.
+    colours: dict[object, list[int]] = {}
+    cause_lines: dict[object, str] = {}
+    quality_lines: dict[object, str] = {}
+    rows = []
+    for lon, lat, rad, cause, dm, date, loc, route, q in zip(
+        df["lon"],
+        df["lat"],
+        radius,
+        df["cause"],
+        df["dead_and_missing"],
+        dates,
+        df["location"],
+        df["route"],
+        df["source_quality"],
+        strict=True,
+    ):
+        key = cause if isinstance(cause, str) else None
+        if key not in cause_lines:
+            colours[key] = _rgba(cause_colour(str(cause)), 190)
+            cause_lines[key] = escape_text(
+                f"Cause: {cause_label(cause)}" if isinstance(cause, str) else "Cause: not recorded"
+            )
+        lines = [date] if isinstance(date, str) and date else []
+        place = escape_text(loc)
+        if place:
+            lines.append(place)
+        lines.append(cause_lines[key])
+        if isinstance(route, str) and route:
+            lines.append(escape_text(f"Route: {route}"))
+        if q is not None and not pd.isna(q):
+            if q not in quality_lines:
+                quality_lines[q] = f"Source quality: {_fmt_int(q)} of 5"
+            lines.append(quality_lines[q])
+        rows.append(
+            {
+                "position": [round(float(lon), 4), round(float(lat), 4)],
+                "radius": float(rad),
+                "color": list(colours[key]),
+                "tt_title": f"{_fmt_int(dm)} dead and missing",
+                "tt_body": "\n".join(lines),
+            }
         )
-    ]
     return pdk.Layer(
         "ScatterplotLayer",
         id="incidents",
@@ -530,8 +776,37 @@ def hex_legend() -> list[dict[str, str]]:
 # --------------------------------------------------------------------------- choropleth
 
 
+def _choropleth_properties(
+    iso3: str | None, name: object, row: Mapping[str, Any] | None, selected: str | None
+) -> dict[str, Any]:
+    fill = NO_DATA_RGB + [255]
+    body = "No score for this country"
+    if row is not None:
+        insufficient = bool(row.get("insufficient_data", False))
+        score = row.get("score")
+        if score is not None and not pd.isna(score) and not insufficient:
+            fill = _rgba(SEQUENTIAL[_class_index(float(score), SCORE_BREAKS)], 235)
+            rank = row.get("rank")
+            conf = row.get("confidence")
+            body = _tooltip_lines(
+                f"Score: {float(score):.0f} / 100",
+                f"Rank: {_fmt_int(rank)}" if rank is not None and not pd.isna(rank) else None,
+                f"Data confidence: {conf}" if conf is not None and not pd.isna(conf) else None,
+            )
+        elif insufficient:
+            body = "Too little data to score"
+    return {
+        "iso3": iso3,
+        "fill": fill,
+        "line": [40, 40, 40, 255] if iso3 == selected else BORDER_RGB + [255],
+        "line_width": 1.8 if iso3 == selected else 0.6,
+        "tt_title": escape_text(name),
+        "tt_body": body,
+    }
+
+
 def build_choropleth_layer(
-    countries: gpd.GeoDataFrame | Mapping[str, Any],
+    countries: gpd.GeoDataFrame | Mapping[str, Any] | EncodedCountries,
     scores: pd.DataFrame,
     selected: str | None = None,
 ) -> pdk.Layer:
@@ -539,57 +814,41 @@ def build_choropleth_layer(
 
     Parameters
     ----------
-    countries : GeoDataFrame or GeoJSON mapping
+    countries : GeoDataFrame, GeoJSON mapping or EncodedCountries
         As for :func:`build_basemap_layer`.
     scores : DataFrame
         ``iso3``, ``score`` (0-100), optional ``rank``, ``confidence``, ``insufficient_data``.
     selected : str, optional
         ISO-3 code outlined in black.
     """
-    gj = _as_geojson(countries)
-    s = scores.set_index("iso3") if "iso3" in scores.columns else scores
-    features = []
-    for feat in gj["features"]:
-        props = dict(feat["properties"])
-        iso3 = props.get("iso3")
-        name = escape_text(props.get("name", iso3))
-        fill = NO_DATA_RGB + [255]
-        body = "No score for this country"
-        if iso3 in s.index:
-            row = s.loc[iso3]
-            insufficient = (
-                bool(row.get("insufficient_data", False)) if hasattr(row, "get") else False
+    keys = scores["iso3"] if "iso3" in scores.columns else scores.index
+    # One dict per country looked up below, rather than a .loc per country.
+    rows: dict[Any, dict[str, Any]] = dict(zip(keys, scores.to_dict("records"), strict=True))
+    data: Any
+    if isinstance(countries, EncodedCountries):
+        props = [
+            _choropleth_properties(iso3, name, rows.get(iso3), selected)
+            for iso3, name in zip(countries.iso3, countries.names, strict=True)
+        ]
+        data = RawJSON(countries.feature_collection(props))
+    else:
+        gj = _as_geojson(countries)
+        features = []
+        for feat in gj["features"]:
+            iso3 = feat["properties"].get("iso3")
+            name = feat["properties"].get("name", iso3)
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": feat["geometry"],
+                    "properties": _choropleth_properties(iso3, name, rows.get(iso3), selected),
+                }
             )
-            score = row.get("score") if hasattr(row, "get") else None
-            if score is not None and not pd.isna(score) and not insufficient:
-                fill = _rgba(SEQUENTIAL[_class_index(float(score), SCORE_BREAKS)], 235)
-                rank = row.get("rank")
-                conf = row.get("confidence")
-                body = _tooltip_lines(
-                    f"Score: {float(score):.0f} / 100",
-                    f"Rank: {_fmt_int(rank)}" if rank is not None and not pd.isna(rank) else None,
-                    f"Data confidence: {conf}" if conf is not None and not pd.isna(conf) else None,
-                )
-            elif insufficient:
-                body = "Too little data to score"
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": feat["geometry"],
-                "properties": {
-                    "iso3": iso3,
-                    "fill": fill,
-                    "line": [40, 40, 40, 255] if iso3 == selected else BORDER_RGB + [255],
-                    "line_width": 1.8 if iso3 == selected else 0.6,
-                    "tt_title": name,
-                    "tt_body": body,
-                },
-            }
-        )
+        data = {"type": "FeatureCollection", "features": features}
     return pdk.Layer(
         "GeoJsonLayer",
         id="choropleth",
-        data={"type": "FeatureCollection", "features": features},
+        data=data,
         stroked=True,
         filled=True,
         get_fill_color="properties.fill",
@@ -617,15 +876,28 @@ def score_legend() -> list[dict[str, str]]:
 
 
 class CompactDeck(pdk.Deck):
-    """A :class:`pydeck.Deck` whose JSON has no indentation.
+    """A :class:`pydeck.Deck` whose JSON has no indentation and may hold pre-encoded data.
 
     Streamlit sends ``deck.to_json()`` to the browser on every rerun; pydeck indents it, which
     makes a basemap plus a few thousand points about six times larger and five times slower to
-    serialise. The content is identical.
+    serialise. The content is identical. Layer data given as :class:`RawJSON` (the country
+    polygons) is written as it is, not serialised again.
     """
 
     def to_json(self) -> str:
-        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+        raw: dict[str, str] = {}
+
+        def default(o: Any) -> Any:
+            if isinstance(o, RawJSON):
+                token = f"__routewatch_raw_json_{uuid.uuid4().hex}__"
+                raw[json.dumps(token)] = o.text
+                return token
+            return default_serialize(o)
+
+        text = json.dumps(self, sort_keys=True, default=default, separators=(",", ":"))
+        for quoted, value in raw.items():
+            text = text.replace(quoted, value, 1)
+        return text
 
 
 def build_deck(

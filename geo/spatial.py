@@ -9,11 +9,16 @@ Web Mercator (EPSG:3857), whose scale error is 40% at 45 degrees of latitude.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-from shapely.geometry import LineString
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+# geopandas and shapely (about 0.3 s to import) are imported by the functions that use them, so
+# importing this module (as analytics.report does) costs nothing until spatial work is done.
 
 WGS84 = "EPSG:4326"
 DEFAULT_MAX_KM = 100.0
@@ -37,6 +42,8 @@ def compute_country_geodataframe(countries: pd.DataFrame) -> gpd.GeoDataFrame:
         One row per country with a boundary, ``geometry`` in EPSG:4326, without
         ``geometry_wkb``.
     """
+    import geopandas as gpd
+
     df = countries[countries["geometry_wkb"].notna()].copy()
     geom = gpd.GeoSeries.from_wkb([bytes(b) for b in df["geometry_wkb"]], index=df.index, crs=WGS84)
     gdf = gpd.GeoDataFrame(df.drop(columns=["geometry_wkb"]), geometry=geom, crs=WGS84)
@@ -78,6 +85,8 @@ def compute_nearest_country(
         country is within ``max_km``) and ``distance_km`` (kilometres to that country's
         boundary, ``NaN`` when unassigned). Same index and row order as ``points``.
     """
+    import geopandas as gpd
+
     if max_km < 0:
         raise ValueError("max_km must be zero or positive")
     if countries.crs is None or not countries.crs.equals(WGS84):
@@ -184,6 +193,9 @@ def compute_route_lines(waypoints: pd.DataFrame) -> gpd.GeoDataFrame:
         ``route_id`` and a ``LineString`` ``geometry`` (EPSG:4326) for every route with at
         least two waypoints, sorted by ``route_id``.
     """
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
     rows: list[tuple[str, LineString]] = []
     wp = waypoints.sort_values(["route_id", "seq"], kind="stable")
     for route_id, g in wp.groupby("route_id", sort=True):
@@ -223,6 +235,8 @@ def compute_routes_crossing(
     DataFrame
         ``route_id``, ``iso3``: one row per route and country crossed, sorted, no duplicates.
     """
+    import geopandas as gpd
+
     lines = compute_route_lines(waypoints)
     if lines.empty or countries.empty:
         return pd.DataFrame({"route_id": pd.Series(dtype=object), "iso3": pd.Series(dtype=object)})

@@ -32,7 +32,7 @@ snapshots.render_incident_map_download(f, force_points=bool(points))
 st.caption(render.source_caption(v, f))
 
 st.subheader("Incident records")
-rows = render.prepare_incident_table(cache.incidents(f, limit=1000))
+rows = cache.incident_table(f, limit=1000)
 st.caption(
     f"Newest first; showing {len(rows):,} of {n:,}. Download every filtered row below."
     " Source quality: IOM's 1 (one unverified report) to 5 (official or several verified sources)."

@@ -382,6 +382,7 @@ def main(argv: list[str] | None = None) -> None:
     gdf = build(args.output)
     size_mb = args.output.stat().st_size / 1e6
     print(f"wrote {len(gdf)} countries to {args.output} ({size_mb:.2f} MB)")
+    print("now rebuild the basemap made from it: .venv/bin/python scripts/build_basemap.py")
 
 
 if __name__ == "__main__":

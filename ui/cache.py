@@ -7,21 +7,29 @@ undisturbed. Each data wrapper is a ``st.cache_data`` keyed on a small frozen :c
 (path + version) and the frozen :class:`~data.filters.Filters` plus other small hashable
 arguments: never a DataFrame, never a figure or deck (their data is cached, not them).
 Queries open one cursor each (see :mod:`data.queries`), so sessions on different threads
-share the one connection safely.
+share the one connection safely. Within one script run a wrapper called again with the same
+arguments hands back the value it already got (:func:`_per_run`), and the analytics module's
+reference data for a warehouse version is read once and shared, like the connection
+(:func:`_reference`).
+
+The offline basemap is read from ``data/reference/basemap.geojson`` with each geometry kept as
+JSON text (:func:`basemap_encoded`), so no page parses coordinates or imports geopandas.
 
 :func:`clear_after_ingest` clears exactly these caches (not every cache in the process).
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 import logging
 import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
@@ -31,14 +39,18 @@ from analytics.figures import compute_lethality, compute_route_metrics
 from data import queries as q
 from data.db import WarehouseChanged, connect_read_only, db_path, warehouse_version
 from data.filters import Filters
-from data.reference import read_countries
-from geo.layers import countries_geojson, simplify_countries
+
+if TYPE_CHECKING:
+    from geo.layers import EncodedCountries
 
 log = logging.getLogger(__name__)
 
 TTL_S = 3600
 MAX_ENTRIES = 128
 REPO = Path(__file__).resolve().parents[1]
+COUNTRIES_FILE = REPO / "data" / "reference" / "countries.geojson"
+#: The basemap simplified ahead of time by scripts/build_basemap.py.
+BASEMAP_FILE = REPO / "data" / "reference" / "basemap.geojson"
 
 
 @dataclass(frozen=True)
@@ -70,12 +82,35 @@ def pin_run_db() -> Db:
         except WarehouseChanged:
             continue  # published between reading the token and opening: read it again
     _run.db = d
+    _run.memo = {}
     return d
 
 
 def unpin_run_db() -> None:
     """Forget this thread's pin (tests and tools that outlive a script run)."""
     _run.db = None
+    _run.memo = None
+
+
+def _per_run(fn: Any, *args: Any) -> Any:
+    """``fn(*args)`` once per script run and arguments.
+
+    A page asks for the same cached table several times in one run (the routes for the map,
+    the legend and the download; the vintages for every caption). Each ``st.cache_data`` hit
+    hashes its arguments and unpickles a copy of the value, a few tenths of a millisecond;
+    within one run the first copy is handed out again. The memo lives as long as the run
+    (it is replaced by :func:`pin_run_db`), so callers must not change what they get (none
+    does: every change makes a new frame).
+    """
+    memo: dict[Any, Any] | None = getattr(_run, "memo", None)
+    if memo is None:  # outside a script run (tools, tests): no memo
+        return fn(*args)
+    key = (fn, args)
+    try:
+        return memo[key]
+    except KeyError:
+        value = memo[key] = fn(*args)
+        return value
 
 
 def current_db() -> Db:
@@ -113,7 +148,7 @@ def _vintages(db: Db, f: Filters) -> q.Vintages:
 
 def vintages(f: Filters) -> q.Vintages:
     """The incident and detection vintages the filters resolve to (and whether demo)."""
-    return _vintages(current_db(), f)
+    return _per_run(_vintages, current_db(), f)
 
 
 @_data
@@ -123,7 +158,7 @@ def _filter_options(db: Db, vintage: str | None) -> dict[str, list[Any]]:
 
 def filter_options(vintage: str | None = None) -> dict[str, list[Any]]:
     """Allow-lists for every filter under one incident vintage."""
-    return _filter_options(current_db(), vintage)
+    return _per_run(_filter_options, current_db(), vintage)
 
 
 @_data
@@ -133,7 +168,7 @@ def _headline(db: Db, f: Filters) -> dict[str, Any]:
 
 def headline(f: Filters) -> dict[str, Any]:
     """Headline figures (see :func:`data.queries.query_headline`)."""
-    return _headline(current_db(), f)
+    return _per_run(_headline, current_db(), f)
 
 
 @_data
@@ -143,7 +178,7 @@ def _incidents_by(db: Db, f: Filters, dim: str, period: str | None) -> pd.DataFr
 
 def incidents_by(f: Filters, dim: str = "route", period: str | None = "month") -> pd.DataFrame:
     """Incidents and dead and missing by a dimension (and period)."""
-    return _incidents_by(current_db(), f, dim, period)
+    return _per_run(_incidents_by, current_db(), f, dim, period)
 
 
 @_data
@@ -153,7 +188,7 @@ def _detections_by(db: Db, f: Filters, dim: str, period: str | None) -> pd.DataF
 
 def detections_by(f: Filters, dim: str = "route", period: str | None = "month") -> pd.DataFrame:
     """Frontex detections by a dimension (and period)."""
-    return _detections_by(current_db(), f, dim, period)
+    return _per_run(_detections_by, current_db(), f, dim, period)
 
 
 _ROUTE_METRIC_COLUMNS = [
@@ -173,8 +208,8 @@ def _route_metrics(db: Db, f: Filters) -> pd.DataFrame:
     mod = report_module()
     if mod is not None:
         # The analytics module's lethality uses only the months both sources cover, the same
-        # figures as the key messages.
-        rr = mod.route_risk(con, f)
+        # figures as the key messages (and the same cached table they are given).
+        rr = _route_risk(db, f)
         out = q.query_routes(con)[["route_id"]].merge(rr, on="route_id", how="left")
         out["incidents"] = out["incidents"].fillna(0).astype("int64")
         out["dead_and_missing"] = out["dead_and_missing"].fillna(0).astype("int64")
@@ -196,7 +231,7 @@ def route_metrics(f: Filters) -> pd.DataFrame:
 
     Every reference route is listed; routes outside a route filter have no figures.
     """
-    return _route_metrics(current_db(), f)
+    return _per_run(_route_metrics, current_db(), f)
 
 
 @_data
@@ -204,7 +239,7 @@ def _lethality(db: Db, f: Filters, route_id: str) -> pd.DataFrame:
     con = connection(db)
     mod = report_module()
     if mod is not None:
-        monthly = mod.route_risk_series(con, f, route_id)
+        monthly = mod.route_risk_series(con, f, route_id, **_ref(db))
     else:
         fr = f.replace(routes=(route_id,))
         inc = q.query_incidents_by(con, fr, "none", "month")[["period", "dead_and_missing"]]
@@ -215,7 +250,7 @@ def _lethality(db: Db, f: Filters, route_id: str) -> pd.DataFrame:
 
 def lethality(f: Filters, route_id: str) -> pd.DataFrame:
     """One route's dead and missing per 1,000 detections by year (months both sources cover)."""
-    return _lethality(current_db(), f, route_id)
+    return _per_run(_lethality, current_db(), f, route_id)
 
 
 @_data
@@ -225,7 +260,24 @@ def _incidents(db: Db, f: Filters, limit: int, offset: int) -> pd.DataFrame:
 
 def incidents(f: Filters, limit: int = 1000, offset: int = 0) -> pd.DataFrame:
     """Incident rows, newest first."""
-    return _incidents(current_db(), f, limit, offset)
+    return _per_run(_incidents, current_db(), f, limit, offset)
+
+
+@_data
+def _incident_table(db: Db, f: Filters, limit: int) -> pd.DataFrame:
+    from ui.render import prepare_incident_table  # ui.render imports this module
+
+    return prepare_incident_table(q.query_incidents(connection(db), f, limit, 0))
+
+
+def incident_table(f: Filters, limit: int = 1000) -> pd.DataFrame:
+    """The newest incident rows as the Incidents page shows them
+    (:func:`ui.render.prepare_incident_table`: lists joined, only http(s) links, dates).
+
+    Cached prepared: the raw rows' list and Arrow string columns take ten times longer to
+    copy in and out of the cache than the joined text.
+    """
+    return _per_run(_incident_table, current_db(), f, limit)
 
 
 @_data
@@ -235,7 +287,7 @@ def _incident_count(db: Db, f: Filters) -> int:
 
 def incident_count(f: Filters) -> int:
     """Number of incidents under ``f``."""
-    return _incident_count(current_db(), f)
+    return _per_run(_incident_count, current_db(), f)
 
 
 @_data
@@ -245,7 +297,7 @@ def _incident_points(db: Db, f: Filters, limit: int) -> pd.DataFrame:
 
 def incident_points(f: Filters, limit: int = 3000) -> pd.DataFrame:
     """Located incidents (largest first) for a point map."""
-    return _incident_points(current_db(), f, limit)
+    return _per_run(_incident_points, current_db(), f, limit)
 
 
 @_data
@@ -255,7 +307,7 @@ def _incident_hex(db: Db, f: Filters, resolution: int) -> pd.DataFrame:
 
 def incident_hex(f: Filters, resolution: int = 3) -> pd.DataFrame:
     """Incidents aggregated to H3 cells."""
-    return _incident_hex(current_db(), f, resolution)
+    return _per_run(_incident_hex, current_db(), f, resolution)
 
 
 @_data
@@ -265,7 +317,7 @@ def _data_quality(db: Db, f: Filters) -> dict[str, Any]:
 
 def data_quality(f: Filters) -> dict[str, Any]:
     """Shares without coordinates / origin / route and incidents by source quality."""
-    return _data_quality(current_db(), f)
+    return _per_run(_data_quality, current_db(), f)
 
 
 @_data
@@ -275,7 +327,23 @@ def _sources(db: Db) -> pd.DataFrame:
 
 def sources() -> pd.DataFrame:
     """Every loaded source with provenance."""
-    return _sources(current_db())
+    return _per_run(_sources, current_db())
+
+
+@_data
+def _vintage_labels(db: Db) -> dict[str, str]:
+    src = q.query_sources(connection(db))
+    return {
+        str(sid): f"{pd.Timestamp(v):%d %b %Y}"
+        for sid, v in zip(src["source_id"], src["vintage"], strict=True)
+        if not pd.isna(v)
+    }
+
+
+def vintage_labels() -> dict[str, str]:
+    """Source id -> its vintage as shown in captions (``"09 Apr 2026"``); sources without a
+    vintage are left out. A small dict: every caption of a page reads it."""
+    return _per_run(_vintage_labels, current_db())
 
 
 @_data
@@ -285,7 +353,7 @@ def _rejected(db: Db, source_id: str, limit: int) -> pd.DataFrame:
 
 def rejected(source_id: str, limit: int = 200) -> pd.DataFrame:
     """Rejected rows of one source."""
-    return _rejected(current_db(), source_id, limit)
+    return _per_run(_rejected, current_db(), source_id, limit)
 
 
 @_data
@@ -295,7 +363,7 @@ def _routes(db: Db) -> pd.DataFrame:
 
 def routes() -> pd.DataFrame:
     """The route reference table."""
-    return _routes(current_db())
+    return _per_run(_routes, current_db())
 
 
 @_data
@@ -305,7 +373,7 @@ def _waypoints(db: Db) -> pd.DataFrame:
 
 def waypoints() -> pd.DataFrame:
     """Route waypoints in order."""
-    return _waypoints(current_db())
+    return _per_run(_waypoints, current_db())
 
 
 @_data
@@ -316,7 +384,7 @@ def _country_names(db: Db) -> dict[str, str]:
 
 def country_names() -> dict[str, str]:
     """ISO-3 -> country name."""
-    return _country_names(current_db())
+    return _per_run(_country_names, current_db())
 
 
 @_data
@@ -326,13 +394,86 @@ def _indicator(db: Db, indicator: str) -> pd.DataFrame:
 
 def indicator(name: str) -> pd.DataFrame:
     """One country indicator, latest edition (``iso3``, ``value``, ``edition``)."""
-    return _indicator(current_db(), name)
+    return _per_run(_indicator, current_db(), name)
+
+
+def _stamp(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def _basemap_fallback(sha: str) -> dict[str, Any]:
+    # The shipped basemap is missing or was built from another countries file: simplify
+    # here (about 1.4 s, with geopandas) and say how to fix it.
+    log.warning(
+        "%s does not match %s: simplifying the basemap at start-up; run "
+        "scripts/build_basemap.py to rebuild it",
+        BASEMAP_FILE.name,
+        COUNTRIES_FILE.name,
+    )
+    from data.reference import read_countries
+    from geo.layers import make_basemap
+
+    return make_basemap(read_countries(), sha)
+
+
+def _read_basemap() -> tuple[str, str]:
+    """(countries file SHA-256, basemap file text or "" when unreadable)."""
+    sha = hashlib.sha256(COUNTRIES_FILE.read_bytes()).hexdigest()
+    try:
+        return sha, BASEMAP_FILE.read_text(encoding="ascii")
+    except (OSError, ValueError) as exc:
+        log.warning("basemap %s unreadable (%s)", BASEMAP_FILE, exc)
+        return sha, ""
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def basemap_geojson(tolerance_deg: float = 0.15, min_area_km2: float = 1000.0) -> dict[str, Any]:
-    """The bundled country polygons, simplified for the offline basemap (GeoJSON, EPSG:4326)."""
-    return countries_geojson(simplify_countries(read_countries(), tolerance_deg, min_area_km2))
+def _basemap_encoded(countries_mtime_ns: int, basemap_mtime_ns: int) -> EncodedCountries:
+    del countries_mtime_ns, basemap_mtime_ns  # cache keys only: a rebuilt file is read again
+    from geo.layers import basemap_is_current, encode_countries, read_basemap_text
+
+    sha, text = _read_basemap()
+    try:
+        meta, countries = read_basemap_text(text)
+    except ValueError:
+        meta, countries = {}, None
+    if countries is not None and basemap_is_current(meta, sha):
+        return countries
+    return encode_countries(_basemap_fallback(sha))
+
+
+def basemap_encoded() -> EncodedCountries:
+    """The offline basemap's country polygons, each geometry as JSON text (EPSG:4326).
+
+    Read from ``data/reference/basemap.geojson`` (``scripts/build_basemap.py``) without
+    parsing a coordinate or importing geopandas, and spliced into every deck as it is;
+    simplified here only when that file is missing or was built from another
+    ``countries.geojson``.
+    """
+    return _basemap_encoded(_stamp(COUNTRIES_FILE), _stamp(BASEMAP_FILE))
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _basemap_geojson(countries_mtime_ns: int, basemap_mtime_ns: int) -> dict[str, Any]:
+    del countries_mtime_ns, basemap_mtime_ns
+    from geo.layers import basemap_is_current
+
+    sha, text = _read_basemap()
+    try:
+        basemap = json.loads(text)
+    except ValueError:
+        basemap = None
+    if isinstance(basemap, dict) and basemap_is_current(basemap, sha):
+        return basemap
+    return _basemap_fallback(sha)
+
+
+def basemap_geojson() -> dict[str, Any]:
+    """The same polygons as a GeoJSON mapping (EPSG:4326), for the map images drawn on the
+    server; the pages' maps use :func:`basemap_encoded`."""
+    return _basemap_geojson(_stamp(COUNTRIES_FILE), _stamp(BASEMAP_FILE))
 
 
 # --------------------------------------------------------------------------- risk analytics
@@ -354,24 +495,45 @@ def _report() -> ModuleType:
     return mod
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _reference(path: str, version: str) -> Any:
+    # What no filter changes (sources, routes, coverage, lists...), read once per published
+    # version, like the connection it belongs with; read-only, so shared rather than copied
+    # (it holds mapping proxies, which st.cache_data cannot copy).
+    return _report().load_reference(_connection(path, version))
+
+
+def analytics_reference() -> Any:
+    """The analytics module's reference data for the current warehouse (``None`` without)."""
+    return _ref(current_db()).get("ref")
+
+
+def _ref(db: Db) -> dict[str, Any]:
+    """``{"ref": ...}`` for the analytics calls (empty if the module cannot take one)."""
+    mod = report_module()
+    if mod is None or not hasattr(mod, "load_reference"):
+        return {}
+    return {"ref": _reference(db.path, db.version)}
+
+
 @_data
 def _route_risk(db: Db, f: Filters) -> pd.DataFrame:
-    return _report().route_risk(connection(db), f)
+    return _report().route_risk(connection(db), f, **_ref(db))
 
 
 def route_risk(f: Filters) -> pd.DataFrame:
     """Route risk table from :mod:`analytics.report`."""
-    return _route_risk(current_db(), f)
+    return _per_run(_route_risk, current_db(), f)
 
 
 @_data
 def _route_risk_series(db: Db, f: Filters, route_id: str) -> pd.DataFrame:
-    return _report().route_risk_series(connection(db), f, route_id)
+    return _report().route_risk_series(connection(db), f, route_id, **_ref(db))
 
 
 def route_risk_series(f: Filters, route_id: str) -> pd.DataFrame:
     """One route's risk series from :mod:`analytics.report`."""
-    return _route_risk_series(current_db(), f, route_id)
+    return _per_run(_route_risk_series, current_db(), f, route_id)
 
 
 @_data
@@ -380,14 +542,16 @@ def _country_risk(
 ) -> pd.DataFrame:
     rep = _report()
     fn = rep.origin_risk if kind == "origin" else rep.transit_risk
-    return fn(connection(db), f, weights)
+    return fn(connection(db), f, weights, **_ref(db))
 
 
 def country_risk(f: Filters, kind: str, weights: tuple[tuple[str, float], ...]) -> pd.DataFrame:
     """Origin or transit risk scores under ``weights`` (a tuple of (component, weight))."""
     if kind not in ("origin", "transit"):
         raise ValueError(f"kind must be 'origin' or 'transit', got {kind!r}")
-    return _country_risk(current_db(), f, kind, tuple((str(c), float(w)) for c, w in weights))
+    return _per_run(
+        _country_risk, current_db(), f, kind, tuple((str(c), float(w)) for c, w in weights)
+    )
 
 
 def default_weights(kind: str) -> tuple[tuple[str, float], ...]:
@@ -408,22 +572,39 @@ def component_labels() -> dict[str, str]:
 
 @_data
 def _alerts(db: Db, f: Filters) -> pd.DataFrame:
-    return _report().alerts(connection(db), f)
+    return _report().alerts(connection(db), f, **_ref(db))
 
 
 def alerts(f: Filters) -> pd.DataFrame:
     """Current alerts (``sentence`` column) from :mod:`analytics.report`."""
-    return _alerts(current_db(), f)
+    return _per_run(_alerts, current_db(), f)
 
 
 @_data
 def _key_messages(db: Db, f: Filters, n: int) -> pd.DataFrame:
-    return _report().key_messages(connection(db), f, n=n)
+    # The page has (or is about to have) the route table, the alerts and the headline
+    # figures for the same filters in the caches: handing them over spares computing them
+    # twice. The country figures are left to the module, which needs only a part of them.
+    try:
+        al: pd.DataFrame | None = _alerts(db, f)
+    except ValueError:  # no data to compare against: the module words the messages without
+        al = None
+    pf = f.previous_period()
+    return _report().key_messages(
+        connection(db),
+        f,
+        n=n,
+        route_risk=_route_risk(db, f),
+        alerts=al,
+        headline=_headline(db, f),
+        previous_headline=_headline(db, pf) if pf is not None else None,
+        **_ref(db),
+    )
 
 
 def key_messages(f: Filters, n: int = 5) -> pd.DataFrame:
     """Key messages (``sentence`` column) from :mod:`analytics.report`."""
-    return _key_messages(current_db(), f, n)
+    return _per_run(_key_messages, current_db(), f, n)
 
 
 def why_rank(row: pd.Series) -> str:
@@ -442,11 +623,13 @@ DATA_CACHES = (
     _route_metrics,
     _lethality,
     _incidents,
+    _incident_table,
     _incident_count,
     _incident_points,
     _incident_hex,
     _data_quality,
     _sources,
+    _vintage_labels,
     _rejected,
     _routes,
     _waypoints,
@@ -467,6 +650,7 @@ def clear_after_ingest() -> None:
     """
     for fn in DATA_CACHES:
         fn.clear()
+    _reference.clear()
     _connection.clear()
 
 

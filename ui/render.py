@@ -8,18 +8,20 @@ and map data reach the browser through plotly and pydeck, whose tooltips are esc
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
+import importlib.util
+import io
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import pydeck as pdk
 import streamlit as st
-from PIL import Image
 
 from analytics.figures import caption as make_caption
 from analytics.figures import figure_alt, figure_name, make_series_figure
@@ -27,25 +29,33 @@ from data import queries as q
 from data.export import to_safe_csv, to_safe_xlsx
 from data.filters import Filters, filters_to_query
 from data.queries import Vintages
-from geo.layers import (
-    WORLD_VIEW,
-    build_basemap_layer,
-    build_choropleth_layer,
-    build_deck,
-    build_hex_layer,
-    build_incident_layer,
-    build_ocean_layer,
-    build_route_layer,
-    build_waypoint_layer,
-    cause_legend,
-    hex_legend,
-    route_legend,
-    score_legend,
-)
 from ui import cache
+
+if TYPE_CHECKING:
+    import pydeck as pdk
+    from PIL import Image
+
+# geo.layers (pydeck and jinja2, about 0.2 s to import) and PIL are imported where the maps and
+# the favicon are made, so a page's first figures draw before they load.
 
 REPO = Path(__file__).resolve().parents[1]
 METHODOLOGY = REPO / "docs" / "methodology.md"
+
+
+def _skip_pydeck_widget_probe() -> None:
+    """Make pydeck's Jupyter-widget probe fail at once where it can only fail.
+
+    Every ``pydeck.Deck()`` imports ``pydeck.widget`` five times to see whether the Jupyter
+    widget is usable; without ``ipywidgets`` each attempt fails half-way and is retried from
+    scratch, 1-10 ms a deck on every rerun. Marking the module as absent (what Python
+    does for a module that cannot be imported) gives the same answer, no widget, at once.
+    """
+    if "pydeck.widget" not in sys.modules and importlib.util.find_spec("ipywidgets") is None:
+        sys.modules["pydeck.widget"] = None  # type: ignore[assignment]
+
+
+_skip_pydeck_widget_probe()
+
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _SLUG = re.compile(r"[^a-z0-9]+")
 # Cells a spreadsheet would read as a formula (CSV/Excel injection).
@@ -150,18 +160,11 @@ def render_legend(
 # --------------------------------------------------------------------------- captions
 
 
-def _source_rows() -> pd.DataFrame:
-    return cache.sources().set_index("source_id")
-
-
 def vintage_label(source_id: str | None) -> str | None:
     """``"09 Apr 2026"`` for a source id (``None`` when unknown)."""
     if not source_id:
         return None
-    rows = _source_rows()
-    if source_id not in rows.index or pd.isna(rows.loc[source_id, "vintage"]):
-        return None
-    return f"{pd.Timestamp(rows.loc[source_id, 'vintage']):%d %b %Y}"
+    return cache.vintage_labels().get(source_id)
 
 
 def source_caption(
@@ -443,15 +446,23 @@ HEX_THRESHOLD = 2000
 
 
 def base_layers() -> list[pdk.Layer]:
-    """Ocean and bundled country polygons (nothing when the online basemap is switched on)."""
+    """Ocean and bundled country polygons (nothing when the online basemap is switched on).
+
+    The polygons come encoded once per basemap file (:func:`ui.cache.basemap_encoded`), so
+    each deck splices them in rather than serialising them again.
+    """
+    from geo import layers as gl
+
     if cache.online_basemap():
         return []
-    return [build_ocean_layer(), build_basemap_layer(cache.basemap_geojson())]
+    return [gl.build_ocean_layer(), gl.build_basemap_layer(cache.basemap_encoded())]
 
 
 def make_deck(layers: Sequence[pdk.Layer], view: Mapping[str, float] | None = None) -> pdk.Deck:
     """A deck over the offline basemap, with the stable default view."""
-    return build_deck(
+    from geo import layers as gl
+
+    return gl.build_deck(
         [*base_layers(), *layers], view_state=view, online_basemap=cache.online_basemap()
     )
 
@@ -460,6 +471,8 @@ def route_map_layers(
     f: Filters, colour_by: str = "lethality", highlight: Iterable[str] = ()
 ) -> list[pdk.Layer]:
     """Route paths (width by detections, colour by lethality or route) and their waypoints."""
+    from geo import layers as gl
+
     routes = cache.routes()
     wps = cache.waypoints()
     names = dict(zip(routes["route_id"], routes["name"], strict=True))
@@ -468,15 +481,17 @@ def route_map_layers(
         routes = routes[routes["route_id"].isin(shown)]
         wps = wps[wps["route_id"].isin(shown)]
     return [
-        build_route_layer(
+        gl.build_route_layer(
             routes, wps, cache.route_metrics(f), colour_by=colour_by, highlight=highlight
         ),
-        build_waypoint_layer(wps, names),
+        gl.build_waypoint_layer(wps, names),
     ]
 
 
 def render_route_legend(colour_by: str, f: Filters) -> None:
     """Legend for :func:`route_map_layers` (by route: only routes with data under ``f``)."""
+    from geo import layers as gl
+
     routes = cache.routes()
     if f.routes:
         routes = routes[routes["route_id"].isin(f.routes)]
@@ -485,7 +500,7 @@ def render_route_legend(colour_by: str, f: Filters) -> None:
     routes = routes[(routes["route_id"] != "unclassified") & routes["route_id"].isin(with_data)]
     title = "Dead and missing per 1,000 detections" if colour_by == "lethality" else "Routes"
     render_legend(
-        route_legend(colour_by, routes),
+        gl.route_legend(colour_by, routes),
         title,
         note="Line width: Frontex detections in the period (thin lines: no Frontex series). "
         "Waypoints are approximate, for display.",
@@ -502,18 +517,22 @@ def incident_map_layer(
     (pdk.Layer, bool)
         The layer and whether it is the hexagon aggregate.
     """
+    from geo import layers as gl
+
     n = cache.incident_count(f)
     if n > max_points and not force_points:
-        return build_hex_layer(cache.incident_hex(f, 3)), True
-    return build_incident_layer(cache.incident_points(f, max_points)), False
+        return gl.build_hex_layer(cache.incident_hex(f, 3)), True
+    return gl.build_incident_layer(cache.incident_points(f, max_points)), False
 
 
 def render_incident_legend(f: Filters, hexagons: bool, max_points: int = HEX_THRESHOLD) -> None:
     """Legend for :func:`incident_map_layer`."""
+    from geo import layers as gl
+
     n = cache.incident_count(f)
     if hexagons:
         render_legend(
-            hex_legend(),
+            gl.hex_legend(),
             "Dead and missing per area",
             note=f"{n:,} incidents, aggregated to H3 hexagons (about 12,000 km² each).",
         )
@@ -523,7 +542,7 @@ def render_incident_legend(f: Filters, hexagons: bool, max_points: int = HEX_THR
             f"the {len(pts):,} largest of {n:,}" if n > len(pts) else f"all {len(pts):,} located"
         )
         render_legend(
-            cause_legend(pts["cause"].dropna().unique().tolist()) if len(pts) else [],
+            gl.cause_legend(pts["cause"].dropna().unique().tolist()) if len(pts) else [],
             "Cause of death",
             note=f"Circle size: dead and missing. Showing {shown} incidents.",
         )
@@ -531,22 +550,28 @@ def render_incident_legend(f: Filters, hexagons: bool, max_points: int = HEX_THR
 
 def choropleth_layer(scores: pd.DataFrame, selected: str | None = None) -> pdk.Layer:
     """Countries filled by risk score over the bundled boundaries."""
-    return build_choropleth_layer(cache.basemap_geojson(), scores, selected=selected)
+    from geo import layers as gl
+
+    return gl.build_choropleth_layer(cache.basemap_encoded(), scores, selected=selected)
 
 
 def make_choropleth_deck(scores: pd.DataFrame, selected: str | None = None) -> pdk.Deck:
     """The risk map: ocean, score-filled countries (they are the basemap)."""
-    layers = [] if cache.online_basemap() else [build_ocean_layer()]
-    return build_deck(
+    from geo import layers as gl
+
+    layers = [] if cache.online_basemap() else [gl.build_ocean_layer()]
+    return gl.build_deck(
         [*layers, choropleth_layer(scores, selected)],
-        view_state=WORLD_VIEW,
+        view_state=gl.WORLD_VIEW,
         online_basemap=cache.online_basemap(),
     )
 
 
 def render_score_legend() -> None:
     """Legend for the risk choropleth."""
-    render_legend(score_legend(), "Composite risk score (0-100)")
+    from geo import layers as gl
+
+    render_legend(gl.score_legend(), "Composite risk score (0-100)")
 
 
 # --------------------------------------------------------------------------- page helpers
@@ -949,10 +974,18 @@ def configure_page() -> None:
     """
     st.set_page_config(
         page_title="RouteWatch",
-        page_icon=app_icon(),
+        page_icon=_app_icon_png(),
         layout="wide",
         initial_sidebar_state="expanded",
     )
+
+
+@functools.lru_cache(maxsize=1)
+def _app_icon_png() -> bytes:
+    # Drawn once per process (tens of ms): configure_page runs on every rerun.
+    buf = io.BytesIO()
+    app_icon().save(buf, format="PNG")
+    return buf.getvalue()
 
 
 def app_icon(size: int = 64) -> Image.Image:
@@ -960,6 +993,8 @@ def app_icon(size: int = 64) -> Image.Image:
 
     A blue rounded square crossed by an orange route with white end points.
     """
+    from PIL import Image
+
     y, x = np.mgrid[0:size, 0:size].astype("float64") / (size - 1)
     img = np.zeros((size, size, 4), dtype="uint8")
     r = 0.18

@@ -24,9 +24,8 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -34,15 +33,10 @@ import streamlit as st
 from analytics import snapshots as sn
 from analytics.figures import figure_name
 from data.filters import Filters
-from geo.layers import (
-    DEFAULT_VIEW,
-    WORLD_VIEW,
-    cause_legend,
-    hex_legend,
-    route_legend,
-    score_legend,
-)
 from ui import cache, render, state
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +56,13 @@ def exporter() -> sn.FigureExporter:
     return sn.shared_exporter()
 
 
+@st.cache_data(ttl=60, show_spinner=False)
 def export_unavailable() -> str | None:
-    """Why chart images cannot be made on this server (``None`` when they can)."""
+    """Why chart images cannot be made on this server (``None`` when they can).
+
+    Asked by every chart on every rerun; looking for the browser on disk is checked again
+    after a minute, not each time.
+    """
     return exporter().unavailable_reason()
 
 
@@ -78,11 +77,10 @@ def _figure_title(fig: go.Figure) -> str:
     return str(fig.layout.title.text or "")
 
 
-def _chart_maker(fig: go.Figure, fmt: str, caption: str) -> Callable[[], bytes]:
-    snapshot = go.Figure(fig)  # later changes to the page's figure do not reach the file
-
+def _chart_maker(spec: Mapping[str, Any], fmt: str, caption: str) -> Callable[[], bytes]:
     def make() -> bytes:
-        return sn.export_figure(snapshot, fmt, caption=caption, scale=2, exporter=exporter())
+        fig = go.Figure(spec)  # built (and validated) only when the button is clicked
+        return sn.export_figure(fig, fmt, caption=caption, scale=2, exporter=exporter())
 
     return make
 
@@ -119,11 +117,14 @@ def render_download_buttons(
     stem = render.png_filename(chart, filters)
     reason = export_unavailable()
     tag = key or _key(chart, _figure_title(fig))
+    # One plain copy for the three files (later changes to the page's figure do not reach
+    # them); a validated go.Figure copy per button cost about 15 ms a chart on every rerun.
+    spec = fig.to_dict() if reason is None else {}
     with st.container(horizontal=True, gap="small", key=f"snap-{tag}"):
         for fmt, label in LABELS.items():
             st.download_button(
                 label,
-                data=b"" if reason else _chart_maker(fig, fmt, caption),
+                data=b"" if reason else _chart_maker(spec, fmt, caption),
                 file_name=f"{stem}.{fmt}",
                 mime=sn.MIME_TYPES[fmt],
                 key=f"snap-{tag}-{fmt}",
@@ -142,12 +143,14 @@ def render_download_buttons(
 
 def map_countries() -> gpd.GeoDataFrame:
     """The app's simplified basemap boundaries as a GeoDataFrame (EPSG:4326)."""
+    import geopandas as gpd  # only when a map image is made
+
     gj = cache.basemap_geojson()
     return gpd.GeoDataFrame.from_features(gj["features"], crs=4326)
 
 
 def render_map_download(
-    spec: sn.MapSpec,
+    spec: sn.MapSpec | Callable[[], tuple[sn.MapSpec, Sequence[sn.MapLegend]]],
     *,
     name: str,
     title: str,
@@ -160,8 +163,11 @@ def render_map_download(
 
     Parameters
     ----------
-    spec : MapSpec
-        Layers and extent (:mod:`analytics.snapshots`).
+    spec : MapSpec, or a function returning a MapSpec and its legends
+        Layers and extent (:mod:`analytics.snapshots`). A function is called only when the
+        button is clicked (on a worker thread: it must not call ``st.*``), so work such as
+        styling the route lines is not redone on every rerun; its legends replace
+        ``legends``.
     name : str
         File-name stem (``routes-map``).
     title, caption : str
@@ -174,9 +180,8 @@ def render_map_download(
     stem = render.png_filename(name, filters)
 
     def make() -> bytes:
-        return sn.render_map_png(
-            map_countries(), spec, title=title, caption=caption, legends=legends
-        )
+        s, lg = spec() if callable(spec) else (spec, legends)
+        return sn.render_map_png(map_countries(), s, title=title, caption=caption, legends=lg)
 
     st.download_button(
         "Map PNG",
@@ -205,42 +210,53 @@ def render_route_map_download(
 ) -> None:
     """Map PNG of the routes map as the page draws it (width by detections, colour by
     lethality or route; optionally the incidents as hexagons or points)."""
+    from geo import layers as gl
+
     routes = cache.routes()
     wps = cache.waypoints()
     if f.routes:
         routes = routes[routes["route_id"].isin(f.routes)]
         wps = wps[wps["route_id"].isin(f.routes)]
     routes = routes[routes["route_id"] != "unclassified"]
-    lines = sn.compute_route_lines(routes, wps, cache.route_metrics(f), colour_by, highlight)
-    extent = (
-        sn.route_extent(wps, 5.0) if f.routes else sn.extent_from_view(DEFAULT_VIEW, *MAP_VIEW_PX)
-    )
-    view = sn.visible_extent(sn.MapSpec(extent=extent))
-    if colour_by == "lethality":
-        legend = sn.MapLegend(
-            "Dead and missing per 1,000 detections",
-            _entries(route_legend("lethality")),
-            "Line width: Frontex detections in the period (thin lines: no Frontex series). "
-            "Waypoints are approximate, for display.",
-        )
-    else:
-        legend = sn.MapLegend(
-            "Routes",
-            sn.route_legend_entries(lines, view),
-            "Line width: Frontex detections in the period. Waypoints are approximate.",
-        )
-    legends = [legend]
+    metrics = cache.route_metrics(f)
+    shown = tuple(highlight)
     points = hexes = None
+    inc_legend = None
     if with_incidents:
         hexes, points, inc_legend = _incident_layer(f)
-        legends.append(inc_legend)
+
+    def build() -> tuple[sn.MapSpec, list[sn.MapLegend]]:
+        # Styling the route lines takes a few tens of ms: done when the button is clicked.
+        lines = sn.compute_route_lines(routes, wps, metrics, colour_by, shown)
+        extent = (
+            sn.route_extent(wps, 5.0)
+            if f.routes
+            else sn.extent_from_view(gl.DEFAULT_VIEW, *MAP_VIEW_PX)
+        )
+        view = sn.visible_extent(sn.MapSpec(extent=extent))
+        if colour_by == "lethality":
+            legend = sn.MapLegend(
+                "Dead and missing per 1,000 detections",
+                _entries(gl.route_legend("lethality")),
+                "Line width: Frontex detections in the period (thin lines: no Frontex series). "
+                "Waypoints are approximate, for display.",
+            )
+        else:
+            legend = sn.MapLegend(
+                "Routes",
+                sn.route_legend_entries(lines, view),
+                "Line width: Frontex detections in the period. Waypoints are approximate.",
+            )
+        legends = [legend] if inc_legend is None else [legend, inc_legend]
+        spec = sn.MapSpec(routes=lines, waypoints=wps, hexes=hexes, points=points, extent=extent)
+        return spec, legends
+
     v = cache.vintages(f)
     render_map_download(
-        sn.MapSpec(routes=lines, waypoints=wps, hexes=hexes, points=points, extent=extent),
+        build,
         name="routes-map",
         title="Migration routes" + (" and incidents" if with_incidents else ""),
         caption=render.source_caption(v, f, detections=True),
-        legends=legends,
         f=f,
         key=key,
     )
@@ -249,6 +265,8 @@ def render_route_map_download(
 def _incident_layer(
     f: Filters, max_points: int = render.HEX_THRESHOLD, force_points: bool = False
 ) -> tuple[pd.DataFrame | None, pd.DataFrame | None, sn.MapLegend]:
+    from geo import layers as gl
+
     n = cache.incident_count(f)
     if n > max_points and not force_points:
         return (
@@ -256,7 +274,7 @@ def _incident_layer(
             None,
             sn.MapLegend(
                 "Dead and missing per area",
-                _entries(hex_legend()),
+                _entries(gl.hex_legend()),
                 f"{n:,} incidents, aggregated to H3 hexagons (about 12,000 km² each).",
             ),
         )
@@ -266,7 +284,7 @@ def _incident_layer(
         pts,
         sn.MapLegend(
             "Cause of death",
-            _entries(cause_legend(pts["cause"].dropna().unique().tolist()) if len(pts) else []),
+            _entries(gl.cause_legend(pts["cause"].dropna().unique().tolist()) if len(pts) else []),
             f"Circle size: dead and missing. {len(pts):,} of {n:,} incidents.",
         ),
     )
@@ -276,11 +294,13 @@ def render_incident_map_download(
     f: Filters, force_points: bool = False, *, key: str | None = None
 ) -> None:
     """Map PNG of the incidents map (points, or hexagons above a few thousand incidents)."""
+    from geo import layers as gl
+
     hexes, points, legend = _incident_layer(f, force_points=force_points)
     v = cache.vintages(f)
     render_map_download(
         sn.MapSpec(
-            hexes=hexes, points=points, extent=sn.extent_from_view(DEFAULT_VIEW, *MAP_VIEW_PX)
+            hexes=hexes, points=points, extent=sn.extent_from_view(gl.DEFAULT_VIEW, *MAP_VIEW_PX)
         ),
         name="incidents-map",
         title="Incidents: dead and missing",
@@ -300,6 +320,8 @@ def render_risk_map_download(
     key: str | None = None,
 ) -> None:
     """Map PNG of the risk choropleth (``scores`` as the page shows them)."""
+    from geo import layers as gl
+
     v = cache.vintages(f)
     ranked = scores[scores["rank"].notna()].sort_values("rank") if "rank" in scores else scores
     lead = f": {ranked.iloc[0]['name']} ranks first" if len(ranked) else ""
@@ -309,12 +331,12 @@ def render_risk_map_download(
             if "insufficient_data" in scores
             else scores[["iso3", "score"]].copy(),
             selected=selected,
-            extent=sn.extent_from_view(WORLD_VIEW, *MAP_VIEW_PX),
+            extent=sn.extent_from_view(gl.WORLD_VIEW, *MAP_VIEW_PX),
         ),
         name=f"{kind}-risk-map",
         title=f"Composite {kind} risk score by country{lead}",
         caption=render.risk_caption(scores, v, f),
-        legends=[sn.MapLegend("Composite risk score (0-100)", _entries(score_legend()))],
+        legends=[sn.MapLegend("Composite risk score (0-100)", _entries(gl.score_legend()))],
         f=f,
         key=key,
     )

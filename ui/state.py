@@ -279,7 +279,8 @@ def render_sidebar() -> Filters:
     opts = cache.filter_options(vintage or None)
     lo, hi = _span(opts)
     names = cache.country_names()
-    route_names = dict(zip(cache.routes()["route_id"], cache.routes()["name"], strict=True))
+    routes_ref = cache.routes()
+    route_names = dict(zip(routes_ref["route_id"], routes_ref["name"], strict=True))
 
     with st.sidebar:
         st.markdown("### Filters")
@@ -376,14 +377,13 @@ def render_sidebar() -> Filters:
 
 def _vintage_labels(vintages: Sequence[str]) -> dict[str, str]:
     src = cache.sources()
+    demo = dict(zip(src["source_id"], src["is_demo"], strict=True))
+    when = cache.vintage_labels()  # "09 Apr 2026" by source id
     labels = {LATEST: "Latest"}
-    rows = src.set_index("source_id")
     for v in vintages:
-        if v in rows.index:
-            r = rows.loc[v]
-            when = _as_date(r["vintage"])
-            tag = " (demo)" if bool(r["is_demo"]) else ""
-            labels[v] = f"IOM {when:%d %b %Y}{tag}" if when else v
+        if v in demo:
+            tag = " (demo)" if bool(demo[v]) else ""
+            labels[v] = f"IOM {when[v]}{tag}" if v in when else v
     if vintages:
         labels[LATEST] = f"Latest ({labels.get(vintages[0], vintages[0])})"
     return labels

@@ -353,3 +353,64 @@ def test_hex_to_rgb_and_sequential() -> None:
     assert theme.sequential_colour(0.0) == theme.SEQUENTIAL[0]
     assert theme.sequential_colour(1.0) == theme.SEQUENTIAL[-1]
     assert theme.sequential_colour(float("nan")) == theme.OTHER_COLOUR
+
+
+# --------------------------------------------------------------------------- panel layout
+
+
+def axes(fig) -> dict:
+    """The axis and annotation part of a layout (what make_subplots decides)."""
+    lay = fig.to_dict()["layout"]
+    keep = ("anchor", "domain", "matches", "showticklabels")
+    out = {
+        k: {p: v for p, v in lay[k].items() if p in keep}
+        for k in lay
+        if k.startswith(("xaxis", "yaxis"))
+    }
+    out["annotations"] = [
+        {p: v for p, v in a.items() if p != "x"} | {"x": round(a["x"], 9)}
+        for a in lay.get("annotations", [])
+    ]
+    return out
+
+
+def test_series_panels_are_laid_out_as_make_subplots_would() -> None:
+    from plotly.subplots import make_subplots
+
+    inc = monthly({2022: 120, 2023: 240})
+    det = pd.DataFrame({"period": inc["period"], "detections": np.arange(len(inc)) * 1000})
+    for d, rows in ((det, 2), (det.iloc[0:0], 1)):
+        ref = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.08)
+        assert axes(fg.make_series_figure(inc, d, label="X")) == axes(ref)
+    fig = fg.make_series_figure(inc, det, label="X")
+    lay = fig.to_dict()["layout"]
+    assert lay["yaxis"]["title"]["text"] == "Dead and missing"
+    assert lay["yaxis2"]["title"]["text"] == "Detections"
+    assert lay["yaxis2"]["tickformat"] == "~s"
+
+
+def test_nationality_panels_are_laid_out_as_make_subplots_would() -> None:
+    from plotly.subplots import make_subplots
+
+    detected = pd.DataFrame({"key": ["SYR", "AFG"], "detections": [9000, 5000]})
+    victims = pd.DataFrame({"key": ["AFG", "ERI"], "dead_and_missing": [120, 60]})
+    ref = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=("Detected (Frontex, events)", "Dead and missing (IOM, persons)"),
+        horizontal_spacing=0.22,
+    )
+    fig = fg.make_nationalities_figure(detected, victims)
+    assert axes(fig) == axes(ref)
+    lay = fig.to_dict()["layout"]
+    assert lay["xaxis"]["tickformat"] == lay["xaxis2"]["tickformat"] == "~s"
+    assert lay["yaxis"]["showgrid"] is False and lay["yaxis2"]["showgrid"] is False
+
+
+def test_theme_is_applied_as_built_and_stays_unchanged() -> None:
+    fig = fg.make_monthly_figure(monthly({2022: 10, 2023: 20}))
+    built = theme.make_template().to_plotly_json()
+    assert fig.to_dict()["layout"]["template"] == built
+    fig.layout.template.layout.font.size = 5  # a page changing its figure ...
+    again = fg.make_monthly_figure(monthly({2022: 10, 2023: 20}))
+    assert again.to_dict()["layout"]["template"] == built  # ... does not change the next one

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -324,3 +326,106 @@ def test_incident_dates_format_does_not_depend_on_type(points: pd.DataFrame) -> 
     as_dates = points.assign(incident_date=[dt.date(2023, 6, 14), dt.date(2023, 1, 2), None])
     rows = layer_of(gl.build_deck([gl.build_incident_layer(as_dates)]), "incidents")["data"]
     assert rows[0]["tt_body"].startswith("14 Jun 2023")
+
+
+# --------------------------------------------------------------------------- encoded basemap
+
+
+def small_countries() -> dict:
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"iso3": iso3, "name": name},
+                "geometry": box(i, 0, i + 1, 1.5).__geo_interface__,
+            }
+            for i, (iso3, name) in enumerate(
+                [("LBY", "Libya"), ("TUN", EVIL), ("CIV", "Côte d'Ivoire")]
+            )
+        ],
+    }
+
+
+def test_encoded_basemap_gives_the_same_deck_json_as_the_geojson() -> None:
+    gj = json.loads(json.dumps(small_countries()))  # tuples from __geo_interface__ as lists
+    plain = gl.build_deck([gl.build_ocean_layer(), gl.build_basemap_layer(gj)]).to_json()
+    enc = gl.encode_countries(gj)
+    encoded = gl.build_deck([gl.build_ocean_layer(), gl.build_basemap_layer(enc)]).to_json()
+    assert encoded == plain
+    layer = layer_of(gl.build_deck([gl.build_basemap_layer(enc)]), "basemap")
+    assert [f["properties"]["iso3"] for f in layer["data"]["features"]] == ["LBY", "TUN", "CIV"]
+    assert layer["data"]["features"][2]["properties"]["name"] == "Côte d'Ivoire"
+    assert layer["data"]["features"][0]["geometry"]["type"] == "Polygon"
+
+
+def test_encoded_choropleth_gives_the_same_deck_json_as_the_geojson() -> None:
+    gj = json.loads(json.dumps(small_countries()))
+    scores = pd.DataFrame(
+        {
+            "iso3": ["LBY", "TUN"],
+            "score": [85.0, 12.0],
+            "rank": pd.array([1, 2], dtype="Int64"),
+            "confidence": ["high", None],
+            "insufficient_data": [False, False],
+        }
+    )
+    for selected in (None, "TUN"):
+        plain = gl.build_deck([gl.build_choropleth_layer(gj, scores, selected)]).to_json()
+        enc = gl.build_choropleth_layer(gl.encode_countries(gj), scores, selected)
+        assert gl.build_deck([enc]).to_json() == plain
+    props = {
+        f["properties"]["iso3"]: f["properties"]
+        for f in layer_of(gl.build_deck([enc]), "choropleth")["data"]["features"]
+    }
+    assert props["TUN"]["line_width"] == 1.8
+    assert props["TUN"]["tt_title"].startswith("&lt;img")
+    assert props["TUN"]["tt_body"] == "Score: 12 / 100\nRank: 2"
+    assert props["CIV"]["tt_body"] == "No score for this country"
+
+
+def test_raw_json_is_spliced_in_place_once_per_layer() -> None:
+    a = pdk.Layer("GeoJsonLayer", id="a", data=gl.RawJSON('{"x":[1,2]}'))
+    b = pdk.Layer("GeoJsonLayer", id="b", data=gl.RawJSON('"__routewatch_raw_json_x__"'))
+    d = deck_json(gl.build_deck([a, b]))
+    assert [layer["data"] for layer in d["layers"]] == [{"x": [1, 2]}, "__routewatch_raw_json_x__"]
+
+
+def test_make_basemap_records_its_source_and_settings() -> None:
+    gdf = gpd.GeoDataFrame(
+        {"iso3": ["AAA"], "name": ["A"]}, geometry=[box(10, 40, 14, 44)], crs=4326
+    )
+    bm = gl.make_basemap(gdf, "abc")
+    assert bm["routewatch"] == {
+        "source_sha256": "abc",
+        "tolerance_deg": gl.BASEMAP_TOLERANCE_DEG,
+        "min_area_km2": gl.BASEMAP_MIN_AREA_KM2,
+    }
+    assert bm["features"][0]["properties"] == {"iso3": "AAA", "name": "A"}
+    assert gl.basemap_is_current(bm, "abc")
+    assert not gl.basemap_is_current(bm, "abd")
+    assert not gl.basemap_is_current({"type": "FeatureCollection", "features": []}, "abc")
+
+
+def test_basemap_file_round_trip_gives_the_geometries_as_decks_encode_them() -> None:
+    gj = json.loads(json.dumps(small_countries()))
+    bm = {**gj, "routewatch": {"source_sha256": "abc", "tolerance_deg": 0.15}}
+    text = gl.basemap_text(bm)
+    assert json.loads(text) == bm  # ordinary GeoJSON for any other reader
+    meta, enc = gl.read_basemap_text(text)
+    assert meta == bm["routewatch"]
+    assert enc == gl.encode_countries(gj)
+    with pytest.raises(ValueError):
+        gl.read_basemap_text(json.dumps(bm))  # not laid out one feature a line
+
+
+def test_shipped_basemap_is_built_from_the_shipped_countries() -> None:
+    """Fails when countries.geojson changed: run ``scripts/build_basemap.py``."""
+    ref = Path(__file__).resolve().parents[2] / "data" / "reference"
+    sha = hashlib.sha256((ref / "countries.geojson").read_bytes()).hexdigest()
+    text = (ref / "basemap.geojson").read_text(encoding="ascii")
+    meta, enc = gl.read_basemap_text(text)
+    assert gl.basemap_is_current(meta, sha), "run scripts/build_basemap.py"
+    rebuilt = gl.make_basemap(gpd.read_file(ref / "countries.geojson"), sha)
+    assert json.loads(text) == json.loads(json.dumps(rebuilt))
+    assert enc == gl.encode_countries(json.loads(json.dumps(rebuilt)))
