@@ -98,3 +98,19 @@ def test_budgets_are_reported(result: dict) -> None:
     assert any(k.startswith("page_rerun_p95_ms:") for k in b)
     for v in b.values():
         assert v["pass"] in (True, False, None)
+
+
+def test_page_profile_explains_the_rerun(result: dict) -> None:
+    """``benchmarks.profile_page`` replays filter changes on a page and times its calls."""
+    cmd = [
+        sys.executable, "-m", "benchmarks.profile_page", "--rows", str(ROWS), "--page", "routes",
+        "--reruns", "2", "--json", "--out", result["_out"],
+    ]  # fmt: skip
+    p = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=180, check=False)
+    assert p.returncode == 0, p.stderr[-2000:]
+    res = json.loads(p.stdout.strip().splitlines()[-1])
+    assert res["page"] == "routes" and res["reruns"] == 2 and res["mean_ms"] > 0
+    names = {c["call"] for c in res["calls"]}
+    # The Routes page draws its figures through these: they must be among the timed calls.
+    assert {"render.render_figure", "state.render_sidebar"} <= names
+    assert 0 < res["explained_share"] <= 1.0
