@@ -17,6 +17,7 @@ import os
 import shutil
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +28,11 @@ from data.schema import create_schema
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = REPO_ROOT / "data" / "routewatch.duckdb"
 _COUNTER = itertools.count()
+
+# Per read-only connection: values that cannot change while it is open (see snapshot_memo).
+_SNAPSHOT_MEMOS: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, dict[str, object]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 class WarehouseError(Exception):
@@ -104,13 +110,30 @@ def connect_read_only(
     try:
         if expect_version is not None and _version_of(target.stat()) != expect_version:
             raise WarehouseChanged(f"Warehouse {p} was replaced while opening it")
-        return duckdb.connect(str(target), read_only=True)
+        con = duckdb.connect(str(target), read_only=True)
+        _SNAPSHOT_MEMOS[con] = {}
+        return con
     except duckdb.Error as exc:
         raise WarehouseError(f"Cannot open warehouse {p}: {str(exc).splitlines()[0]}") from exc
     finally:
         if target is link:
             with contextlib.suppress(OSError):
                 link.unlink()
+
+
+def snapshot_memo(con: object) -> dict[str, object] | None:
+    """A dict for values read once per :func:`connect_read_only` connection, else ``None``.
+
+    Such a connection reads one published version of the warehouse, and nothing can write
+    through it or to that version (an ingest publishes a new file beside it), so what it
+    reads from the small tables (``sources``: which vintage is the latest) cannot change while
+    it is open. Any other connection (a writer, a test's in-memory database, a cursor) gets
+    ``None`` and must read again every time.
+    """
+    try:
+        return _SNAPSHOT_MEMOS.get(con)  # type: ignore[call-overload]
+    except TypeError:  # not weak-referenceable: not one of ours
+        return None
 
 
 def _lock_path(p: Path) -> Path:

@@ -481,18 +481,42 @@ def _lethality_colour(v: object) -> list[int]:
     return _rgba(SEQUENTIAL_LINES[_class_index(float(v), LETHALITY_BREAKS)], 235)  # type: ignore[arg-type]
 
 
+def _paths_by_route(waypoints: pd.DataFrame) -> dict[Any, list[list[float]]]:
+    """``[lon, lat]`` lists per route id, in waypoint order (positions to 4 decimals)."""
+    pts = sorted(
+        zip(
+            waypoints["route_id"].tolist(),
+            waypoints["seq"].tolist(),
+            waypoints["lon"].tolist(),
+            waypoints["lat"].tolist(),
+            strict=True,
+        ),
+        key=lambda t: (t[0], t[1]),
+    )
+    paths: dict[Any, list[list[float]]] = {}
+    for rid, _seq, lon, lat in pts:
+        paths.setdefault(rid, []).append([round(float(lon), 4), round(float(lat), 4)])
+    return paths
+
+
 def route_paths(routes: pd.DataFrame, waypoints: pd.DataFrame) -> pd.DataFrame:
     """One row per drawable route: ``route_id``, ``name``, ``colour``, ``path`` (list of
     ``[lon, lat]`` in EPSG:4326, in waypoint order). Routes with fewer than two waypoints are
     left out."""
-    wp = waypoints.sort_values(["route_id", "seq"])
-    paths: dict[Any, list[list[float]]] = {}
-    for rid, lon, lat in zip(wp["route_id"], wp["lon"], wp["lat"], strict=True):
-        paths.setdefault(rid, []).append([round(float(lon), 4), round(float(lat), 4)])
+    paths = _paths_by_route(waypoints)
     keep = [rid in paths and len(paths[rid]) >= 2 for rid in routes["route_id"]]
     out = routes.loc[keep, ["route_id", "name", "colour"]].reset_index(drop=True)
     out["path"] = [paths[rid] for rid in out["route_id"]]
     return out
+
+
+def _number_or_none(v: object) -> float | None:
+    """``v`` as a float; ``None`` for missing or non-numeric values (NA, NaN, text)."""
+    try:
+        x = float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(x) else x
 
 
 def build_route_layer(
@@ -522,38 +546,53 @@ def build_route_layer(
     """
     if colour_by not in ("lethality", "route"):
         raise ValueError(f"colour_by must be 'lethality' or 'route', got {colour_by!r}")
-    df = route_paths(routes, waypoints)
-    m = metrics if metrics is not None else pd.DataFrame(columns=["route_id"])
+    # Plain lists and dicts over the ~30 routes (pandas merges here cost several ms a rerun).
+    paths = _paths_by_route(waypoints)
+    drawn = [
+        (rid, name, colour)
+        for rid, name, colour in zip(
+            routes["route_id"].tolist(),
+            routes["name"].tolist(),
+            routes["colour"].tolist(),
+            strict=True,
+        )
+        if rid in paths and len(paths[rid]) >= 2
+    ]
     cols = ["detections", "dead_and_missing", "incidents", "deaths_per_1000_detections"]
-    m = m.reindex(columns=["route_id", *cols])
-    df = df.merge(m, on="route_id", how="left")
-    det = pd.to_numeric(df["detections"], errors="coerce").astype("float64")
-    top = float(det.max()) if det.notna().any() and float(det.max()) > 0 else 1.0
-    df["width_px"] = (
-        2.0 + (max_width_px - 2.0) * np.sqrt(det.fillna(0).clip(lower=0) / top)
-    ).round(1)
+    per_route: dict[Any, dict[str, object]] = {}
+    if metrics is not None and "route_id" in metrics.columns:
+        values = {c: metrics[c].tolist() if c in metrics.columns else None for c in cols}
+        for i, rid in enumerate(metrics["route_id"].tolist()):
+            if rid not in per_route:  # the first row of a route listed twice, as a merge keeps
+                per_route[rid] = {c: (v[i] if v is not None else None) for c, v in values.items()}
+    det = {rid: _number_or_none(per_route.get(rid, {}).get("detections")) for rid, _, _ in drawn}
+    known = [x for x in det.values() if x is not None]
+    top = max(known) if known and max(known) > 0 else 1.0
     hl = set(highlight or ())
     rows = []
-    for r in df.itertuples(index=False):
+    for rid, name, route_colour in drawn:
+        m = per_route.get(rid, {})
+        d = det[rid]
+        width = round(2.0 + (max_width_px - 2.0) * math.sqrt(max(d or 0.0, 0.0) / top), 1)
+        leth = _number_or_none(m.get("deaths_per_1000_detections"))
         if colour_by == "lethality":
-            colour = _lethality_colour(r.deaths_per_1000_detections)
+            colour = _lethality_colour(leth)
         else:
-            colour = _rgba(r.colour, 190)
-        if hl and r.route_id not in hl:
+            colour = _rgba(route_colour, 190)
+        if hl and rid not in hl:
             colour = [*colour[:3], 110]
-        leth = r.deaths_per_1000_detections
-        leth_txt = "n/a (no comparable detections)" if pd.isna(leth) else f"{float(leth):,.1f}"
+        leth_txt = "n/a (no comparable detections)" if leth is None else f"{leth:,.1f}"
         rows.append(
             {
-                "route_id": r.route_id,
-                "path": r.path,
+                "route_id": rid,
+                "path": paths[rid],
                 "color": colour,
-                "width": float(r.width_px) * (1.4 if r.route_id in hl else 1.0),
-                "tt_title": escape_text(r.name),
+                "width": float(width) * (1.4 if rid in hl else 1.0),
+                "tt_title": escape_text(name),
                 "tt_body": _tooltip_lines(
-                    f"Dead and missing: {_fmt_int(r.dead_and_missing)}",
-                    f"Incidents: {_fmt_int(r.incidents)}",
-                    f"Detections (events): {_fmt_int(r.detections)}",
+                    f"Dead and missing: {_fmt_int(m.get('dead_and_missing'))}",
+                    f"Incidents: {_fmt_int(m.get('incidents'))}",
+                    f"Detections (events): {_fmt_int(d)}",
                     f"Dead and missing per 1,000 detections: {leth_txt}",
                 ),
             }

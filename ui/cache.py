@@ -32,6 +32,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -209,21 +210,46 @@ def _route_metrics(db: Db, f: Filters) -> pd.DataFrame:
     if mod is not None:
         # The analytics module's lethality uses only the months both sources cover, the same
         # figures as the key messages (and the same cached table they are given).
-        rr = _route_risk(db, f)
-        out = q.query_routes(con)[["route_id"]].merge(rr, on="route_id", how="left")
-        out["incidents"] = out["incidents"].fillna(0).astype("int64")
-        out["dead_and_missing"] = out["dead_and_missing"].fillna(0).astype("int64")
-        out["detections"] = out["detections"].astype("Float64").round().astype("Int64")
-        out["deaths_per_1000_detections"] = out["deaths_per_1000_detections"].astype("Float64")
-        routes = q.query_routes(con).set_index("route_id")
-        out["name"] = out["route_id"].map(routes["name"])
-        out["colour"] = out["route_id"].map(routes["colour"])
-        return out[_ROUTE_METRIC_COLUMNS]
+        return _route_metrics_from_risk(q.query_routes(con), _route_risk(db, f))
     return compute_route_metrics(
         q.query_incidents_by(con, f, "route", None),
         q.query_detections_by(con, f, "route", None),
         q.query_routes(con),
     )
+
+
+def _route_metrics_from_risk(routes: pd.DataFrame, rr: pd.DataFrame) -> pd.DataFrame:
+    """One row per reference route (in ``routes`` order) with the route-risk figures.
+
+    Plain numpy over the ~30 routes: the pandas merge and casts it replaces cost 4-5 ms a
+    rerun, for what is a lookup.
+    """
+    ids = routes["route_id"].tolist()
+    pos = {r: i for i, r in enumerate(rr["route_id"].tolist())}
+    idx = np.array([pos.get(r, -1) for r in ids], dtype=np.intp)
+    hit = idx >= 0
+
+    def take(col: str, fill: float) -> np.ndarray:
+        out = np.full(len(ids), fill, dtype="float64")
+        if col in rr.columns:
+            out[hit] = rr[col].to_numpy(dtype="float64", na_value=np.nan)[idx[hit]]
+        return out
+
+    det = take("detections", np.nan)
+    out = pd.DataFrame(
+        {
+            "route_id": routes["route_id"].to_numpy(),
+            "name": routes["name"].to_numpy(),
+            "colour": routes["colour"].to_numpy(),
+            "incidents": np.nan_to_num(take("incidents", 0.0)).astype("int64"),
+            "dead_and_missing": np.nan_to_num(take("dead_and_missing", 0.0)).astype("int64"),
+            "detections": pd.array(np.round(det), dtype="Float64").astype("Int64"),
+            "deaths_per_1000_detections": pd.array(
+                take("deaths_per_1000_detections", np.nan), dtype="Float64"
+            ),
+        }
+    )
+    return out[_ROUTE_METRIC_COLUMNS]
 
 
 def route_metrics(f: Filters) -> pd.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from unittest.mock import ANY
 
 import duckdb
 import openpyxl
@@ -12,6 +13,7 @@ import pytest
 
 from data import db as dbmod
 from data.cli import main as cli
+from data.filters import Filters
 from data.ingest import load_bytes, load_file
 from data.readers import IngestError
 
@@ -317,3 +319,32 @@ def test_cli_reports_a_foreign_duckdb_file_without_traceback(
     assert cli(["--db", str(other), "sources"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: the warehouse could not be read") and "Traceback" not in err
+
+
+def test_vintage_lookup_is_read_once_per_read_only_snapshot(tmp_path: Path) -> None:
+    """``resolve_vintages`` keeps the sources it read for the life of a read-only connection:
+    the connection's own snapshot never changes, and a new connection sees a newer vintage."""
+    from data.queries import resolve_vintages
+
+    db = tmp_path / "w.duckdb"
+    raw = (FIX / "mmp_quirks.csv").read_bytes()
+    load_bytes(raw, "first.csv", db=db)
+    old = dbmod.connect_read_only(db)
+    first = resolve_vintages(old, Filters())
+    assert dbmod.snapshot_memo(old) == {"vintage_rows": ANY}
+    load_bytes(raw.replace(b"2023-09-02", b"2023-11-02"), "newer.csv", db=db)
+    new = dbmod.connect_read_only(db)
+    newest = new.execute(
+        "SELECT source_id FROM sources WHERE kind = 'mmp' "
+        "ORDER BY is_demo, vintage DESC, ingested_at DESC LIMIT 1"
+    ).fetchone()[0]
+    assert resolve_vintages(new, Filters()).incidents == newest != first.incidents
+    assert resolve_vintages(old, Filters()) == first  # its snapshot: still the first vintage
+    assert old.execute("SELECT count(*) FROM sources").fetchone()[0] == 1
+    old.close()
+    new.close()
+    # Connections not opened by connect_read_only are never memoised.
+    scratch = duckdb.connect()
+    assert dbmod.snapshot_memo(scratch) is None
+    assert dbmod.snapshot_memo(scratch.cursor()) is None
+    scratch.close()
