@@ -137,6 +137,10 @@ def connection(db: Db | None = None) -> duckdb.DuckDBPyConnection:
 
 
 _data = st.cache_data(ttl=TTL_S, max_entries=MAX_ENTRIES, show_spinner=False)
+# What no filter changes (options, sources, reference tables), one entry per published version:
+# no TTL, since the key already changes with the warehouse (an hourly expiry only made someone
+# wait again, 0.6 s for the filter options at 5M incidents) and the entries are few and small.
+_static = st.cache_data(max_entries=32, show_spinner=False)
 
 
 # --------------------------------------------------------------------------- warehouse
@@ -152,7 +156,7 @@ def vintages(f: Filters) -> q.Vintages:
     return _per_run(_vintages, current_db(), f)
 
 
-@_data
+@_static
 def _filter_options(db: Db, vintage: str | None) -> dict[str, list[Any]]:
     return q.query_filter_options(connection(db), Filters(vintage=vintage))
 
@@ -346,7 +350,7 @@ def data_quality(f: Filters) -> dict[str, Any]:
     return _per_run(_data_quality, current_db(), f)
 
 
-@_data
+@_static
 def _sources(db: Db) -> pd.DataFrame:
     return q.query_sources(connection(db))
 
@@ -356,7 +360,7 @@ def sources() -> pd.DataFrame:
     return _per_run(_sources, current_db())
 
 
-@_data
+@_static
 def _vintage_labels(db: Db) -> dict[str, str]:
     src = q.query_sources(connection(db))
     return {
@@ -382,7 +386,7 @@ def rejected(source_id: str, limit: int = 200) -> pd.DataFrame:
     return _per_run(_rejected, current_db(), source_id, limit)
 
 
-@_data
+@_static
 def _routes(db: Db) -> pd.DataFrame:
     return q.query_routes(connection(db))
 
@@ -392,7 +396,7 @@ def routes() -> pd.DataFrame:
     return _per_run(_routes, current_db())
 
 
-@_data
+@_static
 def _waypoints(db: Db) -> pd.DataFrame:
     return q.query_waypoints(connection(db))
 
@@ -402,7 +406,7 @@ def waypoints() -> pd.DataFrame:
     return _per_run(_waypoints, current_db())
 
 
-@_data
+@_static
 def _country_names(db: Db) -> dict[str, str]:
     c = q.query_countries(connection(db), with_geometry=False)
     return dict(zip(c["iso3"], c["name"], strict=True))
@@ -413,7 +417,7 @@ def country_names() -> dict[str, str]:
     return _per_run(_country_names, current_db())
 
 
-@_data
+@_static
 def _indicator(db: Db, indicator: str) -> pd.DataFrame:
     return q.query_indicator(connection(db), indicator)
 
