@@ -57,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
         help="source kind (detected from the header when omitted)",
     )
     s.add_argument("--edition", type=int, help="OC Index edition year, if not in the file name")
+    s.add_argument(
+        "--sheet",
+        help="XLSX sheet to load (default: a GI-TOC workbook's newest NNNN_dataset sheet, "
+        "else the first sheet)",
+    )
     s.add_argument("--json", action="store_true", help="print the summary as JSON")
     s.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another ingest")
 
@@ -89,6 +94,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
                 kind=args.kind,
                 db=args.db,
                 edition=args.edition,
+                sheet=args.sheet,
                 progress=bar,
                 wait_s=args.wait,
             )

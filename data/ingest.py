@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 
 from data import parsing, reference
 from data.db import writing
-from data.readers import IngestError, read_path, read_table
+from data.readers import IngestError, SourceTable, is_xlsx, read_path, read_source
 from geo.spatial import compute_routes_crossing
 
 Progress = Callable[[float, str], None]
@@ -129,6 +129,12 @@ ARRIVALS_COLUMNS = {"data_date", "individuals"}
 OC_COLUMNS = {"country", "human smuggling", "criminality"}
 
 
+def _oc_norm(c: str) -> str:
+    # The GI-TOC workbook heads its pillar averages "Criminality avg," where the CSV editions
+    # say "Criminality": the same column.
+    return re.sub(r"\s+(avg|average)$", "", _norm_col(c))
+
+
 def map_mmp_columns(columns: list[str]) -> dict[str, str]:
     """Map canonical MMP field names to the file's columns (official and pre-2021 names)."""
     by_norm = {_norm_col(c): c for c in columns}
@@ -143,7 +149,6 @@ def map_mmp_columns(columns: list[str]) -> dict[str, str]:
 
 def detect_kind(frame: pd.DataFrame) -> str | None:
     """Recognise a source by its header; ``None`` if it is none of the known exports."""
-    cols = {_norm_col(c) for c in frame.columns}
     raw = {str(c).strip() for c in frame.columns}
     if FRONTEX_COLUMNS <= raw:
         return "frontex"
@@ -151,7 +156,7 @@ def detect_kind(frame: pd.DataFrame) -> str | None:
         return "unhcr-population"
     if ARRIVALS_COLUMNS <= raw:
         return "unhcr-arrivals"
-    if OC_COLUMNS <= cols:
+    if OC_COLUMNS <= {_oc_norm(str(c)) for c in frame.columns}:
         return "oc-index"
     m = map_mmp_columns(list(frame.columns))
     if "main_id" in m and ("dead" in m or "total" in m):
@@ -571,7 +576,7 @@ def prepare_oc_index(frame: pd.DataFrame, edition: int) -> Prepared:
     Names that do not match the tested name table are rejected and listed in the notes.
     """
     frame = frame.reset_index(drop=True)
-    by_norm = {_norm_col(c): c for c in frame.columns}
+    by_norm = {_oc_norm(c): c for c in frame.columns}
     names = parsing.clean_text(frame[by_norm["country"]], 200)
     iso = names.astype(object).map(lambda v: None if pd.isna(v) else reference.country_iso3(v))
     reasons = pd.Series(pd.NA, index=frame.index, dtype="string")
@@ -608,6 +613,90 @@ def prepare_oc_index(frame: pd.DataFrame, edition: int) -> Prepared:
     )
 
 
+# A GI-TOC workbook opens on a cover sheet and holds one data sheet per edition.
+OC_SHEET = re.compile(r"^\s*((?:19|20)\d\d)[ _-]*dataset\s*$", re.IGNORECASE)
+_OC_WORKBOOK_HINT = re.compile(r"oc[ _-]*index|organi[sz]ed[ _-]*crime", re.IGNORECASE)
+
+
+def oc_edition_sheets(sheets: Sequence[str]) -> dict[int, str]:
+    """The GI-TOC data sheets of a workbook by edition year (``{2023: "2023_dataset"}``)."""
+    out: dict[int, str] = {}
+    for s in sheets:
+        m = OC_SHEET.match(s)
+        if m:
+            out.setdefault(int(m.group(1)), s)
+    return out
+
+
+def _sheet_chooser(
+    name: str, sheet: str | None, edition: int | None
+) -> Callable[[Sequence[str]], str]:
+    """The sheet to read from a workbook's sheet names: ``sheet`` when given; else, in a GI-TOC
+    workbook, the data sheet of ``edition`` or of the newest edition; else the first sheet."""
+
+    def choose(sheets: Sequence[str]) -> str:
+        if sheet is not None:
+            return sheet
+        editions = oc_edition_sheets(sheets)
+        if not editions:
+            return sheets[0]
+        if edition is None:
+            return editions[max(editions)]
+        if edition not in editions:
+            have = ", ".join(str(y) for y in sorted(editions))
+            raise IngestError(f"{name} has no {edition} edition sheet; it holds editions {have}.")
+        return editions[edition]
+
+    return choose
+
+
+def _unrecognised(name: str, table: SourceTable) -> IngestError:
+    shown = ", ".join(list(table.frame.columns)[:6])
+    if table.sheet is None or len(table.sheets) < 2:
+        return IngestError(f"{name} is not a recognised export (columns: {shown[:200]}).")
+    sheets = ", ".join(repr(s) for s in table.sheets[:10])
+    oc_sheets = oc_edition_sheets(table.sheets)
+    if oc_sheets:
+        listed = ", ".join(repr(s) for _, s in sorted(oc_sheets.items(), reverse=True))
+        hint = f" Its GI-TOC data sheets are {listed}."
+    elif any(_OC_WORKBOOK_HINT.search(s) for s in table.sheets):
+        hint = (
+            " It looks like a GI-TOC Organized Crime Index workbook, but no sheet is named like "
+            "'2023_dataset' (one data sheet per edition)."
+        )
+    else:
+        hint = " Choose the sheet that holds the data (CLI: --sheet NAME)."
+    return IngestError(
+        f"{name}: sheet {table.sheet!r} is not a recognised export (columns: {shown[:160]}); "
+        f"the workbook's sheets are {sheets}.{hint}"
+    )
+
+
+def _other_editions_note(table: SourceTable, edition: int) -> list[str]:
+    others = {y: s for y, s in oc_edition_sheets(table.sheets).items() if y != edition}
+    if not others:
+        return []
+    listed = ", ".join(f"{y} (sheet {s!r})" for y, s in sorted(others.items(), reverse=True))
+    first = others[max(others)]
+    return [
+        f"This workbook also holds edition(s) {listed}; only {edition} was loaded. Load the "
+        f"file again choosing that sheet to add it (CLI: --sheet {first})."
+    ]
+
+
+_SHEET_SUFFIX = re.compile(r" \[sheet (.*)\]$")
+
+
+def _origin(name: str, sheet: str | None) -> str:
+    base = Path(name).name if "://" not in name else name
+    return base if sheet is None else f"{base} [sheet {sheet}]"
+
+
+def _origin_sheet(origin: str) -> str | None:
+    m = _SHEET_SUFFIX.search(origin)
+    return m.group(1) if m else None
+
+
 # ---------------------------------------------------------------- loading
 
 
@@ -627,6 +716,7 @@ class LoadSummary:
     seconds: float = 0.0
     reject_reasons: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    sheet: str | None = None  # the workbook sheet loaded (workbooks of several sheets only)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -788,8 +878,13 @@ def prepare(frame: pd.DataFrame, kind: str, name: str, edition: int | None = Non
     raise IngestError(f"Unknown kind {kind!r}; expected one of {', '.join(KINDS)}.")
 
 
-def _already_loaded(db: str | Path | None, sha: str, is_demo: bool) -> tuple[str, str] | None:
-    """Cheap pre-check (read-only) so re-loading a known file skips parsing entirely."""
+def _already_loaded(
+    db: str | Path | None, sha: str, is_demo: bool, sheet: str | None = None
+) -> tuple[str, str] | None:
+    """Cheap pre-check (read-only) so re-loading a known file skips parsing entirely.
+
+    A workbook of several sheets is known per sheet (recorded in the source's origin).
+    """
     from data.db import WarehouseError, connect_read_only
 
     try:
@@ -797,14 +892,18 @@ def _already_loaded(db: str | Path | None, sha: str, is_demo: bool) -> tuple[str
     except (WarehouseError, duckdb.Error):
         return None
     try:
-        row = con.execute(
-            "SELECT source_id, kind FROM sources WHERE sha256 = ? AND is_demo = ?", [sha, is_demo]
-        ).fetchone()
+        rows = con.execute(
+            "SELECT source_id, kind, origin FROM sources WHERE sha256 = ? AND is_demo = ?",
+            [sha, is_demo],
+        ).fetchall()
     except duckdb.Error:
         return None
     finally:
         con.close()
-    return (str(row[0]), str(row[1])) if row else None
+    for sid, kind, origin in rows:
+        if _origin_sheet(str(origin)) == sheet:
+            return str(sid), str(kind)
+    return None
 
 
 class _Unchanged(Exception):
@@ -818,6 +917,7 @@ def load_bytes(
     kind: str | None = None,
     db: str | Path | None = None,
     edition: int | None = None,
+    sheet: str | None = None,
     is_demo: bool = False,
     progress: Progress = _no_progress,
     wait_s: float = 0.0,
@@ -832,6 +932,13 @@ def load_bytes(
         File name or URL, recorded as the source's origin.
     kind : str, optional
         One of :data:`KINDS`; detected from the header when omitted.
+    edition : int, optional
+        OC Index edition year: from the sheet name (``2023_dataset``) or the file name
+        (``..._2023.csv``) when omitted. In a GI-TOC workbook it also chooses the sheet.
+    sheet : str, optional
+        The workbook sheet to read (XLSX only). By default a GI-TOC workbook's newest
+        ``NNNN_dataset`` sheet, and the first sheet of any other workbook; the summary's notes
+        name the other editions a GI-TOC workbook holds.
 
     Raises
     ------
@@ -841,7 +948,7 @@ def load_bytes(
     t0 = time.perf_counter()
     refs = _Meanwhile(reference_frames, background=len(raw) >= BACKGROUND_BYTES)
     try:
-        return _load(raw, name, kind, db, edition, is_demo, progress, wait_s, t0, refs)
+        return _load(raw, name, kind, db, edition, sheet, is_demo, progress, wait_s, t0, refs)
     finally:
         refs.close()
 
@@ -852,6 +959,7 @@ def _load(
     kind: str | None,
     db: str | Path | None,
     edition: int | None,
+    sheet: str | None,
     is_demo: bool,
     progress: Progress,
     wait_s: float,
@@ -859,17 +967,38 @@ def _load(
     refs: _Meanwhile[list[tuple[str, pd.DataFrame]]],
 ) -> LoadSummary:
     sha = hashlib.sha256(raw).hexdigest()
-    known = _already_loaded(db, sha, is_demo)
-    if known is not None:
+
+    def unchanged(known: tuple[str, str], sheet_read: str | None) -> LoadSummary:
         return LoadSummary(
             status="unchanged",
             source_id=known[0],
             kind=known[1],
-            origin=Path(name).name if "://" not in name else name,
+            origin=_origin(name, sheet_read),
             seconds=time.perf_counter() - t0,
+            sheet=sheet_read,
         )
+
+    if sheet is not None and not is_xlsx(raw):
+        raise IngestError(f"{name} is not an XLSX workbook: it has no sheet {sheet!r} to choose.")
+    # Which sheet of a workbook is loaded is only known once it is open: workbooks are
+    # checked again below, once the sheet is known.
+    known = None if is_xlsx(raw) else _already_loaded(db, sha, is_demo)
+    if known is not None:
+        return unchanged(known, None)
     progress(0.05, "reading")
-    frame = read_table(raw, name)
+    table = read_source(raw, name, _sheet_chooser(name, sheet, edition))
+    # The sheet is recorded (and part of the source's identity) only where there is a choice.
+    sheet_read = table.sheet if len(table.sheets) > 1 else None
+    m = OC_SHEET.match(table.sheet or "")
+    if m and edition is not None and edition != int(m.group(1)):
+        raise IngestError(
+            f"{name}: sheet {table.sheet!r} holds the {m.group(1)} edition, not {edition}."
+        )
+    if is_xlsx(raw):
+        known = _already_loaded(db, sha, is_demo, sheet_read)
+        if known is not None:
+            return unchanged(known, sheet_read)
+    frame = table.frame
     if frame.empty:
         raise IngestError(f"{name} has a header but no data rows.")
     detected = detect_kind(frame)
@@ -878,18 +1007,23 @@ def _load(
     if detected is None:
         if kind == "mmp":
             prepare_mmp(frame)  # raises with the list of missing columns
-        shown = ", ".join(list(frame.columns)[:6])
-        raise IngestError(f"{name} is not a recognised export (columns: {shown[:200]}).")
+        raise _unrecognised(name, table)
     if kind is not None and detected != kind:
         raise IngestError(f"{name} looks like {_KIND_NAMES[detected]}, not {_KIND_NAMES[kind]}.")
     kind = detected
+    notes: list[str] = []
+    if kind == "oc-index" and m:
+        edition = int(m.group(1))  # the sheet name is the publisher's word on the edition
+        notes = _other_editions_note(table, edition)
     refs.start()
     progress(0.3, f"validating {len(frame):,} rows")
     prep = prepare(frame, kind, name, edition)
     if len(prep.facts) == 0:
         raise IngestError(f"{name}: no usable rows ({len(prep.rejected):,} rejected).")
     vintage = prep.vintage
-    source_id = f"{kind}-{vintage:%Y%m%d}-{sha[:8]}" if vintage else f"{kind}-{sha[:12]}"
+    # Two sheets of one workbook are two sources: the sheet is part of the id's hash.
+    key = sha if sheet_read is None else hashlib.sha256(f"{sha}\0{sheet_read}".encode()).hexdigest()
+    source_id = f"{kind}-{vintage:%Y%m%d}-{key[:8]}" if vintage else f"{kind}-{key[:12]}"
     if is_demo:
         source_id = "demo-" + source_id
     meta = SOURCE_META[kind]
@@ -897,7 +1031,7 @@ def _load(
         status="loaded",
         source_id=source_id,
         kind=kind,
-        origin=Path(name).name if "://" not in name else name,
+        origin=_origin(name, sheet_read),
         rows_read=prep.rows_read,
         rows_loaded=len(prep.facts),
         rows_rejected=len(prep.rejected),
@@ -906,14 +1040,17 @@ def _load(
         reject_reasons=prep.rejected["reason"].value_counts().to_dict()
         if len(prep.rejected)
         else {},
-        notes=prep.notes,
+        notes=prep.notes + notes,
+        sheet=sheet_read,
     )
     progress(0.6, "writing")
     try:
         with writing(db, wait_s=wait_s) as con:
-            hit = con.execute(
-                "SELECT source_id FROM sources WHERE sha256 = ? AND is_demo = ?", [sha, is_demo]
-            ).fetchone()
+            hits = con.execute(
+                "SELECT source_id, origin FROM sources WHERE sha256 = ? AND is_demo = ?",
+                [sha, is_demo],
+            ).fetchall()
+            hit = next((h for h in hits if _origin_sheet(str(h[1])) == sheet_read), None)
             if hit:
                 summary.status = "unchanged"
                 summary.source_id = hit[0]

@@ -13,7 +13,8 @@ import io
 import itertools
 import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -423,24 +424,74 @@ def _check_zip_members(raw: bytes, name: str) -> None:
                     )
 
 
-def read_xlsx_text(raw: bytes, name: str = "file", sheet: str | None = None) -> pd.DataFrame:
-    """Read the first (or named) sheet of an XLSX into a frame of strings, values only.
+SheetChoice = str | Callable[[Sequence[str]], str] | None
+"""Which sheet of a workbook to read: its name, a function choosing one from the sheet names
+(in workbook order), or ``None`` for the first sheet."""
 
-    Formulas are never evaluated: openpyxl returns the cached values the publisher saved.
+
+@dataclass(frozen=True)
+class SourceTable:
+    """A file read into a frame of text, and where in the file it came from.
+
+    ``sheet`` is the sheet read and ``sheets`` every sheet of the workbook, in order (``None``
+    and ``()`` for a CSV).
     """
+
+    frame: pd.DataFrame
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+
+
+def _sheet_list(names: Sequence[str]) -> str:
+    shown = ", ".join(repr(n) for n in names[:10])
+    return shown + (" ..." if len(names) > 10 else "")
+
+
+def _open_xlsx(raw: bytes, name: str):  # type: ignore[no-untyped-def]
     import openpyxl  # imported here: only XLSX loads need it
 
     _check_zip(raw, name)
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        return openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged files
         raise IngestError(f"{name} cannot be read as XLSX ({type(exc).__name__}).") from exc
+
+
+def xlsx_sheet_names(raw: bytes, name: str = "file") -> list[str]:
+    """The sheet names of an XLSX workbook, in order (after the same safety checks as a read)."""
+    wb = _open_xlsx(raw, name)
     try:
-        ws = wb[sheet] if sheet and sheet in wb.sheetnames else wb.worksheets[0]
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def read_xlsx_text(raw: bytes, name: str = "file", sheet: SheetChoice = None) -> pd.DataFrame:
+    """Read the first (or chosen) sheet of an XLSX into a frame of strings, values only.
+
+    Formulas are never evaluated: openpyxl returns the cached values the publisher saved.
+    A sheet named but absent from the workbook is refused with :class:`IngestError` naming
+    the sheets it has.
+    """
+    return read_xlsx_sheet(raw, name, sheet).frame
+
+
+def read_xlsx_sheet(raw: bytes, name: str = "file", sheet: SheetChoice = None) -> SourceTable:
+    """:func:`read_xlsx_text`, also saying which sheet was read and which sheets there are."""
+    wb = _open_xlsx(raw, name)
+    try:
+        names = list(wb.sheetnames)
+        chosen = sheet(names) if callable(sheet) else sheet
+        if chosen is not None and chosen not in names:
+            raise IngestError(
+                f"{name} has no sheet {chosen!r}; its sheets are {_sheet_list(names)}."
+            )
+        ws = wb[chosen] if chosen is not None else wb.worksheets[0]
+        where = "first sheet" if ws.title == names[0] else f"sheet {ws.title!r}"
         rows = ws.iter_rows(values_only=True)
         header = next(rows, None)
         if header is None:
-            raise IngestError(f"{name} has an empty first sheet.")
+            raise IngestError(f"{name} has an empty {where}.")
         cols = _clean_header("" if c is None else c for c in header)
         while cols and cols[-1] == "":
             cols.pop()
@@ -463,7 +514,7 @@ def read_xlsx_text(raw: bytes, name: str = "file", sheet: str | None = None) -> 
     frame = pd.DataFrame(data, columns=cols, dtype="object")
     for c in frame.columns:
         frame[c] = frame[c].map(_cell_text, na_action="ignore")
-    return frame.astype("string")
+    return SourceTable(frame.astype("string"), ws.title, tuple(names))
 
 
 def _cell_text(v: object) -> object:
@@ -478,10 +529,24 @@ def _cell_text(v: object) -> object:
 
 def read_table(raw: bytes, name: str) -> pd.DataFrame:
     """Read CSV or XLSX bytes (recognised by content, not by the file name)."""
+    return read_source(raw, name).frame
+
+
+def is_xlsx(raw: bytes) -> bool:
+    """Whether ``raw`` is a zip container (what every XLSX is), judged by its first bytes."""
+    return raw[:4] == b"PK\x03\x04"
+
+
+def read_source(raw: bytes, name: str, sheet: SheetChoice = None) -> SourceTable:
+    """Read CSV or XLSX bytes (recognised by content, not by the file name).
+
+    ``sheet`` chooses the sheet of a workbook (see :data:`SheetChoice`); naming a sheet for a
+    CSV is refused, a function choosing one is ignored for a CSV.
+    """
     if len(raw) > MAX_FILE_BYTES:
         raise IngestError(f"{name} is larger than {MAX_FILE_BYTES // 2**20} MB.")
-    if raw[:4] == b"PK\x03\x04":
-        return read_xlsx_text(raw, name)
+    if is_xlsx(raw):
+        return read_xlsx_sheet(raw, name, sheet)
     if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         if "EncryptedPackage".encode("utf-16-le") in raw[: 2**20]:
             # Excel saves a password-protected .xlsx inside an OLE container.
@@ -489,8 +554,12 @@ def read_table(raw: bytes, name: str) -> pd.DataFrame:
         raise IngestError(f"{name} is an old binary .xls workbook: save it as .xlsx or CSV.")
     if name.lower().endswith((".xlsx", ".xlsm")):
         raise IngestError(f"{name} is named .xlsx but is not an Excel workbook.")
+    if isinstance(sheet, str):
+        raise IngestError(
+            f"{name} is a CSV file, which has no sheets: sheet {sheet!r} applies to XLSX only."
+        )
     frame, _ = read_csv_text(raw, name)
-    return frame
+    return SourceTable(frame)
 
 
 def read_path(path: str | Path) -> bytes:

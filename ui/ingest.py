@@ -7,10 +7,11 @@ warehouse's own staged copy), size-limited, and go through the same ingest as th
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from data.db import WarehouseBusy, WarehouseError
 from data.ingest import KINDS, load_bytes
-from data.readers import IngestError
+from data.readers import IngestError, xlsx_sheet_names
 from ui import auth
 
 MAX_UPLOAD_MB = 200
@@ -69,6 +70,7 @@ def render_upload_panel() -> None:
     )
     kind = st.selectbox("Kind", ["detect automatically", *KINDS])
     up = st.file_uploader("Source file", type=["csv", "xlsx"], accept_multiple_files=False)
+    sheet = _sheet_choice(up) if up is not None and up.size <= MAX_UPLOAD_MB * 2**20 else None
     if up is None or not st.button("Load into the warehouse", type="primary"):
         return
     if up.size > MAX_UPLOAD_MB * 2**20:
@@ -80,6 +82,7 @@ def render_upload_panel() -> None:
             up.getvalue(),
             up.name,
             kind=None if kind == "detect automatically" else kind,
+            sheet=sheet,
             progress=lambda f, m: bar.progress(min(1.0, f), text=m),
             wait_s=10.0,
         )
@@ -92,3 +95,25 @@ def render_upload_panel() -> None:
     bar.empty()
     st.success(summary.lines()[0])
     st.text("\n".join(summary.lines()[1:]))
+
+
+def _sheet_choice(up: UploadedFile) -> str | None:
+    """For a workbook of several sheets, let the analyst pick one (a GI-TOC workbook holds one
+    sheet per edition); ``None`` leaves the choice to the ingest (newest edition / first sheet).
+    """
+    if not up.name.lower().endswith(".xlsx"):
+        return None
+    try:
+        sheets = xlsx_sheet_names(up.getvalue(), up.name)
+    except IngestError:
+        return None  # the load itself reports what is wrong with the file
+    if len(sheets) < 2:
+        return None
+    auto = "choose automatically"
+    picked = st.selectbox(
+        "Sheet",
+        [auto, *sheets],
+        help="A GI-TOC workbook holds one NNNN_dataset sheet per edition; automatically "
+        "loads the newest edition (other workbooks: the first sheet).",
+    )
+    return None if picked == auto else str(picked)
