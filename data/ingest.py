@@ -561,7 +561,7 @@ OC_INDICATORS = {
     "criminal actors": "oc_criminal_actors",
     "state embedded actors": "oc_state_embedded_actors",
     "resilience": "oc_resilience",
-    "border integrity": "oc_border_integrity",
+    "territorial integrity": "oc_territorial_integrity",
     "international cooperation": "oc_international_cooperation",
     "law enforcement": "oc_law_enforcement",
     "anti money laundering": "oc_anti_money_laundering",

@@ -210,6 +210,6 @@ def test_real_workbook_equals_csv_edition(tmp_db: Path, edition: int) -> None:
     xlsx = load_file(shared_file(WORKBOOK), db=tmp_db, sheet=f"{edition}_dataset")
     assert xlsx.vintage == csv.vintage == f"{edition}-01-01"
     from_csv, from_xlsx = scores(tmp_db, csv.source_id), scores(tmp_db, xlsx.source_id)
-    assert len(from_csv) == 193 * 12  # 193 countries, the 12 indicators both editions carry
+    assert len(from_csv) == 193 * 13  # 193 countries, the 13 indicators both editions carry
     assert {ed for _, _, ed in from_xlsx} == {edition}
     assert from_xlsx == from_csv
