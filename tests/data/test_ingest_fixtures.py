@@ -348,3 +348,26 @@ def test_vintage_lookup_is_read_once_per_read_only_snapshot(tmp_path: Path) -> N
     assert dbmod.snapshot_memo(scratch) is None
     assert dbmod.snapshot_memo(scratch.cursor()) is None
     scratch.close()
+
+
+def test_unhcr_population_keeps_country_codes_whole(tmp_path: Path) -> None:
+    """ISO-3 codes stay three-letter strings (a vectorised cleaner once stored 'UNK' as the
+    list of its letters); codes that are not three letters are left empty, not guessed."""
+    db = tmp_path / "w.duckdb"
+    header = "year,coo_name,coo,coo_iso,coa_name,coa,coa_iso,refugees,asylum_seekers"
+    body = [
+        "2022,Unknown,UKN,UNK,Germany,GFR,DEU,120,5",
+        "2022,Syria,SYR,syr ,Germany,GFR,DEU,3000,40",
+        "2023,Somewhere,XX,XX,Italy,ITA,ITA,7,0",
+    ]
+    load_bytes(("\n".join([header, *body]) + "\n").encode(), "population.csv", db=db)
+    got = rows(
+        db,
+        "SELECT year, origin_iso3, asylum_iso3, typeof(origin_iso3) FROM refugee_population "
+        "ORDER BY year, origin_iso3 NULLS LAST",
+    )
+    assert got == [
+        (2022, "SYR", "DEU", "VARCHAR"),
+        (2022, "UNK", "DEU", "VARCHAR"),
+        (2023, None, "ITA", "VARCHAR"),
+    ]
