@@ -1018,6 +1018,11 @@ def _load(
     refs.start()
     progress(0.3, f"validating {len(frame):,} rows")
     prep = prepare(frame, kind, name, edition)
+    if table.source_rows is not None:  # blank lines or quoted line breaks: the file's numbers
+        for part in (prep.facts, prep.rejected):
+            if "row_number" in part.columns and len(part):
+                pos = part["row_number"].to_numpy(dtype="int64") - 2
+                part["row_number"] = table.row_numbers(pos)
     if len(prep.facts) == 0:
         raise IngestError(f"{name}: no usable rows ({len(prep.rejected):,} rejected).")
     vintage = prep.vintage

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from pathlib import Path
@@ -371,3 +372,54 @@ def test_unhcr_population_keeps_country_codes_whole(tmp_path: Path) -> None:
         (2022, "UNK", "DEU", "VARCHAR"),
         (2023, None, "ITA", "VARCHAR"),
     ]
+
+
+def _rejected_lines(db: Path) -> dict[str, int]:
+    """Rejected rows' ``Main ID`` -> the row number the warehouse gives for them."""
+    out = {}
+    for row_number, raw in rows(db, "SELECT row_number, raw FROM rejected_rows"):
+        out[json.loads(raw)["Main ID"]] = row_number
+    return out
+
+
+def _line_of(text: str, main_id: str) -> int:
+    return next(i for i, ln in enumerate(text.split("\n"), start=1) if ln.startswith(main_id + ","))
+
+
+def test_rejected_rows_keep_their_line_in_the_file(tmp_path: Path) -> None:
+    """Blank lines and a quoted line break shift the lines after them: a rejected row is
+    reported at the line a user finds it on, and so is every loaded incident."""
+    plain = (FIX / "mmp_quirks.csv").read_text(encoding="utf-8")
+    head, *body = plain.rstrip("\n").split("\n")
+    body[0] = body[0].replace("Off Zuwara", '"Off\nZuwara"')  # a quoted line break
+    text = "\n".join([head, "", *body[:3], "", "", *body[3:]]) + "\n"
+    load_bytes(text.encode(), "gaps.csv", db=tmp_path / "g.duckdb")
+    load_bytes(plain.encode(), "plain.csv", db=tmp_path / "p.duckdb")
+    gaps, straight = _rejected_lines(tmp_path / "g.duckdb"), _rejected_lines(tmp_path / "p.duckdb")
+    assert gaps.keys() == straight.keys() and len(gaps) == 3
+    for main_id, line in gaps.items():
+        assert line == _line_of(text, main_id), main_id
+        assert straight[main_id] == _line_of(plain, main_id)  # no gaps: position + 2
+    # A loaded incident too: T.0004 moved from line 5 to line 9 (4 lines above it added).
+    assert rows(
+        tmp_path / "g.duckdb", "SELECT row_number FROM incidents WHERE main_id = 'T.0004'"
+    ) == [(_line_of(text, "T.0004"),)]
+    assert _line_of(text, "T.0004") == _line_of(plain, "T.0004") + 4
+
+
+def test_rejected_rows_keep_their_row_in_the_sheet(tmp_path: Path) -> None:
+    plain = (FIX / "mmp_quirks.csv").read_text(encoding="utf-8")
+    table = list(csv.reader(io.StringIO(plain)))
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(table[0])
+    ws.append([])  # a blank row under the header
+    sheet_row = {}
+    for r in table[1:]:
+        ws.append(r)
+        sheet_row[r[0]] = ws.max_row
+    buf = io.BytesIO()
+    wb.save(buf)
+    load_bytes(buf.getvalue(), "gaps.xlsx", db=tmp_path / "x.duckdb")
+    got = _rejected_lines(tmp_path / "x.duckdb")
+    assert len(got) == 3 and all(got[k] == sheet_row[k] for k in got)
