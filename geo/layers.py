@@ -689,23 +689,29 @@ def build_incident_layer(points: pd.DataFrame) -> pdk.Layer:
     df = points.dropna(subset=["lon", "lat"])
     n = pd.to_numeric(df["dead_and_missing"], errors="coerce").fillna(0).clip(lower=0)
     radius = (2.5 + 1.6 * np.sqrt(n)).clip(upper=40).round(1)
-    dates = pd.to_datetime(df["incident_date"], errors="coerce").dt.strftime("%d %b %Y")
-    # A few thousand rows on every rerun: lines that depend on one value (cause, source
-    # quality) are made once per value; dates and numbers formatted here need no escaping.
+    # A few thousand rows on every rerun: plain lists (iterating Arrow-backed columns costs
+    # several times more), and every text that depends on one value (date, place, cause,
+    # route, source quality, count) made once per distinct value.
+    codes, days = pd.factorize(pd.to_datetime(df["incident_date"], errors="coerce"))
+    # One text per distinct day; code -1 (no date) takes the trailing None.
+    day_text = np.array([d.strftime("%d %b %Y") for d in days] + [None], dtype=object)[codes]
     colours: dict[object, list[int]] = {}
     cause_lines: dict[object, str] = {}
     quality_lines: dict[object, str] = {}
+    places: dict[object, str] = {}
+    route_lines: dict[object, str] = {}
+    counts: dict[object, str] = {}
     rows = []
     for lon, lat, rad, cause, dm, date, loc, route, q in zip(
-        df["lon"],
-        df["lat"],
-        radius,
-        df["cause"],
-        df["dead_and_missing"],
-        dates,
-        df["location"],
-        df["route"],
-        df["source_quality"],
+        df["lon"].tolist(),
+        df["lat"].tolist(),
+        radius.tolist(),
+        df["cause"].tolist(),
+        df["dead_and_missing"].tolist(),
+        day_text.tolist(),
+        df["location"].tolist(),
+        df["route"].tolist(),
+        df["source_quality"].tolist(),
         strict=True,
     ):
         key = cause if isinstance(cause, str) else None
@@ -714,23 +720,28 @@ def build_incident_layer(points: pd.DataFrame) -> pdk.Layer:
             cause_lines[key] = escape_text(
                 f"Cause: {cause_label(cause)}" if isinstance(cause, str) else "Cause: not recorded"
             )
-        lines = [date] if isinstance(date, str) and date else []
-        place = escape_text(loc)
-        if place:
-            lines.append(place)
+        lines = [date] if date else []
+        if loc not in places:
+            places[loc] = escape_text(loc)
+        if places[loc]:
+            lines.append(places[loc])
         lines.append(cause_lines[key])
         if isinstance(route, str) and route:
-            lines.append(escape_text(f"Route: {route}"))
-        if q is not None and not pd.isna(q):
+            if route not in route_lines:
+                route_lines[route] = escape_text(f"Route: {route}")
+            lines.append(route_lines[route])
+        if isinstance(q, int) or (q is not None and not pd.isna(q)):  # ints: the usual case
             if q not in quality_lines:
                 quality_lines[q] = f"Source quality: {_fmt_int(q)} of 5"
             lines.append(quality_lines[q])
+        if dm not in counts:
+            counts[dm] = f"{_fmt_int(dm)} dead and missing"
         rows.append(
             {
                 "position": [round(float(lon), 4), round(float(lat), 4)],
                 "radius": float(rad),
                 "color": list(colours[key]),
-                "tt_title": f"{_fmt_int(dm)} dead and missing",
+                "tt_title": counts[dm],
                 "tt_body": "\n".join(lines),
             }
         )

@@ -429,3 +429,44 @@ def test_shipped_basemap_is_built_from_the_shipped_countries() -> None:
     rebuilt = gl.make_basemap(gpd.read_file(ref / "countries.geojson"), sha)
     assert json.loads(text) == json.loads(json.dumps(rebuilt))
     assert enc == gl.encode_countries(json.loads(json.dumps(rebuilt)))
+
+
+def test_incident_tooltips_leave_out_what_is_missing() -> None:
+    """Each line of an incident's tooltip is there only when its value is; counts and dates
+    repeated across incidents read the same (they are formatted once per distinct value)."""
+    pts = pd.DataFrame(
+        {
+            "lon": [12.0, 13.0, 14.0, 15.0],
+            "lat": [33.0, 34.0, 35.0, 36.0],
+            "dead_and_missing": pd.array([5, 5, None, 0], dtype="Int64"),
+            "cause": ["Drowning", None, "Drowning", "Violence"],
+            "incident_date": [
+                dt.date(2023, 6, 14),
+                dt.date(2023, 6, 14),
+                None,
+                dt.date(2020, 1, 2),
+            ],
+            "location": pd.array(["Off <b>Zuwara</b>", None, "", "Van"], dtype="string"),
+            "route": pd.array(
+                ["Central Mediterranean", None, "", "Iran to Turkey"], dtype="string"
+            ),
+            "source_quality": pd.array([4, None, 1, 3], dtype="Int64"),
+        }
+    )
+    rows = layer_of(gl.build_deck([gl.build_incident_layer(pts)]), "incidents")["data"]
+    assert [r["tt_title"] for r in rows] == [
+        "5 dead and missing",
+        "5 dead and missing",
+        "n/a dead and missing",
+        "0 dead and missing",
+    ]
+    assert rows[0]["tt_body"].split("\n") == [
+        "14 Jun 2023",
+        "Off &lt;b&gt;Zuwara&lt;/b&gt;",
+        "Cause: Drowning",
+        "Route: Central Mediterranean",
+        "Source quality: 4 of 5",
+    ]
+    assert rows[1]["tt_body"].split("\n") == ["14 Jun 2023", "Cause: not recorded"]
+    assert rows[2]["tt_body"].split("\n") == ["Cause: Drowning", "Source quality: 1 of 5"]
+    assert rows[3]["tt_body"].split("\n")[0] == "02 Jan 2020"
