@@ -214,10 +214,6 @@ def _read_csv_arrow(raw: bytes, start: int, sep: str, header: list[str]) -> pd.D
     if len(names) < 2 or any(n == "" for n in names) or len(set(names)) != len(names):
         # (pandas skips a line of spaces; in a one-column file pyarrow would read it as a row)
         return None
-    if raw.count(b"\r") != raw.count(b"\r\n"):
-        # A lone CR (old Mac line ends) next to a delimiter: pandas and pyarrow split the row
-        # differently.
-        return None
     # The header row is read as data (generated names), so the column types can be fixed
     # before reading: every column is text, whatever it holds.
     auto = [f"f{i}" for i in range(len(names))]
@@ -267,17 +263,29 @@ def _read_csv_arrow(raw: bytes, start: int, sep: str, header: list[str]) -> pd.D
     )
 
 
+def _has_lone_cr(raw: bytes) -> bool:
+    """Whether a CR ends a line on its own (old Mac files), not as part of a CRLF."""
+    return raw.find(b"\r") != -1 and raw.count(b"\r") != raw.count(b"\r\n")
+
+
 def read_csv_text(raw: bytes, name: str = "file") -> tuple[pd.DataFrame, str]:
     """Parse CSV bytes into a frame of strings (empty cells as missing).
 
     Valid UTF-8 files are parsed by ``pyarrow.csv`` when it reads them exactly as
     ``pandas.read_csv`` would (same header, every row as long as the header); everything else
-    (other encodings, ragged rows, odd headers) is decoded to text and parsed by pandas.
+    (other encodings, ragged rows, odd headers, a lone CR, which the two parsers split
+    differently next to a delimiter) is decoded to text and parsed by pandas.
 
     Returns
     -------
     (frame, encoding)
     """
+    table, encoding = _read_csv(raw, name)
+    return table.frame, encoding
+
+
+def _read_csv(raw: bytes, name: str) -> tuple[SourceTable, str]:
+    """:func:`read_csv_text`, with the line where each record starts (:class:`SourceTable`)."""
     if _is_blank(raw):
         raise IngestError(f"{name} is empty.")
     if len(raw) > MAX_FIELD_BYTES and _may_have_long_line(raw):
@@ -319,7 +327,8 @@ def read_csv_text(raw: bytes, name: str = "file") -> tuple[pd.DataFrame, str]:
             f"{name}: the first data row has {len(head[1])} fields but the header has "
             f"{len(header)}; the columns would not line up."
         )
-    frame = None if utf8 is None else _read_csv_arrow(raw, utf8[0], sep, header)
+    lone_cr = _has_lone_cr(raw)
+    frame = None if utf8 is None or lone_cr else _read_csv_arrow(raw, utf8[0], sep, header)
     if frame is None:
         if text is None:
             text, encoding = _decode(raw, name)
@@ -339,7 +348,8 @@ def read_csv_text(raw: bytes, name: str = "file") -> tuple[pd.DataFrame, str]:
                     f"{name} has a field of {longest / 2**20:.0f} MB in column {c!r}; no field "
                     f"may exceed {MAX_FIELD_BYTES // 2**20} MB: refused."
                 )
-    return frame, encoding
+    rows = _record_lines(raw, text, encoding, sep, len(frame), lone_cr)
+    return SourceTable(frame, source_rows=rows), encoding
 
 
 def _max_bytes(s: pd.Series) -> float:
@@ -571,31 +581,30 @@ def read_source(raw: bytes, name: str, sheet: SheetChoice = None) -> SourceTable
         raise IngestError(
             f"{name} is a CSV file, which has no sheets: sheet {sheet!r} applies to XLSX only."
         )
-    frame, encoding = read_csv_text(raw, name)
-    return SourceTable(frame, source_rows=csv_record_lines(raw, encoding, len(frame)))
+    return _read_csv(raw, name)[0]
 
 
-def csv_record_lines(raw: bytes, encoding: str, n_records: int) -> np.ndarray | None:
+def _record_lines(
+    raw: bytes, text: str | None, encoding: str, sep: str, n_records: int, lone_cr: bool
+) -> np.ndarray | None:
     """The line where each CSV record starts (1-based), or ``None`` if it is position + 2.
 
     Counting line breaks settles the usual file (header, then one line per record) without
-    parsing; only a file with blank lines or quoted line breaks is read again with the ``csv``
-    module, which reports the line it has reached after each record.
+    parsing; only a file with blank lines, quoted line breaks or lone CRs is read again with
+    the ``csv`` module, which reports the line it has reached after each record.
     """
     if n_records == 0:
         return None
-    if not encoding.lower().replace("_", "-").startswith("utf-16"):
-        breaks = raw.count(b"\n")
-        lines = breaks if raw.endswith(b"\n") else breaks + 1
-        # A lone CR also ends a line (old Mac files); CRs of CRLF line ends do not add any.
-        lone_cr = raw.find(b"\r") != -1 and raw.count(b"\r") != raw.count(b"\r\n")
-        if lines == n_records + 1 and not lone_cr:
-            return None  # about 0.2 s for a 363 MB file (1M IOM rows)
-    text = raw.decode(encoding, errors="replace")
+    if not encoding.lower().replace("_", "-").startswith("utf-16") and not lone_cr:
+        breaks = raw.count(b"\n")  # about 0.2 s for a 363 MB file (1M IOM rows)
+        if (breaks if raw.endswith(b"\n") else breaks + 1) == n_records + 1:
+            return None
+    if text is None:
+        text = raw.decode(encoding, errors="replace")
     if text.startswith("\ufeff"):
         text = text[1:]
     starts: list[int] = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_sep(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     end = 0
     try:
         for record in reader:
@@ -609,14 +618,6 @@ def csv_record_lines(raw: bytes, encoding: str, n_records: int) -> np.ndarray | 
     if len(rows) != n_records:
         return None  # read differently from the parser that made the frame: keep positions
     return rows
-
-
-def _sniff_sep(text: str) -> str:
-    first = text[:65536].split("\n", 1)[0]
-    try:
-        return csv.Sniffer().sniff(first, delimiters=",;\t|").delimiter
-    except csv.Error:
-        return ","
 
 
 def read_path(path: str | Path) -> bytes:
