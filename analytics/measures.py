@@ -297,7 +297,7 @@ def compute_origin_components(
     current, previous : DataFrame
         Per-origin incident aggregates for the period and for the previous period of equal
         length (``previous`` may be ``None`` for an open-ended period), as from
-        :func:`data.risk_queries.query_origin_incidents`.
+        ``current`` / ``previous`` of :class:`data.risk_queries.OriginIncidents`.
     detections : DataFrame
         ``iso3``, ``route_id``, ``detections`` (Frontex detections by nationality and route).
     oc_index : DataFrame
@@ -413,7 +413,7 @@ def compute_transit_components(
     by_country : DataFrame
         Incidents with a recorded country: ``iso3``, ``incidents``, ``dead_and_missing``,
         ``dead_and_missing_violence``, ``source_quality_sum``, ``source_quality_n`` (see
-        :func:`data.risk_queries.query_country_incidents`).
+        ``located`` of :class:`data.risk_queries.CountryIncidents`).
     assigned : DataFrame
         Incidents without a recorded country, with ``nearest_iso3`` from
         :func:`geo.spatial.compute_nearest_country` (``None`` when no country is near enough)

@@ -242,11 +242,6 @@ def _map_unique_arrow(
     return pd.Series(pd.arrays.ArrowExtensionArray(taken), index=s.index)
 
 
-def _flag(mask: pd.Series, name: str) -> pd.Series:
-    """A column of flag names: ``name`` where ``mask`` holds, else None."""
-    return pd.Series(name, index=mask.index, dtype=object).where(mask.fillna(False).astype(bool))
-
-
 def _flag_lists(
     flags: list[tuple[np.ndarray, str | np.ndarray]], n: int
 ) -> tuple[pa.ListArray, np.ndarray]:

@@ -40,15 +40,6 @@ Con = duckdb.DuckDBPyConnection
 VIOLENCE_CAUSE = "Violence"
 UNKNOWN_ROUTE = "unclassified"
 
-# Allowed monthly series levels: name -> SQL key expression over incidents i (fixed text only).
-SERIES_LEVELS: Mapping[str, str] = MappingProxyType(
-    {
-        "route": "unnest(i.route_ids)",
-        "country": "i.country_of_incident_iso3",
-        "origin": "unnest(i.origin_iso3)",
-    }
-)
-
 
 def _df(con: Con, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     # One cursor per query: a DuckDB connection is not thread-safe, its cursors are.
@@ -346,12 +337,26 @@ def _window(f: Filters, v: Vintages, previous: bool) -> tuple[str, dict[str, Any
 class OriginIncidents:
     """Per-origin incident aggregates for a period and the one before, from one scan.
 
-    ``current`` and ``previous`` have the columns of :func:`query_origin_incidents`
-    (``previous`` is ``None`` unless the filters have both dates, and holds only
-    ``incidents``, ``split_incidents`` and ``dead_and_missing``: the rest is ``NaN``);
-    ``by_route`` those of
-    :func:`query_origin_incident_routes` (empty unless asked for) and ``unknown`` those of
-    :func:`query_unknown_origin`, both for the period.
+    ``current``: one row per country of origin, an incident listing ``k`` origins giving each
+    ``1/k`` of its dead and missing (and of its recorded females, males and children);
+    incidents without a known origin are left out. Columns: ``iso3``; ``incidents``
+    (incidents listing the country, whole count); ``split_incidents`` (those listing more than
+    one origin, split); ``dead_and_missing`` (persons, fractional share);
+    ``dead_and_missing_frontex_routes`` (persons, fractional share, on routes that also have a
+    Frontex series and dated inside the detection coverage); ``children`` and
+    ``dead_and_missing_children_known`` (persons, over incidents where IOM records a number of
+    children, 0 included); ``females``, ``males`` (persons, over incidents with a sex
+    breakdown); ``mean_source_quality`` (IOM 1-5).
+
+    ``previous``: the same for the previous period (``None`` unless the filters have both
+    dates); only ``incidents``, ``split_incidents`` and ``dead_and_missing`` are filled, the
+    rest is ``NaN``.
+
+    ``by_route`` (the period; empty unless asked for): ``iso3``, ``route_id``,
+    ``dead_and_missing`` (persons, fractional share).
+
+    ``unknown`` (the period): one row, ``incidents`` (count) and ``dead_and_missing``
+    (persons) of incidents whose victims' origin is not recorded.
     """
 
     current: pd.DataFrame
@@ -564,12 +569,21 @@ def _origin_routes(
 class CountryIncidents:
     """Per-country-of-incident aggregates for a period and the one before, from one scan.
 
-    ``located`` / ``previous_located`` have the columns of :func:`query_country_incidents`,
-    ``unlocated`` / ``previous_unlocated`` those of :func:`query_unlocated_incidents`
-    (previous ones ``None`` unless the filters have both dates; their
-    ``dead_and_missing_violence`` may be 0: only totals are read for them) and ``by_route``
-    those of
-    :func:`query_country_incident_routes` (the period; empty unless asked for).
+    ``located`` / ``previous_located``: incidents whose country is recorded, per country:
+    ``iso3``, ``incidents`` (count), ``dead_and_missing`` (persons),
+    ``dead_and_missing_violence`` (persons, in incidents whose causes include violence),
+    ``source_quality_sum`` and ``source_quality_n`` (to average IOM 1-5 quality after adding
+    nearest-country assignments).
+
+    ``unlocated`` / ``previous_unlocated``: incidents without a recorded country, grouped by
+    their coordinates: ``lon``, ``lat`` (EPSG:4326 degrees; both missing for incidents without
+    coordinates) and the same count columns.
+
+    The previous ones are ``None`` unless the filters have both dates; their
+    ``dead_and_missing_violence`` may be 0 (only totals are read for them).
+
+    ``by_route`` (the period; empty unless asked for): ``iso3``, ``route_id``,
+    ``dead_and_missing`` (persons; an incident counts on each of its routes).
     """
 
     located: pd.DataFrame
@@ -727,7 +741,10 @@ def query_monthly_series(
     Returns
     -------
     dict
-        ``route`` and ``country`` -> the frame of :func:`query_monthly_counts` for that level.
+        ``route`` and ``country`` -> ``key`` (route id or ISO-3), ``month`` (date, first
+        day), ``incidents`` (count), ``dead_and_missing`` (persons), ``largest_incident``
+        (persons, the most dead and missing in one incident that month). Months without
+        incidents are absent.
     """
     v = _vintages(con, f, v)
     rk, _ = _group_keys(lists)
@@ -881,55 +898,6 @@ def query_route_detection_totals(
     )
 
 
-def query_origin_incidents(
-    con: Con,
-    f: Filters,
-    coverage: tuple[dt.date | None, dt.date | None] | None = None,
-    v: Vintages | None = None,
-) -> pd.DataFrame:
-    """Dead and missing per country of origin, split evenly across an incident's origins.
-
-    An incident listing ``k`` origin countries gives each ``1/k`` of its dead and missing (and
-    of its recorded females, males and children). Incidents without a known origin are left
-    out (they belong to no country).
-
-    Returns
-    -------
-    DataFrame
-        ``iso3``; ``incidents`` (incidents listing the country, whole count);
-        ``split_incidents`` (those that list more than one origin and were split);
-        ``dead_and_missing`` (persons, fractional share); ``dead_and_missing_frontex_routes``
-        (persons, fractional share, on routes that also have a Frontex series and dated inside
-        the detection coverage); ``children`` and ``dead_and_missing_children_known``
-        (persons, over incidents where IOM records a number of children, 0 included);
-        ``females``, ``males`` (persons, over incidents where a sex breakdown is recorded);
-        ``mean_source_quality`` (IOM 1-5).
-    """
-    return query_origin_tables(con, f, coverage, v, previous=False).current
-
-
-def query_unknown_origin(con: Con, f: Filters, v: Vintages | None = None) -> pd.DataFrame:
-    """Incidents whose victims' origin is not recorded (they count for no country of origin).
-
-    Returns
-    -------
-    DataFrame
-        One row: ``incidents`` (count), ``dead_and_missing`` (persons).
-    """
-    return query_origin_tables(con, f, None, v, previous=False, routes=False).unknown
-
-
-def query_origin_incident_routes(con: Con, f: Filters, v: Vintages | None = None) -> pd.DataFrame:
-    """Dead and missing per origin country and route (fractional origin shares).
-
-    Returns
-    -------
-    DataFrame
-        ``iso3``, ``route_id``, ``dead_and_missing`` (persons, fractional share).
-    """
-    return query_origin_tables(con, f, None, v, previous=False).by_route
-
-
 def query_detections_by_nationality_route(
     con: Con, f: Filters, v: Vintages | None = None, cube: pa.Table | None = None
 ) -> pd.DataFrame:
@@ -957,84 +925,6 @@ def query_detections_by_nationality_route(
         p,
         cube,
     )
-
-
-def query_country_incidents(con: Con, f: Filters, v: Vintages | None = None) -> pd.DataFrame:
-    """Dead and missing per country of incident (incidents whose country is recorded).
-
-    Returns
-    -------
-    DataFrame
-        ``iso3``, ``incidents`` (count), ``dead_and_missing`` (persons),
-        ``dead_and_missing_violence`` (persons, in incidents whose causes include violence),
-        ``source_quality_sum`` and ``source_quality_n`` (to average IOM 1-5 quality after
-        adding nearest-country assignments).
-    """
-    return query_country_tables(con, f, v, previous=False, routes=False).located
-
-
-def query_unlocated_incidents(con: Con, f: Filters, v: Vintages | None = None) -> pd.DataFrame:
-    """Incidents without a recorded country, grouped by their coordinates.
-
-    Returns
-    -------
-    DataFrame
-        ``lon``, ``lat`` (EPSG:4326 degrees; both missing for incidents without coordinates),
-        ``incidents``, ``dead_and_missing``, ``dead_and_missing_violence`` (persons),
-        ``source_quality_sum``, ``source_quality_n``.
-    """
-    return query_country_tables(con, f, v, previous=False, routes=False).unlocated
-
-
-def query_country_incident_routes(con: Con, f: Filters, v: Vintages | None = None) -> pd.DataFrame:
-    """Dead and missing per country of incident and route.
-
-    Returns
-    -------
-    DataFrame
-        ``iso3``, ``route_id``, ``dead_and_missing`` (persons; an incident counts on each of
-        its routes).
-    """
-    return query_country_tables(con, f, v, previous=False).by_route
-
-
-def query_monthly_counts(
-    con: Con, f: Filters, level: str, v: Vintages | None = None
-) -> pd.DataFrame:
-    """Monthly incidents and dead and missing per route, country of incident or origin.
-
-    Parameters
-    ----------
-    level : {"route", "country", "origin"}
-        What to group by (allow-listed). ``origin`` counts an incident under each origin
-        (whole, not split): alerts need counts of events.
-
-    Returns
-    -------
-    DataFrame
-        ``key`` (route id or ISO-3), ``month`` (date, first day), ``incidents`` (count),
-        ``dead_and_missing`` (persons), ``largest_incident`` (persons, the most dead and
-        missing in one incident that month). Months without incidents are absent.
-    """
-    if level not in SERIES_LEVELS:
-        raise ValueError(f"unknown level {level!r}; expected one of {', '.join(SERIES_LEVELS)}")
-    v = _vintages(con, f, v)
-    if level in ("route", "country"):
-        return query_monthly_series(con, f, v)[level]
-    w, p = incident_where(f, v)
-    expr = SERIES_LEVELS[level]
-    df = _df(
-        con,
-        "SELECT key, month, count(*) AS incidents, "  # noqa: S608 - expr from SERIES_LEVELS
-        "CAST(sum(dm) AS BIGINT) AS dead_and_missing, "
-        "CAST(max(dm) AS BIGINT) AS largest_incident FROM ("
-        f"SELECT {expr} AS key, CAST(date_trunc('month', i.incident_date) AS DATE) AS month, "
-        f"i.dead_and_missing AS dm FROM incidents i WHERE {w}) "
-        "WHERE key IS NOT NULL GROUP BY key, month ORDER BY key, month",
-        p,
-    )
-    df["month"] = pd.to_datetime(df["month"]).dt.date
-    return df
 
 
 def query_route_monthly(
@@ -1083,21 +973,4 @@ def query_indicator_editions(con: Con, indicator: str) -> pd.DataFrame:
         "SELECT edition, any_value(source_id) AS source_id, count(*) AS countries "
         "FROM country_indicators WHERE indicator = $ind GROUP BY edition ORDER BY edition DESC",
         {"ind": indicator},
-    )
-
-
-def query_incident_span(con: Con, f: Filters, v: Vintages | None = None) -> pd.DataFrame:
-    """First and last incident date of the chosen vintage, whatever the other filters.
-
-    Returns
-    -------
-    DataFrame
-        One row: ``first_date``, ``last_date`` (dates).
-    """
-    v = _vintages(con, f, v)
-    return _df(
-        con,
-        "SELECT min(incident_date) AS first_date, max(incident_date) AS last_date "
-        "FROM incidents WHERE source_id = $src",
-        {"src": v.incidents or ""},
     )
