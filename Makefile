@@ -34,7 +34,8 @@ test-fast: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy data geo analytics
+	$(BIN)/mypy data geo analytics services export
+	$(BIN)/lint-imports --no-cache
 
 bench: setup
 	$(BIN)/python -m benchmarks.run --rows 100000

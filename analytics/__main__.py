@@ -1,10 +1,8 @@
-"""``python -m analytics``: risk tables, alerts and key messages (see :mod:`analytics.cli`)."""
+"""``python -m analytics``: the analytics commands (risk, alerts, messages, brief).
 
-from __future__ import annotations
+The commands read the warehouse, so they live in :mod:`services.cli`; this entry point only
+keeps the documented command name working."""
 
-import sys
+from services.cli import main
 
-from analytics.cli import main
-
-if __name__ == "__main__":
-    sys.exit(main())
+raise SystemExit(main())

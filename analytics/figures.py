@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.catalogue import DETECTION_CAVEAT, MIN_ESTIMATE_CAVEAT
 from analytics.theme import (
     COMPONENT_COLOURS,
     MEASURE_COLOURS,
@@ -36,15 +37,9 @@ from analytics.theme import (
     apply_theme,
     cause_colour,
     cause_label,
-    route_colours,
-    route_names,
     sequential_colour,
 )
 
-MIN_ESTIMATE_CAVEAT = (
-    "IOM figures are minimum estimates: many deaths and disappearances are never recorded."
-)
-DETECTION_CAVEAT = "Frontex detections count border-crossing events, not people."
 UNKNOWN_CODES: Mapping[str, str] = {"UNK": "Unknown", "OOO": "Not specified"}
 MONTHS = tuple(calendar.month_abbr[1:])
 
@@ -249,96 +244,6 @@ def _headline_title(
 
 
 # --------------------------------------------------------------------------- frames
-
-
-def compute_route_metrics(
-    incidents_by_route: pd.DataFrame,
-    detections_by_route: pd.DataFrame,
-    routes: pd.DataFrame,
-) -> pd.DataFrame:
-    """Join incidents and detections per route with the route reference.
-
-    Parameters
-    ----------
-    incidents_by_route : DataFrame
-        ``key`` (route id), ``incidents``, ``dead_and_missing`` (no period column).
-    detections_by_route : DataFrame
-        ``key`` (route id), ``detections``.
-    routes : DataFrame
-        ``route_id``, ``name``, ``colour`` and optionally ``frontex``/``mmp`` (bool: which
-        publisher covers the route), as in the reference routes.
-
-    Returns
-    -------
-    DataFrame
-        One row per reference route: ``route_id``, ``name``, ``colour``, ``incidents``,
-        ``dead_and_missing`` (persons), ``detections`` (events; NA where Frontex publishes
-        none) and ``deaths_per_1000_detections`` (NA unless both IOM and Frontex cover the
-        route, per the reference ``frontex``/``mmp`` flags, and detections are positive).
-        A ratio of two sources' counts, a rough indicator only.
-    """
-    inc = incidents_by_route.rename(columns={"key": "route_id"})[
-        ["route_id", "incidents", "dead_and_missing"]
-    ]
-    det = detections_by_route.rename(columns={"key": "route_id"})[["route_id", "detections"]]
-    ref = routes.copy()
-    for flag in ("frontex", "mmp"):
-        if flag not in ref.columns:
-            ref[flag] = True
-    out = ref[["route_id", "name", "colour", "frontex", "mmp"]].merge(
-        inc, on="route_id", how="left"
-    )
-    out = out.merge(det, on="route_id", how="left")
-    out["incidents"] = out["incidents"].fillna(0).astype("int64")
-    out["dead_and_missing"] = out["dead_and_missing"].fillna(0).astype("int64")
-    out["detections"] = out["detections"].astype("Int64")
-    # A ratio only where both publishers cover the route; "unclassified" is not a route.
-    comparable = out["frontex"].astype(bool) & out["mmp"].astype(bool)
-    comparable &= out["route_id"] != "unclassified"
-    det_f = out["detections"].astype("Float64")
-    ratio = out["dead_and_missing"] / det_f.where((det_f > 0) & comparable) * 1000
-    out["deaths_per_1000_detections"] = ratio.astype("Float64")
-    out = out.drop(columns=["frontex", "mmp"])
-    return out.reset_index(drop=True)
-
-
-def compute_lethality(monthly: pd.DataFrame) -> pd.DataFrame:
-    """Dead and missing per 1,000 detections by year, over the months both sources cover.
-
-    Parameters
-    ----------
-    monthly : DataFrame
-        ``period`` (first day of month), ``dead_and_missing`` (persons) and ``detections``
-        (events; NaN in months without a Frontex figure), as
-        :func:`analytics.report.route_risk_series` returns.
-
-    Returns
-    -------
-    DataFrame
-        ``year``, ``months`` (months with a Frontex figure), ``dead_and_missing`` and
-        ``detections`` in those months only, ``deaths_per_1000_detections``; years without
-        detections are left out. A year outside Frontex's coverage (or only partly covered)
-        therefore never divides a whole year of deaths by a few months of detections.
-    """
-    cols = ["year", "months", "dead_and_missing", "detections", "deaths_per_1000_detections"]
-    if monthly.empty or "detections" not in monthly.columns:
-        return pd.DataFrame(columns=cols)
-    df = monthly[pd.to_numeric(monthly["detections"], errors="coerce").notna()].copy()
-    if df.empty:
-        return pd.DataFrame(columns=cols)
-    df["year"] = pd.to_datetime(df["period"]).dt.year
-    df["dead_and_missing"] = pd.to_numeric(df["dead_and_missing"], errors="coerce").fillna(0)
-    df["detections"] = pd.to_numeric(df["detections"], errors="coerce")
-    out = df.groupby("year", as_index=False).agg(
-        months=("period", "nunique"),
-        dead_and_missing=("dead_and_missing", "sum"),
-        detections=("detections", "sum"),
-    )
-    out = out[out["detections"] > 0].copy()
-    out["dead_and_missing"] = out["dead_and_missing"].astype("int64")
-    out["detections"] = out["detections"].astype("int64")
-    out["deaths_per_1000_detections"] = out["dead_and_missing"] / out["detections"] * 1000
-    return out[cols].reset_index(drop=True)
 
 
 def compute_contributions(
@@ -738,7 +643,7 @@ def make_lethality_figure(
     Parameters
     ----------
     lethality : DataFrame
-        From :func:`compute_lethality`.
+        From :func:`analytics.measures.compute_lethality_by_year`.
     """
     chart = "lethality-per-1000-detections"
     subtitle = "Dead and missing (IOM) per 1,000 detections (Frontex), by year, over the months both cover: a rough indicator"
@@ -1052,12 +957,6 @@ def caption(
     return " ".join(parts)
 
 
-def route_colour_map(route_ids: Iterable[str]) -> dict[str, str]:
-    """Colour of each route id (reference colour; grey for an unknown id)."""
-    colours = route_colours()
+def route_colour_map(route_ids: Iterable[str], colours: Mapping[str, str]) -> dict[str, str]:
+    """Colour of each route id from ``colours`` (the route table's; grey for an unknown id)."""
     return {r: colours.get(r, OTHER_COLOUR) for r in route_ids}
-
-
-def route_label(route_id: str) -> str:
-    """Display name of a route id (the id itself when unknown)."""
-    return route_names().get(route_id, route_id)

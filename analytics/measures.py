@@ -9,20 +9,19 @@ never added together; the only thing that combines two measures is a ratio
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
 import pandas as pd
 
-# Below this many detections a ratio of deaths to detections is mostly noise (one death among
-# 20 detections would read as 50 per 1,000), so it is left undefined.
-MIN_DETECTIONS_FOR_RATE = 500
-# Shares among victims need this many victims with the attribute recorded; below it one or two
-# records would read as 0% or 100%.
-MIN_KNOWN_FOR_SHARE = 20
-# A percentage change needs at least this many dead and missing in the earlier period; from a
-# base of 1 or 2 any change reads as hundreds of percent.
-MIN_PREVIOUS_FOR_CHANGE = 10
+from analytics.catalogue import (
+    MIN_DETECTIONS_FOR_RATE,
+    MIN_KNOWN_FOR_SHARE,
+    MIN_PREVIOUS_FOR_CHANGE,
+)
+
+# The thresholds are the catalogue's (one definition each).
 
 
 # The frames here have a few hundred rows, where each pandas operation costs far more than its
@@ -112,6 +111,7 @@ def compute_route_risk(
     incident_totals: pd.DataFrame,
     detection_totals: pd.DataFrame,
     detection_source_loaded: bool = True,
+    detections_in_incident_months: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Deaths, detections and lethality per canonical route.
 
@@ -128,6 +128,10 @@ def compute_route_risk(
         ``route_id``, ``detections``.
     detection_source_loaded : bool
         ``False`` when no Frontex file is loaded: every route then has no detection series.
+    detections_in_incident_months : DataFrame, optional
+        ``route_id``, ``detections`` in the months the IOM vintage covers: the lethality
+        denominator (the catalogue's rule: only months both sources cover). Default
+        ``detection_totals`` (when the period lies inside IOM's span they are the same).
 
     Returns
     -------
@@ -166,9 +170,19 @@ def compute_route_risk(
     detections = np.where(has_fx, np.nan_to_num(fx, nan=0.0), np.nan)
     both = has_fx & routes["mmp"].astype(bool).to_numpy()
     numerator = cols["dead_and_missing_in_detection_months"].astype(float)
-    ok = both & ~np.isnan(detections) & (detections >= 1)
-    lethality = np.full(len(ids), np.nan)
-    lethality[ok] = 1000.0 * numerator[ok] / detections[ok]
+    denominator = detections
+    if detections_in_incident_months is not None:
+        den = _pick(
+            _floats(detections_in_incident_months["detections"]),
+            _lookup(ids, detections_in_incident_months, "route_id"),
+        )
+        denominator = np.where(has_fx, np.nan_to_num(den, nan=0.0), np.nan)
+    # The one formula (compute_lethality), with its threshold; undefined where not both.
+    lethality = compute_lethality(
+        pd.Series(np.where(both, numerator, np.nan)),
+        pd.Series(denominator),
+        min_detections=MIN_DETECTIONS_FOR_RATE,
+    ).to_numpy()
     # Deadliest first, the unclassified route last, then route_id (a total order).
     dm = cols["dead_and_missing"]
     order = np.array(
@@ -188,7 +202,11 @@ def compute_route_risk(
     )
 
 
-def compute_route_series(monthly: pd.DataFrame, has_detection_series: bool) -> pd.DataFrame:
+def compute_route_series(
+    monthly: pd.DataFrame,
+    has_detection_series: bool,
+    incident_span: tuple[dt.date | None, dt.date | None] = (None, None),
+) -> pd.DataFrame:
     """Monthly lethality series of one route.
 
     Parameters
@@ -198,24 +216,82 @@ def compute_route_series(monthly: pd.DataFrame, has_detection_series: bool) -> p
         has no figure), as from :func:`data.risk_queries.query_route_monthly`.
     has_detection_series : bool
         Whether Frontex publishes a series for the route at all.
+    incident_span : (date, date)
+        First and last day the IOM vintage covers: months outside it have no incident
+        figures (``NaN``, not 0), so a series starts where its source starts.
 
     Returns
     -------
     DataFrame
-        ``period`` (date, first day of the month), ``incidents`` (count),
-        ``dead_and_missing`` (persons), ``detections`` (events; ``NaN`` where Frontex has no
-        figure), ``deaths_per_1000_detections`` (persons per 1,000 detections; ``NaN`` where
-        not both). Sorted by ``period``.
+        ``period`` (date, first day of the month), ``incidents`` (count; ``NaN`` outside the
+        IOM span), ``dead_and_missing`` (persons; ``NaN`` outside the IOM span),
+        ``detections`` (events; ``NaN`` where Frontex has no figure),
+        ``deaths_per_1000_detections`` (persons per 1,000 detections; ``NaN`` where not
+        both). Sorted by ``period``.
     """
     df = monthly.rename(columns={"month": "period"}).sort_values("period").reset_index(drop=True)
     det = pd.to_numeric(df["detections"], errors="coerce").astype(float)
     df["detections"] = det if has_detection_series else np.nan
-    df["dead_and_missing"] = df["dead_and_missing"].astype("int64")
-    df["incidents"] = df["incidents"].astype("int64")
+    dm = df["dead_and_missing"].astype("float64")
+    n = df["incidents"].astype("float64")
+    lo, hi = incident_span
+    if lo is not None and hi is not None and len(df):
+        months = pd.to_datetime(df["period"]).dt.date
+        first = lo.replace(day=1)
+        outside = np.array([m < first or m > hi for m in months], dtype=bool)
+        dm[outside] = np.nan
+        n[outside] = np.nan
+    df["dead_and_missing"] = dm
+    df["incidents"] = n
     df["deaths_per_1000_detections"] = compute_lethality(df["dead_and_missing"], df["detections"])
     return df[
         ["period", "incidents", "dead_and_missing", "detections", "deaths_per_1000_detections"]
     ]
+
+
+def compute_lethality_by_year(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Dead and missing per 1,000 detections by year, over the months both sources cover.
+
+    Parameters
+    ----------
+    monthly : DataFrame
+        :func:`compute_route_series` output: ``period``, ``dead_and_missing`` (``NaN`` outside
+        the IOM span) and ``detections`` (``NaN`` outside Frontex's).
+
+    Returns
+    -------
+    DataFrame
+        ``year``, ``months`` (months with both figures), ``dead_and_missing`` and
+        ``detections`` in those months only, ``deaths_per_1000_detections`` (by
+        :func:`compute_lethality`, ``NaN`` below the catalogue's minimum detections). Years
+        with no month of both are left out: a series starts where both sources start.
+    """
+    cols = ["year", "months", "dead_and_missing", "detections", "deaths_per_1000_detections"]
+    if monthly.empty or "detections" not in monthly.columns:
+        return pd.DataFrame(columns=cols)
+    dm = pd.to_numeric(monthly["dead_and_missing"], errors="coerce")
+    det = pd.to_numeric(monthly["detections"], errors="coerce")
+    both = dm.notna() & det.notna()
+    if not both.any():
+        return pd.DataFrame(columns=cols)
+    df = pd.DataFrame(
+        {
+            "year": pd.to_datetime(monthly.loc[both, "period"]).dt.year,
+            "dead_and_missing": dm[both].astype("float64"),
+            "detections": det[both].astype("float64"),
+        }
+    )
+    out = df.groupby("year", as_index=False).agg(
+        months=("year", "size"),
+        dead_and_missing=("dead_and_missing", "sum"),
+        detections=("detections", "sum"),
+    )
+    out["dead_and_missing"] = out["dead_and_missing"].round().astype("int64")
+    out["detections"] = out["detections"].round().astype("int64")
+    out["deaths_per_1000_detections"] = compute_lethality(
+        out["dead_and_missing"], out["detections"], min_detections=MIN_DETECTIONS_FOR_RATE
+    )
+    return out[cols].reset_index(drop=True)
 
 
 def compute_top_routes(

@@ -14,12 +14,12 @@ from fewer than 10 dead and missing).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
-from analytics.measures import MIN_PREVIOUS_FOR_CHANGE
+from analytics.catalogue import MIN_DETECTIONS_FOR_RATE, Figure
 
 _MONTHS = (
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -75,7 +75,7 @@ def _cite(labels: Mapping[str, str], *ids: str | None) -> str:
 
 def compute_key_messages(
     headline: Mapping[str, Any],
-    previous: Mapping[str, Any] | None,
+    figures: Sequence[Figure],
     routes: pd.DataFrame,
     origins: pd.DataFrame,
     transit: pd.DataFrame,
@@ -88,17 +88,19 @@ def compute_key_messages(
 
     Parameters
     ----------
-    headline, previous : mapping
-        :func:`data.queries.query_headline` for the period and for the previous period of
-        equal length (``previous`` may be ``None``): ``incidents``, ``dead_and_missing``,
-        ``incident_source``, ``detection_source``.
+    headline : mapping
+        :func:`data.queries.query_headline` for the period: ``incidents``,
+        ``dead_and_missing``, ``incident_source``, ``detection_source``.
+    figures : sequence of Figure
+        :func:`analytics.catalogue.compute_headline` for the same filters: the change against
+        the previous period is worded only where its status is ``ok`` (the catalogue's rule).
     routes : DataFrame
-        :func:`analytics.report.route_risk` output.
+        :func:`services.report.route_risk` output.
     origins, transit : DataFrame
-        :func:`analytics.report.origin_risk` / :func:`analytics.report.transit_risk` output
+        :func:`services.report.origin_risk` / :func:`services.report.transit_risk` output
         (``iso3``, ``name``, ``dead_and_missing``, ``split_incidents``).
     alerts : DataFrame
-        :func:`analytics.report.alerts` output.
+        :func:`services.report.alerts` output.
     period : str
         The period in words, from :func:`period_text` (e.g. ``in 2023``).
     labels : mapping
@@ -144,22 +146,21 @@ def compute_key_messages(
                 str(inc_src or ""),
             )
         )
-    if previous is not None:
-        prev_total = int(previous.get("dead_and_missing", 0) or 0)
-        if prev_total >= MIN_PREVIOUS_FOR_CHANGE:
-            change = (total - prev_total) / prev_total
-            word = "more" if change >= 0 else "fewer"
-            msgs.append(
-                (
-                    "change",
-                    f"That is {abs(change):.0%} {word} dead and missing than in the previous "
-                    f"period of equal length ({total:,} against {prev_total:,}; {iom}).",
-                    str(inc_src or ""),
-                )
+    dm = next((x for x in figures if x.measure.id == "dead_and_missing"), None)
+    if dm is not None and dm.change.status == "ok" and dm.previous is not None:
+        change = (dm.change.pct or 0.0) / 100.0
+        word = "more" if change >= 0 else "fewer"
+        msgs.append(
+            (
+                "change",
+                f"That is {abs(change):.0%} {word} dead and missing than in the previous "
+                f"period ({total:,} against {dm.previous:,.0f}; {iom}).",
+                str(inc_src or ""),
             )
+        )
     if len(routes) and "deaths_per_1000_detections" in routes:
         leth = routes[routes["deaths_per_1000_detections"].notna()]
-        leth = leth[leth["detections"] >= 1000]
+        leth = leth[leth["detections"] >= MIN_DETECTIONS_FOR_RATE]
         if len(leth):
             r = leth.sort_values(
                 ["deaths_per_1000_detections", "route_id"], ascending=[False, True]

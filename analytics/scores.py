@@ -28,60 +28,43 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analytics.catalogue import SOURCE_NAMES, measure
+
 
 @dataclass(frozen=True)
 class Component:
-    """How one component is labelled, measured and scaled."""
+    """How one component is labelled and scaled; its unit and sources are its catalogue
+    measure's (:mod:`analytics.catalogue`), so they are defined once."""
 
     label: str
-    unit: str
+    measure_id: str
     scaling: str  # "log" | "winsor" | "share" | "index_1_10"
-    source: str
+
+    @property
+    def unit(self) -> str:
+        return measure(self.measure_id).unit
+
+    @property
+    def source(self) -> str:
+        return " and ".join(SOURCE_NAMES[k] for k in measure(self.measure_id).sources)
 
 
 COMPONENTS: Mapping[str, Component] = MappingProxyType(
     {
-        "dead_and_missing": Component(
-            "dead and missing", "persons", "log", "IOM Missing Migrants Project"
-        ),
-        "detections": Component(
-            "detections of its nationals", "detections (events, not persons)", "log", "Frontex"
-        ),
+        "dead_and_missing": Component("dead and missing", "dead_and_missing", "log"),
+        "detections": Component("detections of its nationals", "origin_detections", "log"),
         "deaths_per_1000_detections": Component(
-            "deaths per 1,000 detections",
-            "dead and missing per 1,000 detections",
-            "log",
-            "IOM Missing Migrants Project and Frontex",
+            "deaths per 1,000 detections", "deaths_per_1000_detections", "log"
         ),
-        "change_pct": Component(
-            "change against the previous period",
-            "percent",
-            "winsor",
-            "IOM Missing Migrants Project",
-        ),
-        "share_children": Component(
-            "share of children among victims", "share 0-1", "share", "IOM Missing Migrants Project"
-        ),
-        "share_women": Component(
-            "share of women and girls among victims",
-            "share 0-1",
-            "share",
-            "IOM Missing Migrants Project",
-        ),
-        "share_violence": Component(
-            "share of deaths from violence", "share 0-1", "share", "IOM Missing Migrants Project"
-        ),
+        "change_pct": Component("change against the previous period", "change_pct", "winsor"),
+        "share_children": Component("share of children among victims", "share_children", "share"),
+        "share_women": Component("share of women and girls among victims", "share_women", "share"),
+        "share_violence": Component("share of deaths from violence", "share_violence", "share"),
         "detections_on_routes_crossing": Component(
-            "detections on routes crossing it",
-            "detections (events, not persons)",
-            "log",
-            "Frontex",
+            "detections on routes crossing it", "detections_on_routes_crossing", "log"
         ),
         "oc_human_smuggling": Component(
-            "Organized Crime Index human-smuggling score",
-            "score 1-10",
-            "index_1_10",
-            "GI-TOC Global Organized Crime Index",
+            "Organized Crime Index human-smuggling score", "oc_human_smuggling", "index_1_10"
         ),
     }
 )

@@ -90,28 +90,6 @@ TITLE_FONT_SIZE = 22
 FONT_FAMILY = '"Source Sans", "Source Sans 3", "Source Sans Pro", Arial, sans-serif'
 
 
-def route_colours() -> dict[str, str]:
-    """Route id -> ``#RRGGBB`` colour, as authored in the reference routes.
-
-    Returns
-    -------
-    dict of str to str
-        Every route id, including ``unclassified``.
-    """
-    from data import reference  # here: data.reference loads geopandas, which charts never need
-
-    routes = reference.read_routes()
-    return dict(zip(routes["route_id"], routes["colour"], strict=True))
-
-
-def route_names() -> dict[str, str]:
-    """Route id -> display name."""
-    from data import reference
-
-    routes = reference.read_routes()
-    return dict(zip(routes["route_id"], routes["name"], strict=True))
-
-
 def cause_colour(cause: str) -> str:
     """Colour of one IOM cause of death (grey for an unknown cause)."""
     return CAUSE_COLOURS.get(cause, OTHER_COLOUR)

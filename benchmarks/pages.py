@@ -49,6 +49,8 @@ FILTERED = (
     "_country_risk",
     "_alerts",
     "_key_messages",
+    "_headline_figures",
+    "_origin_deaths",
 )
 
 
@@ -98,9 +100,7 @@ def overview(f: Filters, analytics: bool = True) -> Sizes:
     s: Sizes = {}
     cache.vintages(f)
     h = cache.headline(f)
-    prev = f.previous_period()
-    if prev:
-        cache.headline(prev)
+    cache.headline_figures(f)
     layer, hexagons = render.incident_map_layer(f)
     _deck(s, "overview", render.make_deck([layer, *render.route_map_layers(f, "route")]))
     if not hexagons:
@@ -119,11 +119,9 @@ def overview(f: Filters, analytics: bool = True) -> Sizes:
         "overview-route-bars",
         fg.make_route_bars_figure(cache.route_metrics(f), "dead_and_missing", top=10),
     )
-    for fn, args in ((cache.key_messages, (f, 5)), (cache.alerts, (f,))) if analytics else ():
-        try:
-            fn(*args)
-        except Exception:  # noqa: BLE001 - the page shows a notice and goes on
-            s["analytics_errors"] = s.get("analytics_errors", 0) + 1
+    if analytics:
+        cache.key_messages(f, 5)
+        cache.alerts(f)
     return s
 
 
@@ -143,7 +141,9 @@ def routes(f: Filters) -> Sizes:
     _fig(s, "routes-bars", fg.make_route_bars_figure(metrics, "dead_and_missing"))
     fr = f.replace(routes=(route_id,))
     label = names.get(route_id, route_id)
-    colour = fg.route_colour_map([route_id])[route_id]
+    colour = fg.route_colour_map(
+        [route_id], dict(zip(metrics["route_id"], metrics["colour"], strict=True))
+    )[route_id]
     monthly = cache.incidents_by(fr, "none", "month")
     _fig(
         s,
@@ -167,7 +167,7 @@ def routes(f: Filters) -> Sizes:
         "routes-nationalities",
         fg.make_nationalities_figure(
             cache.detections_by(fr, "nationality", None),
-            cache.incidents_by(fr, "origin", None),
+            cache.origin_deaths(fr).rename(columns={"iso3": "key"}),
             names=cache.country_names(),
             label=label,
         ),

@@ -29,7 +29,7 @@ from benchmarks import generate
 from benchmarks import run as bench
 
 REPO = Path(__file__).resolve().parents[1]
-MODULES = ("ui.cache", "ui.render", "ui.snapshots", "ui.state", "analytics.figures")
+MODULES = ("ui.cache", "ui.render", "ui.charts", "ui.snapshots", "ui.state", "analytics.figures")
 
 
 class CallTimer:

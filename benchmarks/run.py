@@ -7,7 +7,7 @@ Prints ONE JSON object (stdout) with, for a warehouse of N synthetic incidents
   warehouse (median and the rate at the 95th-percentile time), the phases (read, prepare,
   write) and the cost of the staging copy that :func:`data.db.writing` makes of an N-row
   warehouse before every load;
-* ``queries``: median and p95 of every query of :mod:`data.queries` and :mod:`analytics.report`
+* ``queries``: median and p95 of every query of :mod:`data.queries` and :mod:`services.report`
   that the pages use, over a sequence of distinct filter changes;
 * ``pages``: each page's rerun after a filter change, called directly
   (:mod:`benchmarks.pages`), and ``apptest``: the real pages under Streamlit's AppTest in a
@@ -242,9 +242,9 @@ def bench_ingest(
 
 def query_table() -> dict[str, Callable[[Any, Any], Any]]:
     """Every query the pages call (through ui.cache), by name."""
-    from analytics import report
     from data import queries as q
     from data.filters import Filters
+    from services import report
 
     return {
         "resolve_vintages": q.resolve_vintages,

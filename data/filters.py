@@ -44,12 +44,31 @@ class Filters:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
     def previous_period(self) -> Filters | None:
-        """The period of equal length just before this one (``None`` if open-ended)."""
+        """The period a change compares with (``None`` if open-ended): the period rules.
+
+        * Whole calendar months (a year, a quarter, a month, "the last 12 months", any run of
+          N whole months): the same number of whole months just before, so 2024 compares
+          with calendar 2023 and Q2 with Q1, whatever the days in each.
+        * Any other range: the range of equal length (in days) just before it.
+
+        The rules are written once, here; ``docs/methodology.md`` ("Periods") says the same.
+        """
         if self.date_from is None or self.date_to is None:
             return None
-        span = self.date_to - self.date_from
-        prev_to = self.date_from - dt.timedelta(days=1)
+        lo, hi = self.date_from, self.date_to
+        if lo.day == 1 and (hi + dt.timedelta(days=1)).day == 1 and lo <= hi:
+            months = (hi.year - lo.year) * 12 + hi.month - lo.month + 1
+            start = _add_months(lo, -months)
+            return self.replace(date_from=start, date_to=lo - dt.timedelta(days=1))
+        span = hi - lo
+        prev_to = lo - dt.timedelta(days=1)
         return self.replace(date_from=prev_to - span, date_to=prev_to)
+
+    def period(self) -> tuple[dt.date, dt.date] | None:
+        """``(date_from, date_to)`` when both are set (a closed period), else ``None``."""
+        if self.date_from is None or self.date_to is None:
+            return None
+        return (self.date_from, self.date_to)
 
     def describe(self) -> str:
         """One line for captions and exported files, e.g. ``2023-01-01 to 2023-12-31; ...``."""
@@ -73,6 +92,21 @@ class Filters:
         if self.vintage:
             parts.append(f"vintage {self.vintage}")
         return "; ".join(parts) if parts else "all data"
+
+
+@dataclass(frozen=True)
+class Vintages:
+    """The sources a query runs on: one incident vintage and the matching detection vintage."""
+
+    incidents: str | None
+    detections: str | None
+    is_demo: bool
+
+
+def _add_months(d: dt.date, k: int) -> dt.date:
+    """The first day of the month ``k`` months from ``d``'s month."""
+    n = d.year * 12 + d.month - 1 + k
+    return dt.date(n // 12, n % 12 + 1, 1)
 
 
 # Query-string keys: short so shared links stay readable.

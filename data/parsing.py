@@ -480,10 +480,3 @@ def parse_source_quality(s: pd.Series) -> pd.Series:
         return max(vals) if vals else np.nan
 
     return nums.map(_max).astype("Float64").round().astype("Int64")
-
-
-def neutralise_formula(value: object) -> object:
-    """Prefix a text cell that a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value

@@ -13,25 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 import pandas as pd
 
 from data.db import snapshot_memo
-from data.filters import Filters
+from data.filters import Filters, Vintages
 
 Con = duckdb.DuckDBPyConnection
-
-
-@dataclass(frozen=True)
-class Vintages:
-    """The sources a query runs on: one incident vintage and the matching detection vintage."""
-
-    incidents: str | None
-    detections: str | None
-    is_demo: bool
 
 
 def _cur(con: Con) -> Con:
@@ -184,7 +174,9 @@ def query_headline(con: Con, f: Filters) -> dict[str, Any]:
     -------
     dict
         ``incidents``, ``dead``, ``missing``, ``dead_and_missing`` (persons, IOM minimum
-        estimates), ``detections`` (Frontex events) and the vintages used. Never summed together.
+        estimates), ``detections`` (Frontex events; ``None`` when no Frontex vintage is loaded)
+        and the vintages used. Never summed together. Whether a source covers the period is
+        the catalogue's question (:func:`analytics.catalogue.compute_headline`).
     """
     v = resolve_vintages(con, f)
     w, p = incident_where(f, v)
@@ -206,7 +198,8 @@ def query_headline(con: Con, f: Filters) -> dict[str, Any]:
         "dead_and_missing": int(row["dead_and_missing"]),
         "first_date": row["first_date"],
         "last_date": row["last_date"],
-        "detections": int(row["detections"]),
+        # No Frontex vintage loaded: no data, not 0 detections.
+        "detections": int(row["detections"]) if v.detections is not None else None,
         "incident_source": v.incidents,
         "detection_source": v.detections,
         "is_demo": v.is_demo,

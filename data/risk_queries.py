@@ -76,7 +76,7 @@ def query_detection_cube(con: Con) -> pa.Table:
     month, so it gives the same sums on this cube as on the table. Frontex publishes one row
     per route, border type, nationality and month; a warehouse may hold many more rows than
     distinct keys (the benchmark's 1.5 million rows have 26,000), so the cube is read once
-    (see :class:`analytics.report.Reference`) and each query scans it instead.
+    (see :class:`services.report.Reference`) and each query scans it instead.
 
     Returns
     -------

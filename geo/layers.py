@@ -499,17 +499,6 @@ def _paths_by_route(waypoints: pd.DataFrame) -> dict[Any, list[list[float]]]:
     return paths
 
 
-def route_paths(routes: pd.DataFrame, waypoints: pd.DataFrame) -> pd.DataFrame:
-    """One row per drawable route: ``route_id``, ``name``, ``colour``, ``path`` (list of
-    ``[lon, lat]`` in EPSG:4326, in waypoint order). Routes with fewer than two waypoints are
-    left out."""
-    paths = _paths_by_route(waypoints)
-    keep = [rid in paths and len(paths[rid]) >= 2 for rid in routes["route_id"]]
-    out = routes.loc[keep, ["route_id", "name", "colour"]].reset_index(drop=True)
-    out["path"] = [paths[rid] for rid in out["route_id"]]
-    return out
-
-
 def _number_or_none(v: object) -> float | None:
     """``v`` as a float; ``None`` for missing or non-numeric values (NA, NaN, text)."""
     try:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 # geopandas and shapely (about 0.3 s to import) are imported by the functions that use them, so
-# importing this module (as analytics.report does) costs nothing until spatial work is done.
+# importing this module (as services.report does) costs nothing until spatial work is done.
 
 WGS84 = "EPSG:4326"
 DEFAULT_MAX_KM = 100.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import figures as fg
-from ui import cache, render, snapshots, state, views
+from ui import cache, charts, render, snapshots, state, views
 
 state.ensure_app_shell()
 f = state.current_filters()
@@ -34,7 +34,7 @@ fig = fg.make_monthly_figure(
     data_end=f.date_to or h["last_date"],
 )
 caption = render.source_caption(v, f)
-render.render_figure(fig, f, caption)
+charts.render_figure(fig, f, caption)
 snapshots.render_route_map_download(f, "route", key="briefing-routes-map")
 
 st.subheader("Saved views")

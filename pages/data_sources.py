@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import figures as fg
-from ui import cache, render, state
+from ui import cache, charts, render, state
 
 f = state.current_filters()
 v = cache.vintages(f)
@@ -22,4 +22,4 @@ render.render_rejected(cache.sources())
 st.subheader("Data quality for the current filters")
 dq = cache.data_quality(f)
 render.render_quality_metrics(dq)
-render.render_figure(fg.make_quality_figure(dq["by_quality"]), f, render.source_caption(v, f))
+charts.render_figure(fg.make_quality_figure(dq["by_quality"]), f, render.source_caption(v, f))

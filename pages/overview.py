@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import figures as fg
-from ui import cache, render, snapshots, state
+from ui import cache, charts, render, snapshots, state
 
 f = state.current_filters()
 v = cache.vintages(f)
@@ -14,8 +14,7 @@ st.title("Overview")
 st.caption(f"Filters: {f.describe()}")
 
 h = cache.headline(f)
-prev_f = f.previous_period()
-render.render_headline(h, cache.headline(prev_f) if prev_f else None)
+render.render_headline(cache.headline_figures(f))
 
 # Key messages and alerts are the slowest analysis: their slot is kept here, filled last.
 messages_slot = st.container()
@@ -35,7 +34,7 @@ st.caption(render.source_caption(v, f, detections=True))
 
 left, right = st.columns(2)
 with left:
-    render.render_figure(
+    charts.render_figure(
         fg.make_monthly_figure(
             cache.incidents_by(f, "none", "month"),
             label=render.scope_label(f),
@@ -45,7 +44,7 @@ with left:
         render.source_caption(v, f),
     )
 with right:
-    render.render_figure(
+    charts.render_figure(
         fg.make_route_bars_figure(cache.route_metrics(f), "dead_and_missing", top=10),
         f,
         render.source_caption(v, f, note="Incidents on two routes count on both"),
@@ -55,13 +54,10 @@ with messages_slot:
     col_msg, col_alert = st.columns([3, 2])
     with col_msg:
         st.subheader("Key messages")
-        render.render_sentences(
-            render.try_analytics(cache.key_messages, f, 5), "No key messages for these filters."
-        )
+        render.render_sentences(cache.key_messages(f, 5), "No key messages for these filters.")
     with col_alert:
         st.subheader("Alerts")
         st.caption("Latest months against the same months a year before and the 12-month average.")
         render.render_sentences(
-            render.try_analytics(cache.alerts, f),
-            "No route or country changed beyond chance in the latest months.",
+            cache.alerts(f), "No route or country changed beyond chance in the latest months."
         )

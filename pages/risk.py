@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import figures as fg
-from ui import cache, render, snapshots, state
+from ui import cache, charts, render, snapshots, state
 
 f = state.current_filters()
 v = cache.vintages(f)
@@ -27,9 +27,6 @@ kind = (
 )
 
 defaults = cache.default_weights(kind)
-if not defaults:
-    st.info(render.RISK_UNAVAILABLE, icon=":material/hourglass_empty:")
-    st.stop()
 
 labels = cache.component_labels()
 with st.expander("Weights: move a slider to re-rank live", expanded=False):
@@ -50,13 +47,13 @@ with st.expander("Weights: move a slider to re-rank live", expanded=False):
     st.button("Reset weights", on_click=render.reset_weights, args=(kind, defaults))
 weights = render.current_weights(kind, defaults)
 
-scores = render.try_analytics(cache.country_risk, f, kind, weights)
-if scores is None or scores.empty:
+scores = cache.country_risk(f, kind, weights)
+if scores.empty:
     st.info("No country has data under these filters.")
     st.stop()
 
 map_slot = st.container()
-render.render_figure(
+charts.render_figure(
     fg.make_risk_figure(scores, weights, kind, top=15, component_labels=labels), f, None
 )
 st.caption(render.risk_caption(scores, v, f))
@@ -78,7 +75,7 @@ with map_slot:
     )
     render.render_score_legend()
     snapshots.render_risk_map_download(scores, kind, f, selected=country)
-render.render_country_card(scores, country, kind, f, v, weights, labels)
+charts.render_country_card(scores, country, kind, f, v, weights, labels)
 
 st.subheader("Ranked table")
 render.render_risk_table(scores, weights, labels)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import figures as fg
-from ui import cache, render, snapshots, state
+from ui import cache, charts, render, snapshots, state
 
 f = state.current_filters()
 v = cache.vintages(f)
@@ -49,7 +49,7 @@ snapshots.render_route_map_download(
 )
 st.caption(render.source_caption(v, f, detections=True))
 
-render.render_figure(
+charts.render_figure(
     fg.make_route_bars_figure(metrics, "dead_and_missing"),
     f,
     render.source_caption(v, f, note="Incidents on two routes count on both"),
@@ -57,10 +57,12 @@ render.render_figure(
 
 fr = f.replace(routes=(route_id,))
 label = names.get(route_id, route_id)
-colour = fg.route_colour_map([route_id])[route_id]
+colour = fg.route_colour_map(
+    [route_id], dict(zip(metrics["route_id"], metrics["colour"], strict=True))
+)[route_id]
 st.header(label)
 monthly = cache.incidents_by(fr, "none", "month")
-render.render_figure(
+charts.render_figure(
     fg.make_series_figure(
         monthly,
         cache.detections_by(fr, "none", "month"),
@@ -73,28 +75,31 @@ render.render_figure(
 )
 left, right = st.columns(2)
 with left:
-    render.render_figure(
+    charts.render_figure(
         fg.make_causes_figure(cache.incidents_by(fr, "cause", None), label=label),
         fr,
         render.source_caption(v, fr),
     )
 with right:
-    render.render_figure(
+    charts.render_figure(
         fg.make_seasonality_figure(monthly, label=label), fr, render.source_caption(v, fr)
     )
-render.render_figure(
+charts.render_figure(
     fg.make_nationalities_figure(
         cache.detections_by(fr, "nationality", None),
-        cache.incidents_by(fr, "origin", None),
+        cache.origin_deaths(fr).rename(columns={"iso3": "key"}),
         names=cache.country_names(),
         label=label,
     ),
     fr,
     render.source_caption(
-        v, fr, detections=True, note="Origins are unknown for many of the dead and missing"
+        v,
+        fr,
+        detections=True,
+        note="Origins are unknown for many of the dead and missing; an incident with k origins counts 1/k for each",
     ),
 )
-render.render_figure(
+charts.render_figure(
     fg.make_lethality_figure(cache.lethality(f, route_id), label=label, colour=colour),
     fr,
     render.source_caption(

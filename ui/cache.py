@@ -21,25 +21,25 @@ JSON text (:func:`basemap_encoded`), so no page parses coordinates or imports ge
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import logging
 import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analytics.figures import compute_lethality, compute_route_metrics
+from analytics.catalogue import Figure
+from analytics.measures import compute_lethality_by_year
 from data import queries as q
 from data.db import WarehouseChanged, connect_read_only, db_path, warehouse_version
 from data.filters import Filters
+from export.tables import prepare_incident_table
+from services import report
 
 if TYPE_CHECKING:
     from geo.layers import EncodedCountries
@@ -85,12 +85,6 @@ def pin_run_db() -> Db:
     _run.db = d
     _run.memo = {}
     return d
-
-
-def unpin_run_db() -> None:
-    """Forget this thread's pin (tests and tools that outlive a script run)."""
-    _run.db = None
-    _run.memo = None
 
 
 def _per_run(fn: Any, *args: Any) -> Any:
@@ -196,64 +190,11 @@ def detections_by(f: Filters, dim: str = "route", period: str | None = "month") 
     return _per_run(_detections_by, current_db(), f, dim, period)
 
 
-_ROUTE_METRIC_COLUMNS = [
-    "route_id",
-    "name",
-    "colour",
-    "incidents",
-    "dead_and_missing",
-    "detections",
-    "deaths_per_1000_detections",
-]
-
-
 @_data
 def _route_metrics(db: Db, f: Filters) -> pd.DataFrame:
-    con = connection(db)
-    mod = report_module()
-    if mod is not None:
-        # The analytics module's lethality uses only the months both sources cover, the same
-        # figures as the key messages (and the same cached table they are given).
-        return _route_metrics_from_risk(q.query_routes(con), _route_risk(db, f))
-    return compute_route_metrics(
-        q.query_incidents_by(con, f, "route", None),
-        q.query_detections_by(con, f, "route", None),
-        q.query_routes(con),
-    )
-
-
-def _route_metrics_from_risk(routes: pd.DataFrame, rr: pd.DataFrame) -> pd.DataFrame:
-    """One row per reference route (in ``routes`` order) with the route-risk figures.
-
-    Plain numpy over the ~30 routes: the pandas merge and casts it replaces cost 4-5 ms a
-    rerun, for what is a lookup.
-    """
-    ids = routes["route_id"].tolist()
-    pos = {r: i for i, r in enumerate(rr["route_id"].tolist())}
-    idx = np.array([pos.get(r, -1) for r in ids], dtype=np.intp)
-    hit = idx >= 0
-
-    def take(col: str, fill: float) -> np.ndarray:
-        out = np.full(len(ids), fill, dtype="float64")
-        if col in rr.columns:
-            out[hit] = rr[col].to_numpy(dtype="float64", na_value=np.nan)[idx[hit]]
-        return out
-
-    det = take("detections", np.nan)
-    out = pd.DataFrame(
-        {
-            "route_id": routes["route_id"].to_numpy(),
-            "name": routes["name"].to_numpy(),
-            "colour": routes["colour"].to_numpy(),
-            "incidents": np.nan_to_num(take("incidents", 0.0)).astype("int64"),
-            "dead_and_missing": np.nan_to_num(take("dead_and_missing", 0.0)).astype("int64"),
-            "detections": pd.array(np.round(det), dtype="Float64").astype("Int64"),
-            "deaths_per_1000_detections": pd.array(
-                take("deaths_per_1000_detections", np.nan), dtype="Float64"
-            ),
-        }
-    )
-    return out[_ROUTE_METRIC_COLUMNS]
+    # The route-risk table is the one source of per-route figures (lethality over the months
+    # both sources cover, as everywhere else); this only lays it out one row per route.
+    return report.route_metrics_from_risk(q.query_routes(connection(db)), _route_risk(db, f))
 
 
 def route_metrics(f: Filters) -> pd.DataFrame:
@@ -266,16 +207,7 @@ def route_metrics(f: Filters) -> pd.DataFrame:
 
 @_data
 def _lethality(db: Db, f: Filters, route_id: str) -> pd.DataFrame:
-    con = connection(db)
-    mod = report_module()
-    if mod is not None:
-        monthly = mod.route_risk_series(con, f, route_id, **_ref(db))
-    else:
-        fr = f.replace(routes=(route_id,))
-        inc = q.query_incidents_by(con, fr, "none", "month")[["period", "dead_and_missing"]]
-        det = q.query_detections_by(con, fr, "none", "month")[["period", "detections"]]
-        monthly = inc.merge(det, on="period", how="outer")
-    return compute_lethality(monthly)
+    return compute_lethality_by_year(_route_risk_series(db, f, route_id))
 
 
 def lethality(f: Filters, route_id: str) -> pd.DataFrame:
@@ -295,14 +227,12 @@ def incidents(f: Filters, limit: int = 1000, offset: int = 0) -> pd.DataFrame:
 
 @_data
 def _incident_table(db: Db, f: Filters, limit: int) -> pd.DataFrame:
-    from ui.render import prepare_incident_table  # ui.render imports this module
-
     return prepare_incident_table(q.query_incidents(connection(db), f, limit, 0))
 
 
 def incident_table(f: Filters, limit: int = 1000) -> pd.DataFrame:
     """The newest incident rows as the Incidents page shows them
-    (:func:`ui.render.prepare_incident_table`: lists joined, only http(s) links, dates).
+    (:func:`export.tables.prepare_incident_table`: lists joined, only http(s) links, dates).
 
     Cached prepared: the raw rows' list and Arrow string columns take ten times longer to
     copy in and out of the cache than the joined text.
@@ -509,60 +439,42 @@ def basemap_geojson() -> dict[str, Any]:
 # --------------------------------------------------------------------------- risk analytics
 
 
-def report_module() -> ModuleType | None:
-    """``analytics.report`` if it is installed and imports cleanly, else ``None``."""
-    try:
-        return importlib.import_module("analytics.report")
-    except Exception as exc:  # noqa: BLE001 - any failure means "not available yet"
-        log.warning("analytics.report not available: %s", exc)
-        return None
-
-
-def _report() -> ModuleType:
-    mod = report_module()
-    if mod is None:
-        raise RuntimeError("risk analytics not available yet")
-    return mod
-
-
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _reference(path: str, version: str) -> Any:
     # What no filter changes (sources, routes, coverage, lists...), read once per published
     # version, like the connection it belongs with; read-only, so shared rather than copied
     # (it holds mapping proxies, which st.cache_data cannot copy).
-    return _report().load_reference(_connection(path, version))
+    return report.load_reference(_connection(path, version))
 
 
-def analytics_reference() -> Any:
-    """The analytics module's reference data for the current warehouse (``None`` without)."""
-    return _ref(current_db()).get("ref")
+def analytics_reference() -> report.Reference:
+    """The services' reference data for the current warehouse version."""
+    d = current_db()
+    return _reference(d.path, d.version)
 
 
 def _ref(db: Db) -> dict[str, Any]:
-    """``{"ref": ...}`` for the analytics calls (empty if the module cannot take one)."""
-    mod = report_module()
-    if mod is None or not hasattr(mod, "load_reference"):
-        return {}
+    """``{"ref": ...}`` for the service calls: what no filter changes, read once per version."""
     return {"ref": _reference(db.path, db.version)}
 
 
 @_data
 def _route_risk(db: Db, f: Filters) -> pd.DataFrame:
-    return _report().route_risk(connection(db), f, **_ref(db))
+    return report.route_risk(connection(db), f, **_ref(db))
 
 
 def route_risk(f: Filters) -> pd.DataFrame:
-    """Route risk table from :mod:`analytics.report`."""
+    """Route risk table from :mod:`services.report`."""
     return _per_run(_route_risk, current_db(), f)
 
 
 @_data
 def _route_risk_series(db: Db, f: Filters, route_id: str) -> pd.DataFrame:
-    return _report().route_risk_series(connection(db), f, route_id, **_ref(db))
+    return report.route_risk_series(connection(db), f, route_id, **_ref(db))
 
 
 def route_risk_series(f: Filters, route_id: str) -> pd.DataFrame:
-    """One route's risk series from :mod:`analytics.report`."""
+    """One route's risk series from :mod:`services.report`."""
     return _per_run(_route_risk_series, current_db(), f, route_id)
 
 
@@ -570,8 +482,7 @@ def route_risk_series(f: Filters, route_id: str) -> pd.DataFrame:
 def _country_risk(
     db: Db, f: Filters, kind: str, weights: tuple[tuple[str, float], ...]
 ) -> pd.DataFrame:
-    rep = _report()
-    fn = rep.origin_risk if kind == "origin" else rep.transit_risk
+    fn = report.origin_risk if kind == "origin" else report.transit_risk
     return fn(connection(db), f, weights, **_ref(db))
 
 
@@ -585,28 +496,50 @@ def country_risk(f: Filters, kind: str, weights: tuple[tuple[str, float], ...]) 
 
 
 def default_weights(kind: str) -> tuple[tuple[str, float], ...]:
-    """The analytics module's default weights for ``kind`` (empty if not available)."""
-    mod = report_module()
-    if mod is None:
-        return ()
-    w = mod.DEFAULT_ORIGIN_WEIGHTS if kind == "origin" else mod.DEFAULT_TRANSIT_WEIGHTS
+    """The default component weights for ``kind`` (``origin`` or ``transit``)."""
+    w = report.DEFAULT_ORIGIN_WEIGHTS if kind == "origin" else report.DEFAULT_TRANSIT_WEIGHTS
     return tuple((str(c), float(v)) for c, v in w)
 
 
 def component_labels() -> dict[str, str]:
-    """Component id -> plain label (from the analytics module; ids when not available)."""
-    mod = report_module()
-    comps = getattr(mod, "COMPONENTS", {}) if mod is not None else {}
-    return {k: str(getattr(c, "label", k)).capitalize() for k, c in comps.items()}
+    """Component id -> plain label."""
+    return {k: str(c.label).capitalize() for k, c in report.COMPONENTS.items()}
+
+
+@_data
+def _headline_figures(db: Db, f: Filters) -> tuple[Figure, ...]:
+    pf = f.previous_period()
+    return report.headline(
+        connection(db),
+        f,
+        current=_headline(db, f),
+        previous=_headline(db, pf) if pf is not None else None,
+        **_ref(db),
+    )
+
+
+def headline_figures(f: Filters) -> tuple[Figure, ...]:
+    """The headline figures with their changes (:func:`services.report.headline`)."""
+    return _per_run(_headline_figures, current_db(), f)
+
+
+@_data
+def _origin_deaths(db: Db, f: Filters) -> pd.DataFrame:
+    return report.origin_deaths(connection(db), f, **_ref(db))
+
+
+def origin_deaths(f: Filters) -> pd.DataFrame:
+    """Dead and missing by country of origin, split 1/k (:func:`services.report.origin_deaths`)."""
+    return _per_run(_origin_deaths, current_db(), f)
 
 
 @_data
 def _alerts(db: Db, f: Filters) -> pd.DataFrame:
-    return _report().alerts(connection(db), f, **_ref(db))
+    return report.alerts(connection(db), f, **_ref(db))
 
 
 def alerts(f: Filters) -> pd.DataFrame:
-    """Current alerts (``sentence`` column) from :mod:`analytics.report`."""
+    """Current alerts (``sentence`` column) from :mod:`services.report`."""
     return _per_run(_alerts, current_db(), f)
 
 
@@ -614,32 +547,22 @@ def alerts(f: Filters) -> pd.DataFrame:
 def _key_messages(db: Db, f: Filters, n: int) -> pd.DataFrame:
     # The page has (or is about to have) the route table, the alerts and the headline
     # figures for the same filters in the caches: handing them over spares computing them
-    # twice. The country figures are left to the module, which needs only a part of them.
-    try:
-        al: pd.DataFrame | None = _alerts(db, f)
-    except ValueError:  # no data to compare against: the module words the messages without
-        al = None
-    pf = f.previous_period()
-    return _report().key_messages(
+    # twice. The country figures are left to the service, which needs only a part of them.
+    return report.key_messages(
         connection(db),
         f,
         n=n,
         route_risk=_route_risk(db, f),
-        alerts=al,
+        alerts=_alerts(db, f),
         headline=_headline(db, f),
-        previous_headline=_headline(db, pf) if pf is not None else None,
+        figures=_headline_figures(db, f),
         **_ref(db),
     )
 
 
 def key_messages(f: Filters, n: int = 5) -> pd.DataFrame:
-    """Key messages (``sentence`` column) from :mod:`analytics.report`."""
+    """Key messages (``sentence`` column) from :mod:`services.report`."""
     return _per_run(_key_messages, current_db(), f, n)
-
-
-def why_rank(row: pd.Series) -> str:
-    """Plain-language reasons for one country's rank (:func:`analytics.report.why_rank`)."""
-    return str(_report().why_rank(row))
 
 
 # --------------------------------------------------------------------------- housekeeping
@@ -670,6 +593,8 @@ DATA_CACHES = (
     _country_risk,
     _alerts,
     _key_messages,
+    _headline_figures,
+    _origin_deaths,
 )
 
 

@@ -30,11 +30,6 @@ def _secrets() -> dict[str, object]:
         return {}
 
 
-def analyst_configured() -> bool:
-    """Whether an analyst credential exists (otherwise the app is read-only, no upload UI)."""
-    return auth.configured_hash(_secrets()) is not None
-
-
 def render_login() -> bool:
     """Draw the sign-in form; returns whether this session is signed in as analyst."""
     if st.session_state.get("analyst_ok"):

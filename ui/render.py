@@ -20,15 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
+from analytics.catalogue import NO_DATA, Figure, component_measure
 from analytics.figures import caption as make_caption
-from analytics.figures import figure_alt, figure_name, make_series_figure
 from data import queries as q
-from data.export import to_safe_csv, to_safe_xlsx
-from data.filters import Filters, filters_to_query
-from data.queries import Vintages
+from data.filters import Filters, Vintages, filters_to_query
+from export.tables import prepare_incident_table, to_safe_csv, to_safe_xlsx
 from ui import cache
 
 if TYPE_CHECKING:
@@ -59,8 +57,6 @@ _skip_pydeck_widget_probe()
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _SLUG = re.compile(r"[^a-z0-9]+")
 # Cells a spreadsheet would read as a formula (CSV/Excel injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-RISK_UNAVAILABLE = "Risk analytics not available yet: the scores appear here once the analytics module is installed."
 
 
 # --------------------------------------------------------------------------- banners
@@ -230,21 +226,6 @@ def plotly_config(chart: str, f: Filters, today: dt.date | None = None) -> dict[
     }
 
 
-def render_figure(fig: go.Figure, f: Filters, caption: str | None = None) -> None:
-    """Draw a figure with the house config, its alt text and a caption."""
-    st.plotly_chart(
-        fig,
-        theme=None,
-        config=plotly_config(figure_name(fig), f),
-        alt=figure_alt(fig) or None,
-    )
-    if caption:
-        st.caption(caption)
-    from ui import snapshots  # imported here: snapshots imports this module
-
-    snapshots.render_download_buttons(fig, None, caption or "", f)
-
-
 # --------------------------------------------------------------------------- maps
 
 
@@ -256,56 +237,7 @@ def render_deck(deck: pdk.Deck, key: str, height: int = 560, alt: str | None = N
 # --------------------------------------------------------------------------- metrics
 
 
-def change_text(now: float, before: float | None) -> str | None:
-    """``"+12% vs previous period"`` (``None`` when there is nothing to compare)."""
-    if before is None:
-        return None
-    if before == 0:
-        return "new (none in previous period)" if now else "none in either period"
-    pct = (now - before) / before * 100
-    return f"{pct:+.0f}% vs previous period"
-
-
 # --------------------------------------------------------------------------- tables and files
-
-
-def _safe_url(u: object) -> str | None:
-    if isinstance(u, str) and u.strip().lower().startswith(("http://", "https://")):
-        return u.strip()
-    return None
-
-
-def _join(v: object) -> str:
-    if isinstance(v, (list, tuple)):
-        return ", ".join(str(x) for x in v)
-    if isinstance(v, np.ndarray):
-        return ", ".join(str(x) for x in v.tolist())
-    return "" if v is None else str(v)
-
-
-def prepare_incident_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Incident rows ready to show and export: lists joined, only http(s) links kept."""
-    out = df.copy()
-    for col in ("causes", "flags"):
-        if col in out.columns:
-            out[col] = out[col].map(_join)
-    if "url" in out.columns:
-        out["url"] = out["url"].map(_safe_url).astype(object)
-        out["url"] = out["url"].where(out["url"].notna(), None)
-    if "incident_date" in out.columns:
-        out["incident_date"] = pd.to_datetime(out["incident_date"]).dt.date
-    return out
-
-
-def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe."""
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            s = out[col]
-            mask = s.map(lambda x: isinstance(x, str) and x.startswith(_FORMULA_START))
-            out[col] = s.where(~mask, "'" + s.astype(str))
-    return out
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
@@ -327,49 +259,34 @@ def _read_text(path: str, mtime_ns: int) -> str:
     return Path(path).read_text(encoding="utf-8")
 
 
-def methodology_markdown() -> str | None:
-    """``docs/methodology.md`` as text (``None`` if it is not written yet)."""
-    if not METHODOLOGY.exists():
-        return None
+def methodology_markdown() -> str:
+    """``docs/methodology.md`` as text (shipped with the app: a missing file is an error)."""
     return _read_text(str(METHODOLOGY), METHODOLOGY.stat().st_mtime_ns)
 
 
 # --------------------------------------------------------------------------- headline and text
 
 
-def render_headline(h: Mapping[str, Any], prev: Mapping[str, Any] | None) -> None:
-    """Four headline figures with the change against the previous period when there is one."""
-    cols = st.columns(4)
-    cols[0].metric(
-        "Dead and missing",
-        f"{h['dead_and_missing']:,}",
-        delta=change_text(h["dead_and_missing"], prev["dead_and_missing"] if prev else None),
-        delta_color="inverse",
-        help="Persons recorded dead or missing by the IOM Missing Migrants Project: minimum estimates.",
-    )
-    cols[1].metric(
-        "Of whom missing",
-        f"{h['missing']:,}",
-        delta=change_text(h["missing"], prev["missing"] if prev else None),
-        delta_color="inverse",
-        help="Persons missing and presumed dead (IOM minimum estimates).",
-    )
-    cols[2].metric(
-        "Incidents",
-        f"{h['incidents']:,}",
-        delta=change_text(h["incidents"], prev["incidents"] if prev else None),
-        delta_color="inverse",
-        help="Incidents recorded by IOM (one incident may involve many people).",
-    )
-    cols[3].metric(
-        "Detections (Frontex)",
-        f"{h['detections']:,}",
-        delta=change_text(h["detections"], prev["detections"] if prev else None),
-        delta_color="off",
-        help="Detections of irregular border crossings into the EU: events, not persons. "
-        "Region, cause and source-quality filters do not apply to them.",
-    )
-    if prev is None:
+def render_headline(figures: Sequence[Figure]) -> None:
+    """The headline figures (:func:`ui.cache.headline_figures`), each with its change against
+    the previous period as the catalogue words it: a percentage, or why there is none."""
+    cols = st.columns(len(figures))
+    closed = False
+    for col, fig in zip(cols, figures, strict=True):
+        m = fig.measure
+        ok = fig.change.status == "ok"
+        closed = closed or fig.change.status != "no-previous"
+        col.metric(
+            m.label,
+            fig.display,
+            delta=fig.change.text or None,
+            # Deaths up is bad news; detections are neither good nor bad. No arrow when the
+            # text is not a percentage (partial coverage, too small a base).
+            delta_color=("inverse" if m.sources == ("mmp",) else "off") if ok else "off",
+            delta_arrow="auto" if ok else "off",
+            help=f"{m.unit.capitalize()}. {m.caveat}",
+        )
+    if not closed:
         st.caption(
             "Choose a period (a year, the last 12 months or custom dates) to compare with the period before."
         )
@@ -424,19 +341,6 @@ def render_sentences(df: pd.DataFrame | None, empty: str) -> None:
         st.caption(empty)
         return
     st.html(sentences_html(df["sentence"].astype(str).tolist()))
-
-
-def try_analytics(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call a risk-analytics wrapper; on any failure show a short notice and return ``None``."""
-    try:
-        return fn(*args, **kwargs)
-    except Exception as exc:  # noqa: BLE001 - a page must keep working without analytics
-        msg = str(exc)
-        if "not available yet" in msg:
-            st.info(RISK_UNAVAILABLE, icon=":material/hourglass_empty:")
-        else:
-            st.info(f"This analysis could not be computed for these filters ({msg[:200]}).")
-        return None
 
 
 # --------------------------------------------------------------------------- maps for pages
@@ -746,29 +650,16 @@ def risk_caption(scores: pd.DataFrame, v: Vintages, f: Filters) -> str:
     )
 
 
-def _fmt_component(comp: str, value: Any) -> str:
-    if value is None or pd.isna(value):
-        return "no data"
-    if comp.startswith("share_"):
-        return f"{float(value) * 100:.0f}%"
-    if comp == "change_pct":
-        return f"{float(value):+.0f}%"
-    if comp == "oc_human_smuggling":
-        return f"{float(value):.1f} / 10"
-    if comp == "deaths_per_1000_detections":
-        return f"{float(value):,.1f}"
-    return f"{float(value):,.0f}"
-
-
 def component_table(
-    row: pd.Series, weights: Sequence[tuple[str, float]], labels: Mapping[str, str]
+    row: pd.Series, weights: Sequence[tuple[str, float]], labels: Mapping[str, str], kind: str
 ) -> pd.DataFrame:
-    """One country's components: value, 0-100 scaled value and points added to the score."""
+    """One country's components: value (with its unit, "no data" where none), 0-100 scaled
+    value and points added to the score."""
     return pd.DataFrame(
         [
             {
                 "Component": labels.get(c, c),
-                "Value": _fmt_component(c, row.get(c)),
+                "Value": component_measure(kind, c).format(row.get(c), with_unit=True),
                 "Scaled (0-100)": row.get(f"c_{c}"),
                 "Points in score": row.get(f"contrib_{c}"),
                 "Weight": w,
@@ -776,78 +667,6 @@ def component_table(
             for c, w in weights
         ]
     )
-
-
-def render_country_card(
-    scores: pd.DataFrame,
-    iso3: str | None,
-    kind: str,
-    f: Filters,
-    v: Vintages,
-    weights: Sequence[tuple[str, float]] = (),
-    labels: Mapping[str, str] | None = None,
-) -> None:
-    """Country card: score, why this rank, routes used, components, trend and OC Index."""
-    if not iso3 or iso3 not in set(scores["iso3"]):
-        return
-    row = scores[scores["iso3"] == iso3].iloc[0]
-    name = str(row["name"])
-    with st.container(border=True):
-        st.subheader(name)
-        c = st.columns(4)
-        score = row.get("score")
-        c[0].metric("Score", "not ranked" if pd.isna(score) else f"{float(score):.0f} / 100")
-        rank = row.get("rank")
-        of = row.get("ranked_of")
-        c[1].metric(
-            "Rank",
-            "-"
-            if pd.isna(rank)
-            else f"{int(rank)} of {int(of)}"
-            if not pd.isna(of)
-            else f"{int(rank)}",
-        )
-        c[2].metric("Data confidence", str(row.get("confidence", "low")).capitalize())
-        inc = row.get("incidents")
-        c[3].metric("Incidents", "-" if inc is None or pd.isna(inc) else f"{int(inc):,}")
-        st.markdown("**Why this rank**")
-        why = row.get("why")
-        st.write(str(why) if isinstance(why, str) and why else cache.why_rank(row))
-        routes_used = row.get("top_routes")
-        if isinstance(routes_used, str) and routes_used:
-            st.markdown("**Routes used**")
-            st.write(routes_used)
-        left, right = st.columns([3, 2])
-        with left:
-            inc_s, det_s = country_series(f, kind, iso3)
-            render_figure(
-                make_series_figure(inc_s, det_s, label=name, period="year"),
-                f,
-                source_caption(v, f, detections=kind == "origin"),
-            )
-        with right:
-            if weights:
-                st.markdown("**Components**")
-                st.dataframe(
-                    component_table(row, weights, labels or {}),
-                    hide_index=True,
-                    column_config={
-                        "Scaled (0-100)": st.column_config.ProgressColumn(
-                            min_value=0, max_value=100, format="%.0f"
-                        ),
-                        "Points in score": st.column_config.NumberColumn(format="%.1f"),
-                        "Weight": st.column_config.NumberColumn(format="%.2f"),
-                    },
-                )
-            oc = country_indicators(iso3, [k for k, _ in OC_INDICATORS])
-            st.markdown("**Organized Crime Index (GI-TOC, 1-10)**")
-            if all(val is None for val in oc.values()):
-                st.caption("No Organized Crime Index loaded for this country.")
-            else:
-                oc_cols = st.columns(len(OC_INDICATORS))
-                for col, (key, lab) in zip(oc_cols, OC_INDICATORS, strict=True):
-                    val = oc.get(key)
-                    col.metric(lab, "-" if val is None else f"{val:.1f}")
 
 
 def render_risk_table(
@@ -875,11 +694,19 @@ def render_risk_table(
         "incidents": st.column_config.NumberColumn("Incidents", format="%d"),
         "top_routes": st.column_config.TextColumn("Main routes"),
     }
+    table = scores[cols].copy()
     for c in comps:
-        cc[f"contrib_{c}"] = st.column_config.NumberColumn(
-            labels.get(c, c), format="%.1f", help="Points this component adds to the score"
+        # Points only where the component has data; "no data" otherwise, never 0.0.
+        if f"contrib_{c}" in table.columns:
+            has = scores[c].notna() if c in scores.columns else pd.Series(False, index=scores.index)
+            table[f"contrib_{c}"] = [
+                f"{float(p):.1f}" if ok and pd.notna(p) else NO_DATA
+                for p, ok in zip(scores[f"contrib_{c}"], has, strict=True)
+            ]
+        cc[f"contrib_{c}"] = st.column_config.TextColumn(
+            labels.get(c, c), help="Points this component adds to the score (0-100 in all)"
         )
-    st.dataframe(scores[cols], column_config=cc, hide_index=True, height=420)
+    st.dataframe(table, column_config=cc, hide_index=True, height=420)
 
 
 # --------------------------------------------------------------------------- data page

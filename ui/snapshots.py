@@ -5,15 +5,15 @@ is clicked (``data`` is a callable, run on a worker thread), and ``on_click="ign
 page as it is (no rerun, no lost state). The callables capture only data the page already has
 (figures, frames, filters) and call no ``st.*``.
 
-Pages call, under a chart drawn with :func:`ui.render.render_figure`::
+Pages call, under a chart drawn with :func:`ui.charts.render_figure`::
 
     snapshots.render_download_buttons(fig, None, caption)
 
 and under a map, one of :func:`render_route_map_download`, :func:`render_incident_map_download`
 or :func:`render_risk_map_download` (or :func:`render_map_download` with a
-:class:`~analytics.snapshots.MapSpec`).
+:class:`~export.images.MapSpec`).
 
-Chart images need a headless Chromium on the server (:mod:`analytics.snapshots`); where there
+Chart images need a headless Chromium on the server (:mod:`export.images`); where there
 is none, the buttons are disabled and say why, and the chart toolbar's camera icon still saves
 a PNG from the user's browser.
 """
@@ -30,9 +30,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import snapshots as sn
 from analytics.figures import figure_name
 from data.filters import Filters
+from export import images as sn
 from ui import cache, render, state
 
 if TYPE_CHECKING:
@@ -164,7 +164,7 @@ def render_map_download(
     Parameters
     ----------
     spec : MapSpec, or a function returning a MapSpec and its legends
-        Layers and extent (:mod:`analytics.snapshots`). A function is called only when the
+        Layers and extent (:mod:`export.images`). A function is called only when the
         button is clicked (on a worker thread: it must not call ``st.*``), so work such as
         styling the route lines is not redone on every rerun; its legends replace
         ``legends``.
@@ -347,21 +347,21 @@ def render_risk_map_download(
 
 @st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
 def _pack(db: cache.Db, f: Filters, day: dt.date) -> Any:
-    from analytics import briefing
+    from services import pack as briefing
 
     return briefing.collect_pack(cache.connection(db), f, generated_on=day, exporter=exporter())
 
 
 def pack_bytes(f: Filters, fmt: str, day: dt.date | None = None) -> bytes:
     """The briefing pack for ``f`` (collected once per filters and day, rendered per format)."""
-    from analytics import briefing
+    from export import pack as briefing
 
     return briefing.render_pack(_pack(cache.current_db(), f, day or dt.date.today()), fmt)
 
 
 def render_pack_buttons(f: Filters) -> None:
     """ "PDF pack" and "PowerPoint pack" buttons: one click builds and downloads the pack."""
-    from analytics.briefing import MIME_TYPES, file_stem
+    from export.pack import MIME_TYPES, file_stem
 
     day = dt.date.today()
     stem = file_stem(f, day)
@@ -370,6 +370,7 @@ def render_pack_buttons(f: Filters) -> None:
         for fmt, label, icon in (
             ("pdf", "Briefing pack (PDF)", ":material/picture_as_pdf:"),
             ("pptx", "Briefing pack (PowerPoint)", ":material/slideshow:"),
+            ("json", "Audit trail (JSON)", ":material/data_object:"),
         ):
             st.download_button(
                 label,
@@ -383,6 +384,7 @@ def render_pack_buttons(f: Filters) -> None:
             )
     st.caption(
         "Built on the server for the filters in the sidebar: about 10-20 seconds the first "
-        "time (the button spins), then instant in the other format."
+        "time (the button spins), then instant in the other formats. The audit trail lists "
+        "every figure the pack shows with its measure, unit, period, sources and slide."
         + (f" Charts will show their numbers as text: {reason}" if reason else "")
     )

@@ -17,9 +17,10 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import pandas as pd
 import streamlit as st
 
-from analytics.briefing import short_sentence
+from analytics.catalogue import Figure
 from data import app_state
 from data.filters import Filters, filters_from_query, filters_to_query
+from export.pack import short_sentence
 from ui import cache, render
 
 PAGE_PATHS = ("briefing", "presenter")
@@ -224,21 +225,19 @@ def render_presenter_nav(views: Sequence[app_state.SavedView], index: int) -> No
 def presenter_html(
     name: str,
     f: Filters,
-    head: dict[str, Any],
+    figures: Sequence[Figure],
     messages: pd.DataFrame | None,
     is_demo: bool,
     sources: str,
 ) -> str:
     """The presenter screen as escaped HTML: name, scope, three figures, key messages."""
-    figures = [
-        (f"{head['dead_and_missing']:,}", "dead and missing (IOM, minimum estimates)"),
-        (f"{head['incidents']:,}", "incidents"),
-        (f"{head['detections']:,}", "Frontex detections (events, not persons)"),
-    ]
+    shown = [x for x in figures if x.measure.id in ("dead_and_missing", "incidents", "detections")]
     figs_html = "".join(
-        f'<div class="rw-figure"><div class="rw-value">{html.escape(v)}</div>'
-        f'<div class="rw-label">{html.escape(lab)}</div></div>'
-        for v, lab in figures
+        f'<div class="rw-figure"><div class="rw-value">{html.escape(x.display)}</div>'
+        f'<div class="rw-label">{html.escape(x.measure.label)} ({html.escape(x.measure.unit)})'
+        + (f"<br>{html.escape(x.change.text)}" if x.change.text else "")
+        + "</div></div>"
+        for x in shown
     )
     items = []
     if messages is not None and len(messages) and "sentence" in messages:
@@ -268,9 +267,8 @@ def presenter_html(
 def render_presenter(name: str, f: Filters, notices: Sequence[str] = ()) -> None:
     """One view on the presenter screen."""
     v = cache.vintages(f)
-    head = cache.headline(f)
-    messages = render.try_analytics(cache.key_messages, f, 4)
+    messages = cache.key_messages(f, 4)
     sources = render.source_caption(v, f, detections=True)
-    st.html(presenter_html(name, f, head, messages, v.is_demo, sources))
+    st.html(presenter_html(name, f, cache.headline_figures(f), messages, v.is_demo, sources))
     if notices:
         st.caption("Part of this view no longer matches the data: " + " ".join(notices))

@@ -37,6 +37,7 @@ def test_briefing_page_offers_packs_snapshots_and_saves_views(own_db: Path) -> N
     assert labels == [
         "Briefing pack (PDF)",
         "Briefing pack (PowerPoint)",
+        "Audit trail (JSON)",
         "PNG",
         "SVG",
         "PDF",

@@ -13,8 +13,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analytics import report
 from data.filters import Filters
+from services import report
 from tests.conftest import shared_file
 
 pytestmark = pytest.mark.shared

@@ -1,9 +1,9 @@
 """The faster paths of the risk analytics give the same tables as the plain ones.
 
-:func:`analytics.report.load_reference` (read once, passed as ``ref=``), the grouped scans of
+:func:`services.report.load_reference` (read once, passed as ``ref=``), the grouped scans of
 :mod:`data.risk_queries` (grouped by text when :func:`~data.risk_queries.query_lists_by_text`
 allows it, by the lists otherwise), the detection cube and the tables passed to
-:func:`analytics.report.key_messages` are all shortcuts: each test compares a shortcut with the
+:func:`services.report.key_messages` are all shortcuts: each test compares a shortcut with the
 long way, or with sums computed here from the incident rows with pandas.
 """
 
@@ -19,11 +19,11 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from analytics import report
 from data import risk_queries as rq
 from data.db import connect_read_only
 from data.filters import Filters
 from data.queries import incident_where, query_headline, resolve_vintages
+from services import report
 
 YEAR = {"date_from": dt.date(2023, 1, 1), "date_to": dt.date(2023, 12, 31)}
 FILTERS = [
@@ -94,26 +94,22 @@ def test_a_reference_changes_nothing(con, ref, f):
 def test_key_messages_with_passed_tables_equal_computed(con, ref, f):
     computed = report.key_messages(con, f, n=10)
     assert len(computed) >= 1
-    pf = f.previous_period()
     head = query_headline(con, f)
-    prev = query_headline(con, pf) if pf else None
-    try:
-        al = report.alerts(con, f)
-    except ValueError:
-        al = None
+    figures = report.headline(con, f, current=head)
+    al = report.alerts(con, f)
     everything = {
         "route_risk": report.route_risk(con, f),
         "origin_risk": report.origin_risk(con, f),
         "transit_risk": report.transit_risk(con, f),
         "alerts": al,
         "headline": head,
-        "previous_headline": prev,
+        "figures": figures,
     }
     assert_frame_equal(report.key_messages(con, f, n=10, **everything), computed)
     assert_frame_equal(report.key_messages(con, f, n=10, ref=ref, **everything), computed)
     # What the Overview has at hand: the route table, the alerts and the headline figures;
     # origin and country figures are then computed without the scored tables.
-    some = {k: everything[k] for k in ("route_risk", "alerts", "headline", "previous_headline")}
+    some = {k: everything[k] for k in ("route_risk", "alerts", "headline", "figures")}
     assert_frame_equal(report.key_messages(con, f, n=10, ref=ref, **some), computed)
     # Scores under other weights rank differently but give the same dead and missing.
     weights = (("dead_and_missing", 1.0), ("share_violence", 2.0))

@@ -169,7 +169,7 @@ def hover_map(page) -> int:
 
 def test_payloads_in_data_stay_inert_on_every_page(browser, tmp_path: Path) -> None:
     from data.ingest import load_bytes, load_file
-    from ui.render import prepare_incident_table
+    from export.tables import prepare_incident_table
 
     db = tmp_path / "payload.duckdb"
     s = load_bytes(mmp_csv(30, dt.date(2023, 1, 5), payloads=True), "payload.csv", db=db)

@@ -34,9 +34,9 @@ import pandas as pd
 import pytest
 
 from data import ingest, readers
-from data.export import to_safe_csv, to_safe_xlsx
 from data.ingest import LoadSummary, load_bytes, load_file
 from data.readers import IngestError
+from export.tables import to_safe_csv, to_safe_xlsx
 from tests.conftest import FIXTURES
 from tests.robustness.builders import (
     FRONTEX_HEADER,

@@ -17,6 +17,7 @@ from analytics.alerts import (
     compute_windows,
     window_label,
 )
+from analytics.catalogue import Coverage, compute_headline
 from analytics.messages import compute_key_messages, period_text
 
 D = dt.date
@@ -207,6 +208,13 @@ def test_key_messages_cite_sources_and_never_add_measures():
         "detection_source": "fx-1",
     }
     prev = {"incidents": 80, "dead_and_missing": 800}
+    year = (dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+    before = (dt.date(2022, 1, 1), dt.date(2022, 12, 31))
+    cover = {"mmp": Coverage("IOM", dt.date(2014, 1, 1), dt.date(2026, 4, 9)), "frontex": None}
+
+    def figs(now: dict, then: dict) -> tuple:
+        return compute_headline(now, then, period=year, previous_period=before, coverage=cover)
+
     routes = pd.DataFrame(
         {
             "route_id": ["cm", "unclassified", "wb"],
@@ -233,7 +241,9 @@ def test_key_messages_cite_sources_and_never_add_measures():
         "mmp-1": "IOM Missing Migrants Project, vintage 2025-04-29, mmp-1",
         "fx-1": "Frontex, vintage 2025-04-01, fx-1",
     }
-    m = compute_key_messages(head, prev, routes, origins, transit, alerts, "in 2023", labels, n=5)
+    m = compute_key_messages(
+        head, figs(head, prev), routes, origins, transit, alerts, "in 2023", labels, n=5
+    )
     assert m["rank"].tolist() == [1, 2, 3, 4, 5]
     assert m["kind"].tolist() == ["total", "deadliest_route", "change", "lethality", "transit"]
     s = m.set_index("kind")["sentence"]
@@ -249,13 +259,15 @@ def test_key_messages_cite_sources_and_never_add_measures():
     for sentence in m["sentence"]:
         assert "mmp-1" in sentence and sentence.endswith(".")
         assert "41,000" not in sentence and "40,600" not in sentence  # never deaths + detections
-    m7 = compute_key_messages(head, prev, routes, origins, transit, alerts, "in 2023", labels, n=7)
+    m7 = compute_key_messages(
+        head, figs(head, prev), routes, origins, transit, alerts, "in 2023", labels, n=7
+    )
     assert "even share of 2 incidents" in m7.iloc[-1]["sentence"]
     assert "Libya than in any other country in 2023 (500;" in m7.iloc[-2]["sentence"]
     # Nothing to compare: one country, one route with deaths, a change from a base of 4.
     lone = compute_key_messages(
         {**head, "incidents": 1},
-        {"dead_and_missing": 4},
+        figs({**head, "incidents": 1}, {"dead_and_missing": 4, "incidents": 1}),
         routes.iloc[:1],
         origins.iloc[:1],
         transit.iloc[:1],

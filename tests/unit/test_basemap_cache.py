@@ -55,7 +55,7 @@ def test_the_first_page_imports_no_geopandas_shapely_matplotlib_or_kaleido() -> 
     code = (
         "import sys\n"
         "import ui.cache, ui.render, ui.state, ui.snapshots, analytics.figures\n"
-        "import geo.spatial, analytics.snapshots\n"
+        "import geo.spatial, export.images\n"
         "ui.cache.basemap_encoded()\n"
         "heavy = ('geopandas', 'shapely', 'matplotlib', 'kaleido', 'pyproj')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"

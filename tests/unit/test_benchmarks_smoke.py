@@ -112,5 +112,5 @@ def test_page_profile_explains_the_rerun(result: dict) -> None:
     assert res["page"] == "routes" and res["reruns"] == 2 and res["mean_ms"] > 0
     names = {c["call"] for c in res["calls"]}
     # The Routes page draws its figures through these: they must be among the timed calls.
-    assert {"render.render_figure", "state.render_sidebar"} <= names
+    assert {"charts.render_figure", "state.render_sidebar"} <= names
     assert 0 < res["explained_share"] <= 1.0

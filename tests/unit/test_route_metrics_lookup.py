@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ui.cache import _ROUTE_METRIC_COLUMNS, _route_metrics_from_risk
+from services.report import _ROUTE_METRIC_COLUMNS
+from services.report import route_metrics_from_risk as _route_metrics_from_risk
 
 ROUTES = pd.DataFrame(
     {

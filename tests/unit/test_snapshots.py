@@ -1,7 +1,7 @@
 """Chart and map snapshots: the files are opened and their content checked.
 
 Charts go through one export browser for the whole test session (the process-wide
-:func:`analytics.snapshots.shared_exporter`); maps are drawn offline with matplotlib over small
+:func:`export.images.shared_exporter`); maps are drawn offline with matplotlib over small
 hand-made countries.
 """
 
@@ -18,11 +18,11 @@ import pytest
 from PIL import Image
 from shapely.geometry import box
 
-from analytics import snapshots as sn
 from analytics.figures import caption as make_caption
 from analytics.figures import make_monthly_figure
 from analytics.theme import SEQUENTIAL
 from data.filters import Filters
+from export import images as sn
 
 FILTERS = Filters(
     date_from=pd.Timestamp("2023-01-01").date(), date_to=pd.Timestamp("2023-12-31").date()

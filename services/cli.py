@@ -23,13 +23,16 @@ import math
 import os
 import re
 import sys
+import tempfile
+import time
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO
 
 import pandas as pd
 
-from analytics.brief_cli import add_brief_parser
+from analytics.catalogue import NO_DATA, measure
 from analytics.scores import COMPONENTS, ORIGIN_COMPONENTS, TRANSIT_COMPONENTS
 from data.filters import ISO3_RE, Filters
 
@@ -149,7 +152,7 @@ REGISTRARS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     _register_risk,
     _register_alerts,
     _register_messages,
-    add_brief_parser,
+    lambda sub, common: add_brief_parser(sub, common),
 )
 
 
@@ -236,16 +239,29 @@ def _clean(value: Any) -> Any:
     return value
 
 
-ROUTE_COMPONENT_UNITS: Mapping[str, str] = MappingProxyType(
+# Each route column with its catalogue measure (None: a count that explains another figure).
+ROUTE_COMPONENTS: Mapping[str, str | None] = MappingProxyType(
     {
-        "incidents": "incidents (IOM)",
-        "dead_and_missing": "persons dead or missing (IOM minimum estimates)",
-        "multi_route_incidents": "incidents with several route labels (counted on each)",
-        "detections": "detections of irregular border crossings (Frontex; events, not persons)",
-        "dead_and_missing_in_detection_months": "persons dead or missing in months Frontex covers",
-        "deaths_per_1000_detections": "dead and missing per 1,000 detections",
+        "incidents": "incidents",
+        "dead_and_missing": "dead_and_missing",
+        "multi_route_incidents": None,
+        "detections": "detections",
+        "dead_and_missing_in_detection_months": None,
+        "deaths_per_1000_detections": "deaths_per_1000_detections",
     }
 )
+_HELPER_UNITS = {
+    "multi_route_incidents": "incidents with several route labels (counted on each)",
+    "dead_and_missing_in_detection_months": "persons dead or missing in the months both sources cover",
+}
+
+
+def _route_component(key: str, value: Any) -> dict[str, Any]:
+    mid = ROUTE_COMPONENTS[key]
+    if mid is None:
+        return {"value": _clean(value), "unit": _HELPER_UNITS[key]}
+    m = measure(mid)
+    return {"value": _clean(value), "unit": m.unit, "measure": m.id, "display": m.format(value)}
 
 
 def _route_objects(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -256,9 +272,7 @@ def _route_objects(df: pd.DataFrame) -> list[dict[str, Any]]:
                 "id": r["route_id"],
                 "name": r["name"],
                 "level": "route",
-                "components": {
-                    k: {"value": _clean(r[k]), "unit": u} for k, u in ROUTE_COMPONENT_UNITS.items()
-                },
+                "components": {k: _route_component(k, r[k]) for k in ROUTE_COMPONENTS},
                 "sources": {
                     "incidents": _clean(r["incident_source"]),
                     "detections": _clean(r["detection_source"]),
@@ -330,7 +344,7 @@ def _country_objects(
 def _fmt(v: Any, spec: str = ",.0f") -> str:
     v = _clean(v)
     if v is None:
-        return "-"
+        return NO_DATA
     if isinstance(v, (int, float)):
         return format(v, spec)
     return str(v)
@@ -344,8 +358,8 @@ def _print_json(obj: Any) -> None:
 
 
 def _run_risk(args: argparse.Namespace) -> int:
-    from analytics import report
     from data.queries import resolve_vintages
+    from services import report
 
     con = _connect(args)
     try:
@@ -416,7 +430,7 @@ def _run_risk(args: argparse.Namespace) -> int:
 
 
 def _run_alerts(args: argparse.Namespace) -> int:
-    from analytics import report
+    from services import report
 
     if not 1 <= args.months <= 12:
         raise CliError("--months must be between 1 and 12")
@@ -461,7 +475,7 @@ def _run_alerts(args: argparse.Namespace) -> int:
 
 
 def _run_messages(args: argparse.Namespace) -> int:
-    from analytics import report
+    from services import report
 
     if args.n < 1:
         raise CliError("--n must be at least 1")
@@ -484,6 +498,131 @@ def _connect(args: argparse.Namespace) -> Any:
     from data.db import connect_read_only
 
     return connect_read_only(getattr(args, "db", None))
+
+
+# ---------------------------------------------------------------- brief
+
+BAR_WIDTH = 30
+
+
+def add_brief_parser(sub: Any, common: argparse.ArgumentParser | None = None) -> None:
+    """Add the ``brief`` subcommand to ``sub`` (the result of ``add_subparsers``).
+
+    Parameters
+    ----------
+    sub : argparse subparsers action
+    common : ArgumentParser, optional
+        The shared filter options (``services._common()``); built here when omitted.
+    """
+    parent = common if common is not None else _common()
+    p = sub.add_parser(
+        "brief",
+        parents=[parent],
+        help="a briefing pack (PDF or PowerPoint) or its audit trail (JSON) for the filters",
+        description="Build the Briefing page's pack for the filters, as PDF or PowerPoint, or "
+        "its audit trail as JSON: every figure the pack shows with its measure id, value, unit, "
+        "filters, period, sources, vintages and slide.",
+    )
+    p.add_argument(
+        "--format",
+        dest="pack_format",
+        choices=["pdf", "pptx", "json"],
+        help="file format (default: from the --out suffix)",
+    )
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help="where to write the pack (required for pdf and pptx; json goes to stdout without it)",
+    )
+    p.add_argument(
+        "--date",
+        dest="generated_on",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="date printed on the pack (default: the data's as-of date)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=run_brief)
+
+
+def progress_printer(stream: TextIO, *, tty: bool | None = None) -> Callable[[float, str], None]:
+    """A ``progress(fraction, message)`` drawing a bar on ``stream``.
+
+    On a terminal the bar redraws in place; otherwise each step is one line (for logs).
+    """
+    is_tty = stream.isatty() if tty is None else tty
+    last = {"pct": -1, "msg": ""}
+
+    def show(fraction: float, message: str) -> None:
+        frac = min(1.0, max(0.0, float(fraction)))
+        pct = int(round(frac * 100))
+        if pct == last["pct"] and message == last["msg"]:
+            return
+        last["pct"], last["msg"] = pct, message
+        filled = int(round(frac * BAR_WIDTH))
+        bar = "#" * filled + "-" * (BAR_WIDTH - filled)
+        line = f"[{bar}] {pct:3d}% {message}"
+        if is_tty:
+            stream.write("\r" + line[:100].ljust(100))
+            if frac >= 1.0:
+                stream.write("\n")
+        else:
+            stream.write(line + "\n")
+        stream.flush()
+
+    return show
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def run_brief(args: argparse.Namespace) -> int:
+    """Handler of ``brief``: build the pack and write it to ``--out``."""
+    out = Path(args.out).expanduser() if args.out else None
+    fmt = args.pack_format or (out.suffix.lower().lstrip(".") if out else "")
+    if fmt not in ("pdf", "pptx", "json"):
+        name = repr(out.name) if out else "the output (no --out)"
+        raise CliError(f"cannot tell the format of {name}: pass --format pdf, pptx or json")
+    if out and args.pack_format and out.suffix and out.suffix.lower().lstrip(".") != fmt:
+        raise CliError(f"--format {fmt} does not match the file name {out.name!r}")
+    if out is None and fmt != "json":
+        raise CliError(f"--out FILE is needed for --format {fmt}")
+    from export.images import SnapshotUnavailable
+    from services.pack import build_pack
+
+    con = _connect(args)
+    try:
+        f = _filters(con, args)
+        show = None if args.quiet else progress_printer(sys.stderr)
+        t0 = time.perf_counter()
+        try:
+            data = build_pack(con, f, fmt, show, generated_on=args.generated_on)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+        except SnapshotUnavailable as exc:
+            raise CliError(str(exc)) from None
+    finally:
+        con.close()
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    _write_atomically(out, data)
+    if not args.quiet:
+        print(
+            f"wrote {out} ({len(data) / 1e6:.1f} MB, {fmt.upper()}) in {time.perf_counter() - t0:.1f} s",
+            file=sys.stderr,
+        )
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

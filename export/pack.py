@@ -5,9 +5,9 @@
 formats from one collection:
 
 1. :func:`collect_pack` queries the warehouse, computes the headline figures, key messages,
-   alerts and risk scores through :mod:`analytics.report`, draws the maps
-   (:func:`analytics.snapshots.render_map_png`) and exports the charts
-   (:func:`analytics.snapshots.export_figure`), and returns a :class:`Pack`: plain slides
+   alerts and risk scores through :mod:`services.report`, draws the maps
+   (:func:`export.images.render_map_png`) and exports the charts
+   (:func:`export.images.export_figure`), and returns a :class:`Pack`: plain slides
    holding text, tables, PNG images, captions and speaker notes.
 2. :func:`render_pdf` / :func:`render_pptx` lay the same slides out on 16:9 pages.
 
@@ -25,31 +25,32 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
-import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
 from analytics import figures as fg
-from analytics import snapshots as sn
+from analytics.catalogue import Figure, is_value, measure
 from analytics.messages import period_text
 from analytics.theme import cause_label
-from data import queries as q
-from data.filters import Filters
+from data.filters import Filters, Vintages
+from export import images as sn
 
-Con = duckdb.DuckDBPyConnection
 Progress = Callable[[float, str], None]
 
-FORMATS: tuple[str, ...] = ("pdf", "pptx")
+#: ``json`` is the audit trail (:meth:`Pack.audit`): every figure the pack shows.
+FORMATS: tuple[str, ...] = ("pdf", "pptx", "json")
 MIME_TYPES: Mapping[str, str] = {
     "pdf": "application/pdf",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "json": "application/json",
 }
 PACK_TITLE = "Migrant-smuggling risk briefing"
 DEMO_WARNING = "SYNTHETIC DEMO DATA: do not brief from these figures."
@@ -104,6 +105,42 @@ class Slide:
     caption: str = ""
     table: tuple[tuple[str, ...], ...] = ()
     notes: str = ""
+    #: Every figure the slide shows, for the audit trail (:meth:`Pack.audit`).
+    figures: tuple[AuditFigure, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuditFigure:
+    """One figure a slide shows: which measure, for what, and its value (see
+    :func:`audit_figure`)."""
+
+    measure: str
+    value: float | None
+    key: tuple[tuple[str, str], ...] = ()
+    display: str = ""
+    period: tuple[str | None, str | None] = (None, None)
+    source_ids: tuple[str, ...] = ()
+
+
+def audit_figure(
+    measure_id: str,
+    value: object,
+    *,
+    key: Mapping[str, object] | None = None,
+    period: tuple[dt.date | None, dt.date | None] = (None, None),
+    source_ids: Sequence[str | None] = (),
+) -> AuditFigure:
+    """An :class:`AuditFigure` for a catalogue measure (an unknown id raises ``KeyError``)."""
+    m = measure(measure_id)
+    ok = is_value(value)
+    return AuditFigure(
+        measure=m.id,
+        value=float(value) if ok else None,  # type: ignore[arg-type]
+        key=tuple((str(k), str(v)) for k, v in (key or {}).items()),
+        display=m.format(value),
+        period=tuple(d.isoformat() if d else None for d in period),  # type: ignore[arg-type]
+        source_ids=tuple(s for s in source_ids if s),
+    )
 
 
 @dataclass(frozen=True)
@@ -118,6 +155,52 @@ class Pack:
     is_demo: bool
     slides: tuple[Slide, ...]
     file_stem: str
+    #: ``filters_to_query`` of the pack's filters (for the audit trail).
+    query: Mapping[str, Any] | None = None
+    #: ``source_id`` -> {publisher, kind, vintage, is_demo} of every source loaded.
+    sources: Mapping[str, Mapping[str, Any]] | None = None
+
+    def audit(self) -> dict[str, Any]:
+        """The audit trail: every figure the pack shows, with its measure id, value, unit,
+        filters, period, the sources and vintages used and the slide it sits on."""
+        sources = dict(self.sources or {})
+        figures = []
+        for number, slide in enumerate(self.slides, start=1):
+            for fig in slide.figures:
+                m = measure(fig.measure)
+                figures.append(
+                    {
+                        "measure": fig.measure,
+                        "label": m.label,
+                        "value": fig.value,
+                        "display": fig.display,
+                        "unit": m.unit,
+                        "key": dict(fig.key),
+                        "period": {"from": fig.period[0], "to": fig.period[1]},
+                        "filters": dict(self.query or {}),
+                        "sources": [
+                            {"source_id": sid, **sources.get(sid, {})} for sid in fig.source_ids
+                        ],
+                        "caveat": m.caveat,
+                        "slide": number,
+                        "slide_title": slide.title,
+                    }
+                )
+        return {
+            "schema": "routewatch-brief-audit/1",
+            "title": self.title,
+            "scope": self.scope,
+            "filters": dict(self.query or {}),
+            "filters_text": self.filters,
+            "date": self.pack_date.isoformat(),
+            "is_demo": self.is_demo,
+            "sources": [{"source_id": k, **v} for k, v in sources.items()],
+            "slides": [
+                {"slide": i, "title": sl.title, "kind": sl.kind}
+                for i, sl in enumerate(self.slides, start=1)
+            ],
+            "figures": figures,
+        }
 
 
 def _fmt_int(v: Any) -> str:
@@ -142,15 +225,6 @@ def _to_date(v: Any) -> dt.date | None:
     except (TypeError, ValueError):
         pass
     return pd.Timestamp(v).date()
-
-
-def change_text(now: float, before: float | None) -> str:
-    """``"+12% on the previous period"`` ("" when there is nothing to compare)."""
-    if before is None:
-        return ""
-    if before == 0:
-        return "new (none in the previous period)" if now else "none in either period"
-    return f"{(now - before) / before * 100:+.0f}% on the previous period"
 
 
 def short_sentence(sentence: str) -> str:
@@ -221,7 +295,7 @@ def _vintage_text(sources: pd.DataFrame, source_id: str | None) -> str | None:
 
 
 def chart_caption(
-    v: q.Vintages,
+    v: Vintages,
     sources: pd.DataFrame,
     f: Filters,
     incidents: bool = True,
@@ -350,314 +424,10 @@ class _ChartJob:
     title: str = ""
     subtitle: str = ""
     future: Future[bytes] | None = None
+    figures: tuple[AuditFigure, ...] = ()
 
 
-def collect_pack(
-    con: Con,
-    f: Filters,
-    progress: Progress | None = None,
-    *,
-    generated_on: dt.date | None = None,
-    exporter: sn.FigureExporter | None = None,
-    countries: Any = None,
-) -> Pack:
-    """Query, compute and draw everything a pack shows for the filters ``f``.
-
-    Parameters
-    ----------
-    con : DuckDB connection
-        The warehouse (read-only is enough).
-    f : Filters
-    progress : callable, optional
-        ``progress(fraction, message)``, fraction rising from 0 to 1.
-    generated_on : date, optional
-        The date printed on the pack; default the incident vintage's as-of date.
-    exporter : FigureExporter, optional
-        The chart-export browser; default :func:`analytics.snapshots.shared_exporter`.
-        Without a browser the chart slides carry their numbers as text instead of a picture.
-    countries : GeoDataFrame, optional
-        Simplified boundaries for the maps (default: the warehouse's, simplified here).
-
-    Returns
-    -------
-    Pack
-    """
-    from analytics import report
-    from analytics.alerts import compute_alerts
-    from analytics.scores import COMPONENTS
-    from geo.layers import simplify_countries
-    from geo.spatial import compute_country_geodataframe
-
-    say = progress or _no_progress
-    ex = exporter or sn.shared_exporter()
-    say(0.0, "reading the data")
-    v = q.resolve_vintages(con, f)
-    if v.incidents is None:
-        raise ValueError("no incident data is loaded: load an IOM export or the demo data first")
-    sources = q.query_sources(con)
-    routes_ref = q.query_routes(con)
-    route_names = dict(zip(routes_ref["route_id"], routes_ref["name"], strict=True))
-    cn = q.query_countries(con, with_geometry=False)
-    country_names = dict(zip(cn["iso3"], cn["name"], strict=True))
-    head = q.query_headline(con, f)
-    pf = f.previous_period()
-    prev = q.query_headline(con, pf) if pf is not None else None
-    first, last = _to_date(head["first_date"]), _to_date(head["last_date"])
-    vintage_day = _to_date(sources.loc[sources["source_id"] == v.incidents, "vintage"].iloc[0])
-    pack_day = generated_on or vintage_day or last or dt.date(2000, 1, 1)
-    date_label = (
-        f"Prepared {_fmt_day(generated_on)}"
-        if generated_on
-        else f"Data as of {_fmt_day(vintage_day)}"
-    )
-    scope = scope_text(f, route_names, country_names)
-    period = pack_period(f, first, last)
-    scope_line = f"{scope}, {period}"
-
-    # Charts render in the browser process while Python computes and draws maps.
-    unavailable = ex.unavailable_reason()
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-export")
-    jobs: list[_ChartJob] = []
-
-    def submit(fig: go.Figure, caption: str) -> None:
-        bare, title, subtitle = slide_figure(fig)
-        job = _ChartJob(fig, caption, title, subtitle)
-        if unavailable is None:
-            job.future = pool.submit(
-                sn.export_figure, bare, "png", caption="", scale=2, exporter=ex
-            )
-        jobs.append(job)
-
-    label = (
-        ", ".join(route_names.get(r, r) for r in f.routes)
-        if 0 < len(f.routes) <= 2
-        else ("Selected routes" if f.routes else "All routes")
-    )
-    try:
-        say(0.05, "charting incidents")
-        monthly = q.query_incidents_by(con, f, "none", "month")
-        submit(
-            fg.make_monthly_figure(monthly, label=label, data_end=f.date_to or last),
-            chart_caption(v, sources, f),
-        )
-        metrics = fg.compute_route_metrics(
-            q.query_incidents_by(con, f, "route", None),
-            q.query_detections_by(con, f, "route", None),
-            routes_ref,
-        )
-        # Route comparisons only when there are routes to compare: under a route filter the
-        # other routes hold just the incidents shared with the chosen ones.
-        in_scope = metrics[metrics["route_id"].isin(f.routes)] if f.routes else metrics
-        if int((in_scope["dead_and_missing"] > 0).sum()) >= 2:
-            submit(
-                fg.make_route_bars_figure(in_scope, "dead_and_missing", top=10),
-                chart_caption(v, sources, f, note="Incidents on two routes count on both"),
-            )
-        if int(in_scope["deaths_per_1000_detections"].notna().sum()) >= 2:
-            submit(
-                fg.make_route_bars_figure(in_scope, "deaths_per_1000_detections", top=10),
-                chart_caption(
-                    v,
-                    sources,
-                    f,
-                    detections=True,
-                    note="A ratio of two sources' counts, a rough indicator",
-                ),
-            )
-
-        say(0.12, "scoring origin and transit risk")
-        origin = report.origin_risk(con, f)
-        transit = report.transit_risk(con, f)
-        labels = {k: str(c.label).capitalize() for k, c in COMPONENTS.items()}
-        risk_caption = fg.caption(
-            [
-                str(origin["sources"].dropna().iloc[0])
-                if origin["sources"].notna().any()
-                else "IOM, Frontex, GI-TOC"
-            ],
-            minimum_estimate=True,
-            detections=True,
-            filters=f.describe(),
-            note=SCORE_CAVEAT.rstrip("."),
-        )
-        submit(
-            fg.make_risk_figure(
-                origin, report.DEFAULT_ORIGIN_WEIGHTS, "origin", top=12, component_labels=labels
-            ),
-            risk_caption,
-        )
-        submit(
-            fg.make_risk_figure(
-                transit, report.DEFAULT_TRANSIT_WEIGHTS, "transit", top=12, component_labels=labels
-            ),
-            risk_caption,
-        )
-        submit(
-            fg.make_causes_figure(q.query_incidents_by(con, f, "cause", None), label=label),
-            chart_caption(v, sources, f, note="An incident with two causes counts under both"),
-        )
-        submit(
-            fg.make_nationalities_figure(
-                q.query_detections_by(con, f, "nationality", None),
-                q.query_incidents_by(con, f, "origin", None),
-                names=country_names,
-                label=label,
-            ),
-            chart_caption(
-                v,
-                sources,
-                f,
-                detections=True,
-                note="Origins are unknown for many of the dead and missing",
-            ),
-        )
-
-        say(0.3, "writing key messages and alerts")
-        routes_risk = report.route_risk(con, f)
-        as_of = report.default_as_of(con, f)
-        if f.date_to is not None:
-            end = f.date_to
-            if (end + dt.timedelta(days=1)).month == end.month:
-                end = dt.date(end.year, end.month, 1) - dt.timedelta(days=1)
-            as_of = min(as_of, dt.date(end.year, end.month, 1))
-        try:
-            cand = report.alert_candidates(con, f, as_of)
-        except ValueError:
-            cand = pd.DataFrame(columns=["status", "sentence", "period_label", "level", "name"])
-        alerts = compute_alerts(cand) if len(cand) else cand
-        watch = cand[cand["status"] == "watch"] if len(cand) else cand
-        from analytics.messages import compute_key_messages
-
-        msgs = compute_key_messages(
-            head,
-            prev,
-            routes_risk,
-            origin,
-            transit,
-            alerts,
-            period_text(f.date_from, f.date_to),
-            report.source_labels(con),
-            n=5,
-        )
-
-        say(0.45, "drawing the maps")
-        if countries is None:
-            countries = simplify_countries(compute_country_geodataframe(q.query_countries(con)))
-        waypoints = q.query_waypoints(con)
-        route_map = _route_map(countries, routes_ref, waypoints, metrics, f)
-        say(0.55, "drawing the risk maps")
-        origin_map = _risk_map(countries, origin, "origin")
-        transit_map = _risk_map(countries, transit, "transit")
-
-        say(0.65, "rendering the charts")
-        images: list[bytes | None] = []
-        for i, job in enumerate(jobs, start=1):
-            say(0.65 + 0.25 * i / len(jobs), f"rendering chart {i} of {len(jobs)}")
-            if job.future is None:
-                images.append(None)
-                continue
-            try:
-                images.append(job.future.result())
-            except sn.SnapshotUnavailable as exc:
-                unavailable = str(exc)
-                images.append(None)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-    say(0.92, "laying out the slides")
-    slides: list[Slide] = []
-    vint_lines = _vintage_lines(sources, v, origin)
-    slides.append(
-        Slide(
-            kind="title",
-            title=PACK_TITLE,
-            subtitle=scope_line,
-            lines=(f"Filters: {f.describe()}", date_label, *vint_lines),
-            notes=(
-                f"Scope: {scope_line}. Filters: {f.describe()}. {date_label}. Data vintages: "
-                + "; ".join(vint_lines)
-                + ("\n" + DEMO_WARNING if v.is_demo else "")
-            ),
-        )
-    )
-    slides.append(_headline_slide(head, prev, v, sources, f, period))
-    msg_lines = tuple(str(s) for s in msgs["sentence"]) if len(msgs) else ()
-    slides.append(
-        Slide(
-            kind="bullets",
-            title="Key messages",
-            subtitle=scope_line,
-            lines=msg_lines or ("No key messages for these filters.",),
-            notes="\n".join(
-                f"{r['rank']}. {r['sentence']} [sources: {r['source_ids']}]"
-                for r in msgs.to_dict("records")
-            )
-            if len(msgs)
-            else "No key messages for these filters.",
-        )
-    )
-    slides.append(_alerts_slide(alerts, watch, cand, as_of))
-    slides.append(route_map)
-    slides.append(
-        _risk_slide(
-            "origin",
-            origin,
-            origin_map,
-            risk_caption,
-            "Countries of origin of the victims and of people detected",
-        )
-    )
-    slides.append(
-        _risk_slide(
-            "transit",
-            transit,
-            transit_map,
-            risk_caption,
-            "Countries where people die or that routes cross",
-        )
-    )
-    for job, png in zip(jobs, images, strict=True):
-        alt = fg.figure_alt(job.fig)
-        if png is None:
-            slides.append(
-                Slide(
-                    kind="bullets",
-                    title=job.title or "Chart",
-                    subtitle=job.subtitle,
-                    lines=(alt or "No data.",),
-                    secondary_title="Chart image not available",
-                    secondary=(unavailable or sn.NO_BROWSER_REASON,),
-                    caption=job.caption,
-                    notes=f"{alt}\n{job.caption}",
-                )
-            )
-            continue
-        slides.append(
-            Slide(
-                kind="image",
-                title=job.title,
-                subtitle=job.subtitle,
-                image=png,
-                image_alt=alt,
-                caption=job.caption,
-                notes=f"{alt}\n\n{job.caption}",
-            )
-        )
-    slides.append(_sources_slide(sources, v, f, origin, transit))
-    say(1.0, "content ready")
-    return Pack(
-        title=PACK_TITLE,
-        scope=scope_line,
-        filters=f.describe(),
-        date_label=date_label,
-        pack_date=pack_day,
-        is_demo=v.is_demo,
-        slides=tuple(slides),
-        file_stem=file_stem(f, pack_day),
-    )
-
-
-def _vintage_lines(sources: pd.DataFrame, v: q.Vintages, origin: pd.DataFrame) -> tuple[str, ...]:
+def _vintage_lines(sources: pd.DataFrame, v: Vintages, origin: pd.DataFrame) -> tuple[str, ...]:
     out: list[str] = []
     by_id = sources.set_index("source_id")
     for sid, what in ((v.incidents, "Incidents"), (v.detections, "Detections")):
@@ -680,36 +450,15 @@ def _vintage_lines(sources: pd.DataFrame, v: q.Vintages, origin: pd.DataFrame) -
 
 
 def _headline_slide(
+    figures: Sequence[Figure],
     head: Mapping[str, Any],
-    prev: Mapping[str, Any] | None,
-    v: q.Vintages,
+    v: Vintages,
     sources: pd.DataFrame,
     f: Filters,
     period: str,
 ) -> Slide:
-    def ch(key: str) -> str:
-        return change_text(float(head[key]), float(prev[key]) if prev else None)
-
-    metrics = (
-        Metric(
-            "Dead and missing",
-            _fmt_int(head["dead_and_missing"]),
-            ch("dead_and_missing"),
-            "persons, IOM minimum estimates",
-        ),
-        Metric(
-            "Of whom missing",
-            _fmt_int(head["missing"]),
-            ch("missing"),
-            "persons missing, presumed dead",
-        ),
-        Metric("Incidents", _fmt_int(head["incidents"]), ch("incidents"), "recorded by IOM"),
-        Metric(
-            "Detections",
-            _fmt_int(head["detections"]),
-            ch("detections"),
-            "Frontex: events, not persons",
-        ),
+    metrics = tuple(
+        Metric(x.measure.label, x.display, x.change.text, x.measure.unit) for x in figures
     )
     cap = chart_caption(
         v,
@@ -719,26 +468,45 @@ def _headline_slide(
         note="Region, cause and source-quality filters restrict the dead and missing, not the detections",
     )
     prev_txt = ""
-    if prev:
-        prev_txt = (
-            f" Previous period of equal length: {_fmt_int(prev['dead_and_missing'])} dead and missing, "
-            f"{_fmt_int(prev['missing'])} missing, {_fmt_int(prev['incidents'])} incidents, "
-            f"{_fmt_int(prev['detections'])} detections."
+    closed = [x for x in figures if x.change.status != "no-previous"]
+    if closed:
+        prev_txt = " Previous period: " + "; ".join(
+            f"{x.measure.label} {x.measure.format(x.previous)} ({x.change.text or 'no change'})"
+            for x in figures
         )
     notes = (
-        f"{period}: {_fmt_int(head['dead_and_missing'])} dead and missing ({_fmt_int(head['dead'])} dead, "
-        f"{_fmt_int(head['missing'])} missing) in {_fmt_int(head['incidents'])} incidents (IOM, source "
-        f"{head['incident_source']}); {_fmt_int(head['detections'])} Frontex detections (events, not persons; "
-        f"source {head['detection_source'] or 'none'}). Never add deaths to detections.{prev_txt}"
+        f"{period}: "
+        + "; ".join(f"{x.display} {x.measure.noun or x.measure.label.lower()}" for x in figures)
+        + f" (IOM source {head['incident_source']}; Frontex source "
+        + f"{head['detection_source'] or 'none loaded'}). Never add deaths to detections."
+        + prev_txt
     )
+    pf = f.previous_period()
     return Slide(
         kind="metrics",
         title="Headline figures",
         subtitle=period,
         metrics=metrics,
         caption=cap,
-        lines=("Changes compare with the previous period of equal length.",) if prev else (),
+        lines=(
+            (
+                "Changes compare with the previous period "
+                f"({pf.date_from:%d %b %Y} to {pf.date_to:%d %b %Y}); a source that covers only "
+                "part of either period is named as partial, not compared.",
+            )
+            if closed and pf is not None and pf.date_from and pf.date_to
+            else ()
+        ),
         notes=notes,
+        figures=tuple(
+            audit_figure(
+                x.measure.id,
+                x.value,
+                period=(f.date_from, f.date_to),
+                source_ids=x.source_ids,
+            )
+            for x in figures
+        ),
     )
 
 
@@ -898,8 +666,22 @@ def _risk_map(countries: Any, scores: pd.DataFrame, kind: str) -> bytes:
     )
 
 
-def _risk_slide(kind: str, scores: pd.DataFrame, png: bytes, caption: str, what: str) -> Slide:
+def _risk_slide(
+    kind: str,
+    scores: pd.DataFrame,
+    png: bytes,
+    caption: str,
+    what: str,
+    period: tuple[dt.date | None, dt.date | None] = (None, None),
+    source_ids: Sequence[str | None] = (),
+) -> Slide:
     ranked = scores[scores["rank"].notna()].sort_values("rank")
+    deaths = f"{kind}_dead_and_missing"
+    audit = tuple(
+        audit_figure(mid, r.get(col), key={"iso3": r["iso3"]}, period=period, source_ids=source_ids)
+        for r in ranked.head(TABLE_ROWS).to_dict("records")
+        for mid, col in (("risk_score", "score"), (deaths, "dead_and_missing"))
+    )
     if len(ranked):
         lead = ranked.iloc[0]
         title = (
@@ -923,11 +705,12 @@ def _risk_slide(kind: str, scores: pd.DataFrame, png: bytes, caption: str, what:
         caption=caption + " " + sn.MAP_CREDIT,
         table=_risk_table(scores),
         notes="\n".join(notes),
+        figures=audit,
     )
 
 
 def _sources_slide(
-    sources: pd.DataFrame, v: q.Vintages, f: Filters, origin: pd.DataFrame, transit: pd.DataFrame
+    sources: pd.DataFrame, v: Vintages, f: Filters, origin: pd.DataFrame, transit: pd.DataFrame
 ) -> Slide:
     used = {v.incidents, v.detections}
     oc = str(origin["sources"].dropna().iloc[0]) if origin["sources"].notna().any() else ""
@@ -1510,55 +1293,18 @@ def _stable_zip(data: bytes, day: dt.date) -> bytes:
 
 
 def render_pack(pack: Pack, fmt: str) -> bytes:
-    """Render a collected pack as ``pdf`` or ``pptx``."""
+    """Render a collected pack as ``pdf``, ``pptx`` or ``json`` (the audit trail)."""
     if fmt == "pdf":
         return render_pdf(pack)
     if fmt == "pptx":
         return render_pptx(pack)
-    raise ValueError(f"format must be 'pdf' or 'pptx', got {fmt!r}")
+    if fmt == "json":
+        return render_audit(pack)
+    raise ValueError(f"format must be 'pdf', 'pptx' or 'json', got {fmt!r}")
 
 
-def build_pack(
-    con: Con,
-    f: Filters,
-    fmt: str,
-    progress: Progress | None = None,
-    *,
-    generated_on: dt.date | None = None,
-    exporter: sn.FigureExporter | None = None,
-) -> bytes:
-    """A briefing pack for the filters ``f`` as PDF or PowerPoint bytes.
-
-    Parameters
-    ----------
-    con : DuckDB connection
-    f : Filters
-    fmt : {"pdf", "pptx"}
-    progress : callable, optional
-        ``progress(fraction, message)`` as the pack is built (fraction 0 to 1).
-    generated_on : date, optional
-        Date printed on the pack; default the data's as-of date (reproducible).
-    exporter : FigureExporter, optional
-        Chart-export browser (default: the process-wide one).
-
-    Returns
-    -------
-    bytes
-
-    Raises
-    ------
-    ValueError
-        Unknown format, or no incident data loaded.
-    """
-    if fmt not in FORMATS:
-        raise ValueError(f"format must be 'pdf' or 'pptx', got {fmt!r}")
-    say = progress or _no_progress
-
-    def scaled(frac: float, msg: str) -> None:
-        say(0.95 * frac, msg)
-
-    pack = collect_pack(con, f, scaled, generated_on=generated_on, exporter=exporter)
-    say(0.96, f"writing the {fmt.upper()}")
-    out = render_pack(pack, fmt)
-    say(1.0, "done")
-    return out
+def render_audit(pack: Pack) -> bytes:
+    """The audit trail as UTF-8 JSON (stable key order, so equal packs give equal bytes)."""
+    return (json.dumps(pack.audit(), indent=2, ensure_ascii=False, allow_nan=False) + "\n").encode(
+        "utf-8"
+    )

@@ -27,12 +27,20 @@ from functools import cached_property
 from typing import Any
 
 import duckdb
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from analytics.alerts import compute_alert_candidates, compute_alerts, compute_windows
+from analytics.catalogue import (
+    DETECTION_CAVEAT,
+    INCIDENT_ONLY_FILTERS,
+    MIN_ESTIMATE_CAVEAT,
+    SOURCE_NAMES,
+    Coverage,
+    Figure,
+    compute_headline,
+)
 from analytics.measures import (
     compute_origin_components,
     compute_route_risk,
@@ -80,12 +88,9 @@ from data.risk_queries import (
     query_route_monthly,
     query_source_spans,
 )
-from geo.spatial import (
-    DEFAULT_MAX_KM,
-    compute_country_geodataframe,
-    compute_nearest_country,
-    compute_routes_crossing,
-)
+
+# geo.spatial imports geopandas (about 0.5 s): it is imported where boundaries are needed, so
+# the first page draws without it.
 
 __all__ = [
     "DEFAULT_ORIGIN_WEIGHTS",
@@ -108,14 +113,7 @@ Con = duckdb.DuckDBPyConnection
 Span = tuple[dt.date | None, dt.date | None]
 
 OC_INDICATOR = "oc_human_smuggling"
-DEATH_CAVEAT = (
-    "Dead and missing are IOM minimum estimates; Frontex detections are events, not persons, "
-    "and the latest month is preliminary."
-)
-INCIDENT_ONLY_FILTERS = (
-    "UN region, IOM region, cause and minimum source quality filters apply to dead and missing "
-    "only, not to detections."
-)
+DEATH_CAVEAT = f"{MIN_ESTIMATE_CAVEAT} {DETECTION_CAVEAT}"
 
 
 def _date(value: Any) -> dt.date | None:
@@ -264,8 +262,10 @@ class _Ctx:
         return self.ref.frontex_routes if self.ref else query_frontex_routes(self.con)
 
     @cached_property
-    def countries(self) -> gpd.GeoDataFrame:
+    def countries(self) -> Any:
         # Boundaries are only needed for incidents without a country (rare): read on demand.
+        from geo.spatial import compute_country_geodataframe
+
         return compute_country_geodataframe(query_countries(self.con))
 
     @cached_property
@@ -396,6 +396,69 @@ def _scope_note(f: Filters) -> str:
     return DEATH_CAVEAT + (" " + INCIDENT_ONLY_FILTERS if mixed else "")
 
 
+# ---------------------------------------------------------------- headline figures
+
+
+def coverage(con: Con, f: Filters, *, ref: Reference | None = None) -> dict[str, Coverage | None]:
+    """The span each source vintage in use covers: ``"mmp"`` and ``"frontex"`` ->
+    :class:`~analytics.catalogue.Coverage` (``None`` when no vintage of it is loaded).
+
+    IOM covers from the first day of the month of its first incident to its last incident;
+    Frontex from its first to the last day of its last month.
+    """
+    return _coverage(_Ctx(con, ref), f)
+
+
+def _coverage(ctx: _Ctx, f: Filters) -> dict[str, Coverage | None]:
+    v = ctx.vintages(f)
+    out: dict[str, Coverage | None] = {"mmp": None, "frontex": None}
+    if v.incidents:
+        lo, hi = ctx.span(v.incidents)
+        if lo is not None and hi is not None:
+            out["mmp"] = Coverage(SOURCE_NAMES["mmp"], lo.replace(day=1), hi)
+    if v.detections:
+        lo, hi = ctx.coverage(v.detections)
+        if lo is not None and hi is not None:
+            out["frontex"] = Coverage(SOURCE_NAMES["frontex"], lo, hi)
+    return out
+
+
+def headline(
+    con: Con,
+    f: Filters,
+    *,
+    current: Mapping[str, Any] | None = None,
+    previous: Mapping[str, Any] | None = None,
+    ref: Reference | None = None,
+) -> tuple[Figure, ...]:
+    """The headline figures (dead and missing, of whom missing, incidents, detections) with
+    their change against the previous period, by the catalogue's rules.
+
+    ``current`` and ``previous`` are :func:`data.queries.query_headline` for ``f`` and
+    ``f.previous_period()`` when the caller already has them (read here otherwise).
+    """
+    ctx = _Ctx(con, ref)
+    head = current if current is not None else query_headline(con, f)
+    return _headline_figures(ctx, f, head, previous)
+
+
+def _headline_figures(
+    ctx: _Ctx,
+    f: Filters,
+    head: Mapping[str, Any],
+    previous: Mapping[str, Any] | None = None,
+) -> tuple[Figure, ...]:
+    pf = f.previous_period()
+    prev = previous if previous is not None else (query_headline(ctx.con, pf) if pf else None)
+    return compute_headline(
+        head,
+        prev,
+        period=f.period(),
+        previous_period=pf.period() if pf is not None else None,
+        coverage=_coverage(ctx, f),
+    )
+
+
 # ---------------------------------------------------------------- routes
 
 
@@ -432,15 +495,30 @@ def _route_risk(ctx: _Ctx, f: Filters) -> pd.DataFrame:
     cov = ctx.coverage(v.detections)
     inc = query_route_incident_totals(ctx.con, f, cov, v, ctx.lists(v.incidents))
     det = query_route_detection_totals(ctx.con, f, v, ctx.cube)
-    rr = compute_route_risk(ctx.routes, inc, det, v.detections is not None)
+    # The months both sources cover (the catalogue's rule for lethality): the period cut to
+    # the IOM vintage's span and to the Frontex vintage's. The numerator (incidents in
+    # Frontex's months) is cut by the query; the denominator is cut to IOM's months here.
+    first, last = ctx.span(v.incidents)
+    window: tuple[dt.date, dt.date] | None = None
+    if first is not None and last is not None and cov[0] and cov[1]:
+        lo = max(f.date_from or first, first.replace(day=1), cov[0])
+        hi = min(f.date_to or last, last, cov[1])
+        window = (lo, hi) if lo <= hi else None
+    det_both = (
+        query_route_detection_totals(
+            ctx.con, f.replace(date_from=window[0], date_to=window[1]), v, ctx.cube
+        )
+        if window
+        else det.iloc[0:0]
+    )
+    rr = compute_route_risk(ctx.routes, inc, det, v.detections is not None, det_both)
     if f.routes:
         rr = rr[rr["route_id"].isin(f.routes)].reset_index(drop=True)
-    first, last = ctx.span(v.incidents)
-    lo, hi = f.date_from or first, f.date_to or last
-    if cov[0] and cov[1] and lo and hi and max(lo, cov[0]) <= min(hi, cov[1]):
-        leth = f"{max(lo, cov[0]).isoformat()} to {min(hi, cov[1]).isoformat()}"
-    else:
-        leth = "no months with both series"
+    leth = (
+        f"{window[0].isoformat()} to {window[1].isoformat()}"
+        if window
+        else "no months with both series"
+    )
     has_det = rr["detections"].notna()
     det_vintage = ctx.vintage_of(v.detections)
     rr["incident_source"] = v.incidents
@@ -450,6 +528,58 @@ def _route_risk(ctx: _Ctx, f: Filters) -> pd.DataFrame:
     rr["lethality_period"] = [leth if b else None for b in rr["has_both_series"]]
     rr["note"] = _scope_note(f)
     return rr
+
+
+_ROUTE_METRIC_COLUMNS = [
+    "route_id",
+    "name",
+    "colour",
+    "incidents",
+    "dead_and_missing",
+    "detections",
+    "deaths_per_1000_detections",
+]
+
+
+def route_metrics_from_risk(routes: pd.DataFrame, rr: pd.DataFrame) -> pd.DataFrame:
+    """One row per reference route (in ``routes`` order) with the :func:`route_risk` figures
+    (routes outside a route filter have none): what maps and route bars draw.
+
+    Plain numpy over the ~30 routes: the pandas merge and casts it replaces cost 4-5 ms a
+    rerun, for what is a lookup.
+    """
+    ids = routes["route_id"].tolist()
+    pos = {r: i for i, r in enumerate(rr["route_id"].tolist())}
+    idx = np.array([pos.get(r, -1) for r in ids], dtype=np.intp)
+    hit = idx >= 0
+
+    def take(col: str, fill: float) -> np.ndarray:
+        out = np.full(len(ids), fill, dtype="float64")
+        if col in rr.columns:
+            out[hit] = rr[col].to_numpy(dtype="float64", na_value=np.nan)[idx[hit]]
+        return out
+
+    det = take("detections", np.nan)
+    out = pd.DataFrame(
+        {
+            "route_id": routes["route_id"].to_numpy(),
+            "name": routes["name"].to_numpy(),
+            "colour": routes["colour"].to_numpy(),
+            "incidents": np.nan_to_num(take("incidents", 0.0)).astype("int64"),
+            "dead_and_missing": np.nan_to_num(take("dead_and_missing", 0.0)).astype("int64"),
+            "detections": pd.array(np.round(det), dtype="Float64").astype("Int64"),
+            "deaths_per_1000_detections": pd.array(
+                take("deaths_per_1000_detections", np.nan), dtype="Float64"
+            ),
+        }
+    )
+    return out[_ROUTE_METRIC_COLUMNS]
+
+
+def route_metrics(con: Con, f: Filters, *, ref: Reference | None = None) -> pd.DataFrame:
+    """:func:`route_metrics_from_risk` of :func:`route_risk` for ``f``."""
+    ctx = _Ctx(con, ref)
+    return route_metrics_from_risk(ctx.routes, _route_risk(ctx, f))
 
 
 def route_risk_series(
@@ -475,7 +605,7 @@ def route_risk_series(
     v = ctx.vintages(f)
     monthly = query_route_monthly(con, f, route_id, v)
     both = bool(routes.loc[route_id, "frontex"]) and bool(routes.loc[route_id, "mmp"])
-    return compute_route_series(monthly, both)
+    return compute_route_series(monthly, both, ctx.span(v.incidents))
 
 
 # ---------------------------------------------------------------- countries
@@ -628,18 +758,32 @@ def _routes_crossing(con: Any, countries: Any) -> pd.DataFrame:
     if len(stored):
         return stored
     gdf = countries() if callable(countries) else countries
+    from geo.spatial import compute_routes_crossing
+
     return compute_routes_crossing(query_waypoints(con), gdf)
 
 
-def _place(ctx: _Ctx, loose: pd.DataFrame, max_km: float) -> pd.DataFrame:
-    return compute_nearest_country(loose, ctx.countries, max_km) if len(loose) else loose
+def _max_km(max_km: float | None) -> float:
+    if max_km is not None:
+        return max_km
+    from geo.spatial import DEFAULT_MAX_KM
+
+    return DEFAULT_MAX_KM
+
+
+def _place(ctx: _Ctx, loose: pd.DataFrame, max_km: float | None) -> pd.DataFrame:
+    if not len(loose):
+        return loose
+    from geo.spatial import compute_nearest_country
+
+    return compute_nearest_country(loose, ctx.countries, _max_km(max_km))
 
 
 def transit_risk(
     con: Con,
     f: Filters,
     weights: tuple[tuple[str, float], ...] | None = None,
-    max_km: float = DEFAULT_MAX_KM,
+    max_km: float | None = None,
     *,
     ref: Reference | None = None,
 ) -> pd.DataFrame:
@@ -653,8 +797,8 @@ def transit_risk(
     weights : tuple of (component, weight), optional
         Components of :data:`~analytics.scores.TRANSIT_COMPONENTS`; default
         :data:`DEFAULT_TRANSIT_WEIGHTS`.
-    max_km : float
-        Largest distance for nearest-country assignment.
+    max_km : float, optional
+        Largest distance (default :data:`geo.spatial.DEFAULT_MAX_KM`) for nearest-country assignment.
     ref : Reference, optional
         From :func:`load_reference` for the same warehouse version (skips those reads).
 
@@ -674,7 +818,7 @@ def transit_risk(
 
 
 def _transit_risk(
-    ctx: _Ctx, f: Filters, weights: tuple[tuple[str, float], ...] | None, max_km: float
+    ctx: _Ctx, f: Filters, weights: tuple[tuple[str, float], ...] | None, max_km: float | None
 ) -> pd.DataFrame:
     w = normalise_weights(weights, TRANSIT_COMPONENTS, DEFAULT_TRANSIT_WEIGHTS)
     if f.routes:
@@ -717,7 +861,7 @@ def _transit_risk(
     n_as = int(loose["incidents"].sum()) - n_un if len(loose) else 0
     note = (
         f"{n_as:,} incidents without a recorded country were placed in the nearest country "
-        f"within {max_km:g} km; {n_un:,} ({dm_un:,} dead and missing) were not placed and count "
+        f"within {_max_km(max_km):g} km; {n_un:,} ({dm_un:,} dead and missing) were not placed and count "
         "for no country. " + _scope_note(f)
     )
     out = _finish_country_table(
@@ -859,7 +1003,11 @@ def alerts(
         ``direction``, ``sentence``, ``source_id``, then the incident counts, ``p_year_ago``,
         ``p_baseline``, ``status`` and ``reason``.
     """
-    return compute_alerts(_alert_candidates(_Ctx(con, ref), f, as_of, months))
+    ctx = _Ctx(con, ref)
+    if as_of is None and ctx.span(ctx.vintages(f).incidents)[1] is None:
+        # No incident data under these filters' vintage: no alert (not an error to hide).
+        return compute_alerts(compute_alert_candidates(pd.DataFrame(), dt.date(2000, 1, 1), months))
+    return compute_alerts(_alert_candidates(ctx, f, as_of, months))
 
 
 # ---------------------------------------------------------------- messages
@@ -875,7 +1023,7 @@ def key_messages(
     transit_risk: pd.DataFrame | None = None,
     alerts: pd.DataFrame | None = None,
     headline: Mapping[str, Any] | None = None,
-    previous_headline: Mapping[str, Any] | None = None,
+    figures: tuple[Figure, ...] | None = None,
     ref: Reference | None = None,
 ) -> pd.DataFrame:
     """The ``n`` most important facts for the filters, one sentence each.
@@ -894,8 +1042,10 @@ def key_messages(
         not passed only those figures are computed, not the whole scored tables.
     alerts : DataFrame, optional
         :func:`alerts` ``(con, f)``; pass ``None`` also when it raised ``ValueError``.
-    headline, previous_headline : mapping, optional
-        :func:`data.queries.query_headline` for ``f`` and for ``f.previous_period()``.
+    headline : mapping, optional
+        :func:`data.queries.query_headline` for ``f``.
+    figures : tuple of Figure, optional
+        :func:`headline` for ``f`` (the change against the previous period).
     ref : Reference, optional
         From :func:`load_reference` for the same warehouse version.
 
@@ -912,10 +1062,7 @@ def key_messages(
     if v.incidents is None:
         return pd.DataFrame(columns=["rank", "sentence", "source_ids", "kind"])
     head = headline if headline is not None else query_headline(con, f)
-    pf = f.previous_period()
-    prev = previous_headline if previous_headline is not None else None
-    if prev is None and pf is not None:
-        prev = query_headline(con, pf)
+    figs = figures if figures is not None else _headline_figures(ctx, f, head)
     routes = route_risk if route_risk is not None else _route_risk(ctx, f)
     # "Deadliest" and "largest" compare; with a single route or chosen origins there is
     # nothing to compare against, so those messages are left out.
@@ -936,7 +1083,7 @@ def key_messages(
         routes = routes.iloc[0:0]
     return compute_key_messages(
         head,
-        prev,
+        figs,
         routes,
         origins,
         transit,
@@ -944,6 +1091,31 @@ def key_messages(
         period_text(f.date_from, f.date_to),
         ctx.labels,
         n=n,
+    )
+
+
+def origin_deaths(con: Con, f: Filters, *, ref: Reference | None = None) -> pd.DataFrame:
+    """Dead and missing by country of origin (the catalogue's ``origin_dead_and_missing``:
+    an incident with k origins counts 1/k for each), as in :func:`origin_risk`.
+
+    Returns
+    -------
+    DataFrame
+        ``iso3``, ``name``, ``dead_and_missing`` (persons, float: shares of split incidents),
+        ``split_incidents``; sorted by ``dead_and_missing`` descending. Incidents without a
+        recorded origin count for no country.
+    """
+    ctx = _Ctx(con, ref)
+    if f.routes:
+        ctx.check_routes(f.routes)
+    v = ctx.vintages(f)
+    if v.incidents is None:
+        return pd.DataFrame(columns=["iso3", "name", "dead_and_missing", "split_incidents"])
+    out = _origin_deaths(ctx, f.replace(origins=()), v)
+    if f.origins:
+        out = out[out["iso3"].isin(f.origins)]
+    return out.sort_values(["dead_and_missing", "iso3"], ascending=[False, True]).reset_index(
+        drop=True
     )
 
 
@@ -969,7 +1141,7 @@ def _country_deaths(ctx: _Ctx, f: Filters, v: Vintages) -> pd.DataFrame:
     inc = query_country_tables(
         ctx.con, f, v, ctx.lists(v.incidents), previous=False, routes=False, violence=False
     )
-    loose = _place(ctx, inc.unlocated, DEFAULT_MAX_KM)
+    loose = _place(ctx, inc.unlocated, None)
     parts = [inc.located[["iso3", "dead_and_missing"]]]
     if len(loose):
         placed = loose[loose["nearest_iso3"].notna()]

@@ -48,7 +48,6 @@ from analytics.theme import (
     OTHER_COLOUR,
     SEQUENTIAL,
     cause_colour,
-    cause_label,
 )
 
 Format = Literal["png", "svg", "pdf"]
@@ -1115,15 +1114,4 @@ def class_legend_entries(
     return tuple(
         {"label": lab, "colour": col, "shape": shape}
         for lab, col in zip(labels, SEQUENTIAL, strict=True)
-    )
-
-
-def cause_legend_entries(causes: Iterable[Any]) -> tuple[Mapping[str, str], ...]:
-    """Legend entries (circles) for the causes present, in first-seen order."""
-    seen: list[str] = []
-    for c in causes:
-        if isinstance(c, str) and c not in seen:
-            seen.append(c)
-    return tuple(
-        {"label": cause_label(c), "colour": cause_colour(c), "shape": "circle"} for c in seen
     )

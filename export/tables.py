@@ -212,3 +212,34 @@ def to_safe_xlsx(
     finally:
         wb.close()
     return buf.getvalue()
+
+
+# ---------------------------------------------------------------- incident tables
+
+
+def _safe_url(u: object) -> str | None:
+    if isinstance(u, str) and u.strip().lower().startswith(("http://", "https://")):
+        return u.strip()
+    return None
+
+
+def _join(v: object) -> str:
+    if isinstance(v, (list, tuple)):
+        return ", ".join(str(x) for x in v)
+    if isinstance(v, np.ndarray):
+        return ", ".join(str(x) for x in v.tolist())
+    return "" if v is None else str(v)
+
+
+def prepare_incident_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Incident rows ready to show and export: lists joined, only http(s) links kept."""
+    out = df.copy()
+    for col in ("causes", "flags"):
+        if col in out.columns:
+            out[col] = out[col].map(_join)
+    if "url" in out.columns:
+        out["url"] = out["url"].map(_safe_url).astype(object)
+        out["url"] = out["url"].where(out["url"].notna(), None)
+    if "incident_date" in out.columns:
+        out["incident_date"] = pd.to_datetime(out["incident_date"]).dt.date
+    return out

@@ -1,0 +1,566 @@
+"""The catalogue of measures: every figure RouteWatch shows, defined once.
+
+Officials repeat these numbers to ministers, so each measure has one definition here (id,
+label, unit, the sources it reads, its coverage rule and its caveat) and one formula (in
+:mod:`analytics.measures`, named by :attr:`Measure.formula`). Every surface (page, chart, key
+message, alert, pack slide, PPTX note, map snapshot, command) asks the catalogue for the label,
+unit, caveat and formatting, and the services for the values: no surface does its own
+arithmetic on these measures. ``docs/methodology.md`` ("Measures") is the same list in words;
+a test keeps the two in step.
+
+Three rules hold for every measure:
+
+* **No data is "no data", never 0.** A value is ``None`` (or ``NaN``) where the source does not
+  cover the period or the key; :meth:`Measure.format` prints :data:`NO_DATA` for it.
+* **Different measures are never added.** Deaths (IOM, persons), detections (Frontex, events),
+  arrivals (UNHCR, persons) and populations are separate measures; the only thing that combines
+  two is a ratio with its own entry (``deaths_per_1000_detections``).
+* **A change compares like with like.** :func:`compare` (with
+  :meth:`data.filters.Filters.previous_period` for the period rules) gives a percentage only when
+  the source covers the whole of both periods; otherwise it says which source is partial.
+
+Pure: no I/O, no database, no Streamlit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+NO_DATA = "no data"
+
+#: Below this many detections a ratio of deaths to detections is mostly noise.
+MIN_DETECTIONS_FOR_RATE = 500
+#: Shares among victims need this many victims with the attribute recorded.
+MIN_KNOWN_FOR_SHARE = 20
+#: A percentage change needs at least this much in the earlier period (from a base of 1 or 2
+#: any change reads as hundreds of percent). The same rule for every count.
+MIN_PREVIOUS_FOR_CHANGE = 10
+
+MIN_ESTIMATE_CAVEAT = (
+    "IOM figures are minimum estimates of the dead and missing and are revised between vintages."
+)
+DETECTION_CAVEAT = (
+    "Frontex detections count border-crossing events, not persons (one person may be detected "
+    "several times); the latest month is preliminary."
+)
+ARRIVAL_CAVEAT = "UNHCR sea arrivals count persons disembarked (Italy, daily, provisional)."
+RATIO_CAVEAT = (
+    "A ratio of two publishers' counts over the months both cover: a rough indicator, not a "
+    "probability of dying."
+)
+SPLIT_CAVEAT = (
+    "An incident with k countries of origin counts 1/k of its dead and missing for each; "
+    "incidents without a recorded origin count for no country."
+)
+INCIDENT_ONLY_FILTERS = (
+    "UN region, IOM region, cause and minimum source quality filters apply to dead and missing "
+    "only, not to detections."
+)
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+#: Source kinds (as in the warehouse's ``sources.kind``) and the name a reader knows.
+SOURCE_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        "mmp": "IOM Missing Migrants",
+        "frontex": "Frontex",
+        "unhcr-arrivals": "UNHCR sea arrivals",
+        "unhcr-population": "UNHCR",
+        "oc-index": "GI-TOC Organized Crime Index",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One measure's definition.
+
+    Attributes
+    ----------
+    id : str
+        Stable identifier (used in the audit trail, column names and tests).
+    label : str
+        What a reader sees ("Dead and missing").
+    unit : str
+        The unit a value is in ("persons", "detections (events, not persons)", "per 1,000 detections").
+    sources : tuple of str
+        Source kinds the measure reads (``mmp``, ``frontex``, ...).
+    coverage : str
+        Which months of which sources it may use.
+    caveat : str
+        What a reader must know before repeating it.
+    formula : str
+        The one function that computes it (module-qualified), or the query that counts it.
+    decimals : int
+        Decimals when printed.
+    noun : str
+        What a sentence calls the counted thing after a number.
+    percent : bool
+        Printed as a percentage (the value is a percentage, or a 0-1 share when ``share``).
+    share : bool
+        The value is a 0-1 share (printed as a percentage).
+    """
+
+    id: str
+    label: str
+    unit: str
+    sources: tuple[str, ...]
+    coverage: str
+    caveat: str
+    formula: str
+    decimals: int = 0
+    #: How a sentence names the counted thing after a number ("1,810 dead and missing").
+    noun: str = ""
+    percent: bool = False
+    share: bool = False
+    #: Printed with a sign (changes).
+    signed: bool = False
+
+    def format(self, value: object, *, with_unit: bool = False) -> str:
+        """``value`` as a reader sees it: thousands separators, the measure's decimals, a
+        ``%`` for percentages and shares, and :data:`NO_DATA` where there is no value."""
+        if not is_value(value):
+            return NO_DATA
+        x = float(value)  # type: ignore[arg-type]
+        if self.share:
+            x *= 100.0
+        text = f"{x:+,.{self.decimals}f}" if self.signed else f"{x:,.{self.decimals}f}"
+        if self.percent or self.share:
+            return f"{text}%"
+        return f"{text} {self.unit}" if with_unit else text
+
+
+def is_value(value: object) -> bool:
+    """Whether ``value`` is a number (not ``None``, ``NaN``, ``NA`` or text)."""
+    if value is None or isinstance(value, bool | str):
+        return False
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return not math.isnan(x)
+
+
+_PERIOD = "incidents dated in the period, from the incident vintage in use"
+_FX_PERIOD = "months of the period that the Frontex vintage in use covers"
+
+_ALL: tuple[Measure, ...] = (
+    Measure(
+        "dead_and_missing",
+        "Dead and missing",
+        "persons",
+        ("mmp",),
+        _PERIOD + "; an incident with several route labels counts on each route",
+        MIN_ESTIMATE_CAVEAT,
+        "data.queries.query_headline (sum of dead_and_missing)",
+        noun="dead and missing",
+    ),
+    Measure(
+        "dead",
+        "Dead",
+        "persons",
+        ("mmp",),
+        _PERIOD,
+        MIN_ESTIMATE_CAVEAT,
+        "data.queries.query_headline (sum of dead)",
+    ),
+    Measure(
+        "missing",
+        "Of whom missing",
+        "persons",
+        ("mmp",),
+        _PERIOD + "; an empty missing count is no one missing",
+        MIN_ESTIMATE_CAVEAT + " Missing persons are presumed dead.",
+        "data.queries.query_headline (sum of missing)",
+        noun="missing",
+    ),
+    Measure(
+        "incidents",
+        "Incidents",
+        "incidents",
+        ("mmp",),
+        _PERIOD,
+        "One incident may involve many people.",
+        "data.queries.query_headline (count of incidents)",
+        noun="incidents",
+    ),
+    Measure(
+        "detections",
+        "Detections (Frontex)",
+        "detections (events, not persons)",
+        ("frontex",),
+        _FX_PERIOD + "; no data outside them",
+        DETECTION_CAVEAT + " Region, cause and source-quality filters do not apply to detections.",
+        "data.queries.query_headline (sum of detections)",
+        noun="Frontex detections (events, not persons)",
+    ),
+    Measure(
+        "arrivals",
+        "Sea arrivals (UNHCR)",
+        "persons",
+        ("unhcr-arrivals",),
+        "days of the period the UNHCR arrivals series covers",
+        ARRIVAL_CAVEAT,
+        "the warehouse table arrivals (loaded; no page reads it yet)",
+    ),
+    Measure(
+        "deaths_per_1000_detections",
+        "Dead and missing per 1,000 detections",
+        "per 1,000 detections",
+        ("mmp", "frontex"),
+        "only the months both the IOM and the Frontex vintage cover, on routes both publish; "
+        f"undefined below {MIN_DETECTIONS_FOR_RATE:,} detections",
+        RATIO_CAVEAT,
+        "analytics.measures.compute_lethality",
+        decimals=1,
+    ),
+    Measure(
+        "change_pct",
+        "Change against the previous period",
+        "percent",
+        ("mmp", "frontex"),
+        "the previous period by the period rules (a calendar year with the year before, a "
+        "custom range with the range of equal length before it); a percentage only where the "
+        f"source covers both whole periods and the earlier one has at least "
+        f"{MIN_PREVIOUS_FOR_CHANGE}",
+        "A partly covered period is named as partial, never compared.",
+        "analytics.catalogue.compare",
+        percent=True,
+        signed=True,
+    ),
+    Measure(
+        "origin_dead_and_missing",
+        "Dead and missing by country of origin",
+        "persons",
+        ("mmp",),
+        _PERIOD + "; split 1/k across an incident's k origins",
+        SPLIT_CAVEAT + " " + MIN_ESTIMATE_CAVEAT,
+        "data.risk_queries.query_origin_tables (origin shares)",
+        decimals=0,
+    ),
+    Measure(
+        "transit_dead_and_missing",
+        "Dead and missing by country of incident",
+        "persons",
+        ("mmp",),
+        _PERIOD + "; incidents without a country are placed in the nearest country within 100 km",
+        MIN_ESTIMATE_CAVEAT,
+        "data.risk_queries.query_country_tables + geo.spatial.compute_nearest_country",
+    ),
+    Measure(
+        "origin_detections",
+        "Detections by nationality (Frontex)",
+        "detections (events, not persons)",
+        ("frontex",),
+        _FX_PERIOD,
+        DETECTION_CAVEAT,
+        "data.risk_queries.query_detections_by_nationality_route",
+    ),
+    Measure(
+        "detections_on_routes_crossing",
+        "Detections on routes crossing the country",
+        "detections (events, not persons)",
+        ("frontex",),
+        _FX_PERIOD + "; routes whose waypoints cross the country",
+        DETECTION_CAVEAT,
+        "analytics.measures.compute_transit_components",
+    ),
+    Measure(
+        "share_children",
+        "Share of children among the dead and missing",
+        "share",
+        ("mmp",),
+        _PERIOD + f"; only where at least {MIN_KNOWN_FOR_SHARE} victims have the attribute",
+        "Age is unrecorded for most victims.",
+        "analytics.measures.compute_origin_components",
+        share=True,
+    ),
+    Measure(
+        "share_women",
+        "Share of women and girls among the dead and missing",
+        "share",
+        ("mmp",),
+        _PERIOD + f"; only where at least {MIN_KNOWN_FOR_SHARE} victims have the attribute",
+        "Sex is unrecorded for most victims.",
+        "analytics.measures.compute_origin_components",
+        share=True,
+    ),
+    Measure(
+        "share_violence",
+        "Share of the dead and missing from violence",
+        "share",
+        ("mmp",),
+        _PERIOD,
+        "Cause of death as IOM records it; an incident with two causes counts under both.",
+        "analytics.measures.compute_transit_components",
+        share=True,
+    ),
+    Measure(
+        "oc_human_smuggling",
+        "Human smuggling (GI-TOC OC Index)",
+        "index points (1-10)",
+        ("oc-index",),
+        "the latest edition not newer than the period's end",
+        "An expert assessment of criminal markets, not a count.",
+        "data.queries.query_indicator",
+        decimals=1,
+    ),
+    Measure(
+        "risk_score",
+        "Risk score",
+        "points (0-100)",
+        ("mmp", "frontex", "oc-index"),
+        "the components' own coverage; a country needs half the weight available to be ranked",
+        "A relative ranking for prioritising attention, not a probability.",
+        "analytics.scores.compute_scores",
+    ),
+)
+
+MEASURES: Mapping[str, Measure] = MappingProxyType({m.id: m for m in _ALL})
+
+#: The measure behind each risk-score component, by kind of country (origin or transit).
+COMPONENT_MEASURES: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "origin": MappingProxyType(
+            {
+                "dead_and_missing": "origin_dead_and_missing",
+                "deaths_per_1000_detections": "deaths_per_1000_detections",
+                "detections": "origin_detections",
+                "change_pct": "change_pct",
+                "share_children": "share_children",
+                "share_women": "share_women",
+                "oc_human_smuggling": "oc_human_smuggling",
+            }
+        ),
+        "transit": MappingProxyType(
+            {
+                "dead_and_missing": "transit_dead_and_missing",
+                "share_violence": "share_violence",
+                "change_pct": "change_pct",
+                "detections_on_routes_crossing": "detections_on_routes_crossing",
+                "oc_human_smuggling": "oc_human_smuggling",
+            }
+        ),
+    }
+)
+
+
+def component_measure(kind: str, component: str) -> Measure:
+    """The catalogue measure of a risk component (``kind`` is ``origin`` or ``transit``)."""
+    return measure(COMPONENT_MEASURES[kind][component])
+
+
+def measure(measure_id: str) -> Measure:
+    """The catalogue entry for ``measure_id``.
+
+    Raises
+    ------
+    KeyError
+        For an id the catalogue does not define (a surface inventing a measure is a bug).
+    """
+    try:
+        return MEASURES[measure_id]
+    except KeyError:
+        raise KeyError(
+            f"unknown measure {measure_id!r}; the catalogue defines: {', '.join(MEASURES)}"
+        ) from None
+
+
+# ------------------------------------------------------------------ coverage and changes
+
+
+def month_text(d: dt.date) -> str:
+    """``"April 2025"``."""
+    return f"{_MONTHS[d.month - 1]} {d.year}"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The span a source vintage covers (inclusive days), and its name for a reader."""
+
+    source: str
+    first: dt.date | None
+    last: dt.date | None
+
+    def covers(self, lo: dt.date, hi: dt.date) -> bool:
+        """Whether the whole of ``lo``..``hi`` lies inside the span."""
+        return (
+            self.first is not None
+            and self.last is not None
+            and self.first <= lo
+            and hi <= self.last
+        )
+
+    def overlaps(self, lo: dt.date, hi: dt.date) -> bool:
+        """Whether any day of ``lo``..``hi`` lies inside the span."""
+        return (
+            self.first is not None
+            and self.last is not None
+            and self.first <= hi
+            and lo <= self.last
+        )
+
+    def partial_text(self, lo: dt.date, hi: dt.date) -> str:
+        """``"Frontex: to April 2025, partial"`` (or ``from ...``), for a period it part-covers."""
+        if self.first is None or self.last is None or not self.overlaps(lo, hi):
+            return f"{self.source}: no data for this period"
+        if self.last < hi:
+            return f"{self.source}: to {month_text(self.last)}, partial"
+        return f"{self.source}: from {month_text(self.first)}, partial"
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change against the previous period.
+
+    ``status`` is one of ``ok`` (``pct`` holds the percentage), ``no-previous`` (the period is
+    open-ended: nothing to compare), ``partial`` (the source covers only part of either
+    period), ``no-data``, ``small-base`` (fewer than :data:`MIN_PREVIOUS_FOR_CHANGE` before),
+    ``none`` (nothing in either period). ``text`` is what a reader sees ("" for
+    ``no-previous``).
+    """
+
+    status: str
+    pct: float | None = None
+    text: str = ""
+
+
+def compare(
+    current: object,
+    previous: object,
+    *,
+    period: tuple[dt.date, dt.date] | None,
+    previous_period: tuple[dt.date, dt.date] | None,
+    coverage: Coverage | None,
+    min_previous: float = MIN_PREVIOUS_FOR_CHANGE,
+) -> Change:
+    """The one rule for "change against the previous period".
+
+    Parameters
+    ----------
+    current, previous : number or None
+        The measure in the period and in the previous period (from the same query).
+    period, previous_period : (date, date) or None
+        Inclusive day ranges; ``previous_period`` from
+        :meth:`data.filters.Filters.previous_period`. ``None`` when the view is open-ended.
+    coverage : Coverage or None
+        The source's span; ``None`` when no vintage of the source is loaded.
+    min_previous : float
+        Smallest previous value that gives a percentage.
+    """
+    if period is None or previous_period is None:
+        return Change("no-previous")
+    if coverage is None:
+        return Change("no-data", text=NO_DATA)
+    for lo, hi in (period, previous_period):
+        if not coverage.covers(lo, hi):
+            return Change("partial", text=coverage.partial_text(lo, hi))
+    if not is_value(current) or not is_value(previous):
+        return Change("no-data", text=NO_DATA)
+    now, before = float(current), float(previous)  # type: ignore[arg-type]
+    if before == 0 and now == 0:
+        return Change("none", text="none in either period")
+    if before < max(min_previous, 1e-12):
+        return Change(
+            "small-base",
+            text=f"{before:,.0f} in the previous period: too few for a percentage",
+        )
+    pct = (now - before) / before * 100.0
+    return Change("ok", pct=pct, text=f"{pct:+.0f}% vs previous period")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure as every surface shows it: the measure, its value, its change, its sources."""
+
+    measure: Measure
+    value: float | None
+    change: Change
+    previous: float | None
+    source_ids: tuple[str, ...]
+
+    @property
+    def display(self) -> str:
+        return self.measure.format(self.value)
+
+
+HEADLINE_MEASURES = ("dead_and_missing", "missing", "incidents", "detections")
+
+
+def compute_headline(
+    current: Mapping[str, object],
+    previous: Mapping[str, object] | None,
+    *,
+    period: tuple[dt.date, dt.date] | None,
+    previous_period: tuple[dt.date, dt.date] | None,
+    coverage: Mapping[str, Coverage | None],
+) -> tuple[Figure, ...]:
+    """The four headline figures with their changes (the Overview, the pack, the audit).
+
+    Parameters
+    ----------
+    current, previous : mapping
+        :func:`data.queries.query_headline` for the period and the previous period:
+        measure id -> value (``None`` where the source has no data), plus ``incident_source``
+        and ``detection_source``.
+    coverage : mapping
+        ``"mmp"`` and ``"frontex"`` -> :class:`Coverage` of the vintage in use (or ``None``).
+    """
+    out = []
+    for mid in HEADLINE_MEASURES:
+        m = MEASURES[mid]
+        kind = m.sources[0]
+        cov = coverage.get(kind)
+        src_key = "detection_source" if kind == "frontex" else "incident_source"
+        sid = current.get(src_key)
+        value = current.get(mid) if cov is not None else None
+        prev_value = previous.get(mid) if previous is not None and cov is not None else None
+        if value is not None and cov is not None and period is not None:
+            if not cov.overlaps(*period):
+                value = None  # the source says nothing about this period: no data, not 0
+        ch = compare(
+            value,
+            prev_value,
+            period=period,
+            previous_period=previous_period,
+            coverage=cov,
+        )
+        out.append(
+            Figure(
+                m,
+                float(value) if is_value(value) else None,  # type: ignore[arg-type]
+                ch,
+                float(prev_value) if is_value(prev_value) else None,  # type: ignore[arg-type]
+                (str(sid),) if sid else (),
+            )
+        )
+    return tuple(out)
+
+
+def markdown_table() -> str:
+    """The catalogue as the Markdown rows of ``docs/methodology.md`` ("Measures")."""
+    rows = [
+        "| id | measure | unit | coverage | caveat |",
+        "|---|---|---|---|---|",
+    ]
+    for m in MEASURES.values():
+        cells = (f"`{m.id}`", m.label, m.unit, m.coverage, m.caveat)
+        rows.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    return "\n".join(rows)

@@ -1,0 +1,483 @@
+"""The briefing pack's content: the warehouse and the filters in, a :class:`~export.pack.Pack` out.
+
+:func:`build_pack` is the one entry point (used by the Briefing page and by
+``python -m analytics brief``). :func:`collect_pack` reads every table the slides need through
+the other services, and hands them to the slide builders and renderers of :mod:`export.pack`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics import figures as fg
+from analytics.messages import period_text
+from data import queries as q
+from data.filters import Filters, filters_to_query
+from export import images as sn
+from export.pack import (
+    DEMO_WARNING,
+    FORMATS,
+    PACK_TITLE,
+    SCORE_CAVEAT,
+    AuditFigure,
+    Pack,
+    Progress,
+    Slide,
+    _alerts_slide,
+    _ChartJob,
+    _fmt_day,
+    _headline_slide,
+    _no_progress,
+    _risk_map,
+    _risk_slide,
+    _route_map,
+    _sources_slide,
+    _to_date,
+    _vintage_lines,
+    audit_figure,
+    chart_caption,
+    file_stem,
+    pack_period,
+    render_pack,
+    scope_text,
+    slide_figure,
+)
+
+Con = duckdb.DuckDBPyConnection
+
+
+def collect_pack(
+    con: Con,
+    f: Filters,
+    progress: Progress | None = None,
+    *,
+    generated_on: dt.date | None = None,
+    exporter: sn.FigureExporter | None = None,
+    countries: Any = None,
+    render_images: bool = True,
+) -> Pack:
+    """Query, compute and draw everything a pack shows for the filters ``f``.
+
+    Parameters
+    ----------
+    con : DuckDB connection
+        The warehouse (read-only is enough).
+    f : Filters
+    progress : callable, optional
+        ``progress(fraction, message)``, fraction rising from 0 to 1.
+    generated_on : date, optional
+        The date printed on the pack; default the incident vintage's as-of date.
+    exporter : FigureExporter, optional
+        The chart-export browser; default :func:`export.images.shared_exporter`.
+        Without a browser the chart slides carry their numbers as text instead of a picture.
+    countries : GeoDataFrame, optional
+        Simplified boundaries for the maps (default: the warehouse's, simplified here).
+    render_images : bool
+        ``False`` skips the chart images (the audit trail needs only the figures).
+
+    Returns
+    -------
+    Pack
+    """
+    from analytics.alerts import compute_alerts
+    from analytics.scores import COMPONENTS
+    from geo.layers import simplify_countries
+    from geo.spatial import compute_country_geodataframe
+    from services import report
+
+    say = progress or _no_progress
+    ex = exporter or sn.shared_exporter()
+    say(0.0, "reading the data")
+    v = q.resolve_vintages(con, f)
+    if v.incidents is None:
+        raise ValueError("no incident data is loaded: load an IOM export or the demo data first")
+    sources = q.query_sources(con)
+    routes_ref = q.query_routes(con)
+    route_names = dict(zip(routes_ref["route_id"], routes_ref["name"], strict=True))
+    cn = q.query_countries(con, with_geometry=False)
+    country_names = dict(zip(cn["iso3"], cn["name"], strict=True))
+    ref = report.load_reference(con)
+    head = q.query_headline(con, f)
+    figures = report.headline(con, f, current=head, ref=ref)
+    first, last = _to_date(head["first_date"]), _to_date(head["last_date"])
+    vintage_day = _to_date(sources.loc[sources["source_id"] == v.incidents, "vintage"].iloc[0])
+    pack_day = generated_on or vintage_day or last or dt.date(2000, 1, 1)
+    date_label = (
+        f"Prepared {_fmt_day(generated_on)}"
+        if generated_on
+        else f"Data as of {_fmt_day(vintage_day)}"
+    )
+    scope = scope_text(f, route_names, country_names)
+    period = pack_period(f, first, last)
+    scope_line = f"{scope}, {period}"
+
+    # Charts render in the browser process while Python computes and draws maps.
+    unavailable = ex.unavailable_reason() if render_images else "chart images not rendered"
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-export")
+    jobs: list[_ChartJob] = []
+
+    def submit(fig: go.Figure, caption: str, audit: tuple[AuditFigure, ...] = ()) -> None:
+        bare, title, subtitle = slide_figure(fig)
+        job = _ChartJob(fig, caption, title, subtitle, figures=audit)
+        if unavailable is None:
+            job.future = pool.submit(
+                sn.export_figure, bare, "png", caption="", scale=2, exporter=ex
+            )
+        jobs.append(job)
+
+    label = (
+        ", ".join(route_names.get(r, r) for r in f.routes)
+        if 0 < len(f.routes) <= 2
+        else ("Selected routes" if f.routes else "All routes")
+    )
+    try:
+        say(0.05, "charting incidents")
+        span = (f.date_from, f.date_to)
+        inc_ids = (v.incidents,)
+        both_ids = (v.incidents, v.detections)
+        monthly = q.query_incidents_by(con, f, "none", "month")
+        submit(
+            fg.make_monthly_figure(monthly, label=label, data_end=f.date_to or last),
+            chart_caption(v, sources, f),
+            tuple(
+                audit_figure(
+                    "dead_and_missing",
+                    r["dead_and_missing"],
+                    key={"month": str(r["period"])[:7]},
+                    period=span,
+                    source_ids=inc_ids,
+                )
+                for r in monthly.to_dict("records")
+            ),
+        )
+        # One table of per-route figures, the same the Routes page and key messages read.
+        routes_risk = report.route_risk(con, f, ref=ref)
+        metrics = report.route_metrics_from_risk(routes_ref, routes_risk)
+        # Route comparisons only when there are routes to compare: under a route filter the
+        # other routes hold just the incidents shared with the chosen ones.
+        in_scope = metrics[metrics["route_id"].isin(f.routes)] if f.routes else metrics
+        if int((in_scope["dead_and_missing"] > 0).sum()) >= 2:
+            submit(
+                fg.make_route_bars_figure(in_scope, "dead_and_missing", top=10),
+                chart_caption(v, sources, f, note="Incidents on two routes count on both"),
+                _route_audit(in_scope, "dead_and_missing", span, inc_ids),
+            )
+        if int(in_scope["deaths_per_1000_detections"].notna().sum()) >= 2:
+            submit(
+                fg.make_route_bars_figure(in_scope, "deaths_per_1000_detections", top=10),
+                chart_caption(
+                    v,
+                    sources,
+                    f,
+                    detections=True,
+                    note="A ratio of two sources' counts over the months both cover, a rough indicator",
+                ),
+                _route_audit(in_scope, "deaths_per_1000_detections", span, both_ids),
+            )
+
+        say(0.12, "scoring origin and transit risk")
+        origin = report.origin_risk(con, f, ref=ref)
+        transit = report.transit_risk(con, f, ref=ref)
+        labels = {k: str(c.label).capitalize() for k, c in COMPONENTS.items()}
+        risk_caption = fg.caption(
+            [
+                str(origin["sources"].dropna().iloc[0])
+                if origin["sources"].notna().any()
+                else "IOM, Frontex, GI-TOC"
+            ],
+            minimum_estimate=True,
+            detections=True,
+            filters=f.describe(),
+            note=SCORE_CAVEAT.rstrip("."),
+        )
+        submit(
+            fg.make_risk_figure(
+                origin, report.DEFAULT_ORIGIN_WEIGHTS, "origin", top=12, component_labels=labels
+            ),
+            risk_caption,
+        )
+        submit(
+            fg.make_risk_figure(
+                transit, report.DEFAULT_TRANSIT_WEIGHTS, "transit", top=12, component_labels=labels
+            ),
+            risk_caption,
+        )
+        submit(
+            fg.make_causes_figure(q.query_incidents_by(con, f, "cause", None), label=label),
+            chart_caption(v, sources, f, note="An incident with two causes counts under both"),
+        )
+        det_nat = q.query_detections_by(con, f, "nationality", None)
+        victims = report.origin_deaths(con, f, ref=ref)
+        submit(
+            fg.make_nationalities_figure(
+                det_nat,
+                victims.rename(columns={"iso3": "key"}),
+                names=country_names,
+                label=label,
+            ),
+            chart_caption(
+                v,
+                sources,
+                f,
+                detections=True,
+                note="Origins are unknown for many of the dead and missing; an incident with k origins counts 1/k for each",
+            ),
+            tuple(
+                audit_figure(
+                    "origin_dead_and_missing",
+                    r["dead_and_missing"],
+                    key={"iso3": r["iso3"]},
+                    period=span,
+                    source_ids=inc_ids,
+                )
+                for r in victims.head(12).to_dict("records")
+            )
+            + tuple(
+                audit_figure(
+                    "origin_detections",
+                    r["detections"],
+                    key={"iso3": r["key"]},
+                    period=span,
+                    source_ids=(v.detections,),
+                )
+                for r in det_nat.sort_values("detections", ascending=False)
+                .head(12)
+                .to_dict("records")
+            ),
+        )
+
+        say(0.3, "writing key messages and alerts")
+        as_of = report.default_as_of(con, f, ref=ref)
+        if f.date_to is not None:
+            end = f.date_to
+            if (end + dt.timedelta(days=1)).month == end.month:
+                end = dt.date(end.year, end.month, 1) - dt.timedelta(days=1)
+            as_of = min(as_of, dt.date(end.year, end.month, 1))
+        try:
+            cand = report.alert_candidates(con, f, as_of, ref=ref)
+        except ValueError:
+            cand = pd.DataFrame(columns=["status", "sentence", "period_label", "level", "name"])
+        alerts = compute_alerts(cand) if len(cand) else cand
+        watch = cand[cand["status"] == "watch"] if len(cand) else cand
+        from analytics.messages import compute_key_messages
+
+        msgs = compute_key_messages(
+            head,
+            figures,
+            routes_risk,
+            origin,
+            transit,
+            alerts,
+            period_text(f.date_from, f.date_to),
+            report.source_labels(con, ref=ref),
+            n=5,
+        )
+
+        say(0.45, "drawing the maps")
+        if countries is None:
+            countries = simplify_countries(compute_country_geodataframe(q.query_countries(con)))
+        waypoints = q.query_waypoints(con)
+        route_map = _route_map(countries, routes_ref, waypoints, metrics, f)
+        say(0.55, "drawing the risk maps")
+        origin_map = _risk_map(countries, origin, "origin")
+        transit_map = _risk_map(countries, transit, "transit")
+
+        say(0.65, "rendering the charts")
+        images: list[bytes | None] = []
+        for i, job in enumerate(jobs, start=1):
+            say(0.65 + 0.25 * i / len(jobs), f"rendering chart {i} of {len(jobs)}")
+            if job.future is None:
+                images.append(None)
+                continue
+            try:
+                images.append(job.future.result())
+            except sn.SnapshotUnavailable as exc:
+                unavailable = str(exc)
+                images.append(None)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+    say(0.92, "laying out the slides")
+    slides: list[Slide] = []
+    vint_lines = _vintage_lines(sources, v, origin)
+    slides.append(
+        Slide(
+            kind="title",
+            title=PACK_TITLE,
+            subtitle=scope_line,
+            lines=(f"Filters: {f.describe()}", date_label, *vint_lines),
+            notes=(
+                f"Scope: {scope_line}. Filters: {f.describe()}. {date_label}. Data vintages: "
+                + "; ".join(vint_lines)
+                + ("\n" + DEMO_WARNING if v.is_demo else "")
+            ),
+        )
+    )
+    slides.append(_headline_slide(figures, head, v, sources, f, period))
+    msg_lines = tuple(str(s) for s in msgs["sentence"]) if len(msgs) else ()
+    slides.append(
+        Slide(
+            kind="bullets",
+            title="Key messages",
+            subtitle=scope_line,
+            lines=msg_lines or ("No key messages for these filters.",),
+            notes="\n".join(
+                f"{r['rank']}. {r['sentence']} [sources: {r['source_ids']}]"
+                for r in msgs.to_dict("records")
+            )
+            if len(msgs)
+            else "No key messages for these filters.",
+        )
+    )
+    slides.append(_alerts_slide(alerts, watch, cand, as_of))
+    slides.append(route_map)
+    slides.append(
+        _risk_slide(
+            "origin",
+            origin,
+            origin_map,
+            risk_caption,
+            "Countries of origin of the victims and of people detected",
+            span,
+            both_ids,
+        )
+    )
+    slides.append(
+        _risk_slide(
+            "transit",
+            transit,
+            transit_map,
+            risk_caption,
+            "Countries where people die or that routes cross",
+            span,
+            both_ids,
+        )
+    )
+    for job, png in zip(jobs, images, strict=True):
+        alt = fg.figure_alt(job.fig)
+        if png is None:
+            slides.append(
+                Slide(
+                    kind="bullets",
+                    title=job.title or "Chart",
+                    subtitle=job.subtitle,
+                    lines=(alt or "No data.",),
+                    secondary_title="Chart image not available",
+                    secondary=(unavailable or sn.NO_BROWSER_REASON,),
+                    caption=job.caption,
+                    notes=f"{alt}\n{job.caption}",
+                    figures=job.figures,
+                )
+            )
+            continue
+        slides.append(
+            Slide(
+                kind="image",
+                title=job.title,
+                subtitle=job.subtitle,
+                image=png,
+                image_alt=alt,
+                caption=job.caption,
+                notes=f"{alt}\n\n{job.caption}",
+                figures=job.figures,
+            )
+        )
+    slides.append(_sources_slide(sources, v, f, origin, transit))
+    say(1.0, "content ready")
+    return Pack(
+        title=PACK_TITLE,
+        scope=scope_line,
+        filters=f.describe(),
+        date_label=date_label,
+        pack_date=pack_day,
+        is_demo=v.is_demo,
+        slides=tuple(slides),
+        file_stem=file_stem(f, pack_day),
+        query=filters_to_query(f),
+        sources={
+            str(r["source_id"]): {
+                "publisher": str(r["publisher"]),
+                "kind": str(r["kind"]),
+                "vintage": _iso(_to_date(r["vintage"])),
+                "is_demo": bool(r["is_demo"]),
+            }
+            for r in sources.to_dict("records")
+        },
+    )
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _route_audit(
+    table: pd.DataFrame,
+    measure_id: str,
+    span: tuple[dt.date | None, dt.date | None],
+    source_ids: tuple[str | None, ...],
+) -> tuple[AuditFigure, ...]:
+    top = table.sort_values(measure_id, ascending=False, na_position="last").head(10)
+    return tuple(
+        audit_figure(
+            measure_id,
+            r[measure_id],
+            key={"route_id": r["route_id"]},
+            period=span,
+            source_ids=source_ids,
+        )
+        for r in top.to_dict("records")
+    )
+
+
+def build_pack(
+    con: Con,
+    f: Filters,
+    fmt: str,
+    progress: Progress | None = None,
+    *,
+    generated_on: dt.date | None = None,
+    exporter: sn.FigureExporter | None = None,
+) -> bytes:
+    """A briefing pack for the filters ``f`` as PDF or PowerPoint bytes.
+
+    Parameters
+    ----------
+    con : DuckDB connection
+    f : Filters
+    fmt : {"pdf", "pptx"}
+    progress : callable, optional
+        ``progress(fraction, message)`` as the pack is built (fraction 0 to 1).
+    generated_on : date, optional
+        Date printed on the pack; default the data's as-of date (reproducible).
+    exporter : FigureExporter, optional
+        Chart-export browser (default: the process-wide one).
+
+    Returns
+    -------
+    bytes
+
+    Raises
+    ------
+    ValueError
+        Unknown format, or no incident data loaded.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be 'pdf' or 'pptx', got {fmt!r}")
+    say = progress or _no_progress
+
+    def scaled(frac: float, msg: str) -> None:
+        say(0.95 * frac, msg)
+
+    pack = collect_pack(
+        con, f, scaled, generated_on=generated_on, exporter=exporter, render_images=fmt != "json"
+    )
+    say(0.96, f"writing the {fmt.upper()}")
+    out = render_pack(pack, fmt)
+    say(1.0, "done")
+    return out

@@ -1,0 +1,103 @@
+"""Charts on a page: a figure with its caption and downloads, and the country card.
+
+Kept apart from :mod:`ui.render` so that the download buttons (:mod:`ui.snapshots`, which
+uses the caption builders of :mod:`ui.render`) and the render helpers import each other in
+one direction only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics.figures import figure_alt, figure_name, make_series_figure
+from data.filters import Filters, Vintages
+from ui import render, snapshots
+
+
+def render_figure(fig: go.Figure, f: Filters, caption: str | None = None) -> None:
+    """Draw a figure with the house config, its alt text and a caption."""
+    st.plotly_chart(
+        fig,
+        theme=None,
+        config=render.plotly_config(figure_name(fig), f),
+        alt=figure_alt(fig) or None,
+    )
+    if caption:
+        st.caption(caption)
+    snapshots.render_download_buttons(fig, None, caption or "", f)
+
+
+def render_country_card(
+    scores: pd.DataFrame,
+    iso3: str | None,
+    kind: str,
+    f: Filters,
+    v: Vintages,
+    weights: Sequence[tuple[str, float]] = (),
+    labels: Mapping[str, str] | None = None,
+) -> None:
+    """Country card: score, why this rank, routes used, components, trend and OC Index."""
+    if not iso3 or iso3 not in set(scores["iso3"]):
+        return
+    row = scores[scores["iso3"] == iso3].iloc[0]
+    name = str(row["name"])
+    with st.container(border=True):
+        st.subheader(name)
+        c = st.columns(4)
+        score = row.get("score")
+        c[0].metric("Score", "not ranked" if pd.isna(score) else f"{float(score):.0f} / 100")
+        rank = row.get("rank")
+        of = row.get("ranked_of")
+        c[1].metric(
+            "Rank",
+            "-"
+            if pd.isna(rank)
+            else f"{int(rank)} of {int(of)}"
+            if not pd.isna(of)
+            else f"{int(rank)}",
+        )
+        c[2].metric("Data confidence", str(row.get("confidence", "low")).capitalize())
+        inc = row.get("incidents")
+        c[3].metric("Incidents", "-" if inc is None or pd.isna(inc) else f"{int(inc):,}")
+        st.markdown("**Why this rank**")
+        why = row.get("why")
+        st.write(str(why))
+        routes_used = row.get("top_routes")
+        if isinstance(routes_used, str) and routes_used:
+            st.markdown("**Routes used**")
+            st.write(routes_used)
+        left, right = st.columns([3, 2])
+        with left:
+            inc_s, det_s = render.country_series(f, kind, iso3)
+            render_figure(
+                make_series_figure(inc_s, det_s, label=name, period="year"),
+                f,
+                render.source_caption(v, f, detections=kind == "origin"),
+            )
+        with right:
+            if weights:
+                st.markdown("**Components**")
+                st.dataframe(
+                    render.component_table(row, weights, labels or {}, kind),
+                    hide_index=True,
+                    column_config={
+                        "Scaled (0-100)": st.column_config.ProgressColumn(
+                            min_value=0, max_value=100, format="%.0f"
+                        ),
+                        "Points in score": st.column_config.NumberColumn(format="%.1f"),
+                        "Weight": st.column_config.NumberColumn(format="%.2f"),
+                    },
+                )
+            oc = render.country_indicators(iso3, [k for k, _ in render.OC_INDICATORS])
+            st.markdown("**Organized Crime Index (GI-TOC, 1-10)**")
+            if all(val is None for val in oc.values()):
+                st.caption("No Organized Crime Index loaded for this country.")
+            else:
+                oc_cols = st.columns(len(render.OC_INDICATORS))
+                for col, (key, lab) in zip(oc_cols, render.OC_INDICATORS, strict=True):
+                    val = oc.get(key)
+                    col.metric(lab, "no data" if val is None else f"{val:.1f}")
