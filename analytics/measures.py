@@ -142,7 +142,8 @@ def compute_route_risk(
         incidents carry several labels), ``detections`` (Frontex events; ``NaN`` where Frontex
         has no series for the route), ``dead_and_missing_in_detection_months`` (persons, the
         lethality numerator: incidents dated in months Frontex covers),
-        ``deaths_per_1000_detections`` (persons per 1,000 detections; ``NaN`` unless the route
+        ``detections_in_incident_months`` (events, the lethality denominator: detections in
+        months the IOM vintage covers), ``deaths_per_1000_detections`` (persons per 1,000 detections; ``NaN`` unless the route
         has both series and at least one detection), ``has_both_series`` (bool). Sorted by
         ``dead_and_missing`` descending, the unclassified route last, then ``route_id``.
     """
@@ -196,6 +197,7 @@ def compute_route_risk(
             "colour": routes["colour"].array.take(order),
             **{c: v[order] for c, v in cols.items()},
             "detections": detections[order],
+            "detections_in_incident_months": denominator[order],
             "has_both_series": both[order],
             "deaths_per_1000_detections": lethality[order],
         }

@@ -160,7 +160,7 @@ def compute_key_messages(
         )
     if len(routes) and "deaths_per_1000_detections" in routes:
         leth = routes[routes["deaths_per_1000_detections"].notna()]
-        leth = leth[leth["detections"] >= MIN_DETECTIONS_FOR_RATE]
+        leth = leth[leth["detections_in_incident_months"] >= MIN_DETECTIONS_FOR_RATE]
         if len(leth):
             r = leth.sort_values(
                 ["deaths_per_1000_detections", "route_id"], ascending=[False, True]
@@ -171,7 +171,8 @@ def compute_key_messages(
                     f"The {r['name']} route was the most lethal per crossing {period}: "
                     f"{r['deaths_per_1000_detections']:.1f} dead and missing per 1,000 Frontex "
                     f"detections ({int(r['dead_and_missing_in_detection_months']):,} dead and missing, "
-                    f"{int(r['detections']):,} detections, which are events not persons; "
+                    f"{int(r['detections_in_incident_months']):,} detections, which are events not persons, "
+                    f"in the months both sources cover; "
                     f"{_cite(labels, inc_src, det_src)}).",
                     ", ".join(x for x in (inc_src, det_src) if x),
                 )

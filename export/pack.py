@@ -37,7 +37,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics import figures as fg
-from analytics.catalogue import Figure, is_value, measure
+from analytics.catalogue import NO_DATA, Figure, is_value, measure
 from analytics.messages import period_text
 from analytics.theme import cause_label
 from data.filters import Filters, Vintages
@@ -120,6 +120,7 @@ class AuditFigure:
     display: str = ""
     period: tuple[str | None, str | None] = (None, None)
     source_ids: tuple[str, ...] = ()
+    change: str = ""
 
 
 def audit_figure(
@@ -129,8 +130,10 @@ def audit_figure(
     key: Mapping[str, object] | None = None,
     period: tuple[dt.date | None, dt.date | None] = (None, None),
     source_ids: Sequence[str | None] = (),
+    change: str = "",
 ) -> AuditFigure:
-    """An :class:`AuditFigure` for a catalogue measure (an unknown id raises ``KeyError``)."""
+    """An :class:`AuditFigure` for a catalogue measure (an unknown id raises ``KeyError``);
+    ``change`` is the change against the previous period as shown beside it."""
     m = measure(measure_id)
     ok = is_value(value)
     return AuditFigure(
@@ -140,6 +143,7 @@ def audit_figure(
         display=m.format(value),
         period=tuple(d.isoformat() if d else None for d in period),  # type: ignore[arg-type]
         source_ids=tuple(s for s in source_ids if s),
+        change=change,
     )
 
 
@@ -174,6 +178,7 @@ class Pack:
                         "label": m.label,
                         "value": fig.value,
                         "display": fig.display,
+                        "change": fig.change,
                         "unit": m.unit,
                         "key": dict(fig.key),
                         "period": {"from": fig.period[0], "to": fig.period[1]},
@@ -206,7 +211,7 @@ class Pack:
 def _fmt_int(v: Any) -> str:
     try:
         if v is None or pd.isna(v):
-            return "-"
+            return NO_DATA
     except (TypeError, ValueError):
         pass
     return f"{round(float(v)):,}"
@@ -335,13 +340,13 @@ def _table_notes(df: pd.DataFrame, cols: Sequence[tuple[str, str]], limit: int =
 def _cell(v: Any) -> str:
     if isinstance(v, float):
         if pd.isna(v):
-            return "-"
+            return NO_DATA
         return f"{v:,.1f}" if abs(v) < 100 and v != round(v) else f"{v:,.0f}"
     if v is None:
-        return "-"
+        return NO_DATA
     try:
         if pd.isna(v):
-            return "-"
+            return NO_DATA
     except (TypeError, ValueError):
         pass
     if isinstance(v, int):
@@ -504,6 +509,7 @@ def _headline_slide(
                 x.value,
                 period=(f.date_from, f.date_to),
                 source_ids=x.source_ids,
+                change=x.change.text,
             )
             for x in figures
         ),

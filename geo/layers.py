@@ -37,6 +37,7 @@ import pandas as pd
 import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
+from analytics.catalogue import NO_DATA, is_value, measure
 from analytics.theme import (
     OTHER_COLOUR,
     SEQUENTIAL,
@@ -147,10 +148,16 @@ def _class_index(value: float, breaks: Sequence[float]) -> int:
     return bisect.bisect_right(breaks, value)
 
 
+def _dead_and_missing_text(v: object) -> str:
+    """``"5 dead and missing"``, or ``"Dead and missing: no data"`` (never a 0 for nothing)."""
+    m = measure("dead_and_missing")
+    return f"{m.format(v)} {m.noun}" if is_value(v) else f"{m.label}: {NO_DATA}"
+
+
 def _fmt_int(v: object) -> str:
     try:
         if v is None or pd.isna(v):  # type: ignore[call-overload]
-            return "n/a"
+            return NO_DATA
     except (TypeError, ValueError):
         pass
     return f"{int(round(float(v))):,}"  # type: ignore[arg-type]
@@ -570,7 +577,6 @@ def build_route_layer(
             colour = _rgba(route_colour, 190)
         if hl and rid not in hl:
             colour = [*colour[:3], 110]
-        leth_txt = "n/a (no comparable detections)" if leth is None else f"{leth:,.1f}"
         rows.append(
             {
                 "route_id": rid,
@@ -579,10 +585,15 @@ def build_route_layer(
                 "width": float(width) * (1.4 if rid in hl else 1.0),
                 "tt_title": escape_text(name),
                 "tt_body": _tooltip_lines(
-                    f"Dead and missing: {_fmt_int(m.get('dead_and_missing'))}",
-                    f"Incidents: {_fmt_int(m.get('incidents'))}",
-                    f"Detections (events): {_fmt_int(d)}",
-                    f"Dead and missing per 1,000 detections: {leth_txt}",
+                    *(
+                        f"{measure(mid).label}: {measure(mid).format(v)}"
+                        for mid, v in (
+                            ("dead_and_missing", m.get("dead_and_missing")),
+                            ("incidents", m.get("incidents")),
+                            ("detections", d),
+                            ("deaths_per_1000_detections", leth),
+                        )
+                    )
                 ),
             }
         )
@@ -724,7 +735,7 @@ def build_incident_layer(points: pd.DataFrame) -> pdk.Layer:
                 quality_lines[q] = f"Source quality: {_fmt_int(q)} of 5"
             lines.append(quality_lines[q])
         if dm not in counts:
-            counts[dm] = f"{_fmt_int(dm)} dead and missing"
+            counts[dm] = _dead_and_missing_text(dm)
         rows.append(
             {
                 "position": [round(float(lon), 4), round(float(lat), 4)],
@@ -772,7 +783,7 @@ def build_hex_layer(hex_df: pd.DataFrame) -> pdk.Layer:
         {
             "h3": str(cell),
             "color": _rgba(SEQUENTIAL[_class_index(float(dm), HEX_BREAKS)], 210),
-            "tt_title": f"{_fmt_int(dm)} dead and missing",
+            "tt_title": _dead_and_missing_text(dm),
             "tt_body": _tooltip_lines(f"{_fmt_int(n)} incidents in this area"),
         }
         for cell, n, dm in zip(

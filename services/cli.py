@@ -247,12 +247,14 @@ ROUTE_COMPONENTS: Mapping[str, str | None] = MappingProxyType(
         "multi_route_incidents": None,
         "detections": "detections",
         "dead_and_missing_in_detection_months": None,
+        "detections_in_incident_months": None,
         "deaths_per_1000_detections": "deaths_per_1000_detections",
     }
 )
 _HELPER_UNITS = {
     "multi_route_incidents": "incidents with several route labels (counted on each)",
     "dead_and_missing_in_detection_months": "persons dead or missing in the months both sources cover",
+    "detections_in_incident_months": "detections (events, not persons) in the months both sources cover",
 }
 
 
@@ -612,8 +614,8 @@ def run_brief(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
     finally:
         con.close()
-    if out is None:
-        sys.stdout.buffer.write(data)
+    if out is None:  # JSON to stdout (UTF-8 text)
+        sys.stdout.write(data.decode("utf-8"))
         sys.stdout.flush()
         return 0
     _write_atomically(out, data)

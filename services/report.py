@@ -479,7 +479,7 @@ def route_risk(con: Con, f: Filters, *, ref: Reference | None = None) -> pd.Data
         labels counts on each), ``multi_route_incidents`` (count of such incidents on the
         route), ``detections`` (Frontex events; ``NaN`` where Frontex has no series),
         ``deaths_per_1000_detections`` (persons per 1,000 detections over the months both
-        series cover; ``NaN`` where not both), ``dead_and_missing_in_detection_months``
+        series cover; ``NaN`` where not both), ``dead_and_missing_in_detection_months`` and ``detections_in_incident_months``
         (persons, the numerator), ``has_both_series`` (bool), ``incident_source``,
         ``detection_source`` (``source_id``; ``None`` where no series), ``incident_vintage``,
         ``detection_vintage`` (ISO dates), ``lethality_period`` (text), ``note`` (caveats and

@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from analytics.catalogue import measure
 from analytics.figures import figure_alt, figure_name, make_series_figure
 from data.filters import Filters, Vintages
 from ui import render, snapshots
@@ -62,7 +63,7 @@ def render_country_card(
         )
         c[2].metric("Data confidence", str(row.get("confidence", "low")).capitalize())
         inc = row.get("incidents")
-        c[3].metric("Incidents", "-" if inc is None or pd.isna(inc) else f"{int(inc):,}")
+        c[3].metric("Incidents", measure("incidents").format(inc))
         st.markdown("**Why this rank**")
         why = row.get("why")
         st.write(str(why))

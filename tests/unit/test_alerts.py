@@ -222,6 +222,7 @@ def test_key_messages_cite_sources_and_never_add_measures():
             "dead_and_missing": [600, 900, 10],
             "dead_and_missing_in_detection_months": [600, 900, 10],
             "detections": [40000.0, float("nan"), 20000.0],
+            "detections_in_incident_months": [40000.0, float("nan"), 20000.0],
             "deaths_per_1000_detections": [15.0, float("nan"), 0.5],
         }
     )

@@ -193,8 +193,8 @@ def test_route_layer_width_by_detections_colour_by_lethality(
     assert cm["color"][:3] == hex_to_rgb(SEQUENTIAL_LINES[3])  # 20 per 1,000: the 15-30 class
     assert sd["color"][:3] == hex_to_rgb(OTHER_COLOUR)
     assert sd["tt_title"] == "Sahara &lt;b&gt;crossing&lt;/b&gt;"
-    assert "Detections (events): 40,000" in cm["tt_body"]
-    assert "n/a" in sd["tt_body"]
+    assert "Detections (Frontex): 40,000" in cm["tt_body"]
+    assert "per 1,000 detections: no data" in sd["tt_body"]
 
 
 def test_route_layer_route_colours_and_highlight(
@@ -457,7 +457,7 @@ def test_incident_tooltips_leave_out_what_is_missing() -> None:
     assert [r["tt_title"] for r in rows] == [
         "5 dead and missing",
         "5 dead and missing",
-        "n/a dead and missing",
+        "Dead and missing: no data",
         "0 dead and missing",
     ]
     assert rows[0]["tt_body"].split("\n") == [
