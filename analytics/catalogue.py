@@ -24,6 +24,7 @@ Pure: no I/O, no database, no Streamlit.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 from collections.abc import Mapping
@@ -61,20 +62,6 @@ INCIDENT_ONLY_FILTERS = (
     "only, not to detections."
 )
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 #: Source kinds (as in the warehouse's ``sources.kind``) and the name a reader knows.
 SOURCE_NAMES: Mapping[str, str] = MappingProxyType(
@@ -388,7 +375,7 @@ def measure(measure_id: str) -> Measure:
 
 def month_text(d: dt.date) -> str:
     """``"April 2025"``."""
-    return f"{_MONTHS[d.month - 1]} {d.year}"
+    return f"{calendar.month_name[d.month]} {d.year}"
 
 
 @dataclass(frozen=True)

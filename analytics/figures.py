@@ -39,6 +39,7 @@ from analytics.theme import (
     cause_label,
     sequential_colour,
 )
+from data.filters import Filters, Vintages, as_date
 
 UNKNOWN_CODES: Mapping[str, str] = {"UNK": "Unknown", "OOO": "Not specified"}
 MONTHS = tuple(calendar.month_abbr[1:])
@@ -151,7 +152,10 @@ def _month_label(d: dt.date | pd.Timestamp) -> str:
 
 
 def _to_date(v: object) -> dt.date:
-    return pd.Timestamp(v).date()  # type: ignore[arg-type]
+    d = as_date(v)
+    if d is None:
+        raise ValueError(f"not a date: {v!r}")
+    return d
 
 
 def country_label(code: str, names: Mapping[str, str] | None = None) -> str:
@@ -955,6 +959,49 @@ def caption(
     if filters:
         parts.append(f"Filters: {filters}.")
     return " ".join(parts)
+
+
+def vintage_labels(sources: pd.DataFrame) -> dict[str, str]:
+    """``source_id`` -> its vintage as captions show it (``"09 Apr 2026"``); sources without a
+    vintage are left out. The one vintage-label builder (pages, map images and packs)."""
+    out: dict[str, str] = {}
+    for sid, vintage in zip(sources["source_id"], sources["vintage"], strict=True):
+        d = as_date(vintage)
+        if d is not None:
+            out.setdefault(str(sid), f"{d:%d %b %Y}")
+    return out
+
+
+def source_caption(
+    v: Vintages,
+    f: Filters,
+    labels: Mapping[str, str],
+    incidents: bool = True,
+    detections: bool = False,
+    note: str | None = None,
+) -> str:
+    """The caption under a chart or map: sources and vintages (``labels`` from
+    :func:`vintage_labels`), caveats and filters. The one caption builder."""
+    srcs: list[str] = []
+    vints: list[str] = []
+    for used, name, sid, short in (
+        (incidents, "IOM Missing Migrants Project", v.incidents, "IOM"),
+        (detections, "Frontex", v.detections, "Frontex"),
+    ):
+        if not used:
+            continue
+        srcs.append(name + (" (synthetic demo)" if v.is_demo else ""))
+        vl = labels.get(sid) if sid else None
+        if vl:
+            vints.append(f"{short} {vl}")
+    return caption(
+        srcs,
+        vintage=", ".join(vints) or None,
+        minimum_estimate=incidents,
+        detections=detections,
+        filters=f.describe(),
+        note=note,
+    )
 
 
 def route_colour_map(route_ids: Iterable[str], colours: Mapping[str, str]) -> dict[str, str]:

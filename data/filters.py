@@ -103,6 +103,33 @@ class Vintages:
     is_demo: bool
 
 
+def as_date(value: object) -> dt.date | None:
+    """The one date conversion: a date, datetime, pandas ``Timestamp``, numpy ``datetime64`` or
+    ISO text -> a ``date``; ``None``, ``NaN``, ``NaT`` and ``NA`` -> ``None``.
+
+    Raises
+    ------
+    ValueError
+        For text that is not a date.
+    """
+    import pandas as pd  # here: Filters itself needs no pandas
+
+    # NaT subclasses datetime, so the missing check must come before any isinstance test.
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        if pd.isna(value):  # type: ignore[call-overload]
+            return None
+    except (TypeError, ValueError):
+        pass
+    ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    return None if ts is pd.NaT else ts.date()
+
+
 def _add_months(d: dt.date, k: int) -> dt.date:
     """The first day of the month ``k`` months from ``d``'s month."""
     n = d.year * 12 + d.month - 1 + k

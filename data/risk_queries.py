@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from data.filters import Filters
+from data.filters import Filters, as_date
 from data.queries import Vintages, detection_where, incident_where, resolve_vintages
 
 Con = duckdb.DuckDBPyConnection
@@ -97,19 +97,6 @@ def query_detection_cube(con: Con) -> pa.Table:
 
 def _vintages(con: Con, f: Filters, v: Vintages | None) -> Vintages:
     return v if v is not None else resolve_vintages(con, f)
-
-
-def _as_date(value: object) -> dt.date | None:
-    # NaT subclasses datetime, so the missing check must come before any isinstance test.
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, float) and value != value:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return pd.Timestamp(str(value)).date()
 
 
 def query_detection_coverage(
@@ -802,7 +789,7 @@ def coverage_from_months(
     first_month: object, last_month: object
 ) -> tuple[dt.date | None, dt.date | None]:
     """Detection coverage from the first and last month: (first day, last day of last month)."""
-    lo, hi = _as_date(first_month), _as_date(last_month)
+    lo, hi = as_date(first_month), as_date(last_month)
     if lo is None or hi is None:
         return None, None
     nxt = dt.date(hi.year + (hi.month == 12), hi.month % 12 + 1, 1)

@@ -40,7 +40,7 @@ from analytics import figures as fg
 from analytics.catalogue import NO_DATA, Figure, is_value, measure
 from analytics.messages import period_text
 from analytics.theme import cause_label
-from data.filters import Filters, Vintages
+from data.filters import Filters, Vintages, as_date
 from export import images as sn
 
 Progress = Callable[[float, str], None]
@@ -221,17 +221,6 @@ def _fmt_day(d: dt.date | None) -> str:
     return f"{d.day} {d:%B %Y}" if d else "-"
 
 
-def _to_date(v: Any) -> dt.date | None:
-    if v is None:
-        return None
-    try:
-        if pd.isna(v):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return pd.Timestamp(v).date()
-
-
 def short_sentence(sentence: str) -> str:
     """A key message without its closing source citation, for large type (presenter mode).
 
@@ -289,16 +278,6 @@ def file_stem(f: Filters, day: dt.date) -> str:
     return f"routewatch-briefing_{slug or 'all-data'}_{day.isoformat()}"
 
 
-def _vintage_text(sources: pd.DataFrame, source_id: str | None) -> str | None:
-    if not source_id:
-        return None
-    hit = sources[sources["source_id"] == source_id]
-    if hit.empty:
-        return None
-    d = _to_date(hit.iloc[0]["vintage"])
-    return f"{d:%d %b %Y}" if d else None
-
-
 def chart_caption(
     v: Vintages,
     sources: pd.DataFrame,
@@ -307,27 +286,8 @@ def chart_caption(
     detections: bool = False,
     note: str | None = None,
 ) -> str:
-    """The caption the app shows under a chart (sources, vintages, caveats, filters)."""
-    srcs: list[str] = []
-    vints: list[str] = []
-    if incidents:
-        srcs.append("IOM Missing Migrants Project" + (" (synthetic demo)" if v.is_demo else ""))
-        vl = _vintage_text(sources, v.incidents)
-        if vl:
-            vints.append(f"IOM {vl}")
-    if detections:
-        srcs.append("Frontex" + (" (synthetic demo)" if v.is_demo else ""))
-        vl = _vintage_text(sources, v.detections)
-        if vl:
-            vints.append(f"Frontex {vl}")
-    return fg.caption(
-        srcs,
-        vintage=", ".join(vints) or None,
-        minimum_estimate=incidents,
-        detections=detections,
-        filters=f.describe(),
-        note=note,
-    )
+    """The caption the app shows under a chart (:func:`analytics.figures.source_caption`)."""
+    return fg.source_caption(v, f, fg.vintage_labels(sources), incidents, detections, note)
 
 
 def _table_notes(df: pd.DataFrame, cols: Sequence[tuple[str, str]], limit: int = 15) -> str:
@@ -438,7 +398,7 @@ def _vintage_lines(sources: pd.DataFrame, v: Vintages, origin: pd.DataFrame) -> 
     for sid, what in ((v.incidents, "Incidents"), (v.detections, "Detections")):
         if sid and sid in by_id.index:
             r = by_id.loc[sid]
-            d = _to_date(r["vintage"])
+            d = as_date(r["vintage"])
             demo = " (synthetic demo)" if bool(r["is_demo"]) else ""
             out.append(
                 f"{what}: {r['publisher']}{demo}, vintage {d.isoformat() if d else '-'} ({sid})"
@@ -725,7 +685,7 @@ def _sources_slide(
         sid = str(r["source_id"])
         if sid not in used and sid not in oc:
             continue
-        d = _to_date(r["vintage"])
+        d = as_date(r["vintage"])
         lic = f" Licence: {r['licence']}." if r.get("licence") else ""
         cav = f" {str(r['caveat']).rstrip('.')}." if r.get("caveat") else ""
         lines.append(

@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from analytics import figures as fg
 from analytics.messages import period_text
 from data import queries as q
-from data.filters import Filters, filters_to_query
+from data.filters import Filters, as_date, filters_to_query
 from export import images as sn
 from export.pack import (
     DEMO_WARNING,
@@ -38,7 +38,6 @@ from export.pack import (
     _risk_slide,
     _route_map,
     _sources_slide,
-    _to_date,
     _vintage_lines,
     audit_figure,
     chart_caption,
@@ -105,8 +104,8 @@ def collect_pack(
     ref = report.load_reference(con)
     head = q.query_headline(con, f)
     figures = report.headline(con, f, current=head, ref=ref)
-    first, last = _to_date(head["first_date"]), _to_date(head["last_date"])
-    vintage_day = _to_date(sources.loc[sources["source_id"] == v.incidents, "vintage"].iloc[0])
+    first, last = as_date(head["first_date"]), as_date(head["last_date"])
+    vintage_day = as_date(sources.loc[sources["source_id"] == v.incidents, "vintage"].iloc[0])
     pack_day = generated_on or vintage_day or last or dt.date(2000, 1, 1)
     date_label = (
         f"Prepared {_fmt_day(generated_on)}"
@@ -404,7 +403,7 @@ def collect_pack(
             str(r["source_id"]): {
                 "publisher": str(r["publisher"]),
                 "kind": str(r["kind"]),
-                "vintage": _iso(_to_date(r["vintage"])),
+                "vintage": _iso(as_date(r["vintage"])),
                 "is_demo": bool(r["is_demo"]),
             }
             for r in sources.to_dict("records")

@@ -61,7 +61,7 @@ from analytics.scores import (
     normalise_weights,
     why_rank,
 )
-from data.filters import Filters
+from data.filters import Filters, as_date
 from data.queries import (
     Vintages,
     choose_vintages,
@@ -114,19 +114,6 @@ Span = tuple[dt.date | None, dt.date | None]
 
 OC_INDICATOR = "oc_human_smuggling"
 DEATH_CAVEAT = f"{MIN_ESTIMATE_CAVEAT} {DETECTION_CAVEAT}"
-
-
-def _date(value: Any) -> dt.date | None:
-    # NaT subclasses datetime, so the missing check must come before any isinstance test.
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if pd.isna(value):
-        return None
-    return pd.Timestamp(str(value)).date()
 
 
 # ---------------------------------------------------------------- what no filter changes
@@ -186,7 +173,7 @@ class Reference:
         """``source_id`` -> the source's vintage as an ISO date (first row of a source)."""
         out: dict[str, str | None] = {}
         for sid, vintage in zip(self.sources["source_id"], self.sources["vintage"], strict=True):
-            d = _date(vintage)
+            d = as_date(vintage)
             out.setdefault(str(sid), d.isoformat() if d else None)
         return out
 
@@ -208,7 +195,7 @@ def load_reference(con: Con) -> Reference:
         routes=ctx.routes,
         country_names=ctx.names,
         spans={
-            str(r.source_id): (_date(r.first_date), _date(r.last_date))
+            str(r.source_id): (as_date(r.first_date), as_date(r.last_date))
             for r in inc.itertuples(index=False)
         },
         coverage={
@@ -301,7 +288,7 @@ class _Ctx:
                 "WHERE source_id = $src",
                 {"src": source_id or ""},
             )
-            self._spans[source_id] = (_date(row[0]), _date(row[1]))
+            self._spans[source_id] = (as_date(row[0]), as_date(row[1]))
         return self._spans[source_id]
 
     def coverage(self, source_id: str | None) -> Span:
@@ -333,7 +320,7 @@ class _Ctx:
         hit = s[s["source_id"] == source_id]
         if hit.empty:
             return None
-        d = _date(hit.iloc[0]["vintage"])
+        d = as_date(hit.iloc[0]["vintage"])
         return d.isoformat() if d else None
 
     def check_routes(self, route_ids: tuple[str, ...]) -> None:
@@ -369,7 +356,7 @@ def _one(con: Con, sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
 def _labels(s: pd.DataFrame) -> dict[str, str]:
     out: dict[str, str] = {}
     for r in s.to_dict("records"):
-        vint = _date(r.get("vintage"))
+        vint = as_date(r.get("vintage"))
         demo = " (SYNTHETIC DEMO DATA)" if bool(r.get("is_demo")) else ""
         v = f", vintage {vint.isoformat()}" if vint else ""
         if r.get("kind") == "oc-index" and vint:

@@ -34,6 +34,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.catalogue import Figure
+from analytics.figures import vintage_labels as vintage_labels_of
 from analytics.measures import compute_lethality_by_year
 from data import queries as q
 from data.db import WarehouseChanged, connect_read_only, db_path, warehouse_version
@@ -292,12 +293,7 @@ def sources() -> pd.DataFrame:
 
 @_static
 def _vintage_labels(db: Db) -> dict[str, str]:
-    src = q.query_sources(connection(db))
-    return {
-        str(sid): f"{pd.Timestamp(v):%d %b %Y}"
-        for sid, v in zip(src["source_id"], src["vintage"], strict=True)
-        if not pd.isna(v)
-    }
+    return vintage_labels_of(q.query_sources(connection(db)))
 
 
 def vintage_labels() -> dict[str, str]:

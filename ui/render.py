@@ -24,6 +24,7 @@ import streamlit as st
 
 from analytics.catalogue import NO_DATA, Figure, component_measure
 from analytics.figures import caption as make_caption
+from analytics.figures import source_caption as make_source_caption
 from data import queries as q
 from data.filters import Filters, Vintages, filters_to_query
 from export.tables import prepare_incident_table, to_safe_csv, to_safe_xlsx
@@ -171,26 +172,7 @@ def source_caption(
     note: str | None = None,
 ) -> str:
     """Caption text naming the sources and vintages used, the caveats and the filters."""
-    srcs = []
-    vints = []
-    if incidents:
-        srcs.append("IOM Missing Migrants Project" + (" (synthetic demo)" if v.is_demo else ""))
-        vl = vintage_label(v.incidents)
-        if vl:
-            vints.append(f"IOM {vl}")
-    if detections:
-        srcs.append("Frontex" + (" (synthetic demo)" if v.is_demo else ""))
-        vl = vintage_label(v.detections)
-        if vl:
-            vints.append(f"Frontex {vl}")
-    return make_caption(
-        srcs,
-        vintage=", ".join(vints) or None,
-        minimum_estimate=incidents,
-        detections=detections,
-        filters=f.describe(),
-        note=note,
-    )
+    return make_source_caption(v, f, cache.vintage_labels(), incidents, detections, note)
 
 
 # --------------------------------------------------------------------------- charts

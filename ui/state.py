@@ -16,10 +16,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
-from data.filters import Filters, filters_from_query, filters_to_query
+from data.filters import Filters, as_date, filters_from_query, filters_to_query
 from ui import cache, render
 
 REPO = Path(__file__).resolve().parents[1]
@@ -113,13 +112,9 @@ def link_notices() -> list[str]:
 
 
 def _as_date(v: Any) -> dt.date | None:
-    if v is None:
-        return None
     try:
-        if pd.isna(v):
-            return None
-        return pd.Timestamp(v).date()
-    except (TypeError, ValueError):
+        return as_date(v)
+    except ValueError:  # a mangled value in the options: no date
         return None
 
 

@@ -29,6 +29,8 @@ DEFLATOR_SERIES = "cpi_u_us"
 #: The years the product needs converted in any case (the Frontex and MMP data it shows).
 REQUIRED_YEARS = range(2014, 2026)
 
+#: Every cited row ends with where it was read.
+CITATION = ["source_document", "publisher", "publication_year", "locator", "url"]
 FEE_COLUMNS = [
     "fee_id",
     "route_id",
@@ -41,11 +43,7 @@ FEE_COLUMNS = [
     "currency",
     "unit",
     "service",
-    "source_document",
-    "publisher",
-    "publication_year",
-    "locator",
-    "url",
+    *CITATION,
     "notes",
 ]
 FX_COLUMNS = [
@@ -54,11 +52,7 @@ FX_COLUMNS = [
     "currency",
     "value",
     "unit",
-    "source_document",
-    "publisher",
-    "publication_year",
-    "locator",
-    "url",
+    *CITATION,
     "notes",
 ]
 REVENUE_COLUMNS = [
@@ -70,11 +64,7 @@ REVENUE_COLUMNS = [
     "high",
     "currency",
     "covers",
-    "source_document",
-    "publisher",
-    "publication_year",
-    "locator",
-    "url",
+    *CITATION,
 ]
 SHARE_COLUMNS = [
     "share_id",
