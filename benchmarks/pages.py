@@ -207,7 +207,7 @@ def risk(f: Filters, kind: str = "origin") -> Sizes:
         f"risk-{kind}-card-series",
         fg.make_series_figure(inc_s, det_s, label=str(row["name"]), period="year"),
     )
-    render.component_table(row, weights, labels)
+    render.component_table(row, weights, labels, kind)
     render.country_indicators(country, [k for k, _ in render.OC_INDICATORS])
     s[f"table:risk-{kind}"] = _table(scores)
     return s

@@ -13,15 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
 from data.filters import Filters, as_date, filters_from_query, filters_to_query
 from ui import cache, render
-
-REPO = Path(__file__).resolve().parents[1]
 
 # Query-string keys owned by the sidebar (as written by data.filters.filters_to_query).
 URL_KEYS = ("from", "to", "unr", "uns", "reg", "route", "origin", "cause", "q", "vintage")
@@ -60,21 +57,14 @@ def app_pages() -> dict[str, list[Any]]:
             st.Page("pages/risk.py", title="Origin and transit risk", icon=":material/public:"),
             st.Page("pages/incidents.py", title="Incidents", icon=":material/location_on:"),
             st.Page("pages/briefing.py", title="Briefing", icon=":material/co_present:"),
+            st.Page("pages/presenter.py", title="Presenter mode", icon=":material/slideshow:"),
         ],
         "About the data": [
             st.Page("pages/data_sources.py", title="Data and sources", icon=":material/database:"),
             st.Page("pages/methodology.py", title="Methodology", icon=":material/menu_book:"),
+            st.Page("pages/load_data.py", title="Load data", icon=":material/upload_file:"),
         ],
     }
-    # Pages of other issues, registered once their files exist.
-    if (REPO / "pages" / "presenter.py").exists():  # presenter mode (exports issue)
-        pages["Briefing views"].append(
-            st.Page("pages/presenter.py", title="Presenter mode", icon=":material/slideshow:")
-        )
-    if (REPO / "pages" / "load_data.py").exists():  # the analysts' upload page (ingest issue)
-        pages["About the data"].append(
-            st.Page("pages/load_data.py", title="Load data", icon=":material/upload_file:")
-        )
     return pages
 
 
