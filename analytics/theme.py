@@ -8,6 +8,8 @@ every chart and map. Type is large because officials brief from a projected scre
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
@@ -71,6 +73,35 @@ SEQUENTIAL: tuple[str, ...] = ("#FEE6CE", "#FDAE6B", "#F16913", "#D94801", "#7F2
 
 #: The same ramp, darker at the light end, for lines drawn over the light basemap.
 SEQUENTIAL_LINES: tuple[str, ...] = ("#FEC44F", "#FB9A29", "#EC7014", "#CC4C02", "#8C2D04")
+
+# Class breaks shared by the pydeck maps (geo.layers) and the static map images
+# (export.images): one set each, so a route, a cell or a country is in the same class on
+# screen, in the PNG and in the pack.
+#: Lethality classes (dead and missing per 1,000 detections): lower bounds.
+LETHALITY_BREAKS: tuple[float, ...] = (1.0, 5.0, 15.0, 30.0)
+#: Hexagon classes (dead and missing per cell).
+HEX_BREAKS: tuple[float, ...] = (5, 20, 100, 500)
+#: Score classes (composite risk 0-100).
+SCORE_BREAKS: tuple[float, ...] = (20, 40, 60, 80)
+
+
+def class_index(value: float, breaks: tuple[float, ...]) -> int:
+    """The class of ``value``: how many breaks are at or below it."""
+    return bisect.bisect_right(breaks, value)
+
+
+def class_colour(
+    value: object, breaks: tuple[float, ...], palette: tuple[str, ...] = SEQUENTIAL
+) -> str:
+    """The colour of ``value``'s class in ``palette`` (:data:`OTHER_COLOUR` for no data)."""
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return OTHER_COLOUR
+    if math.isnan(v):
+        return OTHER_COLOUR
+    return palette[class_index(v, breaks)]
+
 
 #: Component colours for the composite risk bars (Okabe-Ito without vermillion, the score).
 COMPONENT_COLOURS: tuple[str, ...] = (

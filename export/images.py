@@ -45,9 +45,14 @@ import plotly.graph_objects as go
 
 from analytics.theme import (
     FONT_FAMILY,
+    HEX_BREAKS,
+    LETHALITY_BREAKS,
     OTHER_COLOUR,
+    SCORE_BREAKS,
     SEQUENTIAL,
+    SEQUENTIAL_LINES,
     cause_colour,
+    class_colour,
 )
 
 Format = Literal["png", "svg", "pdf"]
@@ -422,10 +427,6 @@ def export_figure(
 
 # --------------------------------------------------------------------------- maps: inputs
 
-#: Lethality classes and widths as on screen (see :func:`geo.layers.build_route_layer`).
-LETHALITY_BREAKS: tuple[float, ...] = (1.0, 5.0, 15.0, 30.0)
-HEX_BREAKS: tuple[float, ...] = (5, 20, 100, 500)
-SCORE_BREAKS: tuple[float, ...] = (20, 40, 60, 80)
 OCEAN_COLOUR = "#DFE9F2"
 LAND_COLOUR = "#F6F5F1"
 BORDER_COLOUR = "#A8A8A8"
@@ -435,21 +436,6 @@ MAP_CREDIT = "Boundaries: Natural Earth (public domain), Web Mercator."
 #: Europe, Africa and the Middle East: (lon_min, lon_max, lat_min, lat_max).
 ROUTES_EXTENT: tuple[float, float, float, float] = (-30.0, 75.0, -2.0, 60.0)
 WORLD_EXTENT: tuple[float, float, float, float] = (-170.0, 180.0, -56.0, 78.0)
-
-
-def _class_index(value: float, breaks: Sequence[float]) -> int:
-    return int(np.searchsorted(np.asarray(breaks, dtype="float64"), value, side="right"))
-
-
-def class_colour(value: Any, breaks: Sequence[float]) -> str:
-    """Sequential colour of ``value`` under ``breaks`` (grey for missing)."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return OTHER_COLOUR
-    if math.isnan(v):
-        return OTHER_COLOUR
-    return SEQUENTIAL[_class_index(v, breaks)]
 
 
 def compute_route_lines(
@@ -500,7 +486,11 @@ def compute_route_lines(
     top = float(det.max()) if det.notna().any() and float(det.max()) > 0 else 1.0
     df["width_px"] = 2.0 + (max_width_px - 2.0) * np.sqrt(det.fillna(0).clip(lower=0) / top)
     if colour_by == "lethality":
-        df["colour"] = [class_colour(v, LETHALITY_BREAKS) for v in df["deaths_per_1000_detections"]]
+        # The same palette as the route lines on screen (geo.layers.build_route_layer).
+        df["colour"] = [
+            class_colour(v, LETHALITY_BREAKS, SEQUENTIAL_LINES)
+            for v in df["deaths_per_1000_detections"]
+        ]
     hl = set(highlight)
     df["alpha"] = [0.3 if hl and r not in hl else 0.92 for r in df["route_id"]]
     return df[["route_id", "name", "colour", "width_px", "alpha", "path"]].reset_index(drop=True)

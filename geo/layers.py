@@ -23,7 +23,6 @@ neither geopandas nor shapely: both are imported only by the functions that simp
 
 from __future__ import annotations
 
-import bisect
 import json
 import math
 import uuid
@@ -39,11 +38,15 @@ from pydeck.bindings.json_tools import default_serialize
 
 from analytics.catalogue import NO_DATA, is_value, measure
 from analytics.theme import (
+    HEX_BREAKS,
+    LETHALITY_BREAKS,
     OTHER_COLOUR,
+    SCORE_BREAKS,
     SEQUENTIAL,
     SEQUENTIAL_LINES,
     cause_colour,
     cause_label,
+    class_index,
     hex_to_rgb,
 )
 
@@ -81,13 +84,6 @@ NO_DATA_RGB = [232, 232, 232]
 
 #: pydeck reads a plain string as a data accessor ("@@=pixels"); units must be literal strings.
 PIXELS = pdk.types.String("pixels")
-
-#: Lethality classes (dead and missing per 1,000 detections): (lower bound, label).
-LETHALITY_BREAKS: tuple[float, ...] = (1.0, 5.0, 15.0, 30.0)
-#: Hexagon classes (dead and missing per cell).
-HEX_BREAKS: tuple[float, ...] = (5, 20, 100, 500)
-#: Score classes (composite risk 0-100).
-SCORE_BREAKS: tuple[float, ...] = (20, 40, 60, 80)
 
 
 def escape_text(value: object, max_len: int = 200) -> str:
@@ -141,11 +137,6 @@ def _rgb(colour: str) -> tuple[int, int, int]:
 
 def _rgba(colour: str, alpha: int = 255) -> list[int]:
     return [*_rgb(colour), alpha]
-
-
-def _class_index(value: float, breaks: Sequence[float]) -> int:
-    # The class of ``value``: how many breaks are at or below it (NaN: the last class).
-    return bisect.bisect_right(breaks, value)
 
 
 def _dead_and_missing_text(v: object) -> str:
@@ -485,7 +476,7 @@ def _lethality_colour(v: object) -> list[int]:
             return _rgba(OTHER_COLOUR, 200)
     except (TypeError, ValueError):
         return _rgba(OTHER_COLOUR, 200)
-    return _rgba(SEQUENTIAL_LINES[_class_index(float(v), LETHALITY_BREAKS)], 235)  # type: ignore[arg-type]
+    return _rgba(SEQUENTIAL_LINES[class_index(float(v), LETHALITY_BREAKS)], 235)  # type: ignore[arg-type]
 
 
 def _paths_by_route(waypoints: pd.DataFrame) -> dict[Any, list[list[float]]]:
@@ -782,7 +773,7 @@ def build_hex_layer(hex_df: pd.DataFrame) -> pdk.Layer:
     rows = [
         {
             "h3": str(cell),
-            "color": _rgba(SEQUENTIAL[_class_index(float(dm), HEX_BREAKS)], 210),
+            "color": _rgba(SEQUENTIAL[class_index(float(dm), HEX_BREAKS)], 210),
             "tt_title": _dead_and_missing_text(dm),
             "tt_body": _tooltip_lines(f"{_fmt_int(n)} incidents in this area"),
         }
@@ -835,7 +826,7 @@ def _choropleth_properties(
         insufficient = bool(row.get("insufficient_data", False))
         score = row.get("score")
         if score is not None and not pd.isna(score) and not insufficient:
-            fill = _rgba(SEQUENTIAL[_class_index(float(score), SCORE_BREAKS)], 235)
+            fill = _rgba(SEQUENTIAL[class_index(float(score), SCORE_BREAKS)], 235)
             rank = row.get("rank")
             conf = row.get("confidence")
             body = _tooltip_lines(

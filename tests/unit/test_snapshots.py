@@ -20,7 +20,7 @@ from shapely.geometry import box
 
 from analytics.figures import caption as make_caption
 from analytics.figures import make_monthly_figure
-from analytics.theme import SEQUENTIAL
+from analytics.theme import SEQUENTIAL, SEQUENTIAL_LINES
 from data.filters import Filters
 from export import images as sn
 
@@ -192,7 +192,8 @@ def test_route_lines_follow_the_screen_styling() -> None:
     assert r1["path"] == [[1.0, 1.0], [5.0, 5.0], [9.0, 9.0]]
     assert r1["alpha"] < r2["alpha"]  # only r2 is highlighted
     leth = sn.compute_route_lines(ROUTES, WAYPOINTS, METRICS, colour_by="lethality")
-    assert list(leth["colour"]) == [SEQUENTIAL[4], SEQUENTIAL[1]]  # 40 >= 30; 2 in 1-5
+    # The palette of the route lines on screen (geo.layers), not the fill palette.
+    assert list(leth["colour"]) == [SEQUENTIAL_LINES[4], SEQUENTIAL_LINES[1]]  # 40 >= 30; 2 in 1-5
 
 
 def test_extent_from_view_matches_deck_gl_zoom() -> None:
