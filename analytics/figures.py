@@ -462,13 +462,21 @@ def make_causes_figure(by_cause: pd.DataFrame, label: str = "") -> go.Figure:
     )
 
 
-def make_seasonality_figure(monthly: pd.DataFrame, label: str = "") -> go.Figure:
+def make_seasonality_figure(
+    monthly: pd.DataFrame,
+    label: str = "",
+    span: tuple[dt.date, dt.date] | None = None,
+) -> go.Figure:
     """Heatmap of dead and missing by calendar month (x) and year (y).
 
     Parameters
     ----------
     monthly : DataFrame
         ``period`` (first day of month), ``dead_and_missing``.
+    span : (date, date), optional
+        The days the data cover under the filters (default: the first to the last month in
+        ``monthly``). A month inside it with no incident is 0; a month outside it is blank
+        ("no data"), never 0.
     """
     chart = "seasonality-month-by-year"
     subtitle = "Dead and missing by month and year, persons (IOM minimum estimates)"
@@ -476,16 +484,28 @@ def make_seasonality_figure(monthly: pd.DataFrame, label: str = "") -> go.Figure
         return _empty(chart, f"{label or 'Selection'}: no seasonal pattern to show", subtitle)
     p = pd.to_datetime(monthly["period"])
     df = pd.DataFrame({"year": p.dt.year, "month": p.dt.month, "v": monthly["dead_and_missing"]})
+    lo, hi = span if span is not None else (p.min().date(), p.max().date())
+    first, last = (lo.year, lo.month), (hi.year, hi.month)
     grid = df.pivot_table(index="year", columns="month", values="v", aggfunc="sum", fill_value=0)
     grid = grid.reindex(columns=range(1, 13), fill_value=0)
-    grid = grid.reindex(range(int(grid.index.min()), int(grid.index.max()) + 1), fill_value=0)
+    grid = grid.reindex(range(lo.year, hi.year + 1), fill_value=0).astype("float64")
+    for y in grid.index:
+        for mo in grid.columns:
+            if (y, mo) < first or (y, mo) > last:
+                grid.loc[y, mo] = np.nan
+    months_covered = int(grid.notna().to_numpy().sum())
     by_month = grid.sum(axis=0)
     share = by_month / by_month.sum()
     m = int(share.idxmax())
     prefix = f"{label}: " if label else ""
+    across = (
+        f"{len(grid)} year{'s' if len(grid) > 1 else ''}"
+        if months_covered >= 24
+        else f"{months_covered} month{'s' if months_covered > 1 else ''}"
+    )
     title = (
         f"{prefix}{calendar.month_name[m]} is the deadliest month "
-        f"({share[m] * 100:.0f}% of dead and missing across {len(grid)} year{'s' if len(grid) > 1 else ''})"
+        f"({share[m] * 100:.0f}% of dead and missing across {across})"
     )
     heatmap = {
         "type": "heatmap",
@@ -502,6 +522,7 @@ def make_seasonality_figure(monthly: pd.DataFrame, label: str = "") -> go.Figure
         ],
         "colorbar": {"title": {"text": "Persons"}},
         "hovertemplate": "%{x} %{y}<br>%{z:,} dead and missing<extra></extra>",
+        "hoverongaps": False,
         "xgap": 2,
         "ygap": 2,
     }
@@ -513,7 +534,7 @@ def make_seasonality_figure(monthly: pd.DataFrame, label: str = "") -> go.Figure
         f"Heatmap of dead and missing by calendar month and year, {grid.index.min()} to "
         f"{grid.index.max()}. Share by month: "
         + ", ".join(f"{MONTHS[i - 1]} {share[i] * 100:.0f}%" for i in range(1, 13))
-        + "."
+        + f". Months outside the data ({len(grid) * 12 - months_covered}) are blank: no data."
     )
     return _figure(
         [heatmap],

@@ -51,6 +51,7 @@ FILTERED = (
     "_key_messages",
     "_headline_figures",
     "_origin_deaths",
+    "_coverage",
 )
 
 
@@ -161,7 +162,11 @@ def routes(f: Filters) -> Sizes:
         "routes-causes",
         fg.make_causes_figure(cache.incidents_by(fr, "cause", None), label=label),
     )
-    _fig(s, "routes-seasonality", fg.make_seasonality_figure(monthly, label=label))
+    _fig(
+        s,
+        "routes-seasonality",
+        fg.make_seasonality_figure(monthly, label=label, span=render.data_span(f)),
+    )
     _fig(
         s,
         "routes-nationalities",

@@ -82,7 +82,9 @@ with left:
     )
 with right:
     charts.render_figure(
-        fg.make_seasonality_figure(monthly, label=label), fr, render.source_caption(v, fr)
+        fg.make_seasonality_figure(monthly, label=label, span=render.data_span(f)),
+        fr,
+        render.source_caption(v, fr),
     )
 charts.render_figure(
     fg.make_nationalities_figure(

@@ -33,7 +33,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from analytics.catalogue import Figure
+from analytics.catalogue import Coverage, Figure
 from analytics.figures import vintage_labels as vintage_labels_of
 from analytics.measures import compute_lethality_by_year
 from data import queries as q
@@ -520,6 +520,16 @@ def headline_figures(f: Filters) -> tuple[Figure, ...]:
 
 
 @_data
+def _coverage(db: Db, f: Filters) -> dict[str, Coverage | None]:
+    return report.coverage(connection(db), f, **_ref(db))
+
+
+def coverage(f: Filters) -> dict[str, Coverage | None]:
+    """The span each source vintage in use covers (:func:`services.report.coverage`)."""
+    return _per_run(_coverage, current_db(), f)
+
+
+@_data
 def _origin_deaths(db: Db, f: Filters) -> pd.DataFrame:
     return report.origin_deaths(connection(db), f, **_ref(db))
 
@@ -591,6 +601,7 @@ DATA_CACHES = (
     _key_messages,
     _headline_figures,
     _origin_deaths,
+    _coverage,
 )
 
 

@@ -463,6 +463,16 @@ def render_score_legend() -> None:
 # --------------------------------------------------------------------------- page helpers
 
 
+def data_span(f: Filters) -> tuple[dt.date, dt.date] | None:
+    """The days the IOM vintage in use covers within the filters' period (``None``: no data)."""
+    cov = cache.coverage(f)["mmp"]
+    if cov is None or cov.first is None or cov.last is None:
+        return None
+    lo = max(f.date_from or cov.first, cov.first)
+    hi = min(f.date_to or cov.last, cov.last)
+    return (lo, hi) if lo <= hi else None
+
+
 def scope_label(f: Filters) -> str:
     """What the figures cover, for titles: a route's name, "Selected routes" or "All routes"."""
     if len(f.routes) == 1:

@@ -308,11 +308,21 @@ def test_seasonality_heatmap_month_by_year() -> None:
     z = np.array(hm["z"])
     assert z.shape == (3, 12)  # 2022, 2023 (no records) and 2024
     assert list(hm["y"]) == ["2022", "2023", "2024"]
-    assert z[0, 5] == 30 and z[2, 5] == 60 and z[1].sum() == 0
+    # Inside the data's span a month without incidents is 0; outside it, no data (NaN).
+    assert z[0, 5] == 30 and z[2, 5] == 60 and np.nansum(z[1]) == 0
+    assert np.isnan(z[0, :5]).all() and np.isnan(z[2, 6:]).all()  # before June 2022, after June 2024
+    assert not np.isnan(z[1]).any()
     assert (
         title(fig)
         == "Central Mediterranean: June is the deadliest month (90% of dead and missing across 3 years)"
     )
+    # A three-month window is three months, not "1 year".
+    q = fg.make_seasonality_figure(
+        df.iloc[:2], label="X", span=(dt.date(2022, 5, 1), dt.date(2022, 7, 31))
+    )
+    assert title(q).endswith("across 3 months)")
+    zq = np.array(decode(traces(q)[0]["z"]), dtype=float)
+    assert zq.shape == (1, 12) and zq[0, 4] == 0 and np.isnan(zq[0, 7])
 
 
 def test_causes_use_fixed_cause_colours() -> None:
