@@ -332,7 +332,7 @@ def make_route_bars_figure(
     Parameters
     ----------
     metrics : DataFrame
-        From :func:`compute_route_metrics`.
+        From :func:`services.report.route_metrics_from_risk`.
     measure : {"dead_and_missing", "incidents", "detections", "deaths_per_1000_detections"}
     top : int
         How many routes to show.

@@ -524,7 +524,7 @@ def build_route_layer(
         ``route_id``, ``seq``, ``lon``, ``lat`` (EPSG:4326).
     metrics : DataFrame, optional
         Per route: ``route_id``, ``detections``, ``dead_and_missing``, ``incidents``,
-        ``deaths_per_1000_detections`` (from :func:`analytics.figures.compute_route_metrics`).
+        ``deaths_per_1000_detections`` (from :func:`services.report.route_metrics_from_risk`).
     colour_by : {"lethality", "route"}
     highlight : iterable of str, optional
         Route ids drawn at full strength; the others are faded.
