@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.catalogue import DETECTION_CAVEAT, MIN_ESTIMATE_CAVEAT
+from analytics.catalogue import DETECTION_CAVEAT, MIN_ESTIMATE_CAVEAT, Coverage, compare
 from analytics.theme import (
     COMPONENT_COLOURS,
     MEASURE_COLOURS,
@@ -223,10 +223,20 @@ def year_finding(yearly: pd.Series, year: int) -> str:
     prev = float(yearly.get(year - 1, 0))
     if prev == 0:
         return f"none recorded in {year - 1}" if year - 1 >= first else "the first year on record"
-    pct = (value - prev) / prev * 100
-    if abs(pct) < 0.5:
+    # The catalogue's change rule (two whole calendar years the data cover; a small base
+    # gives no percentage).
+    ch = compare(
+        value,
+        prev,
+        period=(dt.date(year, 1, 1), dt.date(year, 12, 31)),
+        previous_period=(dt.date(year - 1, 1, 1), dt.date(year - 1, 12, 31)),
+        coverage=Coverage("data", dt.date(first, 1, 1), dt.date(year, 12, 31)),
+    )
+    if ch.status != "ok" or ch.pct is None:
+        return f"against {prev:,.0f} in {year - 1}"
+    if abs(ch.pct) < 0.5:
         return f"level with {year - 1}"
-    return f"{'up' if pct > 0 else 'down'} {abs(pct):.0f}% on {year - 1}"
+    return f"{'up' if ch.pct > 0 else 'down'} {abs(ch.pct):.0f}% on {year - 1}"
 
 
 def _headline_title(

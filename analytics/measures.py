@@ -83,6 +83,15 @@ def compute_lethality(
     return pd.Series(out, index=dead_and_missing.index, name=_name(dead_and_missing, detections))
 
 
+def compute_share(part: object, total: object) -> float:
+    """``part / total`` as a 0-1 share (``NaN`` when the total is missing or not positive)."""
+    try:
+        p, t = float(part), float(total)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
+    return p / t if t > 0 and not math.isnan(p) else math.nan
+
+
 def compute_change_pct(
     current: pd.Series, previous: pd.Series, min_previous: float = 0
 ) -> pd.Series:

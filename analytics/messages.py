@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from analytics.catalogue import MIN_DETECTIONS_FOR_RATE, Figure
+from analytics.measures import compute_share
 
 _MONTHS = (
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -137,7 +138,7 @@ def compute_key_messages(
     named = routes[routes["route_id"] != "unclassified"] if len(routes) else routes
     if len(named) and int((named["dead_and_missing"] > 0).sum()) >= 2 and total > 0:
         r = named.sort_values(["dead_and_missing", "route_id"], ascending=[False, True]).iloc[0]
-        share = int(r["dead_and_missing"]) / total
+        share = compute_share(r["dead_and_missing"], total)
         msgs.append(
             (
                 "deadliest_route",

@@ -310,7 +310,9 @@ def test_seasonality_heatmap_month_by_year() -> None:
     assert list(hm["y"]) == ["2022", "2023", "2024"]
     # Inside the data's span a month without incidents is 0; outside it, no data (NaN).
     assert z[0, 5] == 30 and z[2, 5] == 60 and np.nansum(z[1]) == 0
-    assert np.isnan(z[0, :5]).all() and np.isnan(z[2, 6:]).all()  # before June 2022, after June 2024
+    assert (
+        np.isnan(z[0, :5]).all() and np.isnan(z[2, 6:]).all()
+    )  # before June 2022, after June 2024
     assert not np.isnan(z[1]).any()
     assert (
         title(fig)
