@@ -363,9 +363,12 @@ def sources() -> pd.DataFrame:
 @_static
 def _vintage_labels(db: Db) -> dict[str, str]:
     src = q.query_sources(connection(db))
+    partial = src["partial"] if "partial" in src else pd.Series(False, index=src.index)
     return {
+        # A vintage loaded from a file that looked cut off says so wherever it is shown.
         str(sid): f"{pd.Timestamp(v):%d %b %Y}"
-        for sid, v in zip(src["source_id"], src["vintage"], strict=True)
+        + (" (partial)" if not pd.isna(cut) and bool(cut) else "")
+        for sid, v, cut in zip(src["source_id"], src["vintage"], partial, strict=True)
         if not pd.isna(v)
     }
 

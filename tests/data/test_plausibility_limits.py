@@ -65,9 +65,7 @@ def test_other_limits_are_far_above_every_real_cell() -> None:
         "unhcr/unhcr_daily_arrivals_italy.csv",
     ],
 )
-def test_no_real_row_is_rejected_for_a_limit_or_an_implausible_date(
-    rel: str, tmp_db: Path
-) -> None:
+def test_no_real_row_is_rejected_for_a_limit_or_an_implausible_date(rel: str, tmp_db: Path) -> None:
     s = load_file(shared_file(rel), db=tmp_db, today=dt.date(2026, 4, 30))
     odd = {
         r: n
