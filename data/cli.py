@@ -244,7 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except duckdb.Error as exc:
         # A warehouse from another version of RouteWatch, or a file locked by another program.
         print(
-            f"error: the warehouse {db_path(args.db)} could not be read or written: {_fault(exc)}",
+            f"error: the warehouse could not be read or written: {_fault(exc)} ({db_path(args.db)})",
             file=sys.stderr,
         )
         return 2

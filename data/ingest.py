@@ -658,9 +658,9 @@ def prepare_unhcr_population(
     year = pd.to_numeric(frame["year"], errors="coerce")
     reasons = pd.Series(pd.NA, index=frame.index, dtype="string")
     reasons = reasons.mask(~year.between(1900, 2100), "no parseable year")
+    # Years before UNHCR's statistics began are junk. Later years are kept (up to 2100): the
+    # series is yearly stocks, with projections and synthetic fixtures dated ahead.
     start = SOURCE_START["unhcr-population"].year
-    last = (_today(today) + FUTURE_TOLERANCE).year
-    reasons = reasons.mask(reasons.isna() & (year > last), "year after the load day")
     reasons = reasons.mask(
         reasons.isna() & (year < start), f"year before the source began ({start})"
     )
@@ -880,8 +880,9 @@ class LoadSummary:
     #: Loaded with ``accept_partial`` from a file that looks cut off (and why it looks so).
     partial: bool = False
     partial_reason: str | None = None
-    #: Where the vintage came from: "file name", "given" (the caller's metadata), "latest
-    #: plausible date", "edition" or "latest year".
+    #: Where the vintage came from: "file name", "given vintage" (the caller's metadata, CLI
+    #: --vintage), "latest plausible date" (with why, when the name's month confirms it or the
+    #: file is partial), "edition" (OC Index) or "latest year" (UNHCR population).
     vintage_from: str | None = None
     data_end: str | None = None  # the latest plausible date in the data
     fields_cut: int = 0  # text cells cut to their field's limit (and flagged)
@@ -1101,8 +1102,10 @@ DATED_KINDS = frozenset({"mmp", "frontex", "unhcr-arrivals"})
 #: A file's data may end this long before the month its name gives (publication lag: Frontex
 #: publishes a month's figures some weeks later) before it looks cut off.
 NAME_LAG = dt.timedelta(days=92)
+# A date written with separators ("2026-04", "2026_04_09"): a run of digits ("s20261128", a
+# seed or an id) is not read as a date.
 _NAME_DATE = re.compile(
-    r"(?<![0-9])((?:19|20)[0-9]{2})[-_.]?(0[1-9]|1[0-2])(?:[-_.]?(0[1-9]|[12][0-9]|3[01]))?(?![0-9])"
+    r"(?<![0-9])((?:19|20)[0-9]{2})[-_.](0[1-9]|1[0-2])(?:([-_.])(0[1-9]|[12][0-9]|3[01]))?(?![0-9])"
 )
 
 
@@ -1116,8 +1119,8 @@ def name_vintage(name: str) -> tuple[dt.date, dt.date] | None:
     m = hits[-1]  # a name may carry a range ("2009-2025"): the last date is the as-of date
     y, mo = int(m.group(1)), int(m.group(2))
     try:
-        if m.group(3):
-            d = dt.date(y, mo, int(m.group(3)))
+        if m.group(4):
+            d = dt.date(y, mo, int(m.group(4)))
             return d, d
         first = dt.date(y, mo, 1)
     except ValueError:
@@ -1160,14 +1163,19 @@ def _previous_vintage(
     except (WarehouseError, duckdb.Error):
         return None
     try:
-        try:
+        has_checks = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'source_checks'"
+        ).fetchone()
+        if has_checks and has_checks[0]:
             row = con.execute(
-                "SELECT source_id, vintage, coalesce(data_end, vintage) FROM sources "
-                "WHERE kind = ? AND is_demo = ? AND vintage IS NOT NULL AND NOT partial "
-                "ORDER BY vintage DESC, ingested_at DESC LIMIT 1",
+                "SELECT s.source_id, s.vintage, coalesce(c.data_end, s.vintage) FROM sources s "
+                "LEFT JOIN source_checks c USING (source_id) "
+                "WHERE s.kind = ? AND s.is_demo = ? AND s.vintage IS NOT NULL "
+                "AND NOT coalesce(c.partial, false) "
+                "ORDER BY s.vintage DESC, s.ingested_at DESC LIMIT 1",
                 [kind, is_demo],
             ).fetchone()
-        except duckdb.BinderException:  # a warehouse from before data_end/partial
+        else:  # a warehouse from before the checks were recorded
             row = con.execute(
                 "SELECT source_id, vintage, vintage FROM sources "
                 "WHERE kind = ? AND is_demo = ? AND vintage IS NOT NULL "
@@ -1456,9 +1464,8 @@ def _load(
             con.execute(
                 "INSERT INTO sources (source_id, kind, publisher, title, licence, origin, "
                 "sha256, rows_read, rows_loaded, rows_rejected, rows_flagged, vintage, "
-                "ingested_at, is_demo, caveat, partial, partial_reason, vintage_from, "
-                "data_end, fields_cut) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "ingested_at, is_demo, caveat) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     source_id,
                     kind,
@@ -1475,6 +1482,13 @@ def _load(
                     dt.datetime.now(dt.UTC).replace(tzinfo=None),
                     is_demo,
                     meta.caveat,
+                ],
+            )
+            con.execute(
+                "INSERT INTO source_checks (source_id, partial, partial_reason, vintage_from, "
+                "data_end, fields_cut) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    source_id,
                     summary.partial,
                     summary.partial_reason,
                     vintage_from,

@@ -35,7 +35,15 @@ TABLES: dict[str, str] = {
             vintage DATE,
             ingested_at TIMESTAMP NOT NULL,
             is_demo BOOLEAN NOT NULL DEFAULT FALSE,
-            caveat VARCHAR,
+            caveat VARCHAR
+        )""",
+    # What the ingest's integrity checks found about each source, beside (not in) ``sources``,
+    # whose column list other code inserts by position: ``partial`` (loaded with
+    # --accept-partial from a file that looks cut off, and why), where the vintage came from,
+    # the latest date in the data, and how many text cells were cut to their field's limit.
+    "source_checks": """
+        CREATE TABLE IF NOT EXISTS source_checks (
+            source_id VARCHAR PRIMARY KEY,
             partial BOOLEAN NOT NULL DEFAULT FALSE,
             partial_reason VARCHAR,
             vintage_from VARCHAR,
@@ -178,18 +186,6 @@ TABLES: dict[str, str] = {
         )""",
 }
 
-#: Columns added to a table after its first release: (table, column, type and default).
-#: ``partial``: loaded with ``--accept-partial`` from a file that looks cut off;
-#: ``vintage_from``: where the vintage came from (file name, or the latest plausible date);
-#: ``data_end``: the latest date in the data; ``fields_cut``: text cells cut to the field's limit.
-ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("sources", "partial", "BOOLEAN DEFAULT FALSE"),
-    ("sources", "partial_reason", "VARCHAR"),
-    ("sources", "vintage_from", "VARCHAR"),
-    ("sources", "data_end", "DATE"),
-    ("sources", "fields_cut", "BIGINT DEFAULT 0"),
-)
-
 FACT_TABLES: tuple[str, ...] = (
     "incidents",
     "detections",
@@ -217,9 +213,6 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """
     for ddl in TABLES.values():
         con.execute(ddl)
-    for table, column, ddl in ADDED_COLUMNS:
-        # Warehouses made before the column existed get it on their next load.
-        con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {ddl}")
     con.execute(
         "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
         [str(SCHEMA_VERSION)],

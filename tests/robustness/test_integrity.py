@@ -48,7 +48,15 @@ TODAY = dt.date(2026, 5, 1)
 
 
 def sources_row(db: Path, source_id: str) -> dict[str, object]:
-    return rows_of(db, "SELECT * FROM sources WHERE source_id = ?", [source_id]).iloc[0].to_dict()
+    """The source as the app and the CLI list it (``sources`` with its integrity checks)."""
+    from data.queries import query_sources
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        df = query_sources(con)
+    finally:
+        con.close()
+    return df[df["source_id"] == source_id].iloc[0].to_dict()
 
 
 # ---------------------------------------------------------------- 1. truncated files
