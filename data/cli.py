@@ -151,7 +151,7 @@ def _cmd_sources(args: argparse.Namespace) -> int:
         print(
             f"{r['source_id']}{demo}{partial}\n  {r['publisher']}: {r['title']}\n"
             f"  licence: {r['licence']}\n  origin: {r['origin']}  sha256: {r['sha256'][:16]}...\n"
-            f"  vintage {vintage}{' PARTIAL' if partial else ''}{vfrom}, ingested "
+            f"  vintage {vintage}{' (partial)' if partial else ''}{vfrom}, ingested "
             f"{r['ingested_at']}; rows read {r['rows_read']:,}, loaded {r['rows_loaded']:,}, "
             f"rejected {r['rows_rejected']:,}, flagged {r['rows_flagged']:,}"
         )

@@ -225,6 +225,7 @@ def test_partial_vintage_is_marked_in_the_sources_command(warehouse: Path, tmp_p
     listing = run_cli(warehouse, "sources")
     block = [b for b in listing.stdout.split("\n\n") if "cut.csv" in b] or [listing.stdout]
     assert "[PARTIAL:" in listing.stdout and "last record has 5" in listing.stdout, block
+    assert "(partial)" in listing.stdout
     as_json = json.loads(run_cli(warehouse, "sources", "--json").stdout)
     assert [r["partial"] for r in as_json if r["origin"] == "cut.csv"] == [True]
 
