@@ -158,8 +158,8 @@ def render_save_view(f: Filters) -> None:
             max_chars=app_state.MAX_NAME_LENGTH,
             placeholder="e.g. Central Mediterranean, last 12 months",
         )
+        st.checkbox("Replace a view of the same name", key="view_replace")
         if analyst:
-            st.checkbox("Replace a view of the same name", key="view_replace")
             st.button(
                 "Save current view",
                 icon=":material/bookmark_add:",
@@ -167,13 +167,15 @@ def render_save_view(f: Filters) -> None:
                 args=(f,),
                 key="save-view-button",
             )
-        else:
+        else:  # the same button (and key), saving into this session only
             st.button(
                 "Save for this session",
                 icon=":material/bookmark_add:",
                 on_click=_save_personal,
                 args=(f,),
-                key="save-personal-view-button",
+                key="save-view-button",
+                help="Shared views are saved by signed-in analysts; this one stays in your "
+                "session, with its link.",
             )
     st.caption(f"Current filters: {f.describe()}")
     if not analyst:
@@ -206,15 +208,16 @@ def render_view_list(views: Sequence[app_state.SavedView]) -> None:
                     view_link({"view": str(v.id)}, "presenter"),
                     icon=":material/co_present:",
                 )
-                if analyst:
-                    st.button(
-                        "Delete",
-                        key=f"delete-view-{v.id}",
-                        icon=":material/delete:",
-                        on_click=_delete,
-                        args=(v.id, v.name),
-                        type="tertiary",
-                    )
+                st.button(
+                    "Delete",
+                    key=f"delete-view-{v.id}",
+                    icon=":material/delete:",
+                    on_click=_delete,
+                    args=(v.id, v.name),
+                    type="tertiary",
+                    # A visitor's click is refused with the reason (by _delete itself).
+                    help=None if analyst else "Only a signed-in analyst may delete shared views.",
+                )
             st.code(view_link(dict(v.query)), language=None, wrap_lines=True)
 
 

@@ -54,16 +54,25 @@ def test_a_visitor_cannot_write_shared_views_but_keeps_personal_ones(own_db: Pat
     at = _app().run()
     at.switch_page("pages/briefing.py").run()
     _clean(at)
-    # No shared-view writing controls for a visitor ...
-    keys = {b.key for b in at.button}
-    assert "save-view-button" not in keys and f"delete-view-{deck.id}" not in keys
-    assert not [c for c in at.checkbox if c.key == "view_replace"]
-    # ... but a personal view, kept in the session, with its link.
-    at.text_input(key="view_name").input("My look").run()
-    at.button(key="save-personal-view-button").click().run()
+    # No shared-view writing for a visitor: Delete is refused with the reason ...
+    at.button(key=f"delete-view-{deck.id}").click().run()
     _clean(at)
-    assert [s.body for s in at.success] == [
-        "Saved 'My look' for this session: keep its link to open it later."
+    assert "only a signed-in analyst" in at.error[0].body
+    assert [v.name for v in app_state.list_views(p)] == ["Minister deck"]
+    # ... Save with Replace never touches the shared deck of that name ...
+    at.text_input(key="view_name").input("Minister deck").run()
+    at.checkbox(key="view_replace").check().run()
+    at.button(key="save-view-button").click().run()
+    _clean(at)
+    assert app_state.list_views(p)[0].query == deck.query
+    # ... and saving keeps a personal view in the session, with its link.
+    save = at.button(key="save-view-button")
+    assert save.label == "Save for this session"
+    at.text_input(key="view_name").input("My look").run()
+    at.button(key="save-view-button").click().run()
+    _clean(at)
+    assert "Saved 'My look' for this session: keep its link to open it later." in [
+        s.body for s in at.success
     ]
     assert [v.name for v in app_state.list_views(p)] == ["Minister deck"]  # unchanged
     assert "Your views (this session only)" in _texts(at)
