@@ -319,6 +319,7 @@ def _read_csv(raw: bytes, name: str, accept_partial: bool = False) -> tuple[Sour
     if _is_blank(raw):
         raise IngestError(f"{name} is empty.")
     ended_in_quote = False
+    raw = _drop_cut_character(raw)
     if accept_partial and _ascii_compatible(raw) and raw.count(b'"') % 2 == 1:
         raw = raw + b'"\n'
         ended_in_quote = True
@@ -393,6 +394,28 @@ def _read_csv(raw: bytes, name: str, accept_partial: bool = False) -> tuple[Sour
         ended_in_quote=ended_in_quote,
     )
     return table, encoding
+
+
+def _drop_cut_character(raw: bytes) -> bytes:
+    """``raw`` without a UTF-8 character cut in half at its very end (a file cut off there).
+
+    Otherwise the whole file would fail UTF-8 validation and be decoded as Windows-1252,
+    garbling every accent. Only done when the rest of the file is valid UTF-8.
+    """
+    if not raw or raw[-1] < 0x80 or raw.endswith((b"\n", b"\r")):
+        return raw
+    for k in range(1, 4):
+        if len(raw) <= k:
+            break
+        lead = raw[-k]
+        if lead >= 0xC0:  # the start of the last character, k bytes from the end
+            need = 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+            if need > k and _utf8_body(raw) is None and _utf8_body(raw[:-k]) is not None:
+                return raw[:-k]
+            return raw
+        if lead < 0x80:
+            return raw
+    return raw
 
 
 def _ascii_compatible(raw: bytes) -> bool:

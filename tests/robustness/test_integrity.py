@@ -604,3 +604,19 @@ def test_writing_refuses_a_read_only_warehouse_before_any_copy(warehouse: Path) 
     _no_staging_left(warehouse)
     with duckdb.connect(str(warehouse), read_only=True) as c:
         assert c.execute("SELECT count(*) FROM sources").fetchone() == (2,)
+
+
+def test_file_cut_inside_a_utf8_character_keeps_every_accent(warehouse: Path) -> None:
+    # Cut between the two bytes of "ü": without care the whole file fails UTF-8 and is read
+    # as Windows-1252, garbling every accent of every row ("CÃ´te d'Ivoire").
+    rows = [
+        mmp_row(1, Location_of_Incident="Côte d'Ivoire, Évros"),
+        mmp_row(2, Location_of_Incident="Türkiye"),
+    ]
+    raw = mmp_csv(rows)
+    cut = raw[: raw.index("ü".encode()) + 1]
+    refuse(warehouse, cut, "cut.csv", ["looks truncated"])
+    s = load_bytes(cut, "cut.csv", db=warehouse, accept_partial=True)
+    assert s.partial and s.rows_loaded == 1 and s.rows_rejected == 1
+    got = rows_of(warehouse, "SELECT location FROM incidents WHERE source_id = ?", [s.source_id])
+    assert got["location"].tolist() == ["Côte d'Ivoire, Évros"]
