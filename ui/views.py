@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -38,8 +39,8 @@ def saved_views() -> list[app_state.SavedView]:
     """Every saved view (an unreadable file shows an error and gives none)."""
     try:
         return app_state.list_views(state_path())
-    except app_state.AppStateError as exc:
-        st.error(access.public_message(str(exc)), icon=":material/error:")
+    except (app_state.AppStateError, OSError, duckdb.Error) as exc:
+        st.error(access.public_message(str(exc).splitlines()[0]), icon=":material/error:")
         return []
 
 
@@ -113,6 +114,11 @@ def _remove_personal(name: str) -> None:
     st.session_state[K_PERSONAL] = [v for v in personal_views() if v["name"] != name]
 
 
+def _fault(exc: BaseException) -> str:
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return f"The saved views could not be written ({state_path()}): {first[:200]}"
+
+
 def _save(f: Filters) -> None:
     if not access.is_analyst():  # checked again here: a callback runs whatever was drawn
         st.session_state["_rw_view_msg"] = ("error", _SIGN_IN)
@@ -123,6 +129,9 @@ def _save(f: Filters) -> None:
         v = app_state.save_view(name, filters_to_query(f), path=state_path(), replace=replace)
     except (ValueError, app_state.AppStateError) as exc:
         st.session_state["_rw_view_msg"] = ("error", str(exc))
+        return
+    except (OSError, duckdb.Error) as exc:  # a full disk, a read-only file: one line
+        st.session_state["_rw_view_msg"] = ("error", _fault(exc))
         return
     st.session_state["_rw_view_msg"] = ("success", f"Saved the view {v.name!r}.")
     st.session_state["view_name"] = ""
@@ -142,6 +151,9 @@ def _delete(view_id: int, name: str) -> None:
         gone = app_state.delete_view(view_id, state_path())
     except app_state.AppStateError as exc:
         st.session_state["_rw_view_msg"] = ("error", str(exc))
+        return
+    except (OSError, duckdb.Error) as exc:
+        st.session_state["_rw_view_msg"] = ("error", _fault(exc))
         return
     msg = f"Deleted the view {name!r}." if gone else "That view was already deleted."
     st.session_state["_rw_view_msg"] = ("success", msg)

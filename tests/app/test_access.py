@@ -238,3 +238,23 @@ def test_a_partial_vintage_is_marked_in_the_sidebar_captions_and_sources(
     assert any("(partial)" in m.value for m in at.metric)
     table = at.dataframe[0].value
     assert bool(table.loc[table["source_id"] == s.source_id, "partial"].iloc[0])
+
+
+def test_a_fault_while_saving_a_view_is_a_notice(
+    own_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    def full(*_a: object, **_k: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(app_state, "save_view", full)
+    at = _app()
+    at.session_state["analyst_ok"] = True
+    at.run()
+    at.switch_page("pages/briefing.py").run()
+    at.text_input(key="view_name").input("Weekly").run()
+    at.button(key="save-view-button").click().run()
+    _clean(at)
+    assert any("No space left on device" in e.body for e in at.error)
