@@ -477,9 +477,8 @@ def prepare_mmp(
 
     optional: dict[str, pd.Series] = {}
     for key in ("survivors", "females", "males", "children"):
-        optional[key] = parsing.parse_optional_counts(col(key))
-        _, r_opt = parsing.parse_counts(col(key), max_count=lim[key])
-        too_large = (r_opt == "count too large").fillna(False)
+        optional[key], r_opt = parsing.parse_optional_counts_checked(col(key), lim[key])
+        too_large = r_opt.notna()
         reasons = reasons.mask(reasons.isna() & too_large, f"count too large in {key}")
 
     lat, lon, cflag = parsing.parse_coordinates(col("coords"))

@@ -306,6 +306,26 @@ def slash_date_order(s: pd.Series) -> tuple[int, int, int]:
 
 
 @on_distinct
+def parse_optional_counts_checked(
+    s: pd.Series, max_count: int = MAX_COUNT
+) -> tuple[pd.Series, pd.Series]:
+    """:func:`parse_optional_counts`, and ``"count too large"`` where a cell exceeds
+    ``max_count`` (a plausibility limit), in one pass over the distinct cells.
+
+    Returns
+    -------
+    (values, too_large)
+        ``values`` Int64 (missing where empty or unusable); ``too_large`` a string Series,
+        missing where the cell is within the limit.
+    """
+    txt = s.astype("string").str.strip()
+    values, reasons = parse_counts(txt, max_count=max_count)
+    blank = txt.isna() | (txt == "")
+    too_large = reasons.where(reasons == "count too large")
+    return values.mask(blank | reasons.notna()).astype("Int64"), too_large
+
+
+@on_distinct
 def parse_dates(s: pd.Series, dayfirst: bool = True) -> pd.Series:
     """Parse incident dates: ISO (optionally with a time), ``DD/MM/YYYY`` or ``Month D, YYYY``.
 
