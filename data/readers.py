@@ -404,8 +404,8 @@ def _drop_cut_character(raw: bytes) -> bytes:
     """
     if not raw or raw[-1] < 0x80 or raw.endswith((b"\n", b"\r")):
         return raw
-    for k in range(1, 4):
-        if len(raw) <= k:
+    for k in range(1, 5):
+        if len(raw) < k:
             break
         lead = raw[-k]
         if lead >= 0xC0:  # the start of the last character, k bytes from the end
