@@ -10,9 +10,10 @@ from __future__ import annotations
 import streamlit as st
 
 from data.db import WarehouseError
-from ui import cache, render, state
+from ui import access, cache, render, state
 
 render.configure_page()
+access.credential_problem()  # a weak or plain-text analyst credential is refused (and logged)
 cache.pin_run_db()  # one warehouse version for the whole run, even if an ingest publishes
 page = st.navigation(state.app_pages())
 

@@ -993,13 +993,17 @@ def caption(
 
 
 def vintage_labels(sources: pd.DataFrame) -> dict[str, str]:
-    """``source_id`` -> its vintage as captions show it (``"09 Apr 2026"``); sources without a
-    vintage are left out. The one vintage-label builder (pages, map images and packs)."""
+    """``source_id`` -> its vintage as captions show it (``"09 Apr 2026"``, ``"09 Apr 2026
+    (partial)"`` for a vintage loaded from a cut file with ``--accept-partial``); sources
+    without a vintage are left out. The one vintage-label builder (pages, map images, packs)."""
+    partial = sources["partial"] if "partial" in sources else pd.Series(False, index=sources.index)
     out: dict[str, str] = {}
-    for sid, vintage in zip(sources["source_id"], sources["vintage"], strict=True):
+    for sid, vintage, cut in zip(sources["source_id"], sources["vintage"], partial, strict=True):
         d = as_date(vintage)
         if d is not None:
-            out.setdefault(str(sid), f"{d:%d %b %Y}")
+            # A vintage loaded from a file that looked cut off says so wherever it is shown.
+            flag = " (partial)" if not pd.isna(cut) and bool(cut) else ""
+            out.setdefault(str(sid), f"{d:%d %b %Y}{flag}")
     return out
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
 
 import duckdb
+import pandas as pd
 
 from data.db import WarehouseError, connect_read_only, db_path, table_fingerprints
 from data.readers import IngestError
@@ -64,6 +66,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--json", action="store_true", help="print the summary as JSON")
     s.add_argument("--wait", type=float, default=0.0, help="seconds to wait for another ingest")
+    s.add_argument(
+        "--accept-partial",
+        action="store_true",
+        help="load a file that looks cut off (its complete rows; the vintage is marked partial)",
+    )
+    s.add_argument(
+        "--vintage",
+        metavar="YYYY-MM-DD",
+        help="the file's vintage from its metadata (default: the date in the file name, else "
+        "the latest plausible date in the data)",
+    )
 
     s = sub.add_parser("sources", help="list every loaded source and vintage")
     s.add_argument("--json", action="store_true")
@@ -97,9 +110,15 @@ def _cmd_load(args: argparse.Namespace) -> int:
                 sheet=args.sheet,
                 progress=bar,
                 wait_s=args.wait,
+                accept_partial=getattr(args, "accept_partial", False),
+                vintage=getattr(args, "vintage", None),
             )
         except (IngestError, WarehouseError) as exc:
             print(f"error: {exc}", file=sys.stderr)
+            status = 2
+            continue
+        except (OSError, duckdb.Error) as exc:
+            print(f"error: {path}: {_fault(exc)}", file=sys.stderr)
             status = 2
             continue
         results.append(summary.as_dict())
@@ -124,13 +143,17 @@ def _cmd_sources(args: argparse.Namespace) -> int:
     if df.empty:
         print("No sources loaded.")
         return 0
-    for r in df.itertuples():
-        demo = " [SYNTHETIC DEMO]" if r.is_demo else ""
+    for r in df.to_dict("records"):
+        demo = " [SYNTHETIC DEMO]" if r["is_demo"] else ""
+        partial = f" [PARTIAL: {r.get('partial_reason')}]" if r.get("partial") else ""
+        vfrom = f" (from the {r['vintage_from']})" if r.get("vintage_from") else ""
+        vintage = "none" if pd.isna(r["vintage"]) else pd.Timestamp(r["vintage"]).date()
         print(
-            f"{r.source_id}{demo}\n  {r.publisher}: {r.title}\n  licence: {r.licence}\n"
-            f"  origin: {r.origin}  sha256: {r.sha256[:16]}...\n"
-            f"  vintage {r.vintage}, ingested {r.ingested_at}; rows read {r.rows_read:,}, "
-            f"loaded {r.rows_loaded:,}, rejected {r.rows_rejected:,}, flagged {r.rows_flagged:,}"
+            f"{r['source_id']}{demo}{partial}\n  {r['publisher']}: {r['title']}\n"
+            f"  licence: {r['licence']}\n  origin: {r['origin']}  sha256: {r['sha256'][:16]}...\n"
+            f"  vintage {vintage}{' (partial)' if partial else ''}{vfrom}, ingested "
+            f"{r['ingested_at']}; rows read {r['rows_read']:,}, loaded {r['rows_loaded']:,}, "
+            f"rejected {r['rows_rejected']:,}, flagged {r['rows_flagged']:,}"
         )
     return 0
 
@@ -194,6 +217,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fault(exc: BaseException) -> str:
+    """The cause of a system or database fault, on one line."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return os.strerror(exc.errno)
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:300]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     args = _parser().parse_args(argv)
@@ -212,8 +243,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except duckdb.Error as exc:
         # A warehouse from another version of RouteWatch, or a file locked by another program.
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"error: the warehouse could not be read or written: {first}", file=sys.stderr)
+        print(
+            f"error: the warehouse could not be read or written: {_fault(exc)} ({db_path(args.db)})",
+            file=sys.stderr,
+        )
+        return 2
+    except OSError as exc:  # a full disk, a permission: one line naming the file and the cause
+        where = exc.filename or db_path(args.db)
+        print(f"error: {where}: {_fault(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; the warehouse is unchanged", file=sys.stderr)

@@ -15,6 +15,7 @@ import fcntl
 import itertools
 import os
 import shutil
+import stat
 import threading
 import time
 import weakref
@@ -140,10 +141,77 @@ def _lock_path(p: Path) -> Path:
     return p.with_name(p.name + ".lock")
 
 
+def _cause(exc: OSError) -> str:
+    """The plain cause of an OS error ("No space left on device"), without the path."""
+    if exc.errno is not None:
+        return os.strerror(exc.errno)
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _may_write(st: os.stat_result) -> bool:
+    """Whether the mode bits grant this process write permission (owner, group or other bits,
+    whichever applies to us; for root, any write bit), judged from the mode itself.
+
+    The check is made explicitly, not left to ``open()``: root (and CAP_DAC_OVERRIDE) may write
+    to any file, and an official who ran ``chmod 444`` on the warehouse means "do not change it".
+    """
+    if os.geteuid() == 0:
+        # Root passes every permission check; it still honours a file nobody may write.
+        return bool(st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    if os.geteuid() == st.st_uid:
+        return bool(st.st_mode & stat.S_IWUSR)
+    if st.st_gid == os.getegid() or st.st_gid in os.getgroups():
+        return bool(st.st_mode & stat.S_IWGRP)
+    return bool(st.st_mode & stat.S_IWOTH)
+
+
+def check_writable(path: str | os.PathLike[str] | None = None) -> Path:
+    """Refuse, with one line, a warehouse that its mode says must not be written.
+
+    Raises
+    ------
+    WarehouseError
+        The warehouse file is read-only by its mode (``chmod 444``), or its folder is not
+        writable (a load publishes a new file there), or the folder does not exist and cannot
+        be made.
+    """
+    p = db_path(path)
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise WarehouseError(f"Cannot read the warehouse {p}: {_cause(exc)}.") from exc
+    if st is not None and not _may_write(st):
+        raise WarehouseError(
+            f"The warehouse {p} is read-only (mode {stat.S_IMODE(st.st_mode):04o}): nothing "
+            "was loaded. Make it writable (chmod u+w) to load into it."
+        )
+    folder = p.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fst = folder.stat()
+    except OSError as exc:
+        raise WarehouseError(
+            f"Cannot create the warehouse folder {folder}: {_cause(exc)}."
+        ) from exc
+    if not _may_write(fst):
+        raise WarehouseError(
+            f"The warehouse folder {folder} is not writable (mode "
+            f"{stat.S_IMODE(fst.st_mode):04o}): a load writes a new file there; nothing was loaded."
+        )
+    return p
+
+
 @contextlib.contextmanager
 def _exclusive_lock(p: Path, wait_s: float) -> Iterator[None]:
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(_lock_path(p), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(_lock_path(p), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise WarehouseError(
+            f"Cannot write to the warehouse folder {p.parent}: {_cause(exc)}."
+        ) from exc
     try:
         deadline = time.monotonic() + wait_s
         while True:
@@ -192,14 +260,19 @@ def writing(
     wait_s : float
         How long to wait for another writer before raising :class:`WarehouseBusy`.
     """
-    p = db_path(path)
+    p = check_writable(path)
     with _exclusive_lock(p, wait_s):
+        check_writable(p)  # again under the lock: the mode may have changed while waiting
         _sweep_staging(p)
         staging = p.with_name(f"{p.name}.staging-{os.getpid()}")
-        if p.exists():
-            shutil.copyfile(p, staging)
-        con = duckdb.connect(str(staging))
+        con: duckdb.DuckDBPyConnection | None = None
+        step = "copy the warehouse to"
         try:
+            live = p.stat() if p.exists() else None
+            if live is not None:
+                shutil.copyfile(p, staging)
+            step = "write"
+            con = duckdb.connect(str(staging))
             create_schema(con)
             con.execute("BEGIN TRANSACTION")
             yield con
@@ -208,19 +281,46 @@ def writing(
             con.close()
             with open(staging, "rb+") as fh:
                 os.fsync(fh.fileno())
+            step = "publish"
+            if live is not None:
+                _keep_mode_and_group(staging, live)
             os.replace(staging, p)
             _fsync_dir(p.parent)
-        except BaseException:
-            with contextlib.suppress(Exception):
-                con.execute("ROLLBACK")
-            with contextlib.suppress(Exception):
-                con.close()
+        except BaseException as exc:
+            if con is not None:
+                with contextlib.suppress(Exception):
+                    con.execute("ROLLBACK")
+                with contextlib.suppress(Exception):
+                    con.close()
+            # A partial staging copy (disk full, a fault mid-write) goes at once, not at the
+            # next load's sweep.
             with contextlib.suppress(OSError):
                 staging.unlink()
             for wal in p.parent.glob(staging.name + ".wal"):
                 with contextlib.suppress(OSError):
                     wal.unlink()
+            if isinstance(exc, OSError):
+                raise WarehouseError(
+                    f"Could not {step} the staging copy of the warehouse {p}: {_cause(exc)}; "
+                    "the warehouse is unchanged."
+                ) from exc
+            if isinstance(exc, duckdb.IOException):
+                first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise WarehouseError(
+                    f"Could not write the staging copy of the warehouse {p}: {first}; the "
+                    "warehouse is unchanged."
+                ) from exc
             raise
+
+
+def _keep_mode_and_group(staging: Path, live: os.stat_result) -> None:
+    """Give the new file the published file's permission bits and group (a copy gets the
+    process's umask and primary group, which would widen or narrow who may read it)."""
+    os.chmod(staging, stat.S_IMODE(live.st_mode))
+    if staging.stat().st_gid != live.st_gid:
+        # Only root or a member of the group may set it; otherwise keep the mode at least.
+        with contextlib.suppress(PermissionError):
+            os.chown(staging, -1, live.st_gid)
 
 
 def table_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:

@@ -186,6 +186,7 @@ class Prepared:
     rows_flagged: int
     vintage: dt.date | None
     notes: list[str] = field(default_factory=list)
+    fields_cut: int = 0  # loaded rows with a text cell cut to its field's limit
 
 
 def _rejected(frame: pd.DataFrame, mask: pd.Series, reasons: pd.Series) -> pd.DataFrame:
@@ -301,9 +302,104 @@ def _date32(date: pd.Series) -> pd.Series:
 
 _LIST_OF_TEXT = pa.list_(pa.string())
 
+#: The first day each publisher's series can hold: an earlier date is a typo or junk.
+SOURCE_START: dict[str, dt.date] = {
+    "mmp": dt.date(2014, 1, 1),  # the Missing Migrants Project began recording in 2014
+    "frontex": dt.date(2009, 1, 1),  # the monthly detections series starts in January 2009
+    "unhcr-arrivals": dt.date(2014, 1, 1),  # the portal's daily Mediterranean series
+    "unhcr-population": dt.date(1951, 1, 1),  # the Refugee Convention; UNHCR's tables start
+}
+#: A date may lie this far after the load day (time zones, a publisher a day ahead).
+FUTURE_TOLERANCE = dt.timedelta(days=2)
 
-def prepare_mmp(frame: pd.DataFrame) -> Prepared:
+#: Plausibility limits per field: above them a cell is rejected (``count too large in ...``).
+#: Each is several times the largest value in the publishers' whole history as of 2026
+#: (checked by tests/data/test_plausibility_limits.py on the real files): IOM's largest
+#: incident counts 1,022 dead and missing (750 dead, 750 missing, 1,950 survivors); Frontex's
+#: largest monthly cell 204,286 detections; UNHCR's largest daily arrivals to Italy 5,504 and
+#: largest population cell 16.5 million.
+MMP_COUNT_LIMITS: dict[str, int] = {
+    "dead": 10_000,
+    "missing": 10_000,
+    "total": 10_000,
+    "survivors": 100_000,
+    "females": 10_000,
+    "males": 10_000,
+    "children": 10_000,
+}
+FRONTEX_DETECTIONS_LIMIT = 2_000_000
+ARRIVALS_PER_DAY_LIMIT = 100_000
+POPULATION_CELL_LIMIT = 200_000_000
+
+
+def _today(today: dt.date | None) -> dt.date:
+    return dt.date.today() if today is None else today
+
+
+def _implausible_dates(date: pd.Series, kind: str, today: dt.date | None, what: str) -> pd.Series:
+    """Per row, why a parsed date cannot be right (after the load day, or before the source
+    began), else missing."""
+    late = pd.Timestamp(_today(today) + FUTURE_TOLERANCE)
+    start = pd.Timestamp(SOURCE_START[kind])
+    out = pd.Series(pd.NA, index=date.index, dtype="string")
+    out = out.mask((date > late).fillna(False), f"{what} after the load day")
+    out = out.mask((date < start).fillna(False), f"{what} before the source began ({start:%Y-%m})")
+    return out
+
+
+def _date_order(s: pd.Series, name: str, column: str) -> tuple[bool, list[str]]:
+    """Decide once per file whether ``NN/NN/YYYY`` dates are day first (IOM's way) or month
+    first, from the cells that can only be read one way; refuse a file that has both.
+
+    Returns
+    -------
+    (dayfirst, notes)
+    """
+    day_first, month_first, ambiguous = parsing.slash_date_order(s)
+    if day_first and month_first:
+        raise IngestError(
+            f"{name} writes {column!r} both day first ({day_first:,} dates such as 13/04/2026) "
+            f"and month first ({month_first:,} such as 04/13/2026), so the order of the other "
+            f"{ambiguous:,} cannot be told: refused. Save the column as YYYY-MM-DD dates."
+        )
+    total = day_first + month_first + ambiguous
+    if not total:
+        return True, []
+    if month_first:
+        return False, [
+            f"Dates written NN/NN/YYYY in {column!r} were read month first (MM/DD/YYYY), as "
+            f"{month_first:,} of the {total:,} can only be read that way."
+        ]
+    if day_first:
+        return True, [
+            f"Dates written NN/NN/YYYY in {column!r} were read day first (DD/MM/YYYY), as "
+            f"{day_first:,} of the {total:,} can only be read that way."
+        ]
+    return True, [
+        f"Dates written NN/NN/YYYY in {column!r} were read day first (DD/MM/YYYY), as IOM "
+        f"writes them: none of the {total:,} shows the order (no day above 12)."
+    ]
+
+
+def _cut_note(cuts: dict[str, tuple[int, int]]) -> list[str]:
+    """The summary's note on text cells cut to their field's limit."""
+    parts = [f"{col} ({limit:,} characters): {n:,}" for col, (n, limit) in cuts.items() if n]
+    if not parts:
+        return []
+    total = sum(n for n, _ in cuts.values())
+    return [
+        f"{total:,} text cells were longer than their field allows and were cut, flagged "
+        f"'field_truncated': " + ", ".join(parts) + "."
+    ]
+
+
+def prepare_mmp(
+    frame: pd.DataFrame, *, name: str = "The file", today: dt.date | None = None
+) -> Prepared:
     """Validate and normalise an IOM Missing Migrants export.
+
+    ``today`` is the load day (default: today): incident dates after it (beyond
+    :data:`FUTURE_TOLERANCE`) or before 2014 are rejected with their reason.
 
     Returns
     -------
@@ -331,7 +427,8 @@ def prepare_mmp(frame: pd.DataFrame) -> Prepared:
     reasons = pd.Series(pd.NA, index=frame.index, dtype="string")
     flags: list[tuple[np.ndarray, str | np.ndarray]] = []
 
-    date = parsing.parse_dates(col("incident_date"))
+    dayfirst, order_notes = _date_order(col("incident_date"), name, cols.get("incident_date", ""))
+    date = parsing.parse_dates(col("incident_date"), dayfirst=dayfirst)
     # The year/month fallback is row by row: only the rows without a date need it.
     need = date.isna()
     fallback = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[s]")
@@ -341,10 +438,13 @@ def prepare_mmp(frame: pd.DataFrame) -> Prepared:
     date = date.mask(use_fb, fallback)
     flags.append((use_fb.to_numpy(dtype=bool), "date_from_year_month"))
     reasons = reasons.mask(date.isna(), "no parseable incident date")
+    odd_date = _implausible_dates(date, "mmp", today, "incident date")
+    reasons = reasons.mask(reasons.isna() & odd_date.notna(), odd_date)
 
-    dead, r_dead = parsing.parse_counts(col("dead"))
-    miss, r_miss = parsing.parse_counts(col("missing"))
-    total, r_total = parsing.parse_counts(col("total"))
+    lim = MMP_COUNT_LIMITS
+    dead, r_dead = parsing.parse_counts(col("dead"), max_count=lim["dead"])
+    miss, r_miss = parsing.parse_counts(col("missing"), max_count=lim["missing"])
+    total, r_total = parsing.parse_counts(col("total"), max_count=lim["total"])
     # IOM records a later correction (bodies found of people first counted missing) as a
     # negative "missing" whose row still adds up: keep it, so sums match IOM's totals.
     negative = (r_miss == "negative count").fillna(False)
@@ -375,18 +475,36 @@ def prepare_mmp(frame: pd.DataFrame) -> Prepared:
         "no dead or missing recorded",
     )
 
+    optional: dict[str, pd.Series] = {}
+    for key in ("survivors", "females", "males", "children"):
+        optional[key], r_opt = parsing.parse_optional_counts_checked(col(key), lim[key])
+        too_large = r_opt.notna()
+        reasons = reasons.mask(reasons.isna() & too_large, f"count too large in {key}")
+
     lat, lon, cflag = parsing.parse_coordinates(col("coords"))
     flags.append((cflag.notna().to_numpy(), cflag.to_numpy(dtype=object, na_value=None)))
 
     quality = parsing.parse_source_quality(col("quality"))
-    region_txt = parsing.clean_text(col("region_of_incident"), 200)
-    country_txt = parsing.clean_text(col("country_of_incident"), 200)
-    origin_txt = parsing.clean_text(col("origin"), 1000)
-    route_txt = parsing.clean_text(col("route"), 500)
+    cut_any = np.zeros(n, dtype=bool)
+    cuts: dict[str, tuple[int, int]] = {}
+
+    def text(key: str, limit: int) -> pd.Series:
+        # Every text field is capped; a cell cut to its cap is flagged and counted, never
+        # shortened silently.
+        out, cut = parsing.clean_text_cut(col(key), limit)
+        if cut.any():
+            np.logical_or(cut_any, cut, out=cut_any)
+            cuts[cols.get(key, key)] = (int(cut.sum()), limit)
+        return out
+
+    region_txt = text("region_of_incident", 200)
+    country_txt = text("country_of_incident", 200)
+    origin_txt = text("origin", 1000)
+    route_txt = text("route", 500)
     # Cells repeat a lot (a few hundred distinct labels over 20k-5M rows): parse each distinct
     # value once and map, instead of calling the parsers row by row.
     cause_lists = _map_unique_arrow(
-        parsing.clean_text(col("cause"), 1000),
+        text("cause", 1000),
         lambda v: _split_one(v) or ["Mixed or unknown"],
         _LIST_OF_TEXT,
     )
@@ -401,14 +519,30 @@ def prepare_mmp(frame: pd.DataFrame) -> Prepared:
     country_iso = _map_unique_arrow(country_txt, reference.country_iso3, pa.string())
     region_lists = _map_unique_arrow(region_txt, _split_one, _LIST_OF_TEXT)
 
+    main_id = text("main_id", 64)
+    # IOM lists every incident of a merged record in its Incident ID (up to 152 characters in
+    # the 2026 export): a cap that real rows never reach.
+    incident_id = text("incident_id", 1000)
+    incident_type = text("incident_type", 100)
+    region_of_origin = text("region_of_origin", 200)
+    location = text("location", 1000)
+    # A coordinates cell over 100 characters is no coordinate: it is flagged
+    # coords_unparseable already (parsing.MAX_COORD_CHARS), so its cut is not flagged again.
+    coords_raw = parsing.clean_text(col("coords"), parsing.MAX_COORD_CHARS)
+    unsd = text("unsd", 200)
+    info_source = text("info_source", 1000)
+    url = text("url", 2000)
+    quality_raw = text("quality", 50)
+    flags.append((cut_any, "field_truncated"))
+
     good = reasons.isna()
     flag_arr, n_flags = _flag_lists(flags, n)
     facts = pd.DataFrame(
         {
             "row_number": (frame.index.to_numpy() + 2).astype("int64"),
-            "main_id": parsing.clean_text(col("main_id"), 64),
-            "incident_id": parsing.clean_text(col("incident_id"), 64),
-            "incident_type": parsing.clean_text(col("incident_type"), 100),
+            "main_id": main_id,
+            "incident_id": incident_id,
+            "incident_type": incident_type,
             "incident_date": _date32(date),
             "year": date.dt.year.astype("Int64"),
             "month": date.dt.month.astype("Int64"),
@@ -424,24 +558,24 @@ def prepare_mmp(frame: pd.DataFrame) -> Prepared:
             "dead": dead,
             "missing": miss,
             "dead_and_missing": dam,
-            "survivors": parsing.parse_optional_counts(col("survivors")),
-            "females": parsing.parse_optional_counts(col("females")),
-            "males": parsing.parse_optional_counts(col("males")),
-            "children": parsing.parse_optional_counts(col("children")),
+            "survivors": optional["survivors"],
+            "females": optional["females"],
+            "males": optional["males"],
+            "children": optional["children"],
             "origin_raw": origin_txt,
             "origin_iso3": origin_lists,
-            "region_of_origin": parsing.clean_text(col("region_of_origin"), 200),
+            "region_of_origin": region_of_origin,
             "causes": cause_lists,
-            "location": parsing.clean_text(col("location"), 1000),
+            "location": location,
             "lat": lat,
             "lon": lon,
-            "coords_raw": parsing.clean_text(col("coords"), 100),
+            "coords_raw": coords_raw,
             "flags": pd.Series(pd.arrays.ArrowExtensionArray(flag_arr), index=frame.index),
-            "unsd_grouping": parsing.clean_text(col("unsd"), 200),
-            "information_source": parsing.clean_text(col("info_source"), 1000),
-            "url": parsing.clean_text(col("url"), 2000),
+            "unsd_grouping": unsd,
+            "information_source": info_source,
+            "url": url,
             "source_quality": quality,
-            "source_quality_raw": parsing.clean_text(col("quality"), 50),
+            "source_quality_raw": quality_raw,
         },
         index=frame.index,
         copy=False,  # every column is a fresh array already
@@ -456,19 +590,27 @@ def prepare_mmp(frame: pd.DataFrame) -> Prepared:
     flagged = int((n_flags[good.to_numpy()] > 0).sum())
     multi = int((facts["n_routes"] > 1).sum())
     notes = [f"{multi} incidents carry several route labels (counted on each route)."]
-    return Prepared("incidents", facts, rejected, n, flagged, vintage, notes)
+    notes += order_notes + _cut_note(cuts)
+    prep = Prepared("incidents", facts, rejected, n, flagged, vintage, notes)
+    prep.fields_cut = sum(k for k, _ in cuts.values())
+    return prep
 
 
-def prepare_frontex(frame: pd.DataFrame) -> Prepared:
+def prepare_frontex(
+    frame: pd.DataFrame, *, name: str = "The file", today: dt.date | None = None
+) -> Prepared:
     """Validate and normalise the Frontex monthly detections file (``route,type,nat,t,n``)."""
     frame = frame.reset_index(drop=True)
     n = len(frame)
-    month = parsing.parse_dates(frame["t"])
-    counts, r_counts = parsing.parse_counts(frame["n"])
+    dayfirst, order_notes = _date_order(frame["t"], name, "t")
+    month = parsing.parse_dates(frame["t"], dayfirst=dayfirst)
+    counts, r_counts = parsing.parse_counts(frame["n"], max_count=FRONTEX_DETECTIONS_LIMIT)
     reasons = pd.Series(pd.NA, index=frame.index, dtype="string")
     reasons = reasons.mask(month.isna(), "no parseable month")
+    odd = _implausible_dates(month, "frontex", today, "month")
+    reasons = reasons.mask(reasons.isna() & odd.notna(), odd)
     reasons = reasons.mask(reasons.isna() & r_counts.notna(), r_counts + " in detections")
-    route_raw = parsing.clean_text(frame["route"], 200)
+    route_raw, route_cut = parsing.clean_text_cut(frame["route"], 200)
     reasons = reasons.mask(reasons.isna() & route_raw.isna(), "no route")
     # Frontex writes Kosovo as XKX; our boundaries (Natural Earth) use KOS.
     nat = parsing.clean_text(frame["nat"], 10).str.upper().replace({"XKX": "KOS"})
@@ -485,7 +627,10 @@ def prepare_frontex(frame: pd.DataFrame) -> Prepared:
         }
     )[good]
     vintage = facts["month"].max() if len(facts) else None
-    return Prepared("detections", facts, _rejected(frame, ~good, reasons), n, 0, vintage)
+    notes = order_notes + _cut_note({"route": (int(route_cut.sum()), 200)})
+    prep = Prepared("detections", facts, _rejected(frame, ~good, reasons), n, 0, vintage, notes)
+    prep.fields_cut = int(route_cut.sum())
+    return prep
 
 
 _UNHCR_POP = {
@@ -501,15 +646,23 @@ _UNHCR_POP = {
 }
 
 
-POPULATION_MAX = 2_000_000_000  # stocks of people: far larger than any one incident
+POPULATION_MAX = POPULATION_CELL_LIMIT  # (the name older code imports)
 
 
-def prepare_unhcr_population(frame: pd.DataFrame) -> Prepared:
+def prepare_unhcr_population(
+    frame: pd.DataFrame, *, name: str = "The file", today: dt.date | None = None
+) -> Prepared:
     """Normalise UNHCR population statistics (origin x asylum x year)."""
     frame = frame.reset_index(drop=True)
     year = pd.to_numeric(frame["year"], errors="coerce")
     reasons = pd.Series(pd.NA, index=frame.index, dtype="string")
     reasons = reasons.mask(~year.between(1900, 2100), "no parseable year")
+    # Years before UNHCR's statistics began are junk. Later years are kept (up to 2100): the
+    # series is yearly stocks, with projections and synthetic fixtures dated ahead.
+    start = SOURCE_START["unhcr-population"].year
+    reasons = reasons.mask(
+        reasons.isna() & (year < start), f"year before the source began ({start})"
+    )
     out = pd.DataFrame({"year": year.astype("Int64")})
     for c in ("coo_iso", "coa_iso"):
         v = parsing.clean_text(frame[c], 10).str.upper()
@@ -518,7 +671,7 @@ def prepare_unhcr_population(frame: pd.DataFrame) -> Prepared:
         )
     for src, dst in _UNHCR_POP.items():
         if src in frame.columns:
-            vals, r = parsing.parse_counts(frame[src], max_count=POPULATION_MAX)
+            vals, r = parsing.parse_counts(frame[src], max_count=POPULATION_CELL_LIMIT)
             out[dst] = vals
             reasons = reasons.mask(reasons.isna() & r.notna(), r + " in " + src)
         else:
@@ -532,20 +685,31 @@ def prepare_unhcr_population(frame: pd.DataFrame) -> Prepared:
     )
 
 
-def prepare_unhcr_arrivals(frame: pd.DataFrame, country_iso3: str = "ITA") -> Prepared:
+def prepare_unhcr_arrivals(
+    frame: pd.DataFrame,
+    country_iso3: str = "ITA",
+    *,
+    name: str = "The file",
+    today: dt.date | None = None,
+) -> Prepared:
     """Normalise UNHCR daily sea arrivals (``data_date,individuals``) for one country."""
     frame = frame.reset_index(drop=True)
-    date = parsing.parse_dates(frame["data_date"])
-    counts, r = parsing.parse_counts(frame["individuals"])
+    dayfirst, order_notes = _date_order(frame["data_date"], name, "data_date")
+    date = parsing.parse_dates(frame["data_date"], dayfirst=dayfirst)
+    counts, r = parsing.parse_counts(frame["individuals"], max_count=ARRIVALS_PER_DAY_LIMIT)
     reasons = pd.Series(pd.NA, index=frame.index, dtype="string")
     reasons = reasons.mask(date.isna(), "no parseable date")
+    odd = _implausible_dates(date, "unhcr-arrivals", today, "date")
+    reasons = reasons.mask(reasons.isna() & odd.notna(), odd)
     reasons = reasons.mask(reasons.isna() & r.notna(), r + " in individuals")
     good = reasons.isna()
     facts = pd.DataFrame({"country_iso3": country_iso3, "date": date.dt.date, "arrivals": counts})[
         good
     ]
     vintage = facts["date"].max() if len(facts) else None
-    return Prepared("arrivals", facts, _rejected(frame, ~good, reasons), len(frame), 0, vintage)
+    return Prepared(
+        "arrivals", facts, _rejected(frame, ~good, reasons), len(frame), 0, vintage, order_notes
+    )
 
 
 OC_INDICATORS = {
@@ -712,6 +876,15 @@ class LoadSummary:
     reject_reasons: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     sheet: str | None = None  # the workbook sheet loaded (workbooks of several sheets only)
+    #: Loaded with ``accept_partial`` from a file that looks cut off (and why it looks so).
+    partial: bool = False
+    partial_reason: str | None = None
+    #: Where the vintage came from: "file name", "given vintage" (the caller's metadata, CLI
+    #: --vintage), "latest plausible date" (with why, when the name's month confirms it or the
+    #: file is partial), "edition" (OC Index) or "latest year" (UNHCR population).
+    vintage_from: str | None = None
+    data_end: str | None = None  # the latest plausible date in the data
+    fields_cut: int = 0  # text cells cut to their field's limit (and flagged)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -719,12 +892,20 @@ class LoadSummary:
     def lines(self) -> list[str]:
         if self.status == "unchanged":
             return [f"{self.origin}: already loaded as {self.source_id}; nothing changed."]
+        partial = " PARTIAL" if self.partial else ""
+        source = f" from the {self.vintage_from}" if self.vintage_from else ""
         out = [
             f"Loaded {self.origin} as {self.source_id} ({_KIND_NAMES[self.kind]}, vintage "
-            f"{self.vintage}) in {self.seconds:.1f} s:",
+            f"{self.vintage}{partial}{source}) in {self.seconds:.1f} s:",
             f"  rows read {self.rows_read:,}, loaded {self.rows_loaded:,}, rejected "
-            f"{self.rows_rejected:,}, loaded with a flag {self.rows_flagged:,}",
+            f"{self.rows_rejected:,}, loaded with a flag {self.rows_flagged:,}, text fields "
+            f"cut {self.fields_cut:,}",
         ]
+        if self.partial:
+            out.append(
+                f"  partial: loaded with --accept-partial although the file looks cut off "
+                f"({self.partial_reason}); the vintage is marked partial wherever it is shown"
+            )
         for reason, k in sorted(self.reject_reasons.items(), key=lambda kv: -kv[1]):
             out.append(f"  rejected: {k:,} x {reason}")
         out.extend(f"  note: {n}" for n in self.notes)
@@ -851,16 +1032,23 @@ class _Meanwhile(Generic[_T]):
 BACKGROUND_BYTES = 16 * 1024 * 1024
 
 
-def prepare(frame: pd.DataFrame, kind: str, name: str, edition: int | None = None) -> Prepared:
-    """Dispatch to the adapter for ``kind``."""
+def prepare(
+    frame: pd.DataFrame,
+    kind: str,
+    name: str,
+    edition: int | None = None,
+    *,
+    today: dt.date | None = None,
+) -> Prepared:
+    """Dispatch to the adapter for ``kind`` (``today``: the load day, default today)."""
     if kind == "mmp":
-        return prepare_mmp(frame)
+        return prepare_mmp(frame, name=name, today=today)
     if kind == "frontex":
-        return prepare_frontex(frame)
+        return prepare_frontex(frame, name=name, today=today)
     if kind == "unhcr-population":
-        return prepare_unhcr_population(frame)
+        return prepare_unhcr_population(frame, name=name, today=today)
     if kind == "unhcr-arrivals":
-        return prepare_unhcr_arrivals(frame)
+        return prepare_unhcr_arrivals(frame, name=name, today=today)
     if kind == "oc-index":
         if edition is None:
             m = re.search(r"(20\d\d)", name)
@@ -905,6 +1093,149 @@ class _Unchanged(Exception):
     """Internal: the file is already loaded; abandon the staged write."""
 
 
+#: Kinds whose publishers end every CSV export with a line break (checked on the real files in
+#: ../shared/data): a file of theirs without one was cut off.
+ENDS_WITH_NEWLINE = frozenset({"mmp", "frontex", "unhcr-population", "unhcr-arrivals", "oc-index"})
+#: Kinds whose vintage is a day in the data, which a date in the file name can give.
+DATED_KINDS = frozenset({"mmp", "frontex", "unhcr-arrivals"})
+#: A file's data may end this long before the month its name gives (publication lag: Frontex
+#: publishes a month's figures some weeks later) before it looks cut off.
+NAME_LAG = dt.timedelta(days=92)
+# A date written with separators ("2026-04", "2026_04_09"): a run of digits ("s20261128", a
+# seed or an id) is not read as a date.
+_NAME_DATE = re.compile(
+    r"(?<![0-9])((?:19|20)[0-9]{2})[-_.](0[1-9]|1[0-2])(?:([-_.])(0[1-9]|[12][0-9]|3[01]))?(?![0-9])"
+)
+
+
+def name_vintage(name: str) -> tuple[dt.date, dt.date] | None:
+    """The dates a file name gives (``..._allData_2026-04.csv``: April 2026), as the first and
+    last day they cover; ``None`` when the name holds no date (or an impossible one)."""
+    base = name.rsplit("/", 1)[-1]
+    hits = list(_NAME_DATE.finditer(base))
+    if not hits:
+        return None
+    m = hits[-1]  # a name may carry a range ("2009-2025"): the last date is the as-of date
+    y, mo = int(m.group(1)), int(m.group(2))
+    try:
+        if m.group(4):
+            d = dt.date(y, mo, int(m.group(4)))
+            return d, d
+        first = dt.date(y, mo, 1)
+    except ValueError:
+        return None
+    nxt = dt.date(y + (mo == 12), mo % 12 + 1, 1)
+    return first, nxt - dt.timedelta(days=1)
+
+
+def _record_cut(table: SourceTable, kind: str) -> list[str]:
+    """Why the file's last record looks cut off (empty when it looks whole)."""
+    why: list[str] = []
+    if table.ended_in_quote:
+        why.append("its last record ends inside a quoted field")
+    elif (
+        table.last_record_fields is not None
+        and table.last_record_fields < table.header_fields
+        # A file whose other records are short too is ragged, not cut off: its rows are
+        # judged one by one.
+        and (table.previous_record_fields or 0) >= table.header_fields
+    ):
+        why.append(
+            f"its last record has {table.last_record_fields} of the header's "
+            f"{table.header_fields} fields"
+        )
+    if table.ends_with_newline is False and kind in ENDS_WITH_NEWLINE and not table.ended_in_quote:
+        why.append(
+            f"it does not end with a line break, as every {SOURCE_META[kind].publisher} export does"
+        )
+    return why
+
+
+def _previous_vintage(
+    db: str | Path | None, kind: str, is_demo: bool
+) -> tuple[str, dt.date, dt.date] | None:
+    """The newest complete vintage of ``kind`` already loaded: (source id, vintage, data end)."""
+    from data.db import WarehouseError, connect_read_only
+
+    try:
+        con = connect_read_only(db)
+    except (WarehouseError, duckdb.Error):
+        return None
+    try:
+        has_checks = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'source_checks'"
+        ).fetchone()
+        if has_checks and has_checks[0]:
+            row = con.execute(
+                "SELECT s.source_id, s.vintage, coalesce(c.data_end, s.vintage) FROM sources s "
+                "LEFT JOIN source_checks c USING (source_id) "
+                "WHERE s.kind = ? AND s.is_demo = ? AND s.vintage IS NOT NULL "
+                "AND NOT coalesce(c.partial, false) "
+                "ORDER BY s.vintage DESC, s.ingested_at DESC LIMIT 1",
+                [kind, is_demo],
+            ).fetchone()
+        else:  # a warehouse from before the checks were recorded
+            row = con.execute(
+                "SELECT source_id, vintage, vintage FROM sources "
+                "WHERE kind = ? AND is_demo = ? AND vintage IS NOT NULL "
+                "ORDER BY vintage DESC, ingested_at DESC LIMIT 1",
+                [kind, is_demo],
+            ).fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    if row is None:
+        return None
+    return str(row[0]), row[1], row[2]
+
+
+def _as_date(v: object) -> dt.date | None:
+    if v is None or (not isinstance(v, dt.date) and pd.isna(v)):  # type: ignore[arg-type]
+        return None
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    return pd.Timestamp(v).date()  # type: ignore[arg-type]
+
+
+def _vintage_of(
+    kind: str,
+    name: str,
+    data_end: dt.date | None,
+    given: dt.date | None,
+    today: dt.date,
+) -> tuple[dt.date | None, str, list[str]]:
+    """The load's vintage, where it came from, and notes.
+
+    The caller's date (file metadata) first; else, for dated kinds, the file name's date (a
+    name that gives only a month confirms the latest date in the data when that falls in the
+    month); else the latest plausible date in the data.
+    """
+    if given is not None:
+        return given, "given vintage", []
+    named = name_vintage(name) if kind in DATED_KINDS else None
+    if named is not None and named[0] > today + FUTURE_TOLERANCE:
+        return (
+            data_end,
+            "latest plausible date",
+            [f"The date in the file name ({named[0]:%Y-%m-%d}) is after the load day: ignored."],
+        )
+    if named is not None:
+        first, last = named
+        if first == last:
+            return first, "file name", []
+        if data_end is not None and first <= data_end <= last:
+            return (
+                data_end,
+                f"latest plausible date, in the month the file name gives ({first:%Y-%m})",
+                [],
+            )
+        return min(last, today), "file name", []
+    return data_end, "latest plausible date", []
+
+
 def load_bytes(
     raw: bytes,
     name: str,
@@ -916,6 +1247,9 @@ def load_bytes(
     is_demo: bool = False,
     progress: Progress = _no_progress,
     wait_s: float = 0.0,
+    accept_partial: bool = False,
+    vintage: dt.date | str | None = None,
+    today: dt.date | None = None,
 ) -> LoadSummary:
     """Load one source file (already read into memory) into the warehouse.
 
@@ -934,18 +1268,50 @@ def load_bytes(
         The workbook sheet to read (XLSX only). By default a GI-TOC workbook's newest
         ``NNNN_dataset`` sheet, and the first sheet of any other workbook; the summary's notes
         name the other editions a GI-TOC workbook holds.
+    accept_partial : bool
+        Load a file that looks cut off (its last record incomplete, no final line break where
+        the publisher always writes one, data ending before the vintage already loaded or
+        months before the date its name gives): the complete rows load, the cut record is
+        rejected, and the vintage is marked partial. Without it such a file is refused.
+    vintage : date or str, optional
+        The vintage from the file's metadata (for example the publisher's release date), used
+        instead of the file name's date or the latest date in the data.
+    today : date, optional
+        The load day (default today): dates after it, beyond a small tolerance, are rejected.
 
     Raises
     ------
     IngestError
-        For a structurally wrong file; the warehouse is then unchanged.
+        For a structurally wrong, truncated or self-contradicting file; the warehouse is then
+        unchanged.
     """
     t0 = time.perf_counter()
     refs = _Meanwhile(reference_frames, background=len(raw) >= BACKGROUND_BYTES)
+    opts = _LoadOptions(
+        accept_partial=accept_partial,
+        vintage=_given_vintage(vintage, name),
+        today=_today(today),
+    )
     try:
-        return _load(raw, name, kind, db, edition, sheet, is_demo, progress, wait_s, t0, refs)
+        return _load(raw, name, kind, db, edition, sheet, is_demo, progress, wait_s, t0, refs, opts)
     finally:
         refs.close()
+
+
+@dataclass(frozen=True)
+class _LoadOptions:
+    accept_partial: bool
+    vintage: dt.date | None
+    today: dt.date
+
+
+def _given_vintage(v: dt.date | str | None, name: str) -> dt.date | None:
+    if v is None or isinstance(v, dt.date):
+        return v
+    try:
+        return dt.date.fromisoformat(str(v).strip())
+    except ValueError as exc:
+        raise IngestError(f"{name}: the vintage {str(v)[:40]!r} is not a YYYY-MM-DD date.") from exc
 
 
 def _load(
@@ -960,6 +1326,7 @@ def _load(
     wait_s: float,
     t0: float,
     refs: _Meanwhile[list[tuple[str, pd.DataFrame]]],
+    opts: _LoadOptions,
 ) -> LoadSummary:
     sha = hashlib.sha256(raw).hexdigest()
 
@@ -981,7 +1348,9 @@ def _load(
     if known is not None:
         return unchanged(known, None)
     progress(0.05, "reading")
-    table = read_source(raw, name, _sheet_chooser(name, sheet, edition))
+    table = read_source(
+        raw, name, _sheet_chooser(name, sheet, edition), accept_partial=opts.accept_partial
+    )
     # The sheet is recorded (and part of the source's identity) only where there is a choice.
     sheet_read = table.sheet if len(table.sheets) > 1 else None
     m = OC_SHEET.match(table.sheet or "")
@@ -1006,13 +1375,30 @@ def _load(
     if kind is not None and detected != kind:
         raise IngestError(f"{name} looks like {_KIND_NAMES[detected]}, not {_KIND_NAMES[kind]}.")
     kind = detected
-    notes: list[str] = []
+    oc_notes: list[str] = []
     if kind == "oc-index" and m:
         edition = int(m.group(1))  # the sheet name is the publisher's word on the edition
-        notes = _other_editions_note(table, edition)
+        oc_notes = _other_editions_note(table, edition)
+    cut = _record_cut(table, kind)
+    if cut and not opts.accept_partial:
+        raise _truncated(name, cut)
+    cut_record: pd.DataFrame | None = None
+    if cut:  # the last record is incomplete: rejected, never loaded as a (wrong) incident
+        last = frame.iloc[-1:]
+        cut_record = _rejected(
+            last,
+            pd.Series(True, index=last.index),
+            pd.Series("incomplete last record: the file is cut off", index=last.index),
+        )
+        frame = frame.iloc[:-1]
+        if frame.empty:
+            raise IngestError(f"{name}: no usable rows (1 rejected).")
     refs.start()
     progress(0.3, f"validating {len(frame):,} rows")
-    prep = prepare(frame, kind, name, edition)
+    prep = prepare(frame, kind, name, edition, today=opts.today)
+    if cut_record is not None:
+        prep.rejected = pd.concat([prep.rejected, cut_record], ignore_index=True)
+        prep.rows_read += 1
     if table.source_rows is not None:  # blank lines or quoted line breaks: the file's numbers
         for part in (prep.facts, prep.rejected):
             if "row_number" in part.columns and len(part):
@@ -1020,7 +1406,20 @@ def _load(
                 part["row_number"] = table.row_numbers(pos)
     if len(prep.facts) == 0:
         raise IngestError(f"{name}: no usable rows ({len(prep.rejected):,} rejected).")
-    vintage = prep.vintage
+    data_end = _as_date(prep.vintage)
+    notes: list[str] = []
+    if kind in DATED_KINDS:
+        vintage, vintage_from, notes = _vintage_of(kind, name, data_end, opts.vintage, opts.today)
+        cut += _dates_cut(name, kind, db, is_demo, vintage, data_end, opts.today)
+        if cut and not opts.accept_partial:
+            raise _truncated(name, cut)
+        if cut and data_end is not None and vintage is not None and vintage > data_end:
+            # A partial file is as new as its data, whatever its name says: it must not pass
+            # for a newer vintage than it holds.
+            vintage, vintage_from = data_end, "latest plausible date (the file is partial)"
+    else:
+        vintage = data_end
+        vintage_from = "edition" if kind == "oc-index" else "latest year"
     # Two sheets of one workbook are two sources: the sheet is part of the id's hash.
     key = sha if sheet_read is None else hashlib.sha256(f"{sha}\0{sheet_read}".encode()).hexdigest()
     source_id = f"{kind}-{vintage:%Y%m%d}-{key[:8]}" if vintage else f"{kind}-{key[:12]}"
@@ -1040,8 +1439,13 @@ def _load(
         reject_reasons=prep.rejected["reason"].value_counts().to_dict()
         if len(prep.rejected)
         else {},
-        notes=prep.notes + notes,
+        notes=prep.notes + oc_notes + notes,
         sheet=sheet_read,
+        partial=bool(cut),
+        partial_reason="; ".join(cut) if cut else None,
+        vintage_from=vintage_from,
+        data_end=data_end.isoformat() if data_end else None,
+        fields_cut=prep.fields_cut,
     )
     progress(0.6, "writing")
     try:
@@ -1057,7 +1461,10 @@ def _load(
                 raise _Unchanged  # discard the staging copy: the live file is not touched
             refresh_reference(con, refs.result())
             con.execute(
-                "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO sources (source_id, kind, publisher, title, licence, origin, "
+                "sha256, rows_read, rows_loaded, rows_rejected, rows_flagged, vintage, "
+                "ingested_at, is_demo, caveat) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     source_id,
                     kind,
@@ -1076,6 +1483,18 @@ def _load(
                     meta.caveat,
                 ],
             )
+            con.execute(
+                "INSERT INTO source_checks (source_id, partial, partial_reason, vintage_from, "
+                "data_end, fields_cut) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    source_id,
+                    summary.partial,
+                    summary.partial_reason,
+                    vintage_from,
+                    data_end,
+                    summary.fields_cut,
+                ],
+            )
             _insert(con, prep.table, source_id, prep.facts)
             if len(prep.rejected):
                 _insert(con, "rejected_rows", source_id, prep.rejected)
@@ -1084,6 +1503,49 @@ def _load(
     summary.seconds = time.perf_counter() - t0
     progress(1.0, "done")
     return summary
+
+
+def _truncated(name: str, why: list[str]) -> IngestError:
+    return IngestError(
+        f"{name} looks truncated: {'; '.join(why)}. Refused: nothing was loaded. If the file is "
+        "known to be incomplete, load it with --accept-partial (in the app: 'Accept a partial "
+        "file') and its vintage is marked partial."
+    )
+
+
+def _dates_cut(
+    name: str,
+    kind: str,
+    db: str | Path | None,
+    is_demo: bool,
+    vintage: dt.date | None,
+    data_end: dt.date | None,
+    today: dt.date,
+) -> list[str]:
+    """Why the data's date range says the file was cut off: it ends months before the date
+    its name gives, or before the data of the newest vintage already loaded while claiming to
+    be at least as new."""
+    if data_end is None:
+        return []
+    why: list[str] = []
+    named = name_vintage(name)
+    if named is not None and named[0] > today + FUTURE_TOLERANCE:
+        named = None  # not believed (see _vintage_of)
+    if named is not None and data_end < named[0] - NAME_LAG:
+        why.append(
+            f"its data end on {data_end:%Y-%m-%d}, months before the {named[0]:%Y-%m} its "
+            "file name gives"
+        )
+    prev = _previous_vintage(db, kind, is_demo)
+    if prev is not None and vintage is not None:
+        prev_id = prev[0]
+        prev_vintage, prev_end = _as_date(prev[1]), _as_date(prev[2])
+        if prev_vintage and prev_end and vintage >= prev_vintage and data_end < prev_end:
+            why.append(
+                f"its data end on {data_end:%Y-%m-%d}, before those of the vintage already "
+                f"loaded ({prev_end:%Y-%m-%d}, {prev_id})"
+            )
+    return why
 
 
 def load_file(path: str | Path, **kwargs) -> LoadSummary:  # type: ignore[no-untyped-def]

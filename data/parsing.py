@@ -205,6 +205,29 @@ def clean_text(s: pd.Series, max_len: int = 2000) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(arr), index=s.index, name=s.name)
 
 
+def clean_text_cut(s: pd.Series, max_len: int) -> tuple[pd.Series, np.ndarray]:
+    """:func:`clean_text`, and which cells were longer than ``max_len`` characters (and so cut).
+
+    Returns
+    -------
+    (text, cut)
+        ``cut`` is a boolean array, one per row.
+    """
+    out = clean_text(s, max_len=2**62)  # nothing cut yet: measure first
+    arr = _arrow_text(out)
+    if arr is not None:
+        longest = pc.max(pc.binary_length(arr)).as_py()
+        if longest is None or longest <= max_len:  # bytes >= characters: nothing to cut
+            return out, np.zeros(len(out), dtype=bool)
+        n_chars = pc.utf8_length(arr).to_numpy(zero_copy_only=False)
+        cut = np.nan_to_num(np.asarray(n_chars, dtype=float), nan=0.0) > max_len
+    else:
+        cut = out.str.len().fillna(0).to_numpy(dtype=float) > max_len
+    if not cut.any():
+        return out, cut
+    return clean_text(out, max_len), cut
+
+
 @on_distinct
 def parse_counts(s: pd.Series, max_count: int = MAX_COUNT) -> tuple[pd.Series, pd.Series]:
     """Parse non-negative whole-number counts.
@@ -251,9 +274,63 @@ def parse_optional_counts(s: pd.Series) -> pd.Series:
     return values.astype("Int64")
 
 
+_SLASH_DATE_RE = r"^\s*([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})\s*$"
+
+
+def slash_date_order(s: pd.Series) -> tuple[int, int, int]:
+    """How the ``NN/NN/YYYY`` dates of a column show their day/month order.
+
+    Returns
+    -------
+    (day_first, month_first, ambiguous)
+        Counts of cells that can only be day first (``13/04/2026``), only month first
+        (``04/13/2026``), or either (``04/03/2026``). A file whose cells are of both unambiguous
+        kinds contradicts itself.
+    """
+    txt = s.astype("string")
+    arr = _arrow_text(txt)
+    if arr is not None and not pc.any(pc.fill_null(pc.match_substring(arr, "/"), False)).as_py():
+        return 0, 0, 0  # no slash anywhere (ISO dates): nothing to decide, no regex per row
+    slashed = txt[txt.str.contains("/", regex=False).fillna(False)]
+    uniq = slashed.drop_duplicates()
+    parts = uniq.str.extract(_SLASH_DATE_RE)  # once per distinct cell
+    weight = slashed.value_counts().reindex(uniq.to_numpy()).to_numpy(dtype="int64")
+    a = pd.to_numeric(parts[0], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    b = pd.to_numeric(parts[1], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    ok_a = (a >= 1) & (a <= 31)
+    ok_b = (b >= 1) & (b <= 31)
+    day_first = int(weight[ok_a & ok_b & (a > 12) & (b <= 12)].sum())
+    month_first = int(weight[ok_a & ok_b & (b > 12) & (a <= 12)].sum())
+    ambiguous = int(weight[ok_a & ok_b & (a <= 12) & (b <= 12)].sum())
+    return day_first, month_first, ambiguous
+
+
 @on_distinct
-def parse_dates(s: pd.Series) -> pd.Series:
+def parse_optional_counts_checked(
+    s: pd.Series, max_count: int = MAX_COUNT
+) -> tuple[pd.Series, pd.Series]:
+    """:func:`parse_optional_counts`, and ``"count too large"`` where a cell exceeds
+    ``max_count`` (a plausibility limit), in one pass over the distinct cells.
+
+    Returns
+    -------
+    (values, too_large)
+        ``values`` Int64 (missing where empty or unusable); ``too_large`` a string Series,
+        missing where the cell is within the limit.
+    """
+    txt = s.astype("string").str.strip()
+    values, reasons = parse_counts(txt, max_count=max_count)
+    blank = txt.isna() | (txt == "")
+    too_large = reasons.where(reasons == "count too large")
+    return values.mask(blank | reasons.notna()).astype("Int64"), too_large
+
+
+@on_distinct
+def parse_dates(s: pd.Series, dayfirst: bool = True) -> pd.Series:
     """Parse incident dates: ISO (optionally with a time), ``DD/MM/YYYY`` or ``Month D, YYYY``.
+
+    ``dayfirst=False`` reads ``NN/NN/YYYY`` month first (``MM/DD/YYYY``) instead: the loaders
+    decide the order once per file (:func:`slash_date_order`), never cell by cell.
 
     Returns
     -------
@@ -265,7 +342,8 @@ def parse_dates(s: pd.Series) -> pd.Series:
     iso = pd.to_datetime(txt.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
     rest = iso.isna() & txt.notna()
     if rest.any():
-        dmy = pd.to_datetime(txt[rest], format="%d/%m/%Y", errors="coerce")
+        fmt = "%d/%m/%Y" if dayfirst else "%m/%d/%Y"
+        dmy = pd.to_datetime(txt[rest], format=fmt, errors="coerce")
         iso.loc[rest] = dmy
         rest = iso.isna() & txt.notna()
     for fmt in ("%B %d, %Y", "%A, %B %d, %Y", "%d %B %Y", "%m/%d/%Y %H:%M"):

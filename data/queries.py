@@ -37,15 +37,44 @@ def _df(con: Con, sql: str, params: dict[str, Any] | list[Any] | None = None) ->
         cur.close()
 
 
+_CHECK_COLUMNS = (
+    "coalesce(c.partial, false) AS partial, c.partial_reason, c.vintage_from, c.data_end, "
+    "coalesce(c.fields_cut, 0) AS fields_cut"
+)
+_NO_CHECKS = (
+    "false AS partial, NULL::VARCHAR AS partial_reason, NULL::VARCHAR AS vintage_from, "
+    "NULL::DATE AS data_end, 0::BIGINT AS fields_cut"
+)
+
+
 def query_sources(con: Con) -> pd.DataFrame:
     """Every loaded source with its provenance, newest first.
 
     Returns
     -------
     DataFrame
-        The ``sources`` table columns; ``vintage`` is the data's own as-of date.
+        The ``sources`` table columns; ``vintage`` is the data's own as-of date. Then what the
+        ingest's checks found (``source_checks``): ``partial`` (bool: loaded from a file that
+        looked cut off), ``partial_reason``, ``vintage_from``, ``data_end`` (the latest date in
+        the data) and ``fields_cut`` (text cells cut to their limit); false, missing and 0 for
+        sources loaded before the checks were recorded.
     """
-    return _df(con, "SELECT * FROM sources ORDER BY kind, is_demo, vintage DESC, ingested_at DESC")
+    cur = _cur(con)
+    try:
+        has = cur.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'source_checks'"
+        ).fetchone()
+    finally:
+        cur.close()
+    order = "ORDER BY s.kind, s.is_demo, s.vintage DESC, s.ingested_at DESC"
+    if has and has[0]:
+        sql = (
+            f"SELECT s.*, {_CHECK_COLUMNS} FROM sources s "  # noqa: S608 - fixed SQL text
+            f"LEFT JOIN source_checks c USING (source_id) {order}"
+        )
+    else:
+        sql = f"SELECT s.*, {_NO_CHECKS} FROM sources s {order}"  # noqa: S608 - fixed SQL text
+    return _df(con, sql)
 
 
 def resolve_vintages(con: Con, f: Filters) -> Vintages:

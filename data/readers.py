@@ -11,11 +11,15 @@ import codecs
 import csv
 import io
 import itertools
+import os
+import re
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -148,6 +152,12 @@ def _may_have_long_line(raw: bytes, limit: int = MAX_FIELD_BYTES) -> bool:
     return False
 
 
+def column_key(name: str) -> str:
+    """A column name as header matching sees it: case, spaces and punctuation do not count
+    (``"Number of Dead"``, ``"number of dead"`` and ``"Number_of-Dead"`` are one column)."""
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", name).casefold())
+
+
 def _check_columns(columns: Sequence[str], name: str) -> None:
     seen: set[str] = set()
     dupes: list[str] = []
@@ -159,6 +169,21 @@ def _check_columns(columns: Sequence[str], name: str) -> None:
         shown = ", ".join(repr(d) for d in dupes[:5]) + (" ..." if len(dupes) > 5 else "")
         raise IngestError(
             f"{name} has duplicate columns: {shown}. Keep one of each and load it again."
+        )
+    # Names that differ only in case, spaces or punctuation are the same column to the
+    # recognisers: which of two spellings wins would decide which values load.
+    by_key: dict[str, list[str]] = {}
+    for c in columns:
+        k = column_key(c)
+        if k:
+            by_key.setdefault(k, []).append(c)
+    variants = [v for v in by_key.values() if len(v) > 1]
+    if variants:
+        shown = "; ".join(" and ".join(repr(c) for c in v) for v in variants[:3])
+        more = " ..." if len(variants) > 3 else ""
+        raise IngestError(
+            f"{name} has duplicate columns: {shown}{more} differ only in case, spaces or "
+            "punctuation. Keep one of each and load it again."
         )
 
 
@@ -284,10 +309,20 @@ def read_csv_text(raw: bytes, name: str = "file") -> tuple[pd.DataFrame, str]:
     return table.frame, encoding
 
 
-def _read_csv(raw: bytes, name: str) -> tuple[SourceTable, str]:
-    """:func:`read_csv_text`, with the line where each record starts (:class:`SourceTable`)."""
+def _read_csv(raw: bytes, name: str, accept_partial: bool = False) -> tuple[SourceTable, str]:
+    """:func:`read_csv_text`, with the line where each record starts (:class:`SourceTable`).
+
+    With ``accept_partial``, a file that ends inside a quoted field (cut off there) has that
+    field closed, so its complete records can be read; the last record is then marked
+    incomplete (``ended_in_quote``) for the loader to reject.
+    """
     if _is_blank(raw):
         raise IngestError(f"{name} is empty.")
+    ended_in_quote = False
+    raw = _drop_cut_character(raw)
+    if accept_partial and _ascii_compatible(raw) and raw.count(b'"') % 2 == 1:
+        raw = raw + b'"\n'
+        ended_in_quote = True
     if len(raw) > MAX_FIELD_BYTES and _may_have_long_line(raw):
         # Checked on the bytes, before decoding: a 100 MB field is refused without ever
         # being copied into text, a parser buffer and a frame.
@@ -349,7 +384,110 @@ def _read_csv(raw: bytes, name: str) -> tuple[SourceTable, str]:
                     f"may exceed {MAX_FIELD_BYTES // 2**20} MB: refused."
                 )
     rows = _record_lines(raw, text, encoding, sep, len(frame), lone_cr)
-    return SourceTable(frame, source_rows=rows), encoding
+    ends_nl, last_fields, prev_fields = _last_record(raw if text is None else text, sep)
+    table = SourceTable(
+        frame,
+        source_rows=rows,
+        ends_with_newline=ends_nl and not ended_in_quote,
+        last_record_fields=last_fields,
+        previous_record_fields=prev_fields,
+        ended_in_quote=ended_in_quote,
+    )
+    return table, encoding
+
+
+def _drop_cut_character(raw: bytes) -> bytes:
+    """``raw`` without a UTF-8 character cut in half at its very end (a file cut off there).
+
+    Otherwise the whole file would fail UTF-8 validation and be decoded as Windows-1252,
+    garbling every accent. Only done when the rest of the file is valid UTF-8.
+    """
+    if not raw or raw[-1] < 0x80 or raw.endswith((b"\n", b"\r")):
+        return raw
+    for k in range(1, 5):
+        if len(raw) < k:
+            break
+        lead = raw[-k]
+        if lead >= 0xC0:  # the start of the last character, k bytes from the end
+            need = 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+            if need > k and _utf8_body(raw) is None and _utf8_body(raw[:-k]) is not None:
+                return raw[:-k]
+            return raw
+        if lead < 0x80:
+            return raw
+    return raw
+
+
+def _ascii_compatible(raw: bytes) -> bool:
+    """Whether quotes and line breaks are single ASCII bytes in this file (not UTF-16)."""
+    return not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and (
+        _bomless_utf16(raw[:65536]) is None
+    )
+
+
+def _last_record(
+    buf: bytes | str, sep: str, max_steps: int = 10_000
+) -> tuple[bool, int | None, int | None]:
+    """Whether a CSV file ends with a line break, and how many fields its last two records have.
+
+    A record starts after a line break outside any quoted field: one with an even number of
+    quote characters before it (doubled quotes inside a field come in pairs). Only the end of
+    the file is read, and quotes are counted in C (``bytes.count``).
+
+    Returns
+    -------
+    (ends_with_newline, last_fields, previous_fields)
+        A count is ``None`` when it cannot be told (the record is not found within
+        ``max_steps`` line breaks, or does not parse); ``previous_fields`` is the header's own
+        count for a file of one record.
+    """
+    # Written once for bytes (UTF-8, cp1252: quotes and line breaks are single bytes) and
+    # str (decoded UTF-16): the same operations on either.
+    b: Any = buf
+    q: Any
+    breaks: Any
+    blank: Any
+    if isinstance(buf, bytes):
+        q, breaks, blank = b'"', (b"\n", b"\r"), b"\r\n"
+    else:
+        q, breaks, blank = '"', ("\n", "\r"), "\r\n"
+    body: Any = b.rstrip(blank)
+    ends_nl = len(body) < len(buf)
+    counts: list[int | None] = []
+    end = len(body)
+    quotes_before_end = body.count(q)
+    for _ in range(2):
+        if end <= 0:
+            counts.append(None)
+            break
+        p = max(body.rfind(nl, 0, end) for nl in breaks)
+        steps = 0
+        while p >= 0 and (quotes_before_end - body.count(q, p, end)) % 2:
+            steps += 1
+            if steps > max_steps:
+                p = -2
+                break
+            p = max(body.rfind(nl, 0, p) for nl in breaks)
+        if p == -2:
+            counts.append(None)
+            break
+        counts.append(_fields_in(body[p + 1 : end], sep))
+        quotes_before_end -= body.count(q, p, end)
+        end = p
+        while end > 0 and body[end - 1 : end] in breaks:  # blank lines between records
+            end -= 1
+    counts += [None] * (2 - len(counts))
+    return ends_nl, counts[0], counts[1]
+
+
+def _fields_in(record: bytes | str, sep: str) -> int | None:
+    text = record.decode("utf-8", errors="replace") if isinstance(record, bytes) else record
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        return len(next(csv.reader(io.StringIO(text, newline=""), delimiter=sep), []))
+    except csv.Error:
+        return None
 
 
 def _max_bytes(s: pd.Series) -> float:
@@ -454,6 +592,17 @@ class SourceTable:
     #: starts; ``None`` when that is simply the record's position + 2 (header, then one line
     #: per record). Blank lines, blank sheet rows and quoted line breaks shift them.
     source_rows: np.ndarray | None = None
+    #: CSV only (``None`` for a workbook): whether the file ends with a line break, how many
+    #: fields its last record has, and whether it ended inside a quoted field (then closed
+    #: here, so that a partial file can be read with ``accept_partial``).
+    ends_with_newline: bool | None = None
+    last_record_fields: int | None = None
+    previous_record_fields: int | None = None
+    ended_in_quote: bool = False
+
+    @property
+    def header_fields(self) -> int:
+        return len(self.frame.columns)
 
     def row_numbers(self, positions: np.ndarray) -> np.ndarray:
         """The file's row number of each record position (0-based, in ``frame``'s order)."""
@@ -560,11 +709,14 @@ def is_xlsx(raw: bytes) -> bool:
     return raw[:4] == b"PK\x03\x04"
 
 
-def read_source(raw: bytes, name: str, sheet: SheetChoice = None) -> SourceTable:
+def read_source(
+    raw: bytes, name: str, sheet: SheetChoice = None, accept_partial: bool = False
+) -> SourceTable:
     """Read CSV or XLSX bytes (recognised by content, not by the file name).
 
     ``sheet`` chooses the sheet of a workbook (see :data:`SheetChoice`); naming a sheet for a
-    CSV is refused, a function choosing one is ignored for a CSV.
+    CSV is refused, a function choosing one is ignored for a CSV. ``accept_partial`` reads a
+    CSV cut off inside a quoted field (see :func:`_read_csv`).
     """
     if len(raw) > MAX_FILE_BYTES:
         raise IngestError(f"{name} is larger than {MAX_FILE_BYTES // 2**20} MB.")
@@ -581,7 +733,7 @@ def read_source(raw: bytes, name: str, sheet: SheetChoice = None) -> SourceTable
         raise IngestError(
             f"{name} is a CSV file, which has no sheets: sheet {sheet!r} applies to XLSX only."
         )
-    return _read_csv(raw, name)[0]
+    return _read_csv(raw, name, accept_partial)[0]
 
 
 def _record_lines(
@@ -623,9 +775,13 @@ def _record_lines(
 def read_path(path: str | Path) -> bytes:
     """Read a file's bytes with a clear error for missing or oversized files."""
     p = Path(path)
-    if not p.is_file():
-        raise IngestError(f"No such file: {p}")
-    size = p.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise IngestError(f"{p.name} is larger than {MAX_FILE_BYTES // 2**20} MB.")
-    return p.read_bytes()
+    try:
+        if not p.is_file():
+            raise IngestError(f"No such file: {p}")
+        size = p.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise IngestError(f"{p.name} is larger than {MAX_FILE_BYTES // 2**20} MB.")
+        return p.read_bytes()
+    except OSError as exc:  # unreadable (permissions, I/O error): one line, not a traceback
+        cause = os.strerror(exc.errno) if exc.errno is not None else type(exc).__name__
+        raise IngestError(f"Cannot read {p}: {cause}.") from exc

@@ -37,6 +37,19 @@ TABLES: dict[str, str] = {
             is_demo BOOLEAN NOT NULL DEFAULT FALSE,
             caveat VARCHAR
         )""",
+    # What the ingest's integrity checks found about each source, beside (not in) ``sources``,
+    # whose column list other code inserts by position: ``partial`` (loaded with
+    # --accept-partial from a file that looks cut off, and why), where the vintage came from,
+    # the latest date in the data, and how many text cells were cut to their field's limit.
+    "source_checks": """
+        CREATE TABLE IF NOT EXISTS source_checks (
+            source_id VARCHAR PRIMARY KEY,
+            partial BOOLEAN NOT NULL DEFAULT FALSE,
+            partial_reason VARCHAR,
+            vintage_from VARCHAR,
+            data_end DATE,
+            fields_cut BIGINT NOT NULL DEFAULT 0
+        )""",
     "incidents": """
         CREATE TABLE IF NOT EXISTS incidents (
             source_id VARCHAR NOT NULL,

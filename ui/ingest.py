@@ -6,52 +6,72 @@ warehouse's own staged copy), size-limited, and go through the same ingest as th
 
 from __future__ import annotations
 
+import duckdb
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from data.db import WarehouseBusy, WarehouseError
 from data.ingest import KINDS, load_bytes
 from data.readers import IngestError, xlsx_sheet_names
-from ui import auth
+from ui import access, auth
 
 MAX_UPLOAD_MB = 200
 
 
 @st.cache_resource
-def _lockout() -> auth.LockoutTracker:
-    # One tracker for the whole process: a guesser cannot reset it by opening a new session.
-    return auth.LockoutTracker()
+def _limiter() -> auth.AttemptLimiter:
+    # One limiter for the process, keyed by session and by client address: a guesser slows
+    # down only themselves (a new session still shares the address), never the analysts.
+    return auth.AttemptLimiter()
 
 
 def _secrets() -> dict[str, object]:
-    try:
-        return {k: st.secrets[k] for k in st.secrets}
-    except Exception:  # no secrets.toml is the normal read-only deployment
-        return {}
+    return access.secrets()
 
 
 def render_login() -> bool:
     """Draw the sign-in form; returns whether this session is signed in as analyst."""
-    if st.session_state.get("analyst_ok"):
+    if access.is_analyst():
         return True
+    if access.oidc_configured():
+        st.button("Sign in with single sign-on", on_click=st.login, key="oidc-login")
     stored = auth.configured_hash(_secrets())
     if stored is None:
         st.info("This RouteWatch is read-only: no analyst credential is configured.")
         return False
-    tracker = _lockout()
-    wait = tracker.locked_for()
-    if wait > 0:
-        st.error(f"Too many failed attempts. Try again in {int(wait // 60) + 1} minutes.")
+    problem = access.credential_problem()
+    if problem:
+        st.error(problem, icon=":material/key_off:")
         return False
+    limiter = _limiter()
+    keys = access.attempt_keys()
     with st.form("analyst_login"):
         pw = st.text_input("Analyst password", type="password")
         submitted = st.form_submit_button("Sign in")
-    if submitted:
-        if tracker.attempt(auth.verify_password(pw, stored)):
-            st.session_state["analyst_ok"] = True
-            st.rerun()
-        else:
-            st.error("Wrong password.")
+    if not submitted:
+        return False
+    wait = limiter.wait_for(keys)
+    if wait > 0:
+        access.log.warning(
+            "analyst sign-in refused while slowed down: %s, %.0f s to wait",
+            access.describe(keys),
+            wait,
+        )
+        st.error(f"Too many failed attempts. Try again in {int(wait) + 1} seconds.")
+        return False
+    if limiter.attempt(keys, auth.verify_password(pw, stored)):
+        access.log.info("analyst signed in: %s", access.describe(keys))
+        st.session_state[access.K_ANALYST] = True
+        st.rerun()
+    failures = limiter.failures(keys[0])
+    access.log.warning(
+        "analyst sign-in failed: %s, %d failures in this session",
+        access.describe(keys),
+        failures,
+    )
+    wait = limiter.wait_for(keys)
+    later = f" Wait {int(wait) + 1} seconds before the next attempt." if wait > 0 else ""
+    st.error("Wrong password." + later)
     return False
 
 
@@ -65,6 +85,13 @@ def render_upload_panel() -> None:
     )
     kind = st.selectbox("Kind", ["detect automatically", *KINDS])
     up = st.file_uploader("Source file", type=["csv", "xlsx"], accept_multiple_files=False)
+    accept_partial = st.checkbox(
+        "Accept a partial file",
+        key="accept_partial",
+        help="A file that looks cut off (its last row incomplete, or its dates ending early) "
+        "is refused. Tick this to load its complete rows anyway: the vintage is then marked "
+        "partial everywhere it is shown.",
+    )
     sheet = _sheet_choice(up) if up is not None and up.size <= MAX_UPLOAD_MB * 2**20 else None
     if up is None or not st.button("Load into the warehouse", type="primary"):
         return
@@ -80,12 +107,17 @@ def render_upload_panel() -> None:
             sheet=sheet,
             progress=lambda f, m: bar.progress(min(1.0, f), text=m),
             wait_s=10.0,
+            accept_partial=accept_partial,
         )
     except WarehouseBusy as exc:
         st.warning(str(exc))
         return
     except (IngestError, WarehouseError) as exc:
         st.error(str(exc))
+        return
+    except (OSError, duckdb.Error) as exc:  # a fault the ingest did not word: still one line
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        st.error(f"{up.name} could not be loaded: {first[:300]}")
         return
     bar.empty()
     st.success(summary.lines()[0])

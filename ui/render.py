@@ -28,7 +28,7 @@ from analytics.figures import source_caption as make_source_caption
 from data import queries as q
 from data.filters import Filters, Vintages, filters_to_query
 from export.tables import prepare_incident_table, to_safe_csv, to_safe_xlsx
-from ui import cache
+from ui import access, cache
 
 if TYPE_CHECKING:
     import pydeck as pdk
@@ -85,11 +85,11 @@ def render_link_notices(notices: Sequence[str]) -> None:
 
 
 def render_missing_warehouse(message: str) -> None:
-    """The page shown when there is no warehouse to read."""
+    """The page shown when there is no warehouse to read (its path: to analysts only)."""
     st.error(
         "RouteWatch has no data to show yet.\n\n"
-        f"{message}\n\nRun `make run` (it builds the demo data when nothing is loaded) or "
-        "`python -m data load FILE` with the IOM and Frontex exports.",
+        f"{access.public_message(message)}\n\nRun `make run` (it builds the demo data when "
+        "nothing is loaded) or `python -m data load FILE` with the IOM and Frontex exports.",
         icon=":material/database_off:",
     )
 
@@ -728,7 +728,8 @@ def render_sources_table(src: pd.DataFrame) -> None:
     """Every loaded source with publisher, licence, as-of date and row counts."""
     cols = [
         "publisher", "title", "kind", "vintage", "licence", "rows_read", "rows_loaded",
-        "rows_rejected", "rows_flagged", "ingested_at", "origin", "is_demo", "caveat", "source_id",
+        "rows_rejected", "rows_flagged", "ingested_at", "origin", "is_demo", "partial",
+        "partial_reason", "caveat", "source_id",
     ]  # fmt: skip
     cc = st.column_config
     st.dataframe(
@@ -747,6 +748,8 @@ def render_sources_table(src: pd.DataFrame) -> None:
             "ingested_at": cc.DatetimeColumn("Loaded at", format="YYYY-MM-DD HH:mm"),
             "origin": cc.TextColumn("File"),
             "is_demo": cc.CheckboxColumn("Demo"),
+            "partial": cc.CheckboxColumn("Partial", help="Loaded from a file that looked cut off"),
+            "partial_reason": cc.TextColumn("Why partial"),
             "caveat": cc.TextColumn("Caveat"),
             "source_id": cc.TextColumn("Source id"),
         },

@@ -1,10 +1,12 @@
 """Saved views on the Briefing page and the presenter-mode screen.
 
-Views live in the app-state file beside the warehouse (:mod:`data.app_state`). A view opens
-through its link: the app's own query string (:func:`data.filters.filters_to_query`), read by
-the sidebar on the first run of a session. The presenter screen reads a view's filters with the
-same allow-lists as a shared link, so a value the current data no longer has is dropped and
-said, never an error.
+Shared views live in the app-state file beside the warehouse (:mod:`data.app_state`); only an
+analyst (signed in, or logged in through OIDC: :func:`ui.access.is_analyst`) may save, replace
+or delete them, since they are the presenters' decks. A visitor keeps personal views in their
+own session (and in each view's link) instead. A view opens through its link: the app's own
+query string (:func:`data.filters.filters_to_query`), read by the sidebar on the first run of a
+session. The presenter screen reads a view's filters with the same allow-lists as a shared
+link, so a value the current data no longer has is dropped and said, never an error.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -21,10 +24,11 @@ from analytics.catalogue import Figure
 from data import app_state
 from data.filters import Filters, filters_from_query, filters_to_query
 from export.pack import short_sentence
-from ui import cache, render
+from ui import access, cache, render
 
 PAGE_PATHS = ("briefing", "presenter")
 K_PRESENT = "_rw_present_index"
+K_PERSONAL = "_rw_personal_views"  # this session's own views: [{"name": ..., "query": ...}]
 
 
 def state_path() -> str:
@@ -36,8 +40,8 @@ def saved_views() -> list[app_state.SavedView]:
     """Every saved view (an unreadable file shows an error and gives none)."""
     try:
         return app_state.list_views(state_path())
-    except app_state.AppStateError as exc:
-        st.error(str(exc), icon=":material/error:")
+    except (app_state.AppStateError, OSError, duckdb.Error) as exc:
+        st.error(access.public_message(str(exc).splitlines()[0]), icon=":material/error:")
         return []
 
 
@@ -85,7 +89,41 @@ def describe_view(view: app_state.SavedView) -> str:
 # --------------------------------------------------------------------------- Briefing page
 
 
+def personal_views() -> list[dict[str, Any]]:
+    """This session's own views (kept in the session only; each has its link)."""
+    return list(st.session_state.get(K_PERSONAL, []))
+
+
+def _save_personal(f: Filters) -> None:
+    name = st.session_state.get("view_name", "")
+    try:
+        clean = app_state.normalise_name(name)
+    except ValueError as exc:
+        st.session_state["_rw_view_msg"] = ("error", str(exc))
+        return
+    views = [v for v in personal_views() if v["name"].casefold() != clean.casefold()]
+    views.append({"name": clean, "query": filters_to_query(f)})
+    st.session_state[K_PERSONAL] = views[-50:]
+    st.session_state["_rw_view_msg"] = (
+        "success",
+        f"Saved {clean!r} for this session: keep its link to open it later.",
+    )
+    st.session_state["view_name"] = ""
+
+
+def _remove_personal(name: str) -> None:
+    st.session_state[K_PERSONAL] = [v for v in personal_views() if v["name"] != name]
+
+
+def _fault(exc: BaseException) -> str:
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return f"The saved views could not be written ({state_path()}): {first[:200]}"
+
+
 def _save(f: Filters) -> None:
+    if not access.is_analyst():  # checked again here: a callback runs whatever was drawn
+        st.session_state["_rw_view_msg"] = ("error", _SIGN_IN)
+        return
     name = st.session_state.get("view_name", "")
     replace = bool(st.session_state.get("view_replace", False))
     try:
@@ -93,22 +131,39 @@ def _save(f: Filters) -> None:
     except (ValueError, app_state.AppStateError) as exc:
         st.session_state["_rw_view_msg"] = ("error", str(exc))
         return
+    except (OSError, duckdb.Error) as exc:  # a full disk, a read-only file: one line
+        st.session_state["_rw_view_msg"] = ("error", _fault(exc))
+        return
     st.session_state["_rw_view_msg"] = ("success", f"Saved the view {v.name!r}.")
     st.session_state["view_name"] = ""
 
 
+_SIGN_IN = (
+    "Shared views are the presenters' decks: only a signed-in analyst may save, replace or "
+    "delete them (sign in on the Load data page)."
+)
+
+
 def _delete(view_id: int, name: str) -> None:
+    if not access.is_analyst():
+        st.session_state["_rw_view_msg"] = ("error", _SIGN_IN)
+        return
     try:
         gone = app_state.delete_view(view_id, state_path())
     except app_state.AppStateError as exc:
         st.session_state["_rw_view_msg"] = ("error", str(exc))
+        return
+    except (OSError, duckdb.Error) as exc:
+        st.session_state["_rw_view_msg"] = ("error", _fault(exc))
         return
     msg = f"Deleted the view {name!r}." if gone else "That view was already deleted."
     st.session_state["_rw_view_msg"] = ("success", msg)
 
 
 def render_save_view(f: Filters) -> None:
-    """Name and save the current filters as a view."""
+    """Name and save the current filters as a view: a shared view for an analyst, a view of
+    this session for anyone else."""
+    analyst = access.is_analyst()
     with st.container(horizontal=True, vertical_alignment="bottom", key="save-view"):
         st.text_input(
             "Name this view",
@@ -117,14 +172,30 @@ def render_save_view(f: Filters) -> None:
             placeholder="e.g. Central Mediterranean, last 12 months",
         )
         st.checkbox("Replace a view of the same name", key="view_replace")
-        st.button(
-            "Save current view",
-            icon=":material/bookmark_add:",
-            on_click=_save,
-            args=(f,),
-            key="save-view-button",
-        )
+        if analyst:
+            st.button(
+                "Save current view",
+                icon=":material/bookmark_add:",
+                on_click=_save,
+                args=(f,),
+                key="save-view-button",
+            )
+        else:  # the same button (and key), saving into this session only
+            st.button(
+                "Save for this session",
+                icon=":material/bookmark_add:",
+                on_click=_save_personal,
+                args=(f,),
+                key="save-view-button",
+                help="Shared views are saved by signed-in analysts; this one stays in your "
+                "session, with its link.",
+            )
     st.caption(f"Current filters: {f.describe()}")
+    if not analyst:
+        st.caption(
+            "Shared views (the presenters' decks) are saved by signed-in analysts. Views you "
+            "save here stay in this browser session; keep a view's link to open it again."
+        )
     msg = st.session_state.pop("_rw_view_msg", None)
     if msg:
         kind, text = msg
@@ -132,7 +203,10 @@ def render_save_view(f: Filters) -> None:
 
 
 def render_view_list(views: Sequence[app_state.SavedView]) -> None:
-    """Each view: its filters, Open, Present, its shareable link and Delete."""
+    """Each view: its filters, Open, Present, its shareable link and (for analysts) Delete;
+    then this session's own views."""
+    analyst = access.is_analyst()
+    _render_personal_views()
     if not views:
         st.caption("No saved views yet. Name the current filters above to save one.")
         return
@@ -154,8 +228,31 @@ def render_view_list(views: Sequence[app_state.SavedView]) -> None:
                     on_click=_delete,
                     args=(v.id, v.name),
                     type="tertiary",
+                    # A visitor's click is refused with the reason (by _delete itself).
+                    help=None if analyst else "Only a signed-in analyst may delete shared views.",
                 )
             st.code(view_link(dict(v.query)), language=None, wrap_lines=True)
+
+
+def _render_personal_views() -> None:
+    mine = personal_views()
+    if not mine:
+        return
+    st.markdown("**Your views (this session only)**")
+    for i, v in enumerate(mine):
+        with st.container(border=True, key=f"personal-view-{i}"):
+            st.markdown(f"**{html.escape(v['name'])}**")
+            with st.container(horizontal=True, gap="small"):
+                st.link_button("Open", view_link(v["query"]), icon=":material/open_in_new:")
+                st.button(
+                    "Remove",
+                    key=f"remove-personal-view-{i}",
+                    icon=":material/close:",
+                    on_click=_remove_personal,
+                    args=(v["name"],),
+                    type="tertiary",
+                )
+            st.code(view_link(v["query"]), language=None, wrap_lines=True)
 
 
 # --------------------------------------------------------------------------- presenter
@@ -185,8 +282,16 @@ def presenter_index(views: Sequence[app_state.SavedView]) -> int:
     """Which view to show: the ``view`` id in the address, else the last one shown, else 0."""
     raw = st.query_params.get("view")
     ids = [v.id for v in views]
-    if raw is not None and raw.isdigit() and int(raw) in ids:
-        return ids.index(int(raw))
+    # Only plain ASCII digits: "²" and "٣" pass str.isdigit(), and int() refuses the first.
+    if raw is not None and raw.isascii() and raw.isdecimal() and len(raw) <= 18:
+        if int(raw) in ids:
+            return ids.index(int(raw))
+    if raw is not None:
+        st.warning(
+            "The view in this link is not a saved view (it may have been deleted): showing "
+            "another one.",
+            icon=":material/link_off:",
+        )
     i = int(st.session_state.get(K_PRESENT, 0))
     return min(max(i, 0), max(len(views) - 1, 0))
 

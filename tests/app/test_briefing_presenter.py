@@ -30,6 +30,7 @@ def _html(at: AppTest) -> str:
 
 def test_briefing_page_offers_packs_snapshots_and_saves_views(own_db: Path) -> None:
     at = AppTest.from_file(APP, default_timeout=90)
+    at.session_state["analyst_ok"] = True  # shared views are written by analysts only
     at.run()
     at.switch_page("pages/briefing.py").run()
     assert not at.exception, [e.message for e in at.exception]

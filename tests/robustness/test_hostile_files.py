@@ -735,9 +735,15 @@ def test_totals_that_disagree_with_their_parts_are_flagged(warehouse: Path) -> N
 
 
 def test_short_rows_are_rejected_with_their_row_number(warehouse: Path) -> None:
-    text = csv_text(good_mmp_rows(2)) + "H.0009,H.0009,Incident,Mediterranean\n"
+    # A short row inside the file (a short *last* row means the file was cut off: see
+    # test_integrity.py) is rejected on its own.
+    text = (
+        csv_text(good_mmp_rows(2))
+        + "H.0009,H.0009,Incident,Mediterranean\n"
+        + csv_text([mmp_row(3)]).split("\n", 1)[1]
+    )
     s, facts, rej = load_ok(warehouse, text.encode(), "short.csv")
-    assert s.rows_loaded == 2 and rej == [(4, "no parseable incident date")]
+    assert s.rows_loaded == 3 and rej == [(4, "no parseable incident date")]
 
 
 def test_frontex_bad_rows_are_rejected_exactly(warehouse: Path) -> None:

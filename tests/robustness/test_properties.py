@@ -477,3 +477,56 @@ def test_arrow_reader_reads_what_pandas_reads(header: str, body: str) -> None:
     else:
         pd.testing.assert_frame_equal(fast[0], ref[0])
         assert fast[1] == ref[1]
+
+
+# ---------------------------------------------------------------- issue 13: order, records, cuts
+
+day_month = st.tuples(st.integers(2014, 2026), st.integers(1, 12), st.integers(1, 28))
+
+
+@PROFILE
+@given(st.lists(day_month, min_size=1, max_size=30), st.booleans())
+def test_dates_of_one_order_round_trip_in_that_order(
+    days: list[tuple[int, int, int]], dayfirst: bool
+) -> None:
+    cells = [f"{d:02d}/{m:02d}/{y}" if dayfirst else f"{m:02d}/{d:02d}/{y}" for y, m, d in days]
+    s = pd.Series(cells, dtype="string")
+    d_first, m_first, ambiguous = parsing.slash_date_order(s)
+    assert d_first + m_first + ambiguous == len(cells)
+    assert (m_first if dayfirst else d_first) == 0  # a file of one order never contradicts
+    got = parsing.parse_dates(s, dayfirst=dayfirst)
+    assert [t.date() for t in got] == [dt.date(y, m, d) for y, m, d in days]
+
+
+csv_field = st.one_of(
+    st.text(alphabet='ab ,"\n\r1é', max_size=8), st.sampled_from(["", '"', '""', "\r\n", ","])
+)
+
+
+@PROFILE
+@given(st.lists(st.lists(csv_field, min_size=1, max_size=5), min_size=1, max_size=6))
+def test_last_record_fields_agree_with_the_csv_module(rows: list[list[str]]) -> None:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    text = buf.getvalue()
+    assume(text.strip("\r\n"))
+    records = [r for r in csv.reader(io.StringIO(text.rstrip("\r\n"), newline="")) if r]
+    assume(records)
+    for body in (text.encode(), text):  # bytes (UTF-8) and str (decoded UTF-16) alike
+        ends, last, prev = readers._last_record(body, ",")
+        assert ends and last == len(records[-1])
+        if len(records) > 1:
+            assert prev == len(records[-2])
+
+
+@PROFILE
+@given(st.text(alphabet="aé€😀,\n", min_size=1, max_size=30), st.integers(1, 3))
+def test_a_cut_character_is_dropped_and_nothing_else(text: str, cut: int) -> None:
+    raw = text.encode()
+    assume(not raw.endswith((b"\n", b"\r")))
+    trimmed = readers._drop_cut_character(raw[:-cut] if len(raw) > cut else raw)
+    trimmed.decode("utf-8")  # always valid UTF-8 again
+    assert raw.startswith(trimmed) and len(raw) - len(trimmed) <= cut + 3

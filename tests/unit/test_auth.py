@@ -46,3 +46,110 @@ def test_failures_outside_window_expire() -> None:
     t.attempt(False, now=1)
     t.attempt(False, now=20)  # the first two are outside the window
     assert t.locked_for(now=20) == 0
+
+
+# ---------------------------------------------------------------- issue 13: weak parameters
+
+
+def _scrypt_hash(password: str, n: int, r: int = 8, p: int = 1, dklen: int = 32) -> str:
+    import base64
+    import hashlib
+
+    salt = b"s" * 16
+    d = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, dklen=dklen)
+    b = base64.b64encode
+    return f"scrypt${n}${r}${p}${b(salt).decode()}${b(d).decode()}"
+
+
+@pytest.mark.parametrize(
+    ("n", "r", "dklen", "words"),
+    [
+        (2, 8, 1, ["n=2", "1-byte hash"]),
+        (2**10, 8, 32, ["n=1024"]),
+        (2**14, 1, 32, ["r=1"]),
+        (2**14, 8, 8, ["8-byte hash"]),
+    ],
+)
+def test_weak_scrypt_parameters_are_refused_and_never_match(
+    n: int, r: int, dklen: int, words: list[str]
+) -> None:
+    weak = _scrypt_hash("right", n=n, r=r, dklen=dklen)
+    problem = auth.credential_problem(weak)
+    assert problem is not None and "too weak" in problem and "python -m ui.auth" in problem
+    assert all(w in problem for w in words)
+    assert not auth.verify_password("right", weak)  # even the right password
+
+
+def test_a_weak_hash_no_longer_lets_wrong_passwords_in() -> None:
+    # n=2, dklen=1: before, about one wrong password in 256 matched (9 of 2,000 in the report).
+    weak = _scrypt_hash("the right one", n=2, dklen=1)
+    assert sum(auth.verify_password(f"guess {i}", weak) for i in range(2000)) == 0
+
+
+def test_plaintext_in_the_setting_is_refused_with_the_command_and_not_echoed() -> None:
+    problem = auth.credential_problem("correct horse battery staple")
+    assert problem is not None and "plain password" in problem
+    assert "python -m ui.auth" in problem and "correct horse" not in problem
+    assert not auth.verify_password("correct horse battery staple", "correct horse battery staple")
+
+
+def test_the_default_hash_passes_the_check() -> None:
+    assert auth.credential_problem(auth.hash_password("a long enough password")) is None
+    assert auth.credential_problem(None) is None
+
+
+def test_a_hash_too_costly_to_check_is_refused() -> None:
+    costly = "scrypt$1073741824$8$1$" + "c" * 24 + "$" + "d" * 44
+    assert "more memory" in (auth.credential_problem(costly) or "")
+    assert not auth.verify_password("x", costly)
+
+
+# ---------------------------------------------------------------- issue 13: no global lockout
+
+
+S1, S2 = ("session", "s1"), ("session", "s2")
+A1, A2 = ("address", "10.0.0.1"), ("address", "10.0.0.2")
+
+
+def test_a_guesser_slows_down_only_their_session_and_address() -> None:
+    lim = auth.AttemptLimiter(free={"session": 3, "address": 10}, base_delay_s=1, max_delay_s=900)
+    for i in range(5):  # the old tracker locked every analyst out after this
+        assert not lim.attempt([S1, A1], ok=False, now=100 * i)
+    assert lim.wait_for([S1, A1], now=401) > 0
+    # Another analyst, elsewhere, signs in at once.
+    assert lim.wait_for([S2, A2], now=401) == 0
+    assert lim.attempt([S2, A2], ok=True, now=401)
+
+
+def test_the_delay_grows_with_each_failure_and_caps() -> None:
+    lim = auth.AttemptLimiter(free={"session": 2}, base_delay_s=1, max_delay_s=8)
+    t = 0.0
+    waits = []
+    for _ in range(8):
+        t += lim.wait_for([S1], now=t)
+        assert not lim.attempt([S1], ok=False, now=t)
+        waits.append(lim.wait_for([S1], now=t))
+    assert waits == [0, 0, 1, 2, 4, 8, 8, 8]
+    # While it must wait, even the right password is not checked.
+    assert not lim.attempt([S1], ok=True, now=t + 1)
+    assert lim.attempt([S1], ok=True, now=t + 8)
+    assert lim.failures(S1) == 0
+
+
+def test_a_new_session_from_the_same_address_is_still_slowed_down() -> None:
+    lim = auth.AttemptLimiter(free={"session": 3, "address": 4}, base_delay_s=2)
+    for i in range(3):
+        lim.attempt([("session", f"fresh-{i}"), A1], ok=False, now=i)
+    lim.attempt([("session", "fresh-9"), A1], ok=False, now=3)
+    assert lim.wait_for([("session", "another"), A1], now=3) == 0  # 4 free per address
+    lim.attempt([("session", "fresh-10"), A1], ok=False, now=3)
+    assert lim.wait_for([("session", "another"), A1], now=3) == 2
+
+
+def test_failures_are_forgotten_and_keys_are_bounded() -> None:
+    lim = auth.AttemptLimiter(free={"session": 0}, forget_after_s=60, max_keys=100)
+    lim.attempt([S1], ok=False, now=0)
+    assert lim.wait_for([S1], now=0.5) > 0 and lim.wait_for([S1], now=61) == 0
+    for i in range(1000):
+        lim.attempt([("session", str(i))], ok=False, now=100 + i)
+    assert len(lim._state) <= 100
