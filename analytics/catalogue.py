@@ -389,20 +389,12 @@ class Coverage:
     def covers(self, lo: dt.date, hi: dt.date) -> bool:
         """Whether the whole of ``lo``..``hi`` lies inside the span."""
         return (
-            self.first is not None
-            and self.last is not None
-            and self.first <= lo
-            and hi <= self.last
+            self.first is not None and self.last is not None and self.first <= lo <= hi <= self.last
         )
 
     def overlaps(self, lo: dt.date, hi: dt.date) -> bool:
         """Whether any day of ``lo``..``hi`` lies inside the span."""
-        return (
-            self.first is not None
-            and self.last is not None
-            and self.first <= hi
-            and lo <= self.last
-        )
+        return bool(self.first and self.last and max(lo, self.first) <= min(hi, self.last))
 
     def partial_text(self, lo: dt.date, hi: dt.date) -> str:
         """``"Frontex: to April 2025, partial"`` (or ``from ...``), for a period it part-covers."""

@@ -393,6 +393,32 @@ def _cut_note(cuts: dict[str, tuple[int, int]]) -> list[str]:
     ]
 
 
+def _dated_counts(
+    frame: pd.DataFrame,
+    date_col: tuple[str, str],
+    count_col: tuple[str, str],
+    max_count: int,
+    kind: str,
+    name: str,
+    today: dt.date | None,
+) -> tuple[pd.Series, pd.Series, pd.Series, list[str]]:
+    """Dates and counts of a date,count file with the reason each bad row is rejected.
+
+    ``date_col`` and ``count_col`` are (column, word in the reason). Returns the parsed dates,
+    the counts, the reasons (``NA`` for a good row) and the notes on the day/month order used.
+    """
+    (dcol, dword), (ccol, cword) = date_col, count_col
+    dayfirst, order_notes = _date_order(frame[dcol], name, dcol)
+    dates = parsing.parse_dates(frame[dcol], dayfirst=dayfirst)
+    counts, r_counts = parsing.parse_counts(frame[ccol], max_count=max_count)
+    reasons = pd.Series(pd.NA, index=frame.index, dtype="string")
+    reasons = reasons.mask(dates.isna(), f"no parseable {dword}")
+    odd = _implausible_dates(dates, kind, today, dword)
+    reasons = reasons.mask(reasons.isna() & odd.notna(), odd)
+    reasons = reasons.mask(reasons.isna() & r_counts.notna(), r_counts + f" in {cword}")
+    return dates, counts, reasons, order_notes
+
+
 def prepare_mmp(
     frame: pd.DataFrame, *, name: str = "The file", today: dt.date | None = None
 ) -> Prepared:
@@ -602,14 +628,9 @@ def prepare_frontex(
     """Validate and normalise the Frontex monthly detections file (``route,type,nat,t,n``)."""
     frame = frame.reset_index(drop=True)
     n = len(frame)
-    dayfirst, order_notes = _date_order(frame["t"], name, "t")
-    month = parsing.parse_dates(frame["t"], dayfirst=dayfirst)
-    counts, r_counts = parsing.parse_counts(frame["n"], max_count=FRONTEX_DETECTIONS_LIMIT)
-    reasons = pd.Series(pd.NA, index=frame.index, dtype="string")
-    reasons = reasons.mask(month.isna(), "no parseable month")
-    odd = _implausible_dates(month, "frontex", today, "month")
-    reasons = reasons.mask(reasons.isna() & odd.notna(), odd)
-    reasons = reasons.mask(reasons.isna() & r_counts.notna(), r_counts + " in detections")
+    month, counts, reasons, order_notes = _dated_counts(
+        frame, ("t", "month"), ("n", "detections"), FRONTEX_DETECTIONS_LIMIT, "frontex", name, today
+    )
     route_raw, route_cut = parsing.clean_text_cut(frame["route"], 200)
     reasons = reasons.mask(reasons.isna() & route_raw.isna(), "no route")
     # Frontex writes Kosovo as XKX; our boundaries (Natural Earth) use KOS.
@@ -694,14 +715,15 @@ def prepare_unhcr_arrivals(
 ) -> Prepared:
     """Normalise UNHCR daily sea arrivals (``data_date,individuals``) for one country."""
     frame = frame.reset_index(drop=True)
-    dayfirst, order_notes = _date_order(frame["data_date"], name, "data_date")
-    date = parsing.parse_dates(frame["data_date"], dayfirst=dayfirst)
-    counts, r = parsing.parse_counts(frame["individuals"], max_count=ARRIVALS_PER_DAY_LIMIT)
-    reasons = pd.Series(pd.NA, index=frame.index, dtype="string")
-    reasons = reasons.mask(date.isna(), "no parseable date")
-    odd = _implausible_dates(date, "unhcr-arrivals", today, "date")
-    reasons = reasons.mask(reasons.isna() & odd.notna(), odd)
-    reasons = reasons.mask(reasons.isna() & r.notna(), r + " in individuals")
+    date, counts, reasons, order_notes = _dated_counts(
+        frame,
+        ("data_date", "date"),
+        ("individuals", "individuals"),
+        ARRIVALS_PER_DAY_LIMIT,
+        "unhcr-arrivals",
+        name,
+        today,
+    )
     good = reasons.isna()
     facts = pd.DataFrame({"country_iso3": country_iso3, "date": date.dt.date, "arrivals": counts})[
         good
@@ -1068,11 +1090,8 @@ def _already_loaded(
 
     A workbook of several sheets is known per sheet (recorded in the source's origin).
     """
-    from data.db import WarehouseError, connect_read_only
-
-    try:
-        con = connect_read_only(db)
-    except (WarehouseError, duckdb.Error):
+    con = _read_only_or_none(db)
+    if con is None:
         return None
     try:
         rows = con.execute(
@@ -1151,15 +1170,23 @@ def _record_cut(table: SourceTable, kind: str) -> list[str]:
     return why
 
 
+def _read_only_or_none(db: str | Path | None) -> duckdb.DuckDBPyConnection | None:
+    """A read-only look at the warehouse before a load, or ``None`` when there is none yet
+    (or it cannot be opened: the load itself then says why)."""
+    from data.db import WarehouseError, connect_read_only
+
+    try:
+        return connect_read_only(db)
+    except (WarehouseError, duckdb.Error):
+        return None
+
+
 def _previous_vintage(
     db: str | Path | None, kind: str, is_demo: bool
 ) -> tuple[str, dt.date, dt.date] | None:
     """The newest complete vintage of ``kind`` already loaded: (source id, vintage, data end)."""
-    from data.db import WarehouseError, connect_read_only
-
-    try:
-        con = connect_read_only(db)
-    except (WarehouseError, duckdb.Error):
+    con = _read_only_or_none(db)
+    if con is None:
         return None
     try:
         has_checks = con.execute(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import numpy as np
@@ -120,24 +120,9 @@ def _arrow_text(s: pd.Series) -> pa.Array | pa.ChunkedArray | None:
     return None
 
 
-def _has_nul(arr: pa.Array | pa.ChunkedArray) -> bool:
-    """Whether any string of an Arrow (large) string array holds a NUL character."""
-    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-    for c in chunks:
-        bufs = c.buffers()
-        if len(c) == 0 or bufs[2] is None:
-            continue
-        width = np.int64 if pa.types.is_large_string(c.type) else np.int32
-        offsets = np.frombuffer(bufs[1], dtype=width)
-        lo, hi = int(offsets[c.offset]), int(offsets[c.offset + len(c)])
-        if not np.frombuffer(bufs[2], dtype=np.uint8)[lo:hi].all():
-            return True
-    return False
-
-
-def _edges_plain(arr: pa.Array | pa.ChunkedArray) -> bool:
-    """True when every string starts and ends with a printable ASCII character other than a
-    space, so that trimming whitespace (ASCII or Unicode) cannot change any of them."""
+def _string_buffers(arr: pa.Array | pa.ChunkedArray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(offsets, bytes) of each non-empty chunk of an Arrow (large) string array: the
+    ``len + 1`` offsets of its cells into the chunk's data bytes."""
     chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
     for c in chunks:
         bufs = c.buffers()
@@ -145,7 +130,21 @@ def _edges_plain(arr: pa.Array | pa.ChunkedArray) -> bool:
             continue
         width = np.int64 if pa.types.is_large_string(c.type) else np.int32
         offsets = np.frombuffer(bufs[1], dtype=width)[c.offset : c.offset + len(c) + 1]
-        data = np.frombuffer(bufs[2], dtype=np.uint8)
+        yield offsets, np.frombuffer(bufs[2], dtype=np.uint8)
+
+
+def _has_nul(arr: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether any string of an Arrow (large) string array holds a NUL character."""
+    for offsets, data in _string_buffers(arr):
+        if not data[int(offsets[0]) : int(offsets[-1])].all():
+            return True
+    return False
+
+
+def _edges_plain(arr: pa.Array | pa.ChunkedArray) -> bool:
+    """True when every string starts and ends with a printable ASCII character other than a
+    space, so that trimming whitespace (ASCII or Unicode) cannot change any of them."""
+    for offsets, data in _string_buffers(arr):
         starts: np.ndarray = offsets[:-1].astype(np.int64)
         ends: np.ndarray = offsets[1:].astype(np.int64)
         full = ends > starts  # empty (or missing) cells have no edges

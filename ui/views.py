@@ -172,24 +172,19 @@ def render_save_view(f: Filters) -> None:
             placeholder="e.g. Central Mediterranean, last 12 months",
         )
         st.checkbox("Replace a view of the same name", key="view_replace")
-        if analyst:
-            st.button(
-                "Save current view",
-                icon=":material/bookmark_add:",
-                on_click=_save,
-                args=(f,),
-                key="save-view-button",
-            )
-        else:  # the same button (and key), saving into this session only
-            st.button(
-                "Save for this session",
-                icon=":material/bookmark_add:",
-                on_click=_save_personal,
-                args=(f,),
-                key="save-view-button",
-                help="Shared views are saved by signed-in analysts; this one stays in your "
-                "session, with its link.",
-            )
+        # The same button (and key) for both: analysts save a shared view, visitors save
+        # into this session only.
+        st.button(
+            "Save current view" if analyst else "Save for this session",
+            icon=":material/bookmark_add:",
+            on_click=_save if analyst else _save_personal,
+            args=(f,),
+            key="save-view-button",
+            help=None
+            if analyst
+            else "Shared views are saved by signed-in analysts; this one stays in your "
+            "session, with its link.",
+        )
     st.caption(f"Current filters: {f.describe()}")
     if not analyst:
         st.caption(

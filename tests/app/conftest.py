@@ -67,3 +67,19 @@ def real_app(real_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("ROUTEWATCH_DB", str(real_db))
     monkeypatch.delenv("ROUTEWATCH_ONLINE_BASEMAP", raising=False)
     return AppTest.from_file(APP, default_timeout=90)
+
+
+@pytest.fixture
+def own_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the demo warehouse (saved views stay in this test's folder), read by
+    the app, with no analyst credentials in the environment."""
+    import shutil
+
+    from ui import auth
+
+    db = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_db, db)
+    monkeypatch.setenv("ROUTEWATCH_DB", str(db))
+    monkeypatch.delenv("ROUTEWATCH_ONLINE_BASEMAP", raising=False)
+    monkeypatch.delenv(auth.ENV_VAR, raising=False)
+    return db

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,16 +16,6 @@ from tests.app.conftest import APP
 from ui import auth
 
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def own_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    db = tmp_path / "demo.duckdb"
-    shutil.copyfile(demo_db, db)
-    monkeypatch.setenv("ROUTEWATCH_DB", str(db))
-    monkeypatch.delenv("ROUTEWATCH_ONLINE_BASEMAP", raising=False)
-    monkeypatch.delenv(auth.ENV_VAR, raising=False)
-    return db
 
 
 def _app() -> AppTest:

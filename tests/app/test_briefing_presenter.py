@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from data import app_state
 
 REPO = Path(__file__).resolve().parents[2]
 APP = str(REPO / "app.py")
-
-
-@pytest.fixture
-def own_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of the demo warehouse, so saved views stay in this test's folder."""
-    db = tmp_path / "demo.duckdb"
-    shutil.copyfile(demo_db, db)
-    monkeypatch.setenv("ROUTEWATCH_DB", str(db))
-    monkeypatch.delenv("ROUTEWATCH_ONLINE_BASEMAP", raising=False)
-    return db
 
 
 def _html(at: AppTest) -> str:

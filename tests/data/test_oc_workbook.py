@@ -11,7 +11,6 @@ import io
 import json
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pytest
 
@@ -19,6 +18,7 @@ from data.cli import main as cli
 from data.ingest import init_warehouse, load_bytes, load_file
 from data.readers import IngestError, read_xlsx_text
 from tests.conftest import shared_file
+from tests.data.test_ingest_fixtures import rows
 
 WORKBOOK = "oc_index/global_oc_index.xlsx"
 CSV = {2023: "oc_index/global_oc_index_2023.csv", 2021: "oc_index/global_oc_index_2021.csv"}
@@ -33,9 +33,9 @@ def workbook(sheets: dict[str, list[list[object]]]) -> bytes:
     """An XLSX with the given sheets, in order (the first one replaces the default sheet)."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    for title, rows in sheets.items():
+    for title, sheet_rows in sheets.items():
         ws = wb.create_sheet(title)
-        for r in rows:
+        for r in sheet_rows:
             ws.append(r)
     buf = io.BytesIO()
     wb.save(buf)
@@ -61,14 +61,6 @@ def gitoc_workbook() -> bytes:
             ],
         }
     )
-
-
-def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def scores(db: Path, source_id: str) -> dict[tuple[str, str, int], float]:
