@@ -106,6 +106,7 @@ __all__ = [
     "alert_candidates",
     "alerts",
     "alert_series",
+    "alert_board",
     "watch",
     "key_messages",
     "load_reference",
@@ -1014,6 +1015,25 @@ def alerts(
 def _empty_board(months: int | None) -> pd.DataFrame:
     windows = ALERT_WINDOWS if months is None else (int(months),)
     return compute_alert_board(pd.DataFrame(), dt.date(2000, 1, 1), windows)
+
+
+def alert_board(
+    con: Con,
+    f: Filters,
+    as_of: dt.date | None = None,
+    months: int | None = None,
+    *,
+    ref: Reference | None = None,
+) -> pd.DataFrame:
+    """The alerts and the watch list in one table (``status`` says which), alerts first.
+
+    Same arguments as :func:`alerts`; no incident data gives an empty table, not an error.
+    """
+    ctx = _Ctx(con, ref)
+    if as_of is None and ctx.span(ctx.vintages(f).incidents)[1] is None:
+        return _empty_board(months)
+    b = _alert_candidates(ctx, f, as_of, months)
+    return b[b["status"] != "none"].reset_index(drop=True)
 
 
 def watch(
