@@ -521,7 +521,7 @@ def quasi_poisson_test(
     (float, float)
         Two-sided p-value (1.0 when every count is 0) and the dispersion used.
     """
-    from scipy import stats
+    from scipy import special
 
     y = np.asarray(counts, dtype=float)
     fl, nl = np.asarray(full), np.asarray(null)
@@ -534,7 +534,8 @@ def quasi_poisson_test(
         raise ValueError("the null model must merge groups of the full model, with months to spare")
     phi = max(1.0, phi)
     stat = max(0.0, d_null - d_full) / (df_diff * phi)
-    return float(stats.f.sf(stat, df_diff, df_full)), phi
+    # Upper tail of F(df_diff, df_full) (scipy's ufunc behind ``stats.f.sf``).
+    return float(special.fdtrc(df_diff, df_full, stat)), phi
 
 
 def compute_death_candidates(
@@ -622,8 +623,10 @@ def compute_death_candidates(
     larger_inc = np.where(
         out["current"] >= out["year_ago"], out["current_incidents"], out["year_ago_incidents"]
     )
-    enough = (larger_dm >= rule.min_dead_and_missing) & (larger_inc >= rule.min_incidents)
-    consistent = up | down
+    enough = np.asarray(
+        (larger_dm >= rule.min_dead_and_missing) & (larger_inc >= rule.min_incidents), dtype=bool
+    )
+    consistent = np.asarray(up | down, dtype=bool)
     p_ya = np.full(n, np.nan)
     p_base = np.full(n, np.nan)
     disp = np.full(n, np.nan)

@@ -342,7 +342,7 @@ def tune_death_rule(
     s = surges[surges["half"] == f"{TUNING_YEARS[0]}-{TUNING_YEARS[1]}"]
     grid = []
     for alpha, mdm, minc in itertools.product(*GRID.values()):
-        rule = DeathRule(alpha, mdm, minc)
+        rule = DeathRule(float(alpha), int(mdm), int(minc))
         per, ev = compute_surge_matches(apply_death_rule(r, rule), s)
         summ = compute_backtest_summary(per, ev, first, tune_last, (TUNING_YEARS,)).iloc[0]
         grid.append(

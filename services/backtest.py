@@ -101,3 +101,61 @@ def run_backtest(
         "unmatched_alerts": unmatched.to_dict("records"),
         "runtime_seconds": round(time.perf_counter() - t0, 2),
     }
+
+
+def _num(x: Any, fmt: str) -> str:
+    return "" if x is None or x != x else format(x, fmt)
+
+
+def format_backtest_markdown(out: dict[str, Any]) -> str:
+    """The results tables of ``docs/alerts-backtest.md`` (between its markers), from
+    :func:`run_backtest` output; runtime is left out so the text is reproducible."""
+    rule = out["rule"]
+    lines = [
+        f"Replayed {out['replayed'][0]} to {out['replayed'][1]} on {out['vintage']} "
+        f"({out['series']} series: every route and the MMP Mediterranean region). "
+        f"Dead-and-missing rule shipped: alpha {rule['alpha']}, at least "
+        f"{rule['min_dead_and_missing']} dead and missing in at least {rule['min_incidents']} "
+        f"incidents; tuned on 2015-2019: "
+        f"{'the same' if out['tuned_rule_is_shipped'] else out['tuned_rule']}.",
+        "",
+        "| half | months replayed | scorable surges | raised | hit rate | median delay (months) "
+        "| unmatched dead-and-missing alerts / year | unmatched incident alerts / year "
+        "| unmatched alert episodes / year |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in out["summary"]:
+        lines.append(
+            f"| {r['half']} | {r['months_replayed']} | {r['scorable_surges']} | {r['raised']} "
+            f"| {_num(r['hit_rate'], '.0%')} | {_num(r['median_delay_months'], '.1f')} "
+            f"| {r['unmatched_dead_and_missing_per_year']:.1f} "
+            f"| {r['unmatched_incidents_per_year']:.1f} | {r['unmatched_episodes_per_year']:.1f} |"
+        )
+    lines += [
+        "",
+        "| surge_id | half | measure | scope | start | raised | first alert | delay (months) "
+        "| windows |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in out["surges"]:
+        raised = ("yes" if r["raised"] else "no") if r["scorable"] else f"not scored: {r['note']}"
+        lines.append(
+            f"| `{r['surge_id']}` | {r['half']} | {r['measure']} | {r['scope']} "
+            f"| {r['start_month']} ({r['start_precision']}) | {raised} | {r['first_alert']} "
+            f"| {_num(r['delay_months'], '+.0f')} | {r['windows']} |"
+        )
+    lines += [
+        "",
+        "Tuning grid (2015-2019 only):",
+        "",
+        "| alpha | min dead and missing | min incidents | hit rate | median delay (months) "
+        "| unmatched dead-and-missing alerts / year |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in out["tuning_grid"]:
+        lines.append(
+            f"| {r['alpha']} | {r['min_dead_and_missing']} | {r['min_incidents']} "
+            f"| {_num(r['hit_rate'], '.0%')} | {_num(r['median_delay_months'], '.1f')} "
+            f"| {r['unmatched_dead_and_missing_per_year']:.1f} |"
+        )
+    return "\n".join(lines) + "\n"
