@@ -199,7 +199,8 @@ def compute_alert_candidates(
         Date of the vintage's last incident. A fall in a window ending less than
         :data:`REPORTING_LAG_MONTHS` months before it is only a ``watch``.
     window_in_sentence : bool
-        Name the window (``monthly window``) in the sentence, for tables mixing windows.
+        For tables mixing windows and measures: the sentence leads with the incidents (the
+        measure tested) and names the window (``monthly window``).
 
     Returns
     -------
@@ -411,9 +412,23 @@ def _sentence(
         change = f"{verb} {g('current'):,} in {cur_lbl} from {g('year_ago'):,} in {ya_lbl}"
     else:
         change = f"were {g('current'):,} in {cur_lbl} against {g('year_ago'):,} in {ya_lbl}"
+    if window_in_sentence:
+        # Beside the dead-and-missing rule's rows: lead with the measure this rule tests.
+        ci, yi = g("current_incidents"), g("year_ago_incidents")
+        if g("direction") in ("up", "down"):
+            verb = "rose to" if g("direction") == "up" else "fell to"
+            inc_change = f"{verb} {ci:,} in {cur_lbl} from {yi:,} in {ya_lbl}"
+        else:
+            inc_change = f"were {ci:,} in {cur_lbl} against {yi:,} in {ya_lbl}"
+        return (
+            f"Incidents {where} {inc_change} "
+            f"({window}{g('current'):,} vs {g('year_ago'):,} dead and missing; average "
+            f"{g('baseline_incidents_12m_avg'):,.1f} incidents per {per} over {base_lbl}; exact "
+            f"test on incidents {_p(g('p_value'))}; {source_label})."
+        )
     return (
         f"Dead and missing {where} {change} "
-        f"({window}{g('current_incidents')} vs {g('year_ago_incidents')} incidents; "
+        f"({g('current_incidents')} vs {g('year_ago_incidents')} incidents; "
         f"average {g('baseline_12m_avg'):,.0f} per {per} over {base_lbl}; exact test on "
         f"incidents {_p(g('p_value'))}; {source_label})."
     )

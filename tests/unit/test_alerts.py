@@ -358,5 +358,17 @@ def test_board_has_both_measures_both_windows_and_a_watch_list():
         assert window in r["sentence"] and r["sentence"].endswith("IOM MMP, vintage x).")
         test = "exact test on incidents" if r["measure"] == "incidents" else "quasi-Poisson"
         assert test in r["sentence"]
+        lead = "Incidents on the" if r["measure"] == "incidents" else "Dead and missing on the"
+        assert r["sentence"].startswith(lead)
+    inc = b[(b["measure"] == "incidents") & (b["window_months"] == 3)].iloc[0]
+    # 24 vs 6 incidents (1:1), and 24 vs 24 over the 12 months before (3:12).
+    p = max(exact_two_sided(24, 30, Fraction(1, 2)), exact_two_sided(24, 48, Fraction(1, 5)))
+    assert f"{p:.3f}" == "0.001"
+    assert inc["sentence"] == (
+        "Incidents on the steady route rose to 24 in Oct\u2013Dec 2023 from 6 in "
+        "Oct\u2013Dec 2022 (quarterly window; 300 vs 60 dead and missing; average 6.0 incidents "
+        "per 3 months over Oct 2022\u2013Sep 2023; exact test on incidents p = 0.001; "
+        "IOM MMP, vintage x)."
+    )
     assert set(compute_watch(b)["status"]) <= {"watch"}
     assert set(compute_alerts(b)["status"]) <= {"alert"}
