@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -38,6 +40,7 @@ MIN_INCIDENTS = 5
 MIN_DEAD_AND_MISSING = 10
 BASELINE_MONTHS = 12
 REPORTING_LAG_MONTHS = 6
+_WINDOW_NAMES = {1: "monthly", 3: "quarterly"}
 _MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -171,6 +174,7 @@ def compute_alert_candidates(
     source_label: str = "IOM Missing Migrants Project",
     source_id: str = "",
     data_end: dt.date | None = None,
+    window_in_sentence: bool = False,
 ) -> pd.DataFrame:
     """Evaluate every route or country series against the alert rule.
 
@@ -194,6 +198,9 @@ def compute_alert_candidates(
     data_end : date, optional
         Date of the vintage's last incident. A fall in a window ending less than
         :data:`REPORTING_LAG_MONTHS` months before it is only a ``watch``.
+    window_in_sentence : bool
+        For tables mixing windows and measures: the sentence leads with the incidents (the
+        measure tested) and names the window (``monthly window``).
 
     Returns
     -------
@@ -304,7 +311,8 @@ def compute_alert_candidates(
         ) + reason[i]
     out["reason"] = reason
     out["sentence"] = [
-        _sentence(r, cur_lbl, ya_lbl, base_lbl, months, source_label) for r in records
+        _sentence(r, cur_lbl, ya_lbl, base_lbl, months, source_label, window_in_sentence)
+        for r in records
     ]
     order = {"alert": 0, "watch": 1, "none": 2}
     rows = sorted(
@@ -385,9 +393,18 @@ def _reason(r: dict[str, Any], enough: bool, consistent: bool) -> str:
 
 
 def _sentence(
-    r: dict[str, Any], cur_lbl: str, ya_lbl: str, base_lbl: str, months: int, source_label: str
+    r: dict[str, Any],
+    cur_lbl: str,
+    ya_lbl: str,
+    base_lbl: str,
+    months: int,
+    source_label: str,
+    window_in_sentence: bool = False,
 ) -> str:
     g = r.__getitem__
+    window = (
+        f"{_WINDOW_NAMES.get(months, f'{months}-month')} window; " if window_in_sentence else ""
+    )
     where = f"on the {g('name')} route" if g("level") == "route" else f"in {g('name')}"
     per = "month" if months == 1 else f"{months} months"
     if g("direction") in ("up", "down"):
@@ -395,6 +412,20 @@ def _sentence(
         change = f"{verb} {g('current'):,} in {cur_lbl} from {g('year_ago'):,} in {ya_lbl}"
     else:
         change = f"were {g('current'):,} in {cur_lbl} against {g('year_ago'):,} in {ya_lbl}"
+    if window_in_sentence:
+        # Beside the dead-and-missing rule's rows: lead with the measure this rule tests.
+        ci, yi = g("current_incidents"), g("year_ago_incidents")
+        if g("direction") in ("up", "down"):
+            verb = "rose to" if g("direction") == "up" else "fell to"
+            inc_change = f"{verb} {ci:,} in {cur_lbl} from {yi:,} in {ya_lbl}"
+        else:
+            inc_change = f"were {ci:,} in {cur_lbl} against {yi:,} in {ya_lbl}"
+        return (
+            f"Incidents {where} {inc_change} "
+            f"({window}{g('current'):,} vs {g('year_ago'):,} dead and missing; average "
+            f"{g('baseline_incidents_12m_avg'):,.1f} incidents per {per} over {base_lbl}; exact "
+            f"test on incidents {_p(g('p_value'))}; {source_label})."
+        )
     return (
         f"Dead and missing {where} {change} "
         f"({g('current_incidents')} vs {g('year_ago_incidents')} incidents; "
@@ -429,3 +460,395 @@ def compute_alerts(candidates: pd.DataFrame) -> pd.DataFrame:
     ]
     alerts = candidates[candidates["status"] == "alert"].reset_index(drop=True)
     return alerts[lead + [c for c in alerts.columns if c not in lead]]
+
+
+# ---------------------------------------------------------------- dead and missing
+
+#: Windows the alert board evaluates: the latest month and the latest quarter (3 months).
+ALERT_WINDOWS: tuple[int, ...] = (1, 3)
+MEASURE_LABELS = {"incidents": "incidents", "dead_and_missing": "dead and missing"}
+
+
+@dataclass(frozen=True)
+class DeathRule:
+    """Thresholds of the dead-and-missing alert (tuned on 2015-2019 in ``docs/alerts-backtest.md``).
+
+    Attributes
+    ----------
+    alpha : float
+        Significance level of each quasi-Poisson comparison.
+    min_dead_and_missing : int
+        Persons in the larger of the current and year-ago windows (so one death never alerts).
+    min_incidents : int
+        Incidents in that same window (so one shipwreck alone alerts only if set to 1).
+    """
+
+    alpha: float = 0.05
+    min_dead_and_missing: int = 50
+    min_incidents: int = 3
+
+
+DEATH_RULE = DeathRule()
+
+
+def _poisson_groups_fit(y: np.ndarray, labels: np.ndarray) -> tuple[float, float, int]:
+    """Poisson GLM of ``y`` on one indicator per label (statsmodels), dispersion from Pearson X2.
+
+    Returns deviance, dispersion (Pearson chi-square / residual df) and residual df.
+    """
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
+    levels = np.unique(labels)
+    x = (labels[:, None] == levels[None, :]).astype(float)
+    # The maximum-likelihood fit of a cell-means Poisson model is the group means: start there
+    # so IRLS converges in one step (an all-zero group has its rate floored, not minus infinity).
+    means = np.array([y[labels == lv].mean() for lv in levels])
+    start = np.log(np.maximum(means, 1e-10))
+    with warnings.catch_warnings():
+        # An all-zero group is "perfect prediction" to statsmodels; its rate is 0 as intended.
+        warnings.simplefilter("ignore", category=PerfectSeparationWarning)
+        res = sm.GLM(y, x, family=sm.families.Poisson()).fit(scale="X2", start_params=start)
+    return float(res.deviance), float(res.scale), int(res.df_resid)
+
+
+def quasi_poisson_test(
+    counts: np.ndarray | list[float], full: np.ndarray | list[str], null: np.ndarray | list[str]
+) -> tuple[float, float]:
+    """Quasi-Poisson F test of a group model against a coarser one (analysis of deviance).
+
+    Both models are Poisson GLMs fitted by statsmodels with one rate per group; the
+    dispersion (over-dispersion factor) is the full model's Pearson chi-square over its
+    residual degrees of freedom, floored at 1 (never less variance than Poisson). The
+    statistic is ``(D_null - D_full) / (df_diff * dispersion)`` on ``F(df_diff, df_resid)``,
+    as in R's ``anova(glm(..., family = quasipoisson), test = "F")``.
+
+    Parameters
+    ----------
+    counts : array
+        One count per month (persons).
+    full, null : array of labels
+        Group of each month under the full and the null model (``null`` merges groups of
+        ``full``).
+
+    Returns
+    -------
+    (float, float)
+        Two-sided p-value (1.0 when every count is 0) and the dispersion used.
+    """
+    from scipy import special
+
+    y = np.asarray(counts, dtype=float)
+    fl, nl = np.asarray(full), np.asarray(null)
+    if y.sum() <= 0:
+        return 1.0, float("nan")
+    d_full, phi, df_full = _poisson_groups_fit(y, fl)
+    d_null, _, df_null = _poisson_groups_fit(y, nl)
+    df_diff = df_null - df_full
+    if df_diff <= 0 or df_full <= 0:
+        raise ValueError("the null model must merge groups of the full model, with months to spare")
+    phi = max(1.0, phi)
+    stat = max(0.0, d_null - d_full) / (df_diff * phi)
+    # Upper tail of F(df_diff, df_full) (scipy's ufunc behind ``stats.f.sf``).
+    return float(special.fdtrc(df_diff, df_full, stat)), phi
+
+
+def compute_death_candidates(
+    monthly: pd.DataFrame,
+    as_of: dt.date,
+    months: int = 3,
+    names: pd.Series | None = None,
+    source_label: str = "IOM Missing Migrants Project",
+    source_id: str = "",
+    data_end: dt.date | None = None,
+    rule: DeathRule = DEATH_RULE,
+) -> pd.DataFrame:
+    """Evaluate every series' dead and missing against the over-dispersed alert rule.
+
+    Deaths come in clusters, so the months are not Poisson draws: the comparison is a
+    quasi-Poisson F test (:func:`quasi_poisson_test`) on the monthly dead and missing of the
+    12-month baseline and the current window, whose dispersion is estimated from the same
+    months. Against the year-ago window, the full model has three rates (current window,
+    year-ago window, the rest of the baseline) and the null merges the first two; against
+    the baseline, current window against the 12 months before it.
+
+    An alert needs: ``rule.min_dead_and_missing`` persons in ``rule.min_incidents`` incidents
+    in the larger of the current and year-ago windows; dead and missing moving the same way
+    against both references; p below ``rule.alpha`` against both. One only: ``watch``. A fall
+    ending within :data:`REPORTING_LAG_MONTHS` of ``data_end``: ``watch``.
+
+    Parameters
+    ----------
+    monthly, as_of, months, names, source_label, source_id, data_end
+        As :func:`compute_alert_candidates`.
+    rule : DeathRule
+        The thresholds.
+
+    Returns
+    -------
+    DataFrame
+        The :func:`compute_alert_candidates` columns (``p_*`` now from the quasi-Poisson test
+        on dead and missing, NaN where the series is too small or mixed and was not tested)
+        plus ``dispersion`` (the larger of the two tests' dispersion factors).
+    """
+    w = compute_windows(as_of, months)
+    cols = ["level", "key", "month", "incidents", "dead_and_missing", "largest_incident"]
+    m = monthly.reindex(columns=cols)
+    lo = np.datetime64(w["baseline"][0], "M")
+    mon = pd.to_datetime(m["month"]).to_numpy().astype("datetime64[M]")
+    col = (mon - lo).astype(int)
+    n_months = BASELINE_MONTHS + months
+    inside = (col >= 0) & (col < n_months)
+    m, col = m[inside], col[inside]
+    keys = list(zip(m["level"].tolist(), m["key"].tolist(), strict=True))
+    groups = sorted(set(keys))
+    code = {g: i for i, g in enumerate(groups)}
+    row = np.array([code[k] for k in keys], dtype=np.intp)
+    n = len(groups)
+    dm = np.zeros((n, n_months))
+    inc = np.zeros((n, n_months))
+    big = np.zeros((n, n_months))
+    np.add.at(dm, (row, col), np.nan_to_num(m["dead_and_missing"].to_numpy(dtype=float)))
+    np.add.at(inc, (row, col), np.nan_to_num(m["incidents"].to_numpy(dtype=float)))
+    np.maximum.at(big, (row, col), np.nan_to_num(m["largest_incident"].to_numpy(dtype=float)))
+    cur = slice(BASELINE_MONTHS, n_months)
+    ya = slice(0, months)
+    ratio = BASELINE_MONTHS / months
+    out: dict[str, Any] = {
+        "level": [g[0] for g in groups],
+        "id": [g[1] for g in groups],
+        "current": dm[:, cur].sum(axis=1).astype(np.int64),
+        "current_incidents": inc[:, cur].sum(axis=1).astype(np.int64),
+        "largest_incident": big[:, cur].max(axis=1, initial=0).astype(np.int64),
+        "year_ago": dm[:, ya].sum(axis=1).astype(np.int64),
+        "year_ago_incidents": inc[:, ya].sum(axis=1).astype(np.int64),
+        "baseline_12m_avg": dm[:, :BASELINE_MONTHS].sum(axis=1) / ratio,
+        "baseline_incidents_12m_avg": inc[:, :BASELINE_MONTHS].sum(axis=1) / ratio,
+    }
+    s = np.stack(
+        [
+            np.sign(out["current"] - out["year_ago"].astype(float)),
+            np.sign(out["current"] - out["baseline_12m_avg"]),
+        ],
+        axis=1,
+    )
+    up, down = (s > 0).all(axis=1), (s < 0).all(axis=1)
+    out["direction"] = np.where(up, "up", np.where(down, "down", "mixed"))
+    larger_dm = np.maximum(out["current"], out["year_ago"])
+    larger_inc = np.where(
+        out["current"] >= out["year_ago"], out["current_incidents"], out["year_ago_incidents"]
+    )
+    enough = np.asarray(
+        (larger_dm >= rule.min_dead_and_missing) & (larger_inc >= rule.min_incidents), dtype=bool
+    )
+    consistent = np.asarray(up | down, dtype=bool)
+    p_ya = np.full(n, np.nan)
+    p_base = np.full(n, np.nan)
+    disp = np.full(n, np.nan)
+    labels_ya = np.array(
+        ["year_ago"] * months + ["rest"] * (BASELINE_MONTHS - months) + ["cur"] * months
+    )
+    null_ya = np.where(labels_ya == "rest", "rest", "cur_or_year_ago")
+    labels_b = np.array(["baseline"] * BASELINE_MONTHS + ["cur"] * months)
+    null_b = np.full(n_months, "all")
+    for i in np.flatnonzero(enough & consistent):
+        p_ya[i], d1 = quasi_poisson_test(dm[i], labels_ya, null_ya)
+        p_base[i], d2 = quasi_poisson_test(dm[i], labels_b, null_b)
+        disp[i] = max(d1, d2)
+    out["p_year_ago"], out["p_baseline"] = p_ya, p_base
+    out["p_value"] = np.fmax(p_ya, p_base)
+    out["dispersion"] = disp
+    both = (p_ya < rule.alpha) & (p_base < rule.alpha)
+    one = (p_ya < rule.alpha) | (p_base < rule.alpha)
+    ok = enough & consistent
+    status = np.where(ok & both, "alert", np.where(ok & one, "watch", "none")).astype(object)
+    lagging = np.zeros(n, dtype=bool)
+    if data_end is not None:
+        lag_start = add_months(dt.date(data_end.year, data_end.month, 1), -REPORTING_LAG_MONTHS)
+        if w["current"][1] >= lag_start:
+            lagging = (out["direction"] == "down") & (status == "alert")
+            status[lagging] = "watch"
+    out["status"] = status
+    name_map = names.to_dict() if names is not None else {}
+    out["name"] = [str(_name_of(name_map, i)) for i in out["id"]]
+    cur_lbl, ya_lbl = window_label(*w["current"]), window_label(*w["year_ago"])
+    base_lbl = window_label(*w["baseline"])
+    records = [{k: v[i] for k, v in out.items()} for i in range(n)]
+    reason = [
+        _death_reason(r, bool(e), bool(c), rule)
+        for r, e, c in zip(records, enough, consistent, strict=True)
+    ]
+    for i in np.flatnonzero(lagging):
+        reason[i] = (
+            "Possible reporting delay, not an alert: the fall is beyond chance, but the window "
+            f"ends within {REPORTING_LAG_MONTHS} months of the data's last incident "
+            f"({data_end:%Y-%m-%d}) and IOM keeps adding records for recent months. "
+        ) + reason[i]
+    out["reason"] = reason
+    out["sentence"] = [
+        _death_sentence(r, cur_lbl, ya_lbl, base_lbl, months, source_label) for r in records
+    ]
+    frame = pd.DataFrame(
+        {
+            "level": pd.Series(out["level"], dtype="str"),
+            "id": pd.Series(out["id"], dtype="str" if n else object),
+            "name": pd.Series(out["name"], dtype="str"),
+            "period_label": pd.Series([cur_lbl] * n, dtype="str"),
+            **{
+                c: out[c]
+                for c in (
+                    "current",
+                    "year_ago",
+                    "baseline_12m_avg",
+                    "current_incidents",
+                    "year_ago_incidents",
+                    "baseline_incidents_12m_avg",
+                    "largest_incident",
+                    "p_year_ago",
+                    "p_baseline",
+                    "p_value",
+                )
+            },
+            "direction": pd.Series(out["direction"], dtype="str"),
+            "status": pd.Series(list(status), dtype="str"),
+            "reason": pd.Series(reason, dtype="str" if n else float),
+            "sentence": pd.Series(out["sentence"], dtype="str" if n else float),
+            "source_id": pd.Series([source_id] * n, dtype="str"),
+            "dispersion": disp,
+        }
+    )
+    order = frame["status"].map({"alert": 0, "watch": 1, "none": 2})
+    frame = frame.assign(_o=order.to_numpy(), _p=frame["p_value"].fillna(2.0).to_numpy())
+    frame = frame.sort_values(["_o", "_p", "level", "id"], kind="stable")
+    return frame.drop(columns=["_o", "_p"]).reset_index(drop=True)
+
+
+def _death_reason(r: dict[str, Any], enough: bool, consistent: bool, rule: DeathRule) -> str:
+    g = r.__getitem__
+    if not enough:
+        return (
+            f"Too few to test: {g('current')} dead and missing in {g('current_incidents')} "
+            f"incidents now against {g('year_ago')} in {g('year_ago_incidents')} a year earlier "
+            f"(an alert on dead and missing needs at least {rule.min_dead_and_missing} in at "
+            f"least {rule.min_incidents} incidents)."
+        )
+    if not consistent:
+        return (
+            "Mixed signals: dead and missing do not move in the same direction against both "
+            "the year-ago window and the 12-month baseline."
+        )
+    py, pb = g("p_year_ago"), g("p_baseline")
+    against_ya = f"{g('current')} vs {g('year_ago')} a year earlier ({_p(py)})"
+    against_b = f"{g('current')} vs {g('baseline_12m_avg'):.1f} per window over the previous 12 months ({_p(pb)})"
+    disp = f" Dispersion {g('dispersion'):.1f}: deaths come in clusters."
+    big = g("largest_incident")
+    if g("current") > 0 and big >= 0.3 * g("current"):
+        disp += f" The largest single incident accounts for {big} of the {g('current')}."
+    a = rule.alpha
+    if py < a and pb < a:
+        return f"Beyond chance against both references: {against_ya}; {against_b}.{disp}"
+    if py >= a and pb >= a:
+        return f"Within chance against both references: {against_ya}; {against_b}.{disp}"
+    weak = against_ya if py >= a else against_b
+    strong = against_b if py >= a else against_ya
+    return (
+        f"Not an alert: within chance against one reference ({weak}) although beyond "
+        f"chance against the other ({strong}).{disp}"
+    )
+
+
+def _death_sentence(
+    r: dict[str, Any], cur_lbl: str, ya_lbl: str, base_lbl: str, months: int, source_label: str
+) -> str:
+    g = r.__getitem__
+    where = f"on the {g('name')} route" if g("level") == "route" else f"in {g('name')}"
+    per = "month" if months == 1 else f"{months} months"
+    if g("direction") in ("up", "down"):
+        verb = "rose to" if g("direction") == "up" else "fell to"
+        change = f"{verb} {g('current'):,} in {cur_lbl} from {g('year_ago'):,} in {ya_lbl}"
+    else:
+        change = f"were {g('current'):,} in {cur_lbl} against {g('year_ago'):,} in {ya_lbl}"
+    test = (
+        f"quasi-Poisson test on dead and missing {_p(g('p_value'))}"
+        if g("p_value") == g("p_value")
+        else "not tested"
+    )
+    return (
+        f"Dead and missing {where} {change} "
+        f"({_WINDOW_NAMES.get(months, f'{months}-month')} window; {g('current_incidents')} vs "
+        f"{g('year_ago_incidents')} incidents; average {g('baseline_12m_avg'):,.0f} per {per} "
+        f"over {base_lbl}; {test}; {source_label})."
+    )
+
+
+def compute_alert_board(
+    monthly: pd.DataFrame,
+    as_of: dt.date,
+    windows: tuple[int, ...] = ALERT_WINDOWS,
+    names: pd.Series | None = None,
+    source_label: str = "IOM Missing Migrants Project",
+    source_id: str = "",
+    data_end: dt.date | None = None,
+    rule: DeathRule = DEATH_RULE,
+) -> pd.DataFrame:
+    """Both alert rules (incidents, dead and missing) over each window, in one table.
+
+    Parameters
+    ----------
+    monthly, as_of, names, source_label, source_id, data_end
+        As :func:`compute_alert_candidates`.
+    windows : tuple of int
+        Window lengths in months (default: the latest month and the latest quarter).
+    rule : DeathRule
+        Thresholds of the dead-and-missing rule.
+
+    Returns
+    -------
+    DataFrame
+        The :func:`compute_alert_candidates` columns plus ``measure`` (``incidents`` or
+        ``dead_and_missing``: what the test is on), ``window_months`` (1 or 3), ``test``
+        (plain name of the comparison) and ``dispersion`` (NaN for incidents). Alerts
+        first, then watches, each by p-value.
+    """
+    parts = []
+    for k in windows:
+        parts.append(
+            compute_alert_candidates(
+                monthly, as_of, k, names, source_label, source_id, data_end, True
+            ).assign(
+                measure="incidents",
+                window_months=k,
+                test="exact conditional test on incident counts",
+                dispersion=np.nan,
+            )
+        )
+        parts.append(
+            compute_death_candidates(
+                monthly, as_of, k, names, source_label, source_id, data_end, rule
+            ).assign(
+                measure="dead_and_missing",
+                window_months=k,
+                test="quasi-Poisson F test on monthly dead and missing",
+            )
+        )
+    board = (
+        pd.concat([p for p in parts if len(p)], ignore_index=True)
+        if any(len(p) for p in parts)
+        else parts[0].iloc[:0]
+    )
+    order = board["status"].map({"alert": 0, "watch": 1, "none": 2})
+    board = board.assign(_o=order.to_numpy(), _p=board["p_value"].fillna(2.0).to_numpy())
+    board = board.sort_values(
+        ["_o", "_p", "measure", "window_months", "level", "id"], kind="stable"
+    )
+    return board.drop(columns=["_o", "_p"]).reset_index(drop=True)
+
+
+def compute_watch(candidates: pd.DataFrame) -> pd.DataFrame:
+    """Keep only the ``watch`` rows (same columns as :func:`compute_alerts`)."""
+    lead = ["level", "id", "name", "period_label", "current", "year_ago", "baseline_12m_avg"]
+    lead += ["p_value", "direction", "sentence", "source_id"]
+    if "status" not in candidates:
+        return candidates
+    watch = candidates[candidates["status"] == "watch"].reset_index(drop=True)
+    return watch[lead + [c for c in watch.columns if c not in lead]]

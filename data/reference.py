@@ -381,3 +381,16 @@ def read_countries() -> gpd.GeoDataFrame:
         the country) and ``geometry`` ((multi)polygons, simplified to about 1 km).
     """
     return _countries().copy()
+
+
+def read_reported_surges() -> pd.DataFrame:
+    """The cited table of publisher-reported surges (``reported_surges.csv``), all text.
+
+    Returns
+    -------
+    DataFrame
+        The columns described in ``docs/alerts-backtest-sources.md`` (``surge_id``, ``half``,
+        ``measure``, ``scope_kind``, ``scope``, ``start_month``, ``start_precision``,
+        ``end_month``, ``reported_on``, ``publisher``, ...); empty cells are ``""``.
+    """
+    return pd.read_csv(_path("reported_surges.csv"), dtype=str, keep_default_na=False)

@@ -767,6 +767,39 @@ def query_monthly_series(
     return {"route": series(route, rep), "country": series(g["iso3"][located], located)}
 
 
+def query_monthly_region_series(con: Con, f: Filters, v: Vintages | None = None) -> pd.DataFrame:
+    """Monthly incidents and dead and missing per MMP ``Region of Incident``, one scan.
+
+    An incident listing two regions counts in each.
+
+    Returns
+    -------
+    DataFrame
+        ``key`` (region name as MMP spells it), ``month`` (date, first day), ``incidents``
+        (count), ``dead_and_missing`` (persons), ``largest_incident`` (persons). Months
+        without incidents are absent.
+    """
+    v = _vintages(con, f, v)
+    w, p = incident_where(f, v)
+    cur = con.cursor()
+    try:
+        df = cur.execute(
+            "SELECT r.region AS key, "  # noqa: S608
+            "CAST(date_trunc('month', r.incident_date) AS DATE) AS month, "
+            "count(*) AS incidents, "
+            "CAST(coalesce(sum(r.dead_and_missing), 0) AS BIGINT) AS dead_and_missing, "
+            "CAST(coalesce(max(r.dead_and_missing), 0) AS BIGINT) AS largest_incident "
+            "FROM (SELECT unnest(i.region_of_incident_list) AS region, i.incident_date, "
+            f"i.dead_and_missing FROM incidents i WHERE {w}) r "
+            "WHERE r.region IS NOT NULL GROUP BY ALL ORDER BY key, month",
+            p,
+        ).df()
+    finally:
+        cur.close()
+    df["month"] = [d.date() if hasattr(d, "date") else d for d in pd.to_datetime(df["month"])]
+    return df
+
+
 def query_source_spans(con: Con) -> pd.DataFrame:
     """First and last date of every incident and detection source, whatever the filters.
 

@@ -476,11 +476,21 @@ def _headline_slide(
     )
 
 
-def _alerts_slide(
+#: Sentences per alerts or "On watch" slide: each runs to about three lines, and four stay
+#: above the footer in both the PDF and the PPTX layouts; longer lists continue on more slides.
+ALERT_LINES_PER_SLIDE = 4
+
+
+def _chunks(lines: tuple[str, ...], n: int) -> list[tuple[str, ...]]:
+    return [lines[i : i + n] for i in range(0, len(lines), n)] or [()]
+
+
+def _alerts_slides(
     alerts: pd.DataFrame, watch: pd.DataFrame, cand: pd.DataFrame, as_of: dt.date
-) -> Slide:
+) -> list[Slide]:
+    """The alerts slide(s), then the "On watch" slide(s), :data:`ALERT_LINES_PER_SLIDE` each."""
     window = (
-        str(cand["period_label"].iloc[0])
+        ", ".join(dict.fromkeys(str(x) for x in cand["period_label"]))
         if len(cand) and "period_label" in cand
         else f"the months to {as_of:%b %Y}"
     )
@@ -489,27 +499,51 @@ def _alerts_slide(
         if len(alerts)
         else (f"No route or country changed beyond chance in {window}.",)
     )
-    watch_lines = tuple(str(s) for s in watch["sentence"].head(4)) if len(watch) else ()
+    watch_lines = tuple(str(s) for s in watch["sentence"]) if len(watch) else ()
+    n_series = len(cand.drop_duplicates(["level", "name"])) if len(cand) else 0
     notes = [
-        f"Window: {window}. {len(cand)} route and country series checked; {len(alerts)} alerts, {len(watch)} on watch."
+        f"Window: {window}. {n_series} route and country series checked on incidents (exact "
+        f"test) and on dead and missing (quasi-Poisson test); {len(alerts)} alerts, "
+        f"{len(watch)} on watch."
     ]
     for r in pd.concat([alerts, watch]).to_dict("records") if len(cand) else []:
         notes.append(
-            f"[{r.get('status')}] {r.get('name')} ({r.get('level')}): current {_cell(r.get('current'))}, "
+            f"[{r.get('status')}] {r.get('name')} ({r.get('level')}, {r.get('measure', 'incidents')}, "
+            f"{r.get('window_months', 3)} months): current {_cell(r.get('current'))}, "
             f"year ago {_cell(r.get('year_ago'))}, 12-month average {_cell(r.get('baseline_12m_avg'))}, "
             f"p = {_cell(r.get('p_value'))}"
         )
-    return Slide(
-        kind="bullets",
-        title=f"Alerts: {window}",
-        subtitle="Latest months against the same months a year before and the 12-month average (exact test on incidents).",
-        lines=lines,
-        secondary_title="On watch: a change against one reference only, or a fall the reporting delay may explain"
-        if watch_lines
-        else "",
-        secondary=watch_lines,
-        notes="\n".join(notes),
+    subtitle = (
+        "Latest month and quarter against the same months a year before and the 12-month "
+        "average: exact test on incidents, quasi-Poisson test on dead and missing."
     )
+    slides = []
+    parts = _chunks(lines, ALERT_LINES_PER_SLIDE)
+    for i, part in enumerate(parts, start=1):
+        more = f" ({i}/{len(parts)})" if len(parts) > 1 else ""
+        slides.append(
+            Slide(
+                kind="bullets",
+                title=f"Alerts: {window}{more}",
+                subtitle=subtitle,
+                lines=part,
+                notes="\n".join(notes),
+            )
+        )
+    wparts = _chunks(watch_lines, ALERT_LINES_PER_SLIDE) if watch_lines else []
+    for i, part in enumerate(wparts, start=1):
+        more = f" ({i}/{len(wparts)})" if len(wparts) > 1 else ""
+        slides.append(
+            Slide(
+                kind="bullets",
+                title=f"On watch: {window}{more}",
+                subtitle="A change beyond chance against one reference only, or a recent fall "
+                "the reporting delay may explain: not alerts.",
+                lines=part,
+                notes="\n".join(notes),
+            )
+        )
+    return slides
 
 
 def _route_map(

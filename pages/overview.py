@@ -57,7 +57,16 @@ with messages_slot:
         render.render_sentences(cache.key_messages(f, 5), "No key messages for these filters.")
     with col_alert:
         st.subheader("Alerts")
-        st.caption("Latest months against the same months a year before and the 12-month average.")
+        st.caption(
+            "Latest month and quarter against the same months a year before and the 12-month "
+            "average: exact test on incidents, quasi-Poisson test on dead and missing."
+        )
         render.render_sentences(
             cache.alerts(f), "No route or country changed beyond chance in the latest months."
         )
+        st.subheader("On watch")
+        st.caption(
+            "Beyond chance against one reference only, or a recent fall the reporting delay "
+            "may explain: worth watching, not alerts."
+        )
+        render.render_sentences(cache.watch(f), "Nothing on watch.")

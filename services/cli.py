@@ -5,7 +5,9 @@ Subcommands::
     python -m analytics risk --level route|origin|transit --from YYYY-MM-DD --to YYYY-MM-DD
         [--region R] [--route ID] [--origin ISO3] [--cause C] [--min-quality N] [--vintage ID]
         [--weight COMPONENT=W] [--limit N] [--json] [--db PATH]
-    python -m analytics alerts --as-of YYYY-MM [--months N] [--candidates] [filters] [--json]
+    python -m analytics alerts --as-of YYYY-MM [--months N] [--candidates] [--watch] [filters]
+        [--json]
+    python -m analytics backtest [--json] [--db PATH]
     python -m analytics messages [--n N] [filters] [--json]
 
 Errors are one line on stderr and exit status 2, never a traceback.
@@ -135,11 +137,60 @@ def _register_risk(sub: Any, common: argparse.ArgumentParser) -> None:
 def _register_alerts(sub: Any, common: argparse.ArgumentParser) -> None:
     s = sub.add_parser("alerts", parents=[common], help="alerts for the latest months")
     s.add_argument("--as-of", type=_year_month, metavar="YYYY-MM", help="last month of the window")
-    s.add_argument("--months", type=int, default=3, help="window length, 1-12 (default 3)")
+    s.add_argument(
+        "--months",
+        type=int,
+        default=None,
+        help="window length, 1-12 (default: both the latest month and the latest quarter)",
+    )
     s.add_argument(
         "--candidates", action="store_true", help="show every series checked, with its reason"
     )
+    s.add_argument("--watch", action="store_true", help="--json: the alerts and the watch list")
     s.set_defaults(handler=_run_alerts)
+
+
+def _register_backtest(sub: Any, common: argparse.ArgumentParser) -> None:
+    s = sub.add_parser(
+        "backtest",
+        parents=[common],
+        help="replay the alert rules month by month and match publisher-reported surges",
+    )
+    s.set_defaults(handler=_run_backtest)
+
+
+def _run_backtest(args: argparse.Namespace) -> int:
+    from services.backtest import run_backtest
+
+    con = _connect(args)
+    try:
+        try:
+            out = run_backtest(con)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+    finally:
+        con.close()
+    if args.json:
+        _print_json(_clean_deep(out))
+        return 0
+    print(f"Backtest {out['replayed'][0]} to {out['replayed'][1]} on {out['vintage']}")
+    print(f"Dead-and-missing rule: {out['rule']} (tuned on 2015-2019: {out['tuned_rule']})")
+    for r in out["summary"]:
+        print(
+            f"{r['half']}: {r['raised']}/{r['scorable_surges']} surges raised, median delay "
+            f"{r['median_delay_months']} months; unmatched alerts per year: "
+            f"{r['unmatched_dead_and_missing_per_year']:.1f} dead and missing, "
+            f"{r['unmatched_incidents_per_year']:.1f} incidents"
+        )
+    for r in out["surges"]:
+        raised = (
+            f"raised {r['first_alert']} ({r['delay_months']:+.0f} months)"
+            if r["raised"]
+            else ("not raised" if r["scorable"] else f"not scored: {r['note']}")
+        )
+        print(f"- {r['surge_id']}: {raised}")
+    print(f"Runtime {out['runtime_seconds']} s")
+    return 0
 
 
 def _register_messages(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -152,6 +203,7 @@ REGISTRARS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     _register_risk,
     _register_alerts,
     _register_messages,
+    _register_backtest,
     lambda sub, common: add_brief_parser(sub, common),
 )
 
@@ -352,6 +404,15 @@ def _fmt(v: Any, spec: str = ",.0f") -> str:
     return str(v)
 
 
+def _clean_deep(value: Any) -> Any:
+    """:func:`_clean` through dicts and lists."""
+    if isinstance(value, dict):
+        return {str(k): _clean_deep(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean_deep(v) for v in value]
+    return _clean(value)
+
+
 def _print_json(obj: Any) -> None:
     print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
 
@@ -434,7 +495,7 @@ def _run_risk(args: argparse.Namespace) -> int:
 def _run_alerts(args: argparse.Namespace) -> int:
     from services import report
 
-    if not 1 <= args.months <= 12:
+    if args.months is not None and not 1 <= args.months <= 12:
         raise CliError("--months must be between 1 and 12")
     con = _connect(args)
     try:
@@ -447,29 +508,35 @@ def _run_alerts(args: argparse.Namespace) -> int:
             cand = report.alert_candidates(con, f, args.as_of, args.months)
         except ValueError as exc:
             raise CliError(str(exc)) from None
-        df = cand if args.candidates else report.alerts(con, f, args.as_of, args.months)
-        if not args.candidates:
-            df = df[df["status"] == "alert"] if "status" in df else df
+        status = cand["status"] if "status" in cand else pd.Series(dtype=str)
+        alerts = cand[status == "alert"]
+        watch = cand[status == "watch"]
         if args.json:
+            df = cand if args.candidates else (pd.concat([alerts, watch]) if args.watch else alerts)
             _print_json([{k: _clean(v) for k, v in r.items()} for r in df.to_dict("records")])
             return 0
-        period = (
-            cand["period_label"].iloc[0]
+        periods = (
+            ", ".join(dict.fromkeys(str(x) for x in cand["period_label"]))
             if len(cand)
-            else (
-                f"{args.months} months to {args.as_of:%Y-%m}" if args.as_of else "the latest months"
-            )
+            else (f"the months to {args.as_of:%Y-%m}" if args.as_of else "the latest months")
         )
-        n_alert = int((cand["status"] == "alert").sum()) if len(cand) else 0
-        n_watch = int((cand["status"] == "watch").sum()) if len(cand) else 0
+        n_series = len(cand.drop_duplicates(["level", "id"])) if len(cand) else 0
         print(
-            f"Alerts for {period} ({f.describe()}): {n_alert} alerts, {n_watch} on watch, "
-            f"{len(cand)} series checked."
+            f"Alerts for {periods} ({f.describe()}): {len(alerts)} alerts, {len(watch)} on "
+            f"watch, {n_series} series checked on incidents and on dead and missing."
         )
-        for r in df.to_dict("records"):
-            if args.candidates:
-                print(f"[{r['status']}] {r['level']} {r['id']}: {r['sentence']} {r['reason']}")
-            else:
+        if args.candidates:
+            for r in cand.to_dict("records"):
+                print(
+                    f"[{r['status']}] {r['measure']} {r['window_months']}m {r['level']} "
+                    f"{r['id']}: {r['sentence']} {r['reason']}"
+                )
+            return 0
+        for r in alerts.to_dict("records"):
+            print(f"- {r['sentence']}")
+        if len(watch):
+            print("On watch (beyond chance against one reference only, or a recent fall):")
+            for r in watch.to_dict("records"):
                 print(f"- {r['sentence']}")
         return 0
     finally:

@@ -29,7 +29,7 @@ from export.pack import (
     Pack,
     Progress,
     Slide,
-    _alerts_slide,
+    _alerts_slides,
     _ChartJob,
     _fmt_day,
     _headline_slide,
@@ -334,7 +334,7 @@ def collect_pack(
             else "No key messages for these filters.",
         )
     )
-    slides.append(_alerts_slide(alerts, watch, cand, as_of))
+    slides.extend(_alerts_slides(alerts, watch, cand, as_of))
     slides.append(route_map)
     slides.append(
         _risk_slide(

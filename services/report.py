@@ -31,7 +31,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analytics.alerts import compute_alert_candidates, compute_alerts, compute_windows
+from analytics.alerts import (
+    ALERT_WINDOWS,
+    compute_alert_board,
+    compute_alerts,
+    compute_watch,
+    compute_windows,
+)
 from analytics.catalogue import (
     DETECTION_CAVEAT,
     INCIDENT_ONLY_FILTERS,
@@ -99,6 +105,9 @@ __all__ = [
     "Reference",
     "alert_candidates",
     "alerts",
+    "alert_series",
+    "alert_board",
+    "watch",
     "key_messages",
     "load_reference",
     "origin_risk",
@@ -901,19 +910,22 @@ def alert_candidates(
     con: Con,
     f: Filters,
     as_of: dt.date | None = None,
-    months: int = 3,
+    months: int | None = None,
     *,
     ref: Reference | None = None,
 ) -> pd.DataFrame:
-    """Every route and country series evaluated against the alert rule (alerts, watches, rest).
+    """Every route and country series evaluated against the alert rules (alerts, watches, rest).
 
-    The filters' own dates are replaced by the alert windows; the other filters apply. Routes
-    are the canonical routes except ``unclassified``; countries are countries of incident.
+    Both measures (incidents: exact test; dead and missing: quasi-Poisson test) over each
+    window: ``months`` alone when given, else the latest month and the latest quarter
+    (:data:`analytics.alerts.ALERT_WINDOWS`). The filters' own dates are replaced by the
+    alert windows; the other filters apply. Routes are the canonical routes except
+    ``unclassified``; countries are countries of incident.
 
     Returns
     -------
     DataFrame
-        :func:`analytics.alerts.compute_alert_candidates` columns.
+        :func:`analytics.alerts.compute_alert_board` columns (``measure``, ``window_months``).
 
     Raises
     ------
@@ -923,7 +935,9 @@ def alert_candidates(
     return _alert_candidates(_Ctx(con, ref), f, as_of, months)
 
 
-def _alert_candidates(ctx: _Ctx, f: Filters, as_of: dt.date | None, months: int) -> pd.DataFrame:
+def _alert_candidates(
+    ctx: _Ctx, f: Filters, as_of: dt.date | None, months: int | None
+) -> pd.DataFrame:
     if f.routes:
         ctx.check_routes(f.routes)
     v = ctx.vintages(f)
@@ -936,7 +950,8 @@ def _alert_candidates(ctx: _Ctx, f: Filters, as_of: dt.date | None, months: int)
             if last
             else "no incident data is loaded"
         )
-    win = compute_windows(as_of, months)
+    windows = ALERT_WINDOWS if months is None else (int(months),)
+    win = compute_windows(as_of, max(windows))
     fw = f.replace(date_from=win["baseline"][0], date_to=win["current"][1])
     series = query_monthly_series(ctx.con, fw, v, ctx.lists(v.incidents))
     parts = []
@@ -950,10 +965,10 @@ def _alert_candidates(ctx: _Ctx, f: Filters, as_of: dt.date | None, months: int)
     monthly = pd.concat(parts, ignore_index=True)
     names = pd.concat([ctx.route_names, ctx.names])
     names = names[~names.index.duplicated()]
-    return compute_alert_candidates(
+    return compute_alert_board(
         monthly,
         as_of,
-        months,
+        windows,
         names=names,
         source_label=ctx.labels.get(v.incidents or "", "IOM Missing Migrants Project"),
         source_id=v.incidents or "",
@@ -965,7 +980,7 @@ def alerts(
     con: Con,
     f: Filters,
     as_of: dt.date | None = None,
-    months: int = 3,
+    months: int | None = None,
     *,
     ref: Reference | None = None,
 ) -> pd.DataFrame:
@@ -976,15 +991,15 @@ def alerts(
     as_of : date, optional
         Any day of the last month of the window; default :func:`default_as_of` (the last
         complete month of the vintage, or of the filtered period if it ends earlier).
-    months : int
-        Window length (1-12 months).
+    months : int, optional
+        Window length (1-12 months); default both the latest month and the latest quarter.
     ref : Reference, optional
         From :func:`load_reference` for the same warehouse version (skips those reads).
 
     Returns
     -------
     DataFrame
-        Only alerts: ``level`` (``route``/``country``), ``id``, ``name``, ``period_label``,
+        Only alerts (``measure`` and ``window_months`` say which rule raised each): ``level`` (``route``/``country``), ``id``, ``name``, ``period_label``,
         ``current``, ``year_ago`` (dead and missing, persons), ``baseline_12m_avg`` (dead and
         missing per window of the same length over the previous 12 months), ``p_value``,
         ``direction``, ``sentence``, ``source_id``, then the incident counts, ``p_year_ago``,
@@ -993,8 +1008,78 @@ def alerts(
     ctx = _Ctx(con, ref)
     if as_of is None and ctx.span(ctx.vintages(f).incidents)[1] is None:
         # No incident data under these filters' vintage: no alert (not an error to hide).
-        return compute_alerts(compute_alert_candidates(pd.DataFrame(), dt.date(2000, 1, 1), months))
+        return compute_alerts(_empty_board(months))
     return compute_alerts(_alert_candidates(ctx, f, as_of, months))
+
+
+def _empty_board(months: int | None) -> pd.DataFrame:
+    windows = ALERT_WINDOWS if months is None else (int(months),)
+    return compute_alert_board(pd.DataFrame(), dt.date(2000, 1, 1), windows)
+
+
+def alert_board(
+    con: Con,
+    f: Filters,
+    as_of: dt.date | None = None,
+    months: int | None = None,
+    *,
+    ref: Reference | None = None,
+) -> pd.DataFrame:
+    """The alerts and the watch list in one table (``status`` says which), alerts first.
+
+    Same arguments as :func:`alerts`; no incident data gives an empty table, not an error.
+    """
+    ctx = _Ctx(con, ref)
+    if as_of is None and ctx.span(ctx.vintages(f).incidents)[1] is None:
+        return _empty_board(months)
+    b = _alert_candidates(ctx, f, as_of, months)
+    return b[b["status"] != "none"].reset_index(drop=True)
+
+
+def watch(
+    con: Con,
+    f: Filters,
+    as_of: dt.date | None = None,
+    months: int | None = None,
+    *,
+    ref: Reference | None = None,
+) -> pd.DataFrame:
+    """Routes and countries on watch: beyond chance against one reference only, or a recent
+    fall the reporting delay may explain. Same arguments and columns as :func:`alerts`."""
+    ctx = _Ctx(con, ref)
+    if as_of is None and ctx.span(ctx.vintages(f).incidents)[1] is None:
+        return compute_watch(_empty_board(months))
+    return compute_watch(_alert_candidates(ctx, f, as_of, months))
+
+
+def alert_series(
+    con: Con, f: Filters, *, ref: Reference | None = None
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Every month of every route's incidents and dead and missing, read once (for replays).
+
+    Returns
+    -------
+    (DataFrame, dict)
+        :func:`analytics.alerts.compute_alert_candidates` input for the routes (``level`` =
+        ``route``, ``unclassified`` left out), and ``source_id``, ``source_label``,
+        ``first`` and ``last`` (incident dates of the vintage).
+    """
+    ctx = _Ctx(con, ref)
+    v = ctx.vintages(f)
+    first, last = ctx.span(v.incidents)
+    if last is None:
+        raise ValueError("no incident data is loaded")
+    series = query_monthly_series(con, f, v, ctx.lists(v.incidents))
+    m = series["route"]
+    m = m[m["key"] != "unclassified"].assign(level="route")
+    meta = {
+        "source_id": v.incidents or "",
+        "source_label": ctx.labels.get(v.incidents or "", "IOM Missing Migrants Project"),
+        "first": first,
+        "last": last,
+        "vintages": v,
+    }
+    return m.reset_index(drop=True), meta
 
 
 # ---------------------------------------------------------------- messages
@@ -1063,7 +1148,7 @@ def key_messages(
     al = alerts
     if al is None:
         try:
-            al = compute_alerts(_alert_candidates(ctx, f, None, 3))
+            al = compute_alerts(_alert_candidates(ctx, f, None, None))
         except ValueError:
             al = pd.DataFrame(columns=["sentence", "source_id"])
     if len(f.routes) == 1:

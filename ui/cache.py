@@ -33,6 +33,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from analytics.alerts import compute_alerts, compute_watch
 from analytics.catalogue import Coverage, Figure
 from analytics.figures import vintage_labels as vintage_labels_of
 from analytics.measures import compute_lethality_by_year
@@ -540,13 +541,24 @@ def origin_deaths(f: Filters) -> pd.DataFrame:
 
 
 @_data
+def _alert_board(db: Db, f: Filters) -> pd.DataFrame:
+    return report.alert_board(connection(db), f, **_ref(db))
+
+
+@_data
 def _alerts(db: Db, f: Filters) -> pd.DataFrame:
-    return report.alerts(connection(db), f, **_ref(db))
+    return compute_alerts(_alert_board(db, f))
 
 
 def alerts(f: Filters) -> pd.DataFrame:
     """Current alerts (``sentence`` column) from :mod:`services.report`."""
     return _per_run(_alerts, current_db(), f)
+
+
+def watch(f: Filters) -> pd.DataFrame:
+    """The "On watch" list (``sentence`` column): beyond chance against one reference only,
+    or a recent fall the reporting delay may explain."""
+    return compute_watch(_per_run(_alert_board, current_db(), f))
 
 
 @_data
@@ -597,6 +609,7 @@ DATA_CACHES = (
     _route_risk,
     _route_risk_series,
     _country_risk,
+    _alert_board,
     _alerts,
     _key_messages,
     _headline_figures,

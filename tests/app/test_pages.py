@@ -103,6 +103,9 @@ def check_page(at: AppTest, name: str) -> None:
         ]
         assert len(decks(at)) == 1 and len(plotly_specs(at)) == 2
         assert [s.value for s in at.subheader][:1] == ["Key messages"]
+        # The Alerts panel: the alerts, then the "On watch" list under them.
+        heads = [s.value for s in at.subheader]
+        assert heads.index("Alerts") < heads.index("On watch"), heads
     elif name == "routes":
         assert len(decks(at)) == 1
         assert len(plotly_specs(at)) == 6

@@ -148,7 +148,10 @@ def test_canary_islands_autumn_2023_alert(con, v2025, mmp):
 
     f = Filters(vintage=v2025)
     cand = report.alert_candidates(con, f, as_of=dt.date(2023, 12, 1), months=3)
-    row = cand[(cand["level"] == "route") & (cand["id"] == "western_african_atlantic")].iloc[0]
+    atl_rows = cand[(cand["level"] == "route") & (cand["id"] == "western_african_atlantic")]
+    assert set(atl_rows["measure"]) == {"incidents", "dead_and_missing"}
+    assert set(atl_rows["window_months"]) == {3}
+    row = atl_rows[atl_rows["measure"] == "incidents"].iloc[0]
     assert (row["current"], row["year_ago"]) == (501, 211)
     assert (row["current_incidents"], row["year_ago_incidents"]) == (20, 11)
     assert row["baseline_incidents_12m_avg"] == pytest.approx(len(base) / 4)

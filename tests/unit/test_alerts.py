@@ -6,15 +6,22 @@ import datetime as dt
 from fractions import Fraction
 from math import comb
 
+import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from analytics.alerts import (
+    DeathRule,
     binom_two_sided_p,
     compare_counts_p,
+    compute_alert_board,
     compute_alert_candidates,
     compute_alerts,
+    compute_death_candidates,
+    compute_watch,
     compute_windows,
+    quasi_poisson_test,
     window_label,
 )
 from analytics.catalogue import Coverage, compute_headline
@@ -279,3 +286,89 @@ def test_key_messages_cite_sources_and_never_add_measures():
     )
     assert lone["kind"].tolist() == ["total", "lethality"]
     assert "in 1 incident in 2023" in lone.iloc[0]["sentence"]
+
+
+# ---------------------------------------------------------------- dead and missing
+
+
+def _deviance(y: np.ndarray, mu: np.ndarray) -> float:
+    """Poisson deviance by hand (0 log 0 = 0)."""
+    safe = np.where(y > 0, y, 1.0)
+    return float(2 * (np.where(y > 0, y * np.log(safe / mu), 0.0) - (y - mu)).sum())
+
+
+def test_quasi_poisson_by_hand_on_a_tiny_series():
+    # 12 baseline months, then a 3-month window: 61 dead against 11 in a year.
+    y = np.array([2, 0, 5, 0, 1, 0, 3, 0, 0, 0, 0, 0, 50, 3, 8], dtype=float)
+    p, phi = quasi_poisson_test(y, ["b"] * 12 + ["c"] * 3, ["all"] * 15)
+    mu = np.r_[np.full(12, 11 / 12), np.full(3, 61 / 3)]
+    phi_hand = float(((y - mu) ** 2 / mu).sum() / (15 - 2))  # Pearson X2 / residual df
+    assert phi == pytest.approx(phi_hand) and phi == pytest.approx(7.468187550, rel=1e-8)
+    f_stat = (_deviance(y, np.full(15, y.mean())) - _deviance(y, mu)) / phi_hand
+    assert p == pytest.approx(stats.f.sf(f_stat, 1, 13))
+    # Under-dispersed data are never treated as less variable than Poisson.
+    p1, phi1 = quasi_poisson_test([5, 5, 5, 5, 9, 9], list("aaaabb"), list("cccccc"))
+    assert phi1 == 1.0
+    dev = _deviance(np.array([5, 5, 5, 5, 9, 9.0]), np.full(6, 38 / 6))
+    assert p1 == pytest.approx(stats.f.sf(dev, 1, 4))
+    assert quasi_poisson_test([0, 0, 0], list("aab"), list("ccc"))[0] == 1.0
+
+
+def test_death_rule_allows_for_clusters_and_a_minimum_size():
+    rule = DeathRule(alpha=0.05, min_dead_and_missing=50, min_incidents=3)
+    monthly = pd.concat(
+        [
+            # Steady deaths every month, then five times as many in many incidents: alert.
+            _series("steady", [(8, 100, 20)] * 3, [(2, 20, 10)] * 3, (2, 20, 10)),
+            # One death against none: never tested, whatever the ratio.
+            _series("one", [(1, 1, 1), (0, 0, 0), (0, 0, 0)], [(0, 0, 0)] * 3, (0, 0, 0)),
+            # One shipwreck of 80 in otherwise quiet months: too few incidents for this rule.
+            _series("wreck", [(1, 80, 80), (0, 0, 0), (0, 0, 0)], [(1, 2, 2)] * 3, (1, 2, 2)),
+        ],
+        ignore_index=True,
+    )
+    c = compute_death_candidates(monthly, D(2023, 12, 1), 3, rule=rule).set_index("id")
+    assert c.loc["steady", "status"] == "alert" and c.loc["steady", "direction"] == "up"
+    y = np.array([20.0] * 12 + [100.0] * 3)  # Oct 2022-Sep 2023, then Oct-Dec 2023
+    p_base, _ = quasi_poisson_test(y, ["b"] * 12 + ["c"] * 3, ["a"] * 15)
+    assert c.loc["steady", "p_baseline"] == pytest.approx(p_base)
+    assert c.loc["one", "status"] == "none" and c.loc["one", "reason"].startswith("Too few")
+    assert np.isnan(c.loc["one", "p_value"])
+    assert c.loc["wreck", "status"] == "none"
+    loose = compute_death_candidates(
+        monthly, D(2023, 12, 1), 3, rule=DeathRule(0.05, 50, 1)
+    ).set_index("id")
+    assert loose.loc["wreck", "dispersion"] > 1  # the cluster inflates the variance
+    assert "quasi-Poisson test on dead and missing" in loose.loc["wreck", "sentence"]
+    assert "quarterly window" in loose.loc["wreck", "sentence"]
+
+
+def test_board_has_both_measures_both_windows_and_a_watch_list():
+    monthly = _series("steady", [(8, 100, 20)] * 3, [(2, 20, 10)] * 3, (2, 20, 10))
+    b = compute_alert_board(monthly, D(2023, 12, 1), source_label="IOM MMP, vintage x")
+    assert set(zip(b["measure"], b["window_months"], strict=True)) == {
+        ("incidents", 1),
+        ("incidents", 3),
+        ("dead_and_missing", 1),
+        ("dead_and_missing", 3),
+    }
+    assert list(b["status"]) == sorted(b["status"], key=["alert", "watch", "none"].index)
+    for r in b.to_dict("records"):
+        window = "monthly window" if r["window_months"] == 1 else "quarterly window"
+        assert window in r["sentence"] and r["sentence"].endswith("IOM MMP, vintage x).")
+        test = "exact test on incidents" if r["measure"] == "incidents" else "quasi-Poisson"
+        assert test in r["sentence"]
+        lead = "Incidents on the" if r["measure"] == "incidents" else "Dead and missing on the"
+        assert r["sentence"].startswith(lead)
+    inc = b[(b["measure"] == "incidents") & (b["window_months"] == 3)].iloc[0]
+    # 24 vs 6 incidents (1:1), and 24 vs 24 over the 12 months before (3:12).
+    p = max(exact_two_sided(24, 30, Fraction(1, 2)), exact_two_sided(24, 48, Fraction(1, 5)))
+    assert f"{p:.3f}" == "0.001"
+    assert inc["sentence"] == (
+        "Incidents on the steady route rose to 24 in Oct\u2013Dec 2023 from 6 in "
+        "Oct\u2013Dec 2022 (quarterly window; 300 vs 60 dead and missing; average 6.0 incidents "
+        "per 3 months over Oct 2022\u2013Sep 2023; exact test on incidents p = 0.001; "
+        "IOM MMP, vintage x)."
+    )
+    assert set(compute_watch(b)["status"]) <= {"watch"}
+    assert set(compute_alerts(b)["status"]) <= {"alert"}

@@ -263,6 +263,9 @@ def test_methodology_states_the_numbers_the_code_uses():
         f"at least {scores.HIGH_INCIDENTS} incidents, average MMP source quality at least {scores.HIGH_QUALITY}",
         f"at least {alerts.MIN_INCIDENTS} incidents and {alerts.MIN_DEAD_AND_MISSING} dead and missing",
         f"p below {alerts.ALPHA}",
+        f"at least {alerts.DEATH_RULE.min_dead_and_missing} dead and missing in at least "
+        f"{alerts.DEATH_RULE.min_incidents} incidents",
+        f"for dead and missing, p below {alerts.DEATH_RULE.alpha}",
         f"within\n  {alerts.REPORTING_LAG_MONTHS} months",
         f"nearest country within {spatial.DEFAULT_MAX_KM:g} km",
         f"within {spatial.DEFAULT_WAYPOINT_TOLERANCE_KM:g} km of it",
