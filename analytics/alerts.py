@@ -380,15 +380,20 @@ def _reason(r: dict[str, Any], enough: bool, consistent: bool) -> str:
             f" The largest single incident accounts for {big} of the {g('current')} "
             f"dead and missing."
         )
-    if py < ALPHA and pb < ALPHA:
-        return f"Beyond chance against both references: {against_ya}; {against_b}.{cluster}"
-    if py >= ALPHA and pb >= ALPHA:
-        return f"Within chance against both references: {against_ya}; {against_b}.{cluster}"
-    weak = against_ya if py >= ALPHA else against_b
-    strong = against_b if py >= ALPHA else against_ya
+    return _verdict(py, pb, ALPHA, against_ya, against_b, cluster)
+
+
+def _verdict(py: float, pb: float, alpha: float, against_ya: str, against_b: str, tail: str) -> str:
+    """The reason text of one series: beyond or within chance against each reference."""
+    if py < alpha and pb < alpha:
+        return f"Beyond chance against both references: {against_ya}; {against_b}.{tail}"
+    if py >= alpha and pb >= alpha:
+        return f"Within chance against both references: {against_ya}; {against_b}.{tail}"
+    weak = against_ya if py >= alpha else against_b
+    strong = against_b if py >= alpha else against_ya
     return (
         f"Not an alert: within chance against one reference ({weak}) although beyond "
-        f"chance against the other ({strong}).{cluster}"
+        f"chance against the other ({strong}).{tail}"
     )
 
 
@@ -744,17 +749,7 @@ def _death_reason(r: dict[str, Any], enough: bool, consistent: bool, rule: Death
     big = g("largest_incident")
     if g("current") > 0 and big >= 0.3 * g("current"):
         disp += f" The largest single incident accounts for {big} of the {g('current')}."
-    a = rule.alpha
-    if py < a and pb < a:
-        return f"Beyond chance against both references: {against_ya}; {against_b}.{disp}"
-    if py >= a and pb >= a:
-        return f"Within chance against both references: {against_ya}; {against_b}.{disp}"
-    weak = against_ya if py >= a else against_b
-    strong = against_b if py >= a else against_ya
-    return (
-        f"Not an alert: within chance against one reference ({weak}) although beyond "
-        f"chance against the other ({strong}).{disp}"
-    )
+    return _verdict(py, pb, rule.alpha, against_ya, against_b, disp)
 
 
 def _death_sentence(

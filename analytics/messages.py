@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from analytics.alerts import window_label
 from analytics.catalogue import MIN_DETECTIONS_FOR_RATE, Figure
 from analytics.measures import compute_share
 
@@ -55,12 +56,7 @@ def period_text(date_from: dt.date | None, date_to: dt.date | None) -> str:
             if date_from.year == date_to.year:
                 return f"in {date_from.year}"
             return f"in {date_from.year}\u2013{date_to.year}"
-        a, b = _MONTHS[date_from.month - 1], _MONTHS[date_to.month - 1]
-        if (date_from.year, date_from.month) == (date_to.year, date_to.month):
-            return f"in {a} {date_to.year}"
-        if date_from.year == date_to.year:
-            return f"in {a}\u2013{b} {date_to.year}"
-        return f"in {a} {date_from.year}\u2013{b} {date_to.year}"
+        return f"in {window_label(date_from, date_to)}"
     return f"from {_day(date_from)} to {_day(date_to)}"
 
 
