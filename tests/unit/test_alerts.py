@@ -314,6 +314,25 @@ def test_quasi_poisson_by_hand_on_a_tiny_series():
     assert quasi_poisson_test([0, 0, 0], list("aab"), list("ccc"))[0] == 1.0
 
 
+def test_closed_form_fit_equals_statsmodels_glm():
+    """The hot path's closed-form quasi-Poisson fit is the statsmodels GLM's, on many series."""
+    rng = np.random.default_rng(3)
+    full = ["b"] * 12 + ["c"] * 3
+    for _ in range(40):
+        y = rng.negative_binomial(2, 0.1, size=15).astype(float)
+        y[rng.random(15) < 0.2] = 0  # quiet months
+        for null in (["all"] * 15, ["a"] * 15):
+            got = quasi_poisson_test(y, full, null)
+            ref = quasi_poisson_test(y, full, null, engine="statsmodels")
+            assert got == pytest.approx(ref, rel=1e-7, abs=1e-12), y
+    # Three groups merged into two, and a series with an all-zero group.
+    y = np.array([0, 0, 0, 0, 4, 6, 2, 9, 12, 0, 1, 3], dtype=float)
+    g3, g2 = list("aaaabbbbcccc"), list("aaaadddddddd")
+    assert quasi_poisson_test(y, g3, g2) == pytest.approx(
+        quasi_poisson_test(y, g3, g2, engine="statsmodels"), rel=1e-7
+    )
+
+
 def test_death_rule_allows_for_clusters_and_a_minimum_size():
     rule = DeathRule(alpha=0.05, min_dead_and_missing=50, min_incidents=3)
     monthly = pd.concat(
