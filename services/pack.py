@@ -212,7 +212,9 @@ def collect_pack(
             chart_caption(v, sources, f, note="An incident with two causes counts under both"),
         )
         det_nat = q.query_detections_by(con, f, "nationality", None)
-        victims = report.origin_deaths(con, f, ref=ref)
+        # The origin table already holds the 1/k split per origin (the same figures as
+        # report.origin_deaths, which the Routes page uses): no second scan of the incidents.
+        victims = report.origin_deaths_of(origin)
         submit(
             fg.make_nationalities_figure(
                 det_nat,

@@ -1191,6 +1191,18 @@ def origin_deaths(con: Con, f: Filters, *, ref: Reference | None = None) -> pd.D
     )
 
 
+def origin_deaths_of(origin_table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`origin_deaths`'s table taken from an :func:`origin_risk` table of the same
+    filters (its ``dead_and_missing`` is the same 1/k split), for callers that have both."""
+    cols = ["iso3", "name", "dead_and_missing", "split_incidents"]
+    has = pd.to_numeric(origin_table["dead_and_missing"], errors="coerce").fillna(0) > 0
+    out = origin_table.loc[has, cols].copy()
+    out["dead_and_missing"] = out["dead_and_missing"].astype(float)
+    return out.sort_values(["dead_and_missing", "iso3"], ascending=[False, True]).reset_index(
+        drop=True
+    )
+
+
 def _origin_deaths(ctx: _Ctx, f: Filters, v: Vintages) -> pd.DataFrame:
     """The origin figures a message uses: as in :func:`origin_risk`, without the scoring."""
     inc = query_origin_tables(
