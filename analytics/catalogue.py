@@ -35,6 +35,8 @@ NO_DATA = "no data"
 
 #: Below this many detections a ratio of deaths to detections is mostly noise.
 MIN_DETECTIONS_FOR_RATE = 500
+#: Below this many sea arrivals a ratio of deaths to arrivals is mostly noise (as for detections).
+MIN_ARRIVALS_FOR_RATE = 500
 #: Shares among victims need this many victims with the attribute recorded.
 MIN_KNOWN_FOR_SHARE = 20
 #: A percentage change needs at least this much in the earlier period (from a base of 1 or 2
@@ -49,6 +51,20 @@ DETECTION_CAVEAT = (
     "several times); the latest month is preliminary."
 )
 ARRIVAL_CAVEAT = "UNHCR sea arrivals count persons disembarked (Italy, daily, provisional)."
+ARRIVAL_RATIO_CAVEAT = (
+    "Dead and missing on the whole Central Mediterranean route (IOM, persons; departures from "
+    "Libya and Tunisia towards Italy and Malta) against persons landed in Italy only (UNHCR): "
+    "arrivals in Malta and people intercepted and returned are not in the denominator, so the "
+    "ratio overstates the risk per person who set out. A rough indicator over the months both "
+    "cover, not a probability of dying."
+)
+REFUGEE_POPULATION_CAVEAT = (
+    "UNHCR end-year stock of refugees and asylum-seekers originating from the country (persons, "
+    "summed over countries of asylum); people in refugee-like situations and other people in "
+    "need of international protection (counted apart since 2022, e.g. many Venezuelans and, in "
+    "2025, Afghans in Iran) are not included. The latest year is provisional. A population, "
+    "not a flow: never add it to deaths, detections or arrivals."
+)
 RATIO_CAVEAT = (
     "A ratio of two publishers' counts over the months both cover: a rough indicator, not a "
     "probability of dying."
@@ -205,7 +221,30 @@ _ALL: tuple[Measure, ...] = (
         ("unhcr-arrivals",),
         "days of the period the UNHCR arrivals series covers",
         ARRIVAL_CAVEAT,
-        "the warehouse table arrivals (loaded; no page reads it yet)",
+        "data.unhcr_queries.query_arrivals_monthly (sum of arrivals)",
+        noun="sea arrivals",
+    ),
+    Measure(
+        "deaths_per_1000_sea_arrivals",
+        "Dead and missing per 1,000 sea arrivals (Italy)",
+        "per 1,000 sea arrivals",
+        ("mmp", "unhcr-arrivals"),
+        "Central Mediterranean only; only the whole months both the IOM vintage and the UNHCR "
+        f"arrivals series cover; undefined below {MIN_ARRIVALS_FOR_RATE:,} arrivals",
+        ARRIVAL_RATIO_CAVEAT,
+        "analytics.measures.compute_deaths_per_1000_arrivals",
+        decimals=1,
+    ),
+    Measure(
+        "refugee_population_origin",
+        "Refugees and asylum-seekers from the country (UNHCR)",
+        "persons",
+        ("unhcr-population",),
+        "the latest year not newer than the period's end; refugees plus asylum-seekers under "
+        "UNHCR's mandate, summed over every country of asylum",
+        REFUGEE_POPULATION_CAVEAT,
+        "analytics.measures.compute_refugee_population",
+        noun="refugees and asylum-seekers",
     ),
     Measure(
         "deaths_per_1000_detections",

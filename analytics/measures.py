@@ -635,3 +635,166 @@ def compute_transit_components(
             "mean_source_quality": mean_q,
         }
     )
+
+
+# ---------------------------------------------------------------- UNHCR: populations, arrivals
+
+
+def _month_start(d: dt.date) -> dt.date:
+    return d.replace(day=1)
+
+
+def _month_end(d: dt.date) -> dt.date:
+    nxt = dt.date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def compute_common_months(
+    spans: list[tuple[dt.date | None, dt.date | None]],
+    period: tuple[dt.date | None, dt.date | None] = (None, None),
+) -> tuple[dt.date, dt.date] | None:
+    """The whole calendar months that every source covers, within the period.
+
+    Parameters
+    ----------
+    spans : list of (date, date)
+        Each source's coverage, inclusive days (``None`` ends: the source has no data).
+    period : (date or None, date or None)
+        The filters' period; an open end is no restriction.
+
+    Returns
+    -------
+    (date, date) or None
+        First day of the first whole month and last day of the last whole month inside every
+        span and the period; ``None`` when there is none (a source without data, or spans
+        that do not overlap by a whole month).
+    """
+    lo: dt.date | None = period[0]
+    hi: dt.date | None = period[1]
+    for first, last in spans:
+        if first is None or last is None:
+            return None
+        lo = first if lo is None else max(lo, first)
+        hi = last if hi is None else min(hi, last)
+    if lo is None or hi is None:
+        return None
+    # Whole months only: a month that one source covers for a few days is left out.
+    if lo != _month_start(lo):
+        lo = _month_end(lo) + dt.timedelta(days=1)
+    if hi != _month_end(hi):
+        hi = _month_start(hi) - dt.timedelta(days=1)
+    return (lo, hi) if lo <= hi else None
+
+
+def compute_deaths_per_1000_arrivals(
+    dead_and_missing: pd.DataFrame,
+    arrivals: pd.DataFrame,
+    window: tuple[dt.date, dt.date] | None,
+    min_arrivals: int = 1,
+) -> dict[str, object]:
+    """Dead and missing (IOM) per 1,000 sea arrivals (UNHCR) over the months both cover.
+
+    Parameters
+    ----------
+    dead_and_missing : DataFrame
+        ``month`` (date, first day), ``dead_and_missing`` (persons) on the route.
+    arrivals : DataFrame
+        ``month`` (date, first day), ``arrivals`` (persons landed).
+    window : (date, date) or None
+        From :func:`compute_common_months`; only months inside it count on either side.
+    min_arrivals : int
+        Arrivals needed for the ratio to be defined (at least 1).
+
+    Returns
+    -------
+    dict
+        ``dead_and_missing`` (persons), ``arrivals`` (persons), ``deaths_per_1000_sea_arrivals``
+        (persons dead or missing per 1,000 persons landed), ``first_month`` and ``last_month``
+        (dates) and ``months`` (count). Every value is ``None`` where there is no window; the
+        ratio is ``None`` below ``min_arrivals``. The two counts are never added.
+    """
+    out: dict[str, object] = {
+        "dead_and_missing": None,
+        "arrivals": None,
+        "deaths_per_1000_sea_arrivals": None,
+        "first_month": None,
+        "last_month": None,
+        "months": 0,
+    }
+    if window is None:
+        return out
+    lo, hi = window
+
+    def total(frame: pd.DataFrame, col: str) -> float:
+        if frame.empty:
+            return 0.0
+        months = pd.to_datetime(frame["month"]).dt.date
+        inside = ((months >= lo) & (months <= hi)).to_numpy()
+        return float(np.nansum(_floats(frame[col])[inside]))
+
+    dm = total(dead_and_missing, "dead_and_missing")
+    arr = total(arrivals, "arrivals")
+    out.update(
+        dead_and_missing=dm,
+        arrivals=arr,
+        first_month=lo,
+        last_month=_month_start(hi),
+        months=(hi.year - lo.year) * 12 + hi.month - lo.month + 1,
+    )
+    if arr >= max(min_arrivals, 1):
+        out["deaths_per_1000_sea_arrivals"] = 1000.0 * dm / arr
+    return out
+
+
+def compute_refugee_population(
+    yearly: pd.DataFrame, end_year: int | None = None, provisional_year: int | None = None
+) -> dict[str, object]:
+    """Refugees and asylum-seekers originating from one country (UNHCR, persons, end-year stock).
+
+    Parameters
+    ----------
+    yearly : DataFrame
+        ``year``, ``refugees``, ``asylum_seekers`` (persons, summed over countries of asylum;
+        ``NaN`` where UNHCR reports none) for one country of origin.
+    end_year : int, optional
+        The latest year to use (the period's last year); the latest year in the table if omitted.
+    provisional_year : int, optional
+        The year UNHCR still calls provisional (the newest year of the file).
+
+    Returns
+    -------
+    dict
+        ``year`` (int), ``refugees``, ``asylum_seekers`` and ``refugee_population_origin``
+        (refugees + asylum-seekers, persons; other groups, such as "other people in need of
+        international protection", are not included), ``provisional`` (bool). ``None`` values
+        (and ``year`` ``None``) where no year up to ``end_year`` has either figure.
+    """
+    out: dict[str, object] = {
+        "year": None,
+        "refugees": None,
+        "asylum_seekers": None,
+        "refugee_population_origin": None,
+        "provisional": False,
+    }
+    if yearly.empty:
+        return out
+    years = _floats(yearly["year"])
+    ref = _floats(yearly["refugees"])
+    asy = _floats(yearly["asylum_seekers"])
+    has = ~(np.isnan(ref) & np.isnan(asy)) & ~np.isnan(years)
+    if end_year is not None:
+        has &= years <= end_year
+    if not has.any():
+        return out
+    i = int(np.flatnonzero(has)[np.argmax(years[has])])
+    year = int(years[i])
+    r = None if np.isnan(ref[i]) else float(ref[i])
+    a = None if np.isnan(asy[i]) else float(asy[i])
+    out.update(
+        year=year,
+        refugees=r,
+        asylum_seekers=a,
+        refugee_population_origin=(r or 0.0) + (a or 0.0),
+        provisional=provisional_year is not None and year >= provisional_year,
+    )
+    return out

@@ -817,29 +817,78 @@ def hex_legend() -> list[dict[str, str]]:
 # --------------------------------------------------------------------------- choropleth
 
 
+#: Fill opacity of a scored country (0-255) and of one whose score rests on little evidence
+#: ("low" confidence): the faded fill says "read this colour with care" on every map.
+SCORED_ALPHA = 235
+FADED_ALPHA = 80
+#: Outline of a faded country: grey, so the faded fill does not read as a border.
+FADED_LINE_RGB = [120, 120, 120]
+#: What fading (app) and hatching (map PNG, pack) mean, worded once for every legend.
+LOW_CONFIDENCE_NOTE = "low confidence: few incidents, low source quality or few components"
+
+
+def evidence_status(row: Mapping[str, Any] | None) -> str:
+    """How well a country's score is evidenced: ``"none"`` (no row or no score),
+    ``"insufficient"`` (too little data to score), ``"low"`` (scored, "low" confidence) or
+    ``"ok"``. Maps fade (app) or hatch (PNG, pack) ``low`` and ``insufficient``."""
+    if row is None:
+        return "none"
+    bad = row.get("insufficient_data", False)
+    if bad is not None and not (isinstance(bad, float) and math.isnan(bad)) and bool(bad):
+        return "insufficient"
+    score = row.get("score")
+    if score is None or pd.isna(score):
+        return "none"
+    conf = row.get("confidence")
+    return "low" if isinstance(conf, str) and conf.lower() == "low" else "ok"
+
+
+def driven_by_one_text(row: Mapping[str, Any] | None) -> str | None:
+    """``"Driven by one incident: 71% from its largest incident"`` where the risk table marks
+    the country (columns ``driven_by_one_incident``, ``largest_incident_share``, 0-1), else
+    ``None`` (also when the table has no such columns)."""
+    if row is None:
+        return None
+    flag = row.get("driven_by_one_incident")
+    if flag is None or (not isinstance(flag, bool | np.bool_) and pd.isna(flag)) or not bool(flag):
+        return None
+    share = row.get("largest_incident_share")
+    if not is_value(share):
+        return "Driven by one incident"
+    return f"Driven by one incident: {float(share) * 100:.0f}% from its largest incident"
+
+
 def _choropleth_properties(
     iso3: str | None, name: object, row: Mapping[str, Any] | None, selected: str | None
 ) -> dict[str, Any]:
     fill = NO_DATA_RGB + [255]
+    line = BORDER_RGB + [255]
     body = "No score for this country"
-    if row is not None:
-        insufficient = bool(row.get("insufficient_data", False))
-        score = row.get("score")
-        if score is not None and not pd.isna(score) and not insufficient:
-            fill = _rgba(SEQUENTIAL[class_index(float(score), SCORE_BREAKS)], 235)
-            rank = row.get("rank")
-            conf = row.get("confidence")
-            body = _tooltip_lines(
-                f"Score: {float(score):.0f} / 100",
-                f"Rank: {_fmt_int(rank)}" if rank is not None and not pd.isna(rank) else None,
-                f"Data confidence: {conf}" if conf is not None and not pd.isna(conf) else None,
-            )
-        elif insufficient:
-            body = "Too little data to score"
+    status = evidence_status(row)
+    if row is not None and status in ("ok", "low"):
+        score = float(row["score"])
+        faded = status == "low"
+        fill = _rgba(
+            SEQUENTIAL[class_index(score, SCORE_BREAKS)], FADED_ALPHA if faded else SCORED_ALPHA
+        )
+        if faded:
+            line = FADED_LINE_RGB + [255]
+        rank = row.get("rank")
+        conf = row.get("confidence")
+        body = _tooltip_lines(
+            f"Score: {score:.0f} / 100",
+            f"Rank: {_fmt_int(rank)}" if rank is not None and not pd.isna(rank) else None,
+            f"Data confidence: {conf}" + (" (faded on the map)" if faded else "")
+            if conf is not None and not pd.isna(conf)
+            else None,
+            driven_by_one_text(row),
+        )
+    elif status == "insufficient":
+        body = "Too little data to score (grey on the map)"
     return {
         "iso3": iso3,
         "fill": fill,
-        "line": [40, 40, 40, 255] if iso3 == selected else BORDER_RGB + [255],
+        "line": [40, 40, 40, 255] if iso3 == selected else line,
         "line_width": 1.8 if iso3 == selected else 0.6,
         "tt_title": escape_text(name),
         "tt_body": body,
@@ -858,7 +907,9 @@ def build_choropleth_layer(
     countries : GeoDataFrame, GeoJSON mapping or EncodedCountries
         As for :func:`build_basemap_layer`.
     scores : DataFrame
-        ``iso3``, ``score`` (0-100), optional ``rank``, ``confidence``, ``insufficient_data``.
+        ``iso3``, ``score`` (0-100), optional ``rank``, ``confidence``, ``insufficient_data``,
+        ``driven_by_one_incident`` and ``largest_incident_share`` (0-1). A "low" confidence
+        country is faded (:data:`FADED_ALPHA`, grey outline); the tooltip says why.
     selected : str, optional
         ISO-3 code outlined in black.
     """
@@ -902,14 +953,29 @@ def build_choropleth_layer(
     )
 
 
-def score_legend() -> list[dict[str, str]]:
-    """Legend entries for :func:`build_choropleth_layer`."""
+def score_legend(static: bool = False) -> list[dict[str, str]]:
+    """Legend entries for :func:`build_choropleth_layer` (``static=False``) or the static map
+    PNG and pack map, which hatch what the app fades (``static=True``)."""
     labels = [f"{lo}-{hi}" for lo, hi in zip((0, *SCORE_BREAKS), (*SCORE_BREAKS, 100), strict=True)]
     entries = [
         {"label": lab, "colour": col, "shape": "square"}
         for lab, col in zip(labels, SEQUENTIAL, strict=True)
     ]
-    entries.append({"label": "no score / too little data", "colour": "#E8E8E8", "shape": "square"})
+    if static:
+        entries += [
+            {
+                "label": f"hatched: {LOW_CONFIDENCE_NOTE}",
+                "colour": SEQUENTIAL[2],
+                "shape": "hatched",
+            },
+            {"label": "grey, hatched: too little data to score", "colour": "#E8E8E8", "shape": "hatched"},
+            {"label": "grey: no score", "colour": "#E8E8E8", "shape": "square"},
+        ]
+    else:
+        entries += [
+            {"label": f"faded: {LOW_CONFIDENCE_NOTE}", "colour": SEQUENTIAL[2], "shape": "faded"},
+            {"label": "grey: no score / too little data", "colour": "#E8E8E8", "shape": "square"},
+        ]
     return entries
 
 
