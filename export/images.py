@@ -54,6 +54,7 @@ from analytics.theme import (
     cause_colour,
     class_colour,
 )
+from geo.layers import FADED_ALPHA, evidence_status
 
 Format = Literal["png", "svg", "pdf"]
 FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
@@ -579,7 +580,9 @@ class MapSpec:
     hexes : DataFrame, optional
         ``h3`` (cell id, hex string), ``dead_and_missing``; coloured by :data:`HEX_BREAKS`.
     choropleth : DataFrame, optional
-        ``iso3``, ``score`` (0-100), optional ``insufficient_data``; :data:`SCORE_BREAKS`.
+        ``iso3``, ``score`` (0-100), optional ``insufficient_data`` and ``confidence``;
+        :data:`SCORE_BREAKS`. "Low" confidence countries are faded and hatched, too little
+        data grey and hatched (:func:`choropleth_fills`).
     selected : str, optional
         ISO-3 of a country outlined in black.
     extent : tuple, optional
@@ -675,6 +678,18 @@ def _legend_handles(entries: Sequence[Mapping[str, str]]) -> tuple[list[Any], li
             h = Line2D([0], [0], marker="o", ls="none", ms=11, mfc=colour, mec="white", alpha=0.9)
         elif shape == "hexagon":
             h = Line2D([0], [0], marker="h", ls="none", ms=13, mfc=colour, mec="white")
+        elif shape in ("hatched", "faded"):
+            from matplotlib.colors import to_rgba
+            from matplotlib.patches import Patch
+
+            grey = colour == NO_DATA_COLOUR
+            fc = to_rgba(colour, 1.0 if grey else FADED_FILL_ALPHA)
+            h = Patch(
+                facecolor=fc,
+                edgecolor=INSUFFICIENT_HATCH_COLOUR if grey else HATCH_COLOUR,
+                hatch=HATCH if shape == "hatched" else None,
+                linewidth=0.6,
+            )
         else:
             h = Line2D([0], [0], marker="s", ls="none", ms=12, mfc=colour, mec="#AAAAAA")
         handles.append(h)
@@ -699,6 +714,46 @@ def _fit_extent(
     return x0f, x1f, y0f, y1f
 
 
+#: Hatch of low-confidence and too-little-data countries on static maps (the app fades them).
+HATCH = "///"
+#: Hatch colours: darker over a low-confidence score colour, lighter over the grey of a country
+#: with too little data (large unscored countries would otherwise dominate the map).
+HATCH_COLOUR = "#5A5A5A"
+INSUFFICIENT_HATCH_COLOUR = "#A3A3A3"
+#: Fill opacity of a low-confidence country's score colour (the app's faded alpha, 0-1).
+FADED_FILL_ALPHA = FADED_ALPHA / 255
+
+
+def choropleth_fills(
+    choropleth: pd.DataFrame | None,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Fill per ISO-3 of a score table, and the countries to hatch.
+
+    Returns
+    -------
+    (dict, dict)
+        ``iso3`` -> fill (``#RRGGBB``, or an RGBA tuple with :data:`FADED_FILL_ALPHA` for a
+        "low" confidence country); and ``iso3`` -> ``"low"`` or ``"insufficient"`` for the
+        countries hatched (:data:`HATCH`): low confidence, and too little data to score
+        (those keep the grey no-data fill).
+    """
+    from matplotlib.colors import to_rgba
+
+    fills: dict[str, Any] = {}
+    hatched: dict[str, str] = {}
+    if choropleth is None or not len(choropleth):
+        return fills, hatched
+    for row in choropleth.to_dict("records"):
+        iso3 = str(row["iso3"])
+        status = evidence_status(row)
+        if status in ("ok", "low"):
+            colour = class_colour(row["score"], SCORE_BREAKS)
+            fills[iso3] = to_rgba(colour, FADED_FILL_ALPHA) if status == "low" else colour
+        if status in ("low", "insufficient"):
+            hatched[iso3] = status
+    return fills, hatched
+
+
 def _draw_layers(
     ax: Any, countries: Any, spec: MapSpec, box: tuple[float, float, float, float]
 ) -> None:
@@ -720,20 +775,11 @@ def _draw_layers(
     lon0, lat0 = _inv_merc(x0, y0)
     lon1, lat1 = _inv_merc(x1, y1)
     g = _project_countries(countries, (lon0, lon1, lat0, lat1))
-    fills: dict[str, str] = {}
-    if spec.choropleth is not None and len(spec.choropleth):
-        ch = spec.choropleth
-        insufficient = (
-            ch["insufficient_data"].fillna(False).astype(bool)
-            if "insufficient_data" in ch.columns
-            else pd.Series(False, index=ch.index)
-        )
-        for iso3, score, bad in zip(ch["iso3"], ch["score"], insufficient, strict=True):
-            if not bad and score is not None and not pd.isna(score):
-                fills[str(iso3)] = class_colour(score, SCORE_BREAKS)
+    fills, hatched = choropleth_fills(spec.choropleth)
     base = NO_DATA_COLOUR if spec.choropleth is not None else LAND_COLOUR
     patches: list[Any] = []
-    colours: list[str] = []
+    colours: list[Any] = []
+    hatch_patches: dict[str, list[Any]] = {"low": [], "insufficient": []}
     selected_path = None
     for iso3, geom in zip(g["iso3"], g.geometry, strict=True):
         p = _geom_path(geom)
@@ -741,6 +787,8 @@ def _draw_layers(
             continue
         patches.append(PathPatch(p))
         colours.append(fills.get(str(iso3), base))
+        if str(iso3) in hatched:
+            hatch_patches[hatched[str(iso3)]].append(PathPatch(p))
         if spec.selected and iso3 == spec.selected:
             selected_path = p
     ax.add_collection(
@@ -748,6 +796,21 @@ def _draw_layers(
             patches, facecolors=colours, edgecolors=BORDER_COLOUR, linewidths=0.35, zorder=1
         )
     )
+    # Low confidence and too little data: hatched over the (faded or grey) fill, so the
+    # colour cannot be read as well-evidenced even in greyscale print.
+    for status, colour in (("insufficient", INSUFFICIENT_HATCH_COLOUR), ("low", HATCH_COLOUR)):
+        if hatch_patches[status]:
+            ax.add_collection(
+                PatchCollection(
+                    hatch_patches[status],
+                    facecolors="none",
+                    edgecolors=colour,
+                    hatch=HATCH,
+                    linewidths=0.0,
+                    zorder=1.5,
+                    gid=f"hatch-{status}",
+                )
+            )
     if selected_path is not None:
         ax.add_patch(PathPatch(selected_path, fc="none", ec="black", lw=1.8, zorder=2))
 

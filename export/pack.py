@@ -42,6 +42,7 @@ from analytics.messages import period_text
 from analytics.theme import cause_label
 from data.filters import Filters, Vintages, as_date
 from export import images as sn
+from geo.layers import LOW_CONFIDENCE_NOTE, score_legend
 
 Progress = Callable[[float, str], None]
 
@@ -652,15 +653,18 @@ def _route_map(
 def _risk_map(countries: Any, scores: pd.DataFrame, kind: str) -> bytes:
     ranked = scores[scores["rank"].notna()].sort_values("rank")
     selected = str(ranked.iloc[0]["iso3"]) if len(ranked) else None
-    entries = sn.class_legend_entries(sn.SCORE_BREAKS, "square", 0, 100) + (
-        {"label": "no score / too little data", "colour": sn.NO_DATA_COLOUR, "shape": "square"},
-    )
+    # Low confidence and too little data are hatched, as on the map PNG (geo.layers words it).
+    entries = tuple(score_legend(static=True))
     return sn.render_map_png(
         countries,
         sn.MapSpec(choropleth=scores, selected=selected, extent=sn.WORLD_EXTENT),
         title="",
         caption="",
-        legends=[sn.MapLegend("Score (0-100); first-ranked country outlined", entries)],
+        legends=[
+            sn.MapLegend(
+                "Score (0-100); first-ranked country outlined", entries, note=LOW_CONFIDENCE_NOTE
+            )
+        ],
         width_in=10.0,
         map_aspect=0.5,
     )

@@ -824,7 +824,10 @@ FADED_ALPHA = 80
 #: Outline of a faded country: grey, so the faded fill does not read as a border.
 FADED_LINE_RGB = [120, 120, 120]
 #: What fading (app) and hatching (map PNG, pack) mean, worded once for every legend.
-LOW_CONFIDENCE_NOTE = "low confidence: few incidents, low source quality or few components"
+LOW_CONFIDENCE_NOTE = (
+    "Low confidence: few incidents, low source quality or few components with data; "
+    "read a faded or hatched colour with care."
+)
 
 
 def evidence_status(row: Mapping[str, Any] | None) -> str:
@@ -964,16 +967,16 @@ def score_legend(static: bool = False) -> list[dict[str, str]]:
     if static:
         entries += [
             {
-                "label": f"hatched: {LOW_CONFIDENCE_NOTE}",
+                "label": "faded, hatched: low confidence",
                 "colour": SEQUENTIAL[2],
                 "shape": "hatched",
             },
-            {"label": "grey, hatched: too little data to score", "colour": "#E8E8E8", "shape": "hatched"},
+            {"label": "grey, hatched: too little data", "colour": "#E8E8E8", "shape": "hatched"},
             {"label": "grey: no score", "colour": "#E8E8E8", "shape": "square"},
         ]
     else:
         entries += [
-            {"label": f"faded: {LOW_CONFIDENCE_NOTE}", "colour": SEQUENTIAL[2], "shape": "faded"},
+            {"label": "faded: low confidence", "colour": SEQUENTIAL[2], "shape": "faded"},
             {"label": "grey: no score / too little data", "colour": "#E8E8E8", "shape": "square"},
         ]
     return entries

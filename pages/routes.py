@@ -61,6 +61,9 @@ colour = fg.route_colour_map(
     [route_id], dict(zip(metrics["route_id"], metrics["colour"], strict=True))
 )[route_id]
 st.header(label)
+arrival_ratio = cache.route_arrival_ratio(f, route_id)
+if arrival_ratio is not None:
+    render.render_arrival_ratio(arrival_ratio)
 monthly = cache.incidents_by(fr, "none", "month")
 charts.render_figure(
     fg.make_series_figure(

@@ -14,6 +14,7 @@ import datetime as dt
 from typing import Any
 
 import duckdb
+
 from analytics.catalogue import MIN_ARRIVALS_FOR_RATE
 from analytics.measures import (
     compute_common_months,
@@ -151,4 +152,6 @@ def window_text(window: tuple[dt.date, dt.date] | None) -> str:
     if window is None:
         return "no months both sources cover"
     lo, hi = window
-    return f"{lo:%B %Y} to {hi:%B %Y}" if (lo.year, lo.month) != (hi.year, hi.month) else f"{lo:%B %Y}"
+    return (
+        f"{lo:%B %Y} to {hi:%B %Y}" if (lo.year, lo.month) != (hi.year, hi.month) else f"{lo:%B %Y}"
+    )

@@ -585,6 +585,32 @@ def key_messages(f: Filters, n: int = 5) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- housekeeping
 
+
+@_data
+def _refugee_population(db: Db, f: Filters, iso3: str) -> dict[str, Any]:
+    from services import unhcr
+
+    return unhcr.refugee_population(connection(db), f, iso3)
+
+
+def refugee_population(f: Filters, iso3: str) -> dict[str, Any]:
+    """Refugees and asylum-seekers from ``iso3`` (:func:`services.unhcr.refugee_population`)."""
+    return _per_run(_refugee_population, current_db(), f, iso3)  # type: ignore[no-any-return]
+
+
+@_data
+def _route_arrival_ratio(db: Db, f: Filters, route_id: str) -> dict[str, Any] | None:
+    from services import unhcr
+
+    return unhcr.route_arrival_ratio(connection(db), f, route_id)
+
+
+def route_arrival_ratio(f: Filters, route_id: str) -> dict[str, Any] | None:
+    """Per 1,000 sea arrivals beside per 1,000 detections
+    (:func:`services.unhcr.route_arrival_ratio`; ``None`` for a route without arrivals)."""
+    return _per_run(_route_arrival_ratio, current_db(), f, route_id)  # type: ignore[no-any-return]
+
+
 DATA_CACHES = (
     _vintages,
     _filter_options,
@@ -615,6 +641,8 @@ DATA_CACHES = (
     _headline_figures,
     _origin_deaths,
     _coverage,
+    _refugee_population,
+    _route_arrival_ratio,
 )
 
 

@@ -16,7 +16,7 @@ import streamlit as st
 from analytics.catalogue import measure
 from analytics.figures import figure_alt, figure_name, make_series_figure
 from data.filters import Filters, Vintages
-from ui import render, snapshots
+from ui import cache, render, snapshots
 
 
 def render_figure(fig: go.Figure, f: Filters, caption: str | None = None) -> None:
@@ -64,6 +64,7 @@ def render_country_card(
         c[2].metric("Data confidence", str(row.get("confidence", "low")).capitalize())
         inc = row.get("incidents")
         c[3].metric("Incidents", measure("incidents").format(inc))
+        render_evidence_markers(row.to_dict())
         st.markdown("**Why this rank**")
         why = row.get("why")
         st.write(str(why))
@@ -93,6 +94,7 @@ def render_country_card(
                         "Weight": st.column_config.NumberColumn(format="%.2f"),
                     },
                 )
+            render_refugee_population(f, iso3)
             oc = render.country_indicators(iso3, [k for k, _ in render.OC_INDICATORS])
             st.markdown("**Organized Crime Index (GI-TOC, 1-10)**")
             if all(val is None for val in oc.values()):
@@ -102,3 +104,44 @@ def render_country_card(
                 for col, (key, lab) in zip(oc_cols, render.OC_INDICATORS, strict=True):
                     val = oc.get(key)
                     col.metric(lab, "no data" if val is None else f"{val:.1f}")
+
+
+def render_evidence_markers(row: Mapping[str, object]) -> None:
+    """Visible warnings beside a score: driven by one incident, low confidence, unscored."""
+    from geo import layers as gl
+
+    status = gl.evidence_status(row)
+    one = gl.driven_by_one_text(row)
+    if one:
+        st.warning(f"{one}: one shipwreck or event can carry this rank.", icon=":material/flag:")
+    if status == "low":
+        st.caption(
+            "Low confidence: few incidents, low source quality or few components with data. "
+            "The country is faded on the map and hatched on the map PNG."
+        )
+    elif status == "insufficient":
+        st.caption("Too little data to score: grey on the map, hatched on the map PNG.")
+
+
+def render_refugee_population(f: Filters, iso3: str) -> None:
+    """Refugees and asylum-seekers originating from the country (UNHCR, persons)."""
+    m = measure("refugee_population_origin")
+    pop = cache.refugee_population(f, iso3)
+    st.markdown(f"**{m.label}**")
+    year = pop.get("year")
+    if year is None:
+        st.metric(f"{m.label} ({m.unit})", m.format(None))
+        st.caption("No UNHCR population figure for this country under these filters.")
+        return
+    when = f"end-{year}" + (", provisional" if pop.get("provisional") else "")
+    st.metric(
+        f"{m.unit.capitalize()}, {when}",
+        m.format(pop.get("refugee_population_origin")),
+        help=m.caveat,
+    )
+    st.caption(
+        f"Refugees {m.format(pop.get('refugees'))}, asylum-seekers "
+        f"{m.format(pop.get('asylum_seekers'))} (persons). UNHCR Refugee Data Finder "
+        f"({render.vintage_label(str(pop.get('source_id'))) or pop.get('source_id')}). "
+        "A population, not a flow: not comparable with deaths or detections."
+    )

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analytics.catalogue import NO_DATA, Figure, component_measure
+from analytics.catalogue import NO_DATA, Figure, component_measure, measure
 from analytics.figures import caption as make_caption
 from analytics.figures import source_caption as make_source_caption
 from data import queries as q
@@ -104,7 +104,8 @@ def legend_html(entries: Iterable[Mapping[str, str]], title: str, note: str | No
     ----------
     entries : iterable of mapping
         ``label``, ``colour`` (``#RRGGBB``; anything else is drawn grey) and ``shape``
-        (``line``, ``circle``, ``square`` or ``hexagon``).
+        (``line``, ``circle``, ``square``, ``hexagon``, ``faded`` (a pale square with a grey
+        outline) or ``hatched``).
     title : str
     note : str, optional
         A line under the swatches (e.g. what line width means).
@@ -122,6 +123,16 @@ def legend_html(entries: Iterable[Mapping[str, str]], title: str, note: str | No
             style = (
                 f"width:16px;height:14px;background:{colour};"
                 "clip-path:polygon(25% 0,75% 0,100% 50%,75% 100%,25% 100%,0 50%)"
+            )
+        elif shape == "faded":
+            r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+            style = (
+                f"width:14px;height:14px;background:rgba({r},{g},{b},0.32);border:1px solid #787878"
+            )
+        elif shape == "hatched":
+            style = (
+                "width:14px;height:14px;border:1px solid #787878;background:repeating-linear-"
+                f"gradient(45deg,#555 0 1px,{colour} 1px 4px)"
             )
         else:
             style = f"width:14px;height:14px;background:{colour};border:1px solid #bbb"
@@ -457,7 +468,12 @@ def render_score_legend() -> None:
     """Legend for the risk choropleth."""
     from geo import layers as gl
 
-    render_legend(gl.score_legend(), "Composite risk score (0-100)")
+    render_legend(
+        gl.score_legend(),
+        "Composite risk score (0-100)",
+        note=f"{gl.LOW_CONFIDENCE_NOTE} Hover a country for its confidence and whether one "
+        "incident drives its dead and missing.",
+    )
 
 
 # --------------------------------------------------------------------------- page helpers
@@ -661,44 +677,158 @@ def component_table(
     )
 
 
-def render_risk_table(
+#: The unit a table header shows for a catalogue unit (the help text carries the full one).
+_HEADER_UNITS = {
+    "persons": "persons",
+    "detections (events, not persons)": "detections",
+    "per 1,000 detections": "per 1,000 detections",
+    "percent": "%",
+    "share": "%",
+    "index points (1-10)": "1-10 points",
+    "points (0-100)": "0-100",
+}
+
+
+def _header_width(header: str) -> int:
+    """Pixels for a header to show uncut (about 7.5 px a character at the table's font)."""
+    return max(90, int(len(header) * 7.6) + 34)
+
+
+def _table_kind(weights: Sequence[tuple[str, float]]) -> str:
+    from analytics.catalogue import COMPONENT_MEASURES
+
+    comps = {c for c, _ in weights}
+    return "origin" if comps <= set(COMPONENT_MEASURES["origin"]) else "transit"
+
+
+def driven_by_one_cell(row: Mapping[str, Any]) -> str:
+    """The ranked table's "Driven by one incident" cell: ``"yes: 71% from its largest
+    incident"``, ``"no"``, or "no data" where the share is not known."""
+    from geo import layers as gl
+
+    text = gl.driven_by_one_text(row)
+    if text is not None:
+        return "yes" + text.removeprefix("Driven by one incident")
+    share = row.get("largest_incident_share")
+    return "no" if share is not None and not pd.isna(share) else NO_DATA
+
+
+def risk_table(
     scores: pd.DataFrame, weights: Sequence[tuple[str, float]], labels: Mapping[str, str]
-) -> None:
-    """The ranked table: score, confidence, components as points, routes."""
-    comps = [c for c, _ in weights]
-    cols = [
-        "rank",
-        "name",
-        "score",
-        "confidence",
-        *[f"contrib_{c}" for c in comps],
-        "incidents",
-        "top_routes",
-    ]
-    cols = [c for c in cols if c in scores.columns]
-    cc: dict[str, Any] = {
-        "rank": st.column_config.NumberColumn("Rank", format="%d"),
-        "name": st.column_config.TextColumn("Country"),
-        "score": st.column_config.ProgressColumn(
-            "Score", min_value=0, max_value=100, format="%.0f"
+) -> tuple[pd.DataFrame, dict[str, tuple[str, str]]]:
+    """The ranked table as shown: one column per value, each header with its unit.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        The table (component values and points as text, "no data" where a value is missing,
+        never 0 or blank) and, per column, its header and help text.
+    """
+    kind = _table_kind(weights)
+    score_m = measure("risk_score")
+    heads: dict[str, tuple[str, str]] = {
+        "rank": ("Rank", "1 = highest score among the countries with enough data"),
+        "name": ("Country", ""),
+        "score": ("Score (0-100)", f"{score_m.label}, {score_m.unit}. {score_m.caveat}"),
+        "confidence": (
+            "Data confidence",
+            "high, medium or low, from the incidents, their source quality and the share of "
+            "the weight with data; low-confidence countries are faded on the map",
         ),
-        "confidence": st.column_config.TextColumn("Confidence"),
-        "incidents": st.column_config.NumberColumn("Incidents", format="%d"),
-        "top_routes": st.column_config.TextColumn("Main routes"),
     }
-    table = scores[cols].copy()
-    for c in comps:
-        # Points only where the component has data; "no data" otherwise, never 0.0.
-        if f"contrib_{c}" in table.columns:
+    table = pd.DataFrame(index=scores.index)
+    for c in ("rank", "name", "score", "confidence"):
+        if c in scores.columns:
+            table[c] = scores[c]
+    if "driven_by_one_incident" in scores.columns or "largest_incident_share" in scores.columns:
+        table["driven_by_one"] = [driven_by_one_cell(r) for r in scores.to_dict("records")]
+        heads["driven_by_one"] = (
+            "Driven by one incident (% of dead and missing)",
+            "Whether one incident provides most of the country's dead and missing, with the "
+            "share its largest incident provides (%)",
+        )
+    for c, _w in weights:
+        m = component_measure(kind, c)
+        label = labels.get(c, m.label)
+        if c in scores.columns:
+            table[f"value_{c}"] = [m.format(v) for v in scores[c]]
+            unit = _HEADER_UNITS.get(m.unit, m.unit)
+            heads[f"value_{c}"] = (f"{label} ({unit})", f"{m.label}, {m.unit}. {m.caveat}")
+        if f"contrib_{c}" in scores.columns:
+            # Points only where the component has data; "no data" otherwise, never 0.0.
             has = scores[c].notna() if c in scores.columns else pd.Series(False, index=scores.index)
             table[f"contrib_{c}"] = [
                 f"{float(p):.1f}" if ok and pd.notna(p) else NO_DATA
                 for p, ok in zip(scores[f"contrib_{c}"], has, strict=True)
             ]
-        cc[f"contrib_{c}"] = st.column_config.TextColumn(
-            labels.get(c, c), help="Points this component adds to the score (0-100 in all)"
-        )
+            heads[f"contrib_{c}"] = (
+                f"{label} (points)",
+                "Points this component adds to the score (0-100 points in all)",
+            )
+    if "incidents" in scores.columns:
+        table["incidents"] = [measure("incidents").format(v) for v in scores["incidents"]]
+        heads["incidents"] = ("Incidents (count)", measure("incidents").caveat)
+    if "top_routes" in scores.columns:
+        table["top_routes"] = scores["top_routes"].fillna(NO_DATA)
+        heads["top_routes"] = ("Main routes (% of dead and missing)", "")
+    return table, heads
+
+
+def render_risk_table(
+    scores: pd.DataFrame, weights: Sequence[tuple[str, float]], labels: Mapping[str, str]
+) -> None:
+    """The ranked table: score, confidence, each component's value (with its unit) and its
+    points, incidents, routes; full headers with help text."""
+    table, heads = risk_table(scores, weights, labels)
+    cc: dict[str, Any] = {}
+    for col, (head, help_text) in heads.items():
+        width = _header_width(head)
+        if col == "rank":
+            cc[col] = st.column_config.NumberColumn(head, format="%d", help=help_text, width=width)
+        elif col == "score":
+            cc[col] = st.column_config.ProgressColumn(
+                head, min_value=0, max_value=100, format="%.0f", help=help_text, width=width
+            )
+        else:
+            cc[col] = st.column_config.TextColumn(
+                head, help=help_text or None, width=max(width, 160) if col == "name" else width
+            )
     st.dataframe(table, column_config=cc, hide_index=True, height=420)
+
+
+def render_arrival_ratio(ratio: Mapping[str, Any]) -> None:
+    """Dead and missing per 1,000 sea arrivals (UNHCR) beside per 1,000 detections (Frontex),
+    each with its own months, source and caveat (:func:`services.unhcr.route_arrival_ratio`)."""
+    from services.unhcr import window_text
+
+    arr_m = measure("deaths_per_1000_sea_arrivals")
+    det_m = measure("deaths_per_1000_detections")
+    persons = measure("dead_and_missing")
+    left, right = st.columns(2)
+    with left, st.container(border=True):
+        st.metric(
+            f"{arr_m.label} ({arr_m.unit})", arr_m.format(ratio.get("deaths_per_1000_sea_arrivals"))
+        )
+        st.caption(
+            f"{persons.format(ratio.get('dead_and_missing_in_arrival_months'))} dead and missing "
+            f"(IOM, persons) against {measure('arrivals').format(ratio.get('arrivals'))} sea "
+            f"arrivals to Italy (UNHCR, persons), "
+            f"{window_text(ratio.get('arrival_window'))} (the whole months both cover). "
+            + arr_m.caveat
+        )
+    with right, st.container(border=True):
+        st.metric(
+            f"{det_m.label} ({det_m.unit})", det_m.format(ratio.get("deaths_per_1000_detections"))
+        )
+        window = ratio.get("detection_window") or "no months both sources cover"
+        st.caption(
+            f"Dead and missing (IOM, persons) against Frontex detections (events, not persons), "
+            f"{window} (the months both cover). {det_m.caveat}"
+        )
+    st.caption(
+        "Two denominators, two measures: persons landed in Italy and border-crossing events. "
+        "Read them side by side; never add or average them."
+    )
 
 
 # --------------------------------------------------------------------------- data page

@@ -327,16 +327,22 @@ def render_risk_map_download(
     lead = f": {ranked.iloc[0]['name']} ranks first" if len(ranked) else ""
     render_map_download(
         sn.MapSpec(
-            choropleth=scores[["iso3", "score", "insufficient_data"]].copy()
-            if "insufficient_data" in scores
-            else scores[["iso3", "score"]].copy(),
+            choropleth=scores[
+                [c for c in ("iso3", "score", "insufficient_data", "confidence") if c in scores]
+            ].copy(),
             selected=selected,
             extent=sn.extent_from_view(gl.WORLD_VIEW, *MAP_VIEW_PX),
         ),
         name=f"{kind}-risk-map",
         title=f"Composite {kind} risk score by country{lead}",
         caption=render.risk_caption(scores, v, f),
-        legends=[sn.MapLegend("Composite risk score (0-100)", _entries(gl.score_legend()))],
+        legends=[
+            sn.MapLegend(
+                "Composite risk score (0-100)",
+                _entries(gl.score_legend(static=True)),
+                note=gl.LOW_CONFIDENCE_NOTE,
+            )
+        ],
         f=f,
         key=key,
     )
