@@ -41,6 +41,7 @@ def real_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("oc_index/global_oc_index_2021.csv", {}),
         ("oc_index/global_oc_index_2023.csv", {}),
         ("unhcr/unhcr_daily_arrivals_italy.csv", {}),
+        ("unhcr/population.csv", {}),
     ]
     paths = [(shared_file(rel), kw) for rel, kw in files]
     db = tmp_path_factory.mktemp("real") / "real.duckdb"

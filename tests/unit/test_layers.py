@@ -274,7 +274,7 @@ def test_choropleth_colours_scores_and_greys_out_missing_data() -> None:
     assert props["LBY"]["line_width"] > props["MLT"]["line_width"]
     assert "Score: 85 / 100" in props["LBY"]["tt_body"]
     assert props["TUN"]["fill"][:3] == gl.NO_DATA_RGB
-    assert props["TUN"]["tt_body"] == "Too little data to score"
+    assert props["TUN"]["tt_body"] == "Too little data to score (grey on the map)"
     assert props["TUN"]["tt_title"].startswith("&lt;img")
     assert props["MLT"]["tt_body"] == "No score for this country"
 
@@ -319,7 +319,14 @@ def test_legends() -> None:
         "Drowning",
         "Violence",
     ]
-    assert len(gl.score_legend()) == len(SEQUENTIAL) + 1
+    # The classes, then what fading (app) or hatching (PNG, pack) and grey mean.
+    assert len(gl.score_legend()) == len(SEQUENTIAL) + 2
+    assert [e["shape"] for e in gl.score_legend()[len(SEQUENTIAL) :]] == ["faded", "square"]
+    assert [e["shape"] for e in gl.score_legend(static=True)[len(SEQUENTIAL) :]] == [
+        "hatched",
+        "hatched",
+        "square",
+    ]
 
 
 def test_incident_dates_format_does_not_depend_on_type(points: pd.DataFrame) -> None:
