@@ -133,9 +133,9 @@ def render_refugee_population(f: Filters, iso3: str) -> None:
         st.metric(f"{m.label} ({m.unit})", m.format(None))
         st.caption("No UNHCR population figure for this country under these filters.")
         return
-    when = f"end-{year}" + (", provisional" if pop.get("provisional") else "")
+    when = f"End-{year}" + (", provisional" if pop.get("provisional") else "")
     st.metric(
-        f"{m.unit.capitalize()}, {when}",
+        f"{when} ({m.unit})",
         m.format(pop.get("refugee_population_origin")),
         help=m.caveat,
     )

@@ -715,25 +715,27 @@ def driven_by_one_cell(row: Mapping[str, Any]) -> str:
 
 def risk_table(
     scores: pd.DataFrame, weights: Sequence[tuple[str, float]], labels: Mapping[str, str]
-) -> tuple[pd.DataFrame, dict[str, tuple[str, str]]]:
+) -> tuple[pd.DataFrame, dict[str, tuple[str, str, str | None]]]:
     """The ranked table as shown: one column per value, each header with its unit.
 
     Returns
     -------
     (DataFrame, dict)
-        The table (component values and points as text, "no data" where a value is missing,
-        never 0 or blank) and, per column, its header and help text.
+        The table (numbers stay numbers, so columns sort; ``NaN`` where a value is missing,
+        shown as "no data", never 0: a component without data adds no points) and, per
+        column, its header, help text and number format (``None`` for text).
     """
     kind = _table_kind(weights)
     score_m = measure("risk_score")
-    heads: dict[str, tuple[str, str]] = {
-        "rank": ("Rank", "1 = highest score among the countries with enough data"),
-        "name": ("Country", ""),
-        "score": ("Score (0-100)", f"{score_m.label}, {score_m.unit}. {score_m.caveat}"),
+    heads: dict[str, tuple[str, str, str | None]] = {
+        "rank": ("Rank", "1 = highest score; no data: too little data to rank", "%d"),
+        "name": ("Country", "", None),
+        "score": ("Score (0-100)", f"{score_m.label}, {score_m.unit}. {score_m.caveat}", "%.0f"),
         "confidence": (
             "Data confidence",
             "high, medium or low, from the incidents, their source quality and the share of "
             "the weight with data; low-confidence countries are faded on the map",
+            None,
         ),
     }
     table = pd.DataFrame(index=scores.index)
@@ -746,32 +748,42 @@ def risk_table(
             "Driven by one incident (% of dead and missing)",
             "Whether one incident provides most of the country's dead and missing, with the "
             "share its largest incident provides (%)",
+            None,
         )
     for c, _w in weights:
         m = component_measure(kind, c)
         label = labels.get(c, m.label)
         if c in scores.columns:
-            table[f"value_{c}"] = [m.format(v) for v in scores[c]]
+            values = pd.to_numeric(scores[c], errors="coerce").astype("float64")
+            table[f"value_{c}"] = (values * 100.0 if m.share else values).round(m.decimals)
             unit = _HEADER_UNITS.get(m.unit, m.unit)
-            heads[f"value_{c}"] = (f"{label} ({unit})", f"{m.label}, {m.unit}. {m.caveat}")
+            # A label that already names its unit ("... per 1,000 detections") keeps it once.
+            head = label if label.lower().endswith(unit.lower()) else f"{label} ({unit})"
+            heads[f"value_{c}"] = (head, f"{m.label}, {m.unit}. {m.caveat}", _number_format(m))
         if f"contrib_{c}" in scores.columns:
             # Points only where the component has data; "no data" otherwise, never 0.0.
             has = scores[c].notna() if c in scores.columns else pd.Series(False, index=scores.index)
-            table[f"contrib_{c}"] = [
-                f"{float(p):.1f}" if ok and pd.notna(p) else NO_DATA
-                for p, ok in zip(scores[f"contrib_{c}"], has, strict=True)
-            ]
+            points = pd.to_numeric(scores[f"contrib_{c}"], errors="coerce").astype("float64")
+            table[f"contrib_{c}"] = points.where(has.to_numpy(dtype=bool))
             heads[f"contrib_{c}"] = (
                 f"{label} (points)",
                 "Points this component adds to the score (0-100 points in all)",
+                "%.1f",
             )
     if "incidents" in scores.columns:
-        table["incidents"] = [measure("incidents").format(v) for v in scores["incidents"]]
-        heads["incidents"] = ("Incidents (count)", measure("incidents").caveat)
+        table["incidents"] = pd.to_numeric(scores["incidents"], errors="coerce")
+        heads["incidents"] = ("Incidents (count)", measure("incidents").caveat, "localized")
     if "top_routes" in scores.columns:
         table["top_routes"] = scores["top_routes"].fillna(NO_DATA)
-        heads["top_routes"] = ("Main routes (% of dead and missing)", "")
+        heads["top_routes"] = ("Main routes (% of dead and missing)", "", None)
     return table, heads
+
+
+def _number_format(m: Any) -> str:
+    """A Streamlit number format showing ``m``'s values as :meth:`Measure.format` does."""
+    if m.share or m.percent:
+        return f"%{'+' if m.signed else ''}.{m.decimals}f%%"
+    return "localized" if m.decimals == 0 else f"%.{m.decimals}f"
 
 
 def render_risk_table(
@@ -781,19 +793,25 @@ def render_risk_table(
     points, incidents, routes; full headers with help text."""
     table, heads = risk_table(scores, weights, labels)
     cc: dict[str, Any] = {}
-    for col, (head, help_text) in heads.items():
+    for col, (head, help_text, fmt) in heads.items():
         width = _header_width(head)
-        if col == "rank":
-            cc[col] = st.column_config.NumberColumn(head, format="%d", help=help_text, width=width)
-        elif col == "score":
+        if col == "score":
             cc[col] = st.column_config.ProgressColumn(
                 head, min_value=0, max_value=100, format="%.0f", help=help_text, width=width
+            )
+        elif fmt is not None:
+            cc[col] = st.column_config.NumberColumn(
+                head,
+                format=fmt,  # type: ignore[arg-type]
+                help=help_text or None,
+                width=width,
             )
         else:
             cc[col] = st.column_config.TextColumn(
                 head, help=help_text or None, width=max(width, 160) if col == "name" else width
             )
-    st.dataframe(table, column_config=cc, hide_index=True, height=420)
+    # Numbers stay numbers (the columns sort); a missing value reads "no data", never blank.
+    st.dataframe(table, column_config=cc, hide_index=True, height=420, placeholder=NO_DATA)
 
 
 def render_arrival_ratio(ratio: Mapping[str, Any]) -> None:

@@ -145,20 +145,24 @@ def test_ranked_table_headers_carry_units_and_no_data() -> None:
         "deaths_per_1000_detections": "Deaths per 1,000 detections",
     }
     table, heads = render.risk_table(scores, weights, labels)
-    head = {c: h for c, (h, _) in heads.items()}
+    head = {c: h for c, (h, _, _) in heads.items()}
+    fmt = {c: f for c, (_, _, f) in heads.items()}
     assert head["value_dead_and_missing"] == "Dead and missing (persons)"
     assert head["contrib_dead_and_missing"] == "Dead and missing (points)"
-    assert (
-        head["value_deaths_per_1000_detections"]
-        == "Deaths per 1,000 detections (per 1,000 detections)"
-    )
+    assert head["value_deaths_per_1000_detections"] == "Deaths per 1,000 detections"
     assert head["score"] == "Score (0-100)"
     assert head["incidents"] == "Incidents (count)"
-    assert table["value_dead_and_missing"].tolist() == ["6,695", "12", NO_DATA]
-    assert table["contrib_dead_and_missing"].tolist() == ["33.3", "10.0", NO_DATA]
-    # No detections ratio: "no data" in both columns, never 0.0.
-    assert table.loc[1, "contrib_deaths_per_1000_detections"] == NO_DATA
-    assert table.loc[1, "value_deaths_per_1000_detections"] == NO_DATA
+    # Persons (rounded as the catalogue prints them, thousands separators), not points.
+    assert table["value_dead_and_missing"].tolist()[:2] == [6695.0, 12.0]
+    assert fmt["value_dead_and_missing"] == "localized"
+    assert table["contrib_dead_and_missing"].tolist()[:2] == pytest.approx([33.3333, 10.0])
+    assert fmt["contrib_dead_and_missing"] == "%.1f"
+    assert fmt["value_deaths_per_1000_detections"] == "%.1f"
+    # Missing values stay missing (shown as "no data"), never 0.0: BBB has no detections
+    # ratio, so no points for it either, although the score table holds 0.0 there.
+    assert pd.isna(table.loc[2, "value_dead_and_missing"])
+    assert pd.isna(table.loc[1, "contrib_deaths_per_1000_detections"])
+    assert pd.isna(table.loc[1, "value_deaths_per_1000_detections"])
     assert table["driven_by_one"].tolist() == ["no", "yes: 71% from its largest incident", NO_DATA]
     assert table["top_routes"].tolist()[1] == NO_DATA
     # Every header fits its column (none cut): the width grows with the header.

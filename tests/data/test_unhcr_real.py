@@ -1,0 +1,97 @@
+"""UNHCR figures on the real files: the Central Mediterranean's dead and missing per 1,000 sea
+arrivals for a year, and the refugee population of a country of origin, each checked against a
+sum computed here, independently (warehouse SQL and the raw CSV, not the project's queries)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from data.filters import Filters
+from services import unhcr
+from tests.conftest import shared_file
+
+pytestmark = pytest.mark.shared
+
+ARRIVALS = "unhcr/unhcr_daily_arrivals_italy.csv"
+POPULATION = "unhcr/population.csv"
+
+
+@pytest.mark.parametrize("year", [2016, 2023])
+def test_central_med_per_1000_arrivals_equals_independent_sums(real_db: Path, year: int) -> None:
+    f = Filters(date_from=dt.date(year, 1, 1), date_to=dt.date(year, 12, 31))
+    con = duckdb.connect(str(real_db), read_only=True)
+    try:
+        got = unhcr.route_arrival_ratio(con, f, "central_mediterranean")
+        vintage = con.execute(
+            "SELECT source_id FROM sources WHERE kind = 'mmp' AND NOT is_demo "
+            "ORDER BY vintage DESC LIMIT 1"
+        ).fetchone()[0]
+        (dm,) = con.execute(
+            "SELECT sum(dead_and_missing) FROM incidents WHERE source_id = ? "
+            "AND list_contains(route_ids, 'central_mediterranean') AND year(incident_date) = ?",
+            [vintage, year],
+        ).fetchone()
+        (arr,) = con.execute(
+            "SELECT sum(arrivals) FROM arrivals WHERE year(date) = ?", [year]
+        ).fetchone()
+    finally:
+        con.close()
+    raw = pd.read_csv(shared_file(ARRIVALS))
+    raw_year = raw[raw["data_date"].str.startswith(str(year))]["individuals"].sum()
+    assert arr == raw_year  # the warehouse holds the file's arrivals for the year
+    assert got is not None
+    assert got["arrival_window"] == (dt.date(year, 1, 1), dt.date(year, 12, 31))
+    assert got["dead_and_missing_in_arrival_months"] == dm
+    assert got["arrivals"] == arr
+    assert got["deaths_per_1000_sea_arrivals"] == pytest.approx(dm / arr * 1000)
+    # The detections ratio sits beside it with its own months, and is a different number.
+    assert got["deaths_per_1000_detections"] is not None
+    assert got["detection_window"] == f"{year}-01-01 to {year}-12-31"
+
+
+def test_arrival_ratio_only_on_routes_with_arrivals_and_window_of_both(real_db: Path) -> None:
+    con = duckdb.connect(str(real_db), read_only=True)
+    try:
+        assert unhcr.route_arrival_ratio(con, Filters(), "eastern_mediterranean") is None
+        every = unhcr.route_arrival_ratio(con, Filters(), "central_mediterranean")
+        # 2014: IOM only, UNHCR arrivals start in October 2015: no months both cover.
+        y2014 = unhcr.route_arrival_ratio(
+            con,
+            Filters(date_from=dt.date(2014, 1, 1), date_to=dt.date(2014, 12, 31)),
+            "central_mediterranean",
+        )
+    finally:
+        con.close()
+    assert every is not None and y2014 is not None
+    # The arrivals file starts on 1 October 2015 and its last day is 1 March 2026: the whole
+    # months are October 2015 to February 2026.
+    assert every["arrival_window"] == (dt.date(2015, 10, 1), dt.date(2026, 2, 28))
+    assert y2014["arrival_window"] is None
+    assert y2014["deaths_per_1000_sea_arrivals"] is None
+    assert unhcr.window_text(y2014["arrival_window"]) == "no months both sources cover"
+
+
+def test_refugee_population_of_an_origin_equals_the_raw_file(real_db: Path) -> None:
+    raw = pd.read_csv(
+        shared_file(POPULATION), usecols=["year", "coo_iso", "refugees", "asylum_seekers"]
+    )
+    eri = raw[(raw["coo_iso"] == "ERI") & (raw["year"] == 2023)]
+    expected = eri["refugees"].sum() + eri["asylum_seekers"].sum()
+    con = duckdb.connect(str(real_db), read_only=True)
+    try:
+        got = unhcr.refugee_population(
+            con, Filters(date_from=dt.date(2023, 1, 1), date_to=dt.date(2023, 12, 31)), "ERI"
+        )
+        latest = unhcr.refugee_population(con, Filters(), "ERI")
+        none = unhcr.refugee_population(con, Filters(), "ZZZ")
+    finally:
+        con.close()
+    assert got["year"] == 2023 and got["provisional"] is False
+    assert got["refugee_population_origin"] == pytest.approx(expected)
+    assert latest["year"] == int(raw["year"].max()) and latest["provisional"] is True
+    assert none["year"] is None and none["refugee_population_origin"] is None
