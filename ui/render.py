@@ -738,12 +738,17 @@ def risk_table(
             None,
         ),
     }
-    table = pd.DataFrame(index=scores.index)
+    # Columns gathered as arrays and the frame built once: a column set at a time costs a
+    # millisecond or more each, on every rerun of the Risk page.
+    table: dict[str, Any] = {}
     for c in ("rank", "name", "score", "confidence"):
         if c in scores.columns:
-            table[c] = scores[c]
+            table[c] = scores[c].to_numpy()
     if "driven_by_one_incident" in scores.columns or "largest_incident_share" in scores.columns:
-        table["driven_by_one"] = [driven_by_one_cell(r) for r in scores.to_dict("records")]
+        records = scores[
+            [c for c in ("driven_by_one_incident", "largest_incident_share") if c in scores]
+        ].to_dict("records")
+        table["driven_by_one"] = [driven_by_one_cell(r) for r in records]
         heads["driven_by_one"] = (
             "Driven by one incident (% of dead and missing)",
             "Whether one incident provides most of the country's dead and missing, with the "
@@ -753,30 +758,36 @@ def risk_table(
     for c, _w in weights:
         m = component_measure(kind, c)
         label = labels.get(c, m.label)
-        if c in scores.columns:
-            values = pd.to_numeric(scores[c], errors="coerce").astype("float64")
-            table[f"value_{c}"] = (values * 100.0 if m.share else values).round(m.decimals)
+        values = _float_array(scores[c]) if c in scores.columns else None
+        if values is not None:
+            table[f"value_{c}"] = np.round(values * 100.0 if m.share else values, m.decimals)
             unit = _HEADER_UNITS.get(m.unit, m.unit)
             # A label that already names its unit ("... per 1,000 detections") keeps it once.
             head = label if label.lower().endswith(unit.lower()) else f"{label} ({unit})"
             heads[f"value_{c}"] = (head, f"{m.label}, {m.unit}. {m.caveat}", _number_format(m))
         if f"contrib_{c}" in scores.columns:
             # Points only where the component has data; "no data" otherwise, never 0.0.
-            has = scores[c].notna() if c in scores.columns else pd.Series(False, index=scores.index)
-            points = pd.to_numeric(scores[f"contrib_{c}"], errors="coerce").astype("float64")
-            table[f"contrib_{c}"] = points.where(has.to_numpy(dtype=bool))
+            has = ~np.isnan(values) if values is not None else np.zeros(len(scores), dtype=bool)
+            table[f"contrib_{c}"] = np.where(has, _float_array(scores[f"contrib_{c}"]), np.nan)
             heads[f"contrib_{c}"] = (
                 f"{label} (points)",
                 "Points this component adds to the score (0-100 points in all)",
                 "%.1f",
             )
     if "incidents" in scores.columns:
-        table["incidents"] = pd.to_numeric(scores["incidents"], errors="coerce")
+        table["incidents"] = _float_array(scores["incidents"])
         heads["incidents"] = ("Incidents (count)", measure("incidents").caveat, "localized")
     if "top_routes" in scores.columns:
-        table["top_routes"] = scores["top_routes"].fillna(NO_DATA)
+        table["top_routes"] = scores["top_routes"].fillna(NO_DATA).to_numpy()
         heads["top_routes"] = ("Main routes (% of dead and missing)", "", None)
-    return table, heads
+    return pd.DataFrame(table), heads
+
+
+def _float_array(values: pd.Series) -> np.ndarray:
+    """Values as a float array, ``NaN`` where missing or not a number."""
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        return values.to_numpy(dtype="float64", na_value=np.nan)
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
 def _number_format(m: Any) -> str:
