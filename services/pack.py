@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics import figures as fg
+from analytics.catalogue import measure
 from analytics.messages import period_text
 from data import queries as q
 from data.filters import Filters, as_date, filters_to_query
@@ -168,6 +169,7 @@ def collect_pack(
                 _route_audit(in_scope, "dead_and_missing", span, inc_ids),
             )
         if int(in_scope["deaths_per_1000_detections"].notna().sum()) >= 2:
+            sea_note, sea_audit = _sea_arrival_note(con, f, in_scope)
             submit(
                 fg.make_route_bars_figure(in_scope, "deaths_per_1000_detections", top=10),
                 chart_caption(
@@ -175,9 +177,10 @@ def collect_pack(
                     sources,
                     f,
                     detections=True,
-                    note="A ratio of two sources' counts over the months both cover, a rough indicator",
+                    note="A ratio of two sources' counts over the months both cover, a rough "
+                    "indicator" + sea_note,
                 ),
-                _route_audit(in_scope, "deaths_per_1000_detections", span, both_ids),
+                _route_audit(in_scope, "deaths_per_1000_detections", span, both_ids) + sea_audit,
             )
 
         say(0.12, "scoring origin and transit risk")
@@ -415,6 +418,36 @@ def collect_pack(
 
 def _iso(d: dt.date | None) -> str | None:
     return d.isoformat() if d else None
+
+
+def _sea_arrival_note(
+    con: Con, f: Filters, in_scope: pd.DataFrame
+) -> tuple[str, tuple[AuditFigure, ...]]:
+    """The Central Mediterranean per 1,000 sea arrivals (UNHCR) for the lethality slide's
+    caption, beside (never added to) its per 1,000 detections; ``("", ())`` without it."""
+    from services import unhcr
+
+    route = "central_mediterranean"
+    if route not in set(in_scope["route_id"]):
+        return "", ()
+    ratio = unhcr.route_arrival_ratio(con, f, route)
+    if ratio is None or ratio["deaths_per_1000_sea_arrivals"] is None:
+        return "", ()
+    window = ratio["arrival_window"]
+    m = measure("deaths_per_1000_sea_arrivals")
+    note = (
+        f". Central Mediterranean: {m.format(ratio['deaths_per_1000_sea_arrivals'])} dead and "
+        f"missing per 1,000 sea arrivals to Italy (UNHCR, persons; "
+        f"{unhcr.window_text(window)}), a different denominator, shown apart"
+    )
+    audit = audit_figure(
+        m.id,
+        ratio["deaths_per_1000_sea_arrivals"],
+        key={"route_id": route},
+        period=window,
+        source_ids=(ratio["incident_source"], ratio["arrival_source"]),
+    )
+    return note, (audit,)
 
 
 def _route_audit(
