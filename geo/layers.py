@@ -881,7 +881,7 @@ def _choropleth_properties(
         body = _tooltip_lines(
             f"Score: {score:.0f} / 100",
             f"Rank: {_fmt_int(rank)}" if rank is not None and not pd.isna(rank) else None,
-            f"Data confidence: {conf}" + (" (faded on the map)" if faded else "")
+            f"Data confidence: {conf}" + (" (faded and hatched on the map)" if faded else "")
             if conf is not None and not pd.isna(conf)
             else None,
             driven_by_one_text(row),
@@ -956,6 +956,104 @@ def build_choropleth_layer(
     )
 
 
+#: Spacing of the app map's hatch stripes, in degrees of longitude (about 5 px at world zoom).
+HATCH_SPACING_DEG = 1.6
+#: Colour of the hatch stripes over a faded country (RGBA).
+HATCH_RGBA = [60, 60, 60, 150]
+
+
+def compute_hatch_paths(
+    countries: Mapping[str, Any], spacing_deg: float = HATCH_SPACING_DEG
+) -> dict[str, str]:
+    """Diagonal stripes ("///", in lon/lat) clipped to each country, as JSON text per ISO-3.
+
+    Deck.gl's FillStyleExtension pattern fails under the WebGL renderer the app is tested
+    with, so hatching is plain lines: computed once per basemap (about a second), then a
+    page joins the texts of the countries it hatches (:func:`build_hatch_layer`).
+
+    Parameters
+    ----------
+    countries : GeoJSON mapping
+        FeatureCollection with ``iso3`` properties (EPSG:4326).
+    spacing_deg : float
+        Distance between stripes along the x axis, in degrees.
+
+    Returns
+    -------
+    dict
+        ``iso3`` -> JSON text of ``{"path": [[lon, lat], ...]}`` objects, comma-joined
+        (no brackets); countries too small for a stripe are left out.
+    """
+    from shapely.geometry import LineString, MultiLineString, shape
+
+    out: dict[str, str] = {}
+    for feat in countries.get("features", []):
+        iso3 = feat.get("properties", {}).get("iso3")
+        if not iso3 or not feat.get("geometry"):
+            continue
+        geom = shape(feat["geometry"])
+        if geom.is_empty:
+            continue
+        x0, y0, x1, y1 = geom.bounds
+        # Lines lat = lon - c, for c on the spacing grid, covering the bounding box.
+        c_lo = math.floor((x0 - y1) / spacing_deg) * spacing_deg
+        c_hi = x1 - y0
+        lines = []
+        c = c_lo
+        while c <= c_hi:
+            lines.append(LineString([(x0 - 1, x0 - 1 - c), (x1 + 1, x1 + 1 - c)]))
+            c += spacing_deg
+        if not lines:
+            continue
+        cut = MultiLineString(lines).intersection(geom)
+        parts = getattr(cut, "geoms", [cut])
+        paths = [
+            [[round(x, 3), round(y, 3)] for x, y in part.coords]
+            for part in parts
+            if isinstance(part, LineString) and not part.is_empty and len(part.coords) >= 2
+        ]
+        if paths:
+            out[str(iso3)] = ",".join(_dumps({"path": pth}) for pth in paths)
+    return out
+
+
+def build_hatch_layer(hatch_paths: Mapping[str, str], scores: pd.DataFrame) -> pdk.Layer | None:
+    """Stripes over the countries whose score rests on little evidence ("low" confidence, see
+    :func:`evidence_status`), drawn above :func:`build_choropleth_layer`'s faded fill.
+
+    Parameters
+    ----------
+    hatch_paths : mapping
+        From :func:`compute_hatch_paths`.
+    scores : DataFrame
+        As for :func:`build_choropleth_layer`.
+
+    Returns
+    -------
+    pdk.Layer or None
+        A ``PathLayer`` (id ``low-confidence-hatch``), ``None`` when no country is low
+        confidence.
+    """
+    keys = scores["iso3"] if "iso3" in scores.columns else scores.index
+    cols = [c for c in ("score", "confidence", "insufficient_data") if c in scores.columns]
+    rows = scores[cols].to_dict("records")
+    low = [str(k) for k, r in zip(keys, rows, strict=True) if evidence_status(r) == "low"]
+    texts = [hatch_paths[k] for k in low if k in hatch_paths]
+    if not texts:
+        return None
+    return pdk.Layer(
+        "PathLayer",
+        id="low-confidence-hatch",
+        data=RawJSON("[" + ",".join(texts) + "]"),
+        get_path="path",
+        get_color=HATCH_RGBA,
+        get_width=1,
+        width_units=PIXELS,
+        width_min_pixels=1,
+        pickable=False,
+    )
+
+
 def score_legend(static: bool = False) -> list[dict[str, str]]:
     """Legend entries for :func:`build_choropleth_layer` (``static=False``) or the static map
     PNG and pack map, which hatch what the app fades (``static=True``)."""
@@ -976,7 +1074,11 @@ def score_legend(static: bool = False) -> list[dict[str, str]]:
         ]
     else:
         entries += [
-            {"label": "faded: low confidence", "colour": SEQUENTIAL[2], "shape": "faded"},
+            {
+                "label": "faded, hatched: low confidence",
+                "colour": SEQUENTIAL[2],
+                "shape": "hatched",
+            },
             {"label": "grey: no score / too little data", "colour": "#E8E8E8", "shape": "square"},
         ]
     return entries

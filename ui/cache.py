@@ -433,6 +433,19 @@ def basemap_geojson() -> dict[str, Any]:
     return _basemap_geojson(_stamp(COUNTRIES_FILE), _stamp(BASEMAP_FILE))
 
 
+@st.cache_data(show_spinner=False, max_entries=2)
+def _hatch_paths(countries_mtime_ns: int, basemap_mtime_ns: int) -> dict[str, str]:
+    from geo.layers import compute_hatch_paths
+
+    return compute_hatch_paths(_basemap_geojson(countries_mtime_ns, basemap_mtime_ns))
+
+
+def hatch_paths() -> dict[str, str]:
+    """Hatch stripes per country over the basemap (:func:`geo.layers.compute_hatch_paths`),
+    computed once per basemap file."""
+    return _per_run(_hatch_paths, _stamp(COUNTRIES_FILE), _stamp(BASEMAP_FILE))  # type: ignore[no-any-return]
+
+
 # --------------------------------------------------------------------------- risk analytics
 
 

@@ -457,8 +457,9 @@ def make_choropleth_deck(scores: pd.DataFrame, selected: str | None = None) -> p
     from geo import layers as gl
 
     layers = [] if cache.online_basemap() else [gl.build_ocean_layer()]
+    hatch = gl.build_hatch_layer(cache.hatch_paths(), scores)
     return gl.build_deck(
-        [*layers, choropleth_layer(scores, selected)],
+        [*layers, choropleth_layer(scores, selected), *([hatch] if hatch is not None else [])],
         view_state=gl.WORLD_VIEW,
         online_basemap=cache.online_basemap(),
     )

@@ -5,6 +5,7 @@ carry their units; "driven by one incident" shows wherever the rank does."""
 from __future__ import annotations
 
 import io
+import json
 
 import geopandas as gpd
 import matplotlib
@@ -59,7 +60,7 @@ def test_app_map_fades_low_confidence_and_marks_one_incident(countries: gpd.GeoD
     assert props["BBB"]["fill"] == [*hex_to_rgb(SEQUENTIAL[3]), gl.FADED_ALPHA]
     assert gl.FADED_ALPHA < gl.SCORED_ALPHA / 2
     assert props["BBB"]["line"][:3] == gl.FADED_LINE_RGB
-    assert "Data confidence: low (faded on the map)" in props["BBB"]["tt_body"]
+    assert "Data confidence: low (faded and hatched on the map)" in props["BBB"]["tt_body"]
     assert "Driven by one incident: 71% from its largest incident" in props["BBB"]["tt_body"]
     assert "Driven by one" not in props["AAA"]["tt_body"]
     assert props["CCC"]["fill"][:3] == gl.NO_DATA_RGB
@@ -71,6 +72,24 @@ def test_app_map_works_without_the_one_incident_columns(countries: gpd.GeoDataFr
     props = _props(countries, plain)
     assert props["BBB"]["fill"][3] == gl.FADED_ALPHA
     assert "Driven by one" not in props["BBB"]["tt_body"]
+
+
+def test_app_map_hatches_low_confidence_countries_only(countries: gpd.GeoDataFrame) -> None:
+    paths = gl.compute_hatch_paths(countries.__geo_interface__, spacing_deg=2.0)
+    assert set(paths) == {"AAA", "BBB", "CCC", "DDD"}
+    # Stripes lie inside their country: BBB spans lon 10-20, lat 0-10.
+    stripes = json.loads("[" + paths["BBB"] + "]")
+    pts = [pt for s in stripes for pt in s["path"]]
+    assert len(stripes) >= 5
+    assert all(10 - 1e-6 <= x <= 20 + 1e-6 and -1e-6 <= y <= 10 + 1e-6 for x, y in pts)
+    layer = gl.build_hatch_layer(paths, SCORES)
+    assert layer is not None
+    deck = json.loads(gl.build_deck([layer]).to_json())
+    hatch = deck["layers"][0]
+    assert hatch["id"] == "low-confidence-hatch" and hatch["@@type"] == "PathLayer"
+    # Only BBB (low confidence, scored) is hatched; CCC is grey (too little data).
+    assert len(hatch["data"]) == len(stripes)
+    assert gl.build_hatch_layer(paths, SCORES.assign(confidence="high")) is None
 
 
 def test_evidence_status_and_one_incident_text() -> None:

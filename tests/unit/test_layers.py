@@ -321,7 +321,7 @@ def test_legends() -> None:
     ]
     # The classes, then what fading (app) or hatching (PNG, pack) and grey mean.
     assert len(gl.score_legend()) == len(SEQUENTIAL) + 2
-    assert [e["shape"] for e in gl.score_legend()[len(SEQUENTIAL) :]] == ["faded", "square"]
+    assert [e["shape"] for e in gl.score_legend()[len(SEQUENTIAL) :]] == ["hatched", "square"]
     assert [e["shape"] for e in gl.score_legend(static=True)[len(SEQUENTIAL) :]] == [
         "hatched",
         "hatched",
