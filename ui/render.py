@@ -836,9 +836,7 @@ def render_arrival_ratio(ratio: Mapping[str, Any]) -> None:
     persons = measure("dead_and_missing")
     left, right = st.columns(2)
     with left, st.container(border=True):
-        st.metric(
-            f"{arr_m.label} ({arr_m.unit})", arr_m.format(ratio.get("deaths_per_1000_sea_arrivals"))
-        )
+        st.metric(arr_m.label, arr_m.format(ratio.get("deaths_per_1000_sea_arrivals")))
         st.caption(
             f"{persons.format(ratio.get('dead_and_missing_in_arrival_months'))} dead and missing "
             f"(IOM, persons) against {measure('arrivals').format(ratio.get('arrivals'))} sea "
@@ -847,9 +845,7 @@ def render_arrival_ratio(ratio: Mapping[str, Any]) -> None:
             + arr_m.caveat
         )
     with right, st.container(border=True):
-        st.metric(
-            f"{det_m.label} ({det_m.unit})", det_m.format(ratio.get("deaths_per_1000_detections"))
-        )
+        st.metric(det_m.label, det_m.format(ratio.get("deaths_per_1000_detections")))
         window = ratio.get("detection_window") or "no months both sources cover"
         st.caption(
             f"Dead and missing (IOM, persons) against Frontex detections (events, not persons), "

@@ -68,8 +68,8 @@ def test_routes_page_central_med_per_1000_arrivals_beside_detections(real_app: A
     at.selectbox(key="focus").set_value("central_mediterranean").run()
     _assert_clean(at)
     labels = [m.label for m in at.metric]
-    assert "Dead and missing per 1,000 sea arrivals (Italy) (per 1,000 sea arrivals)" in labels
-    assert "Dead and missing per 1,000 detections (per 1,000 detections)" in labels
+    assert "Dead and missing per 1,000 sea arrivals (Italy)" in labels
+    assert "Dead and missing per 1,000 detections" in labels
     captions = " ".join(c.value for c in at.caption)
     assert "October 2015 to February 2026" in captions
     assert "never add or average them" in captions
