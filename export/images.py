@@ -672,6 +672,7 @@ def _legend_handles(entries: Sequence[Mapping[str, str]]) -> tuple[list[Any], li
     for e in entries:
         colour = str(e.get("colour", OTHER_COLOUR))
         shape = e.get("shape", "square")
+        h: Any
         if shape == "line":
             h = Line2D([0], [0], color=colour, lw=5, solid_capstyle="round")
         elif shape == "circle":

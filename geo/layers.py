@@ -858,7 +858,8 @@ def driven_by_one_text(row: Mapping[str, Any] | None) -> str | None:
     share = row.get("largest_incident_share")
     if not is_value(share):
         return "Driven by one incident"
-    return f"Driven by one incident: {float(share) * 100:.0f}% from its largest incident"
+    pct = float(share) * 100  # type: ignore[arg-type]
+    return f"Driven by one incident: {pct:.0f}% from its largest incident"
 
 
 def _choropleth_properties(
