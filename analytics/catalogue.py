@@ -205,7 +205,8 @@ _ALL: tuple[Measure, ...] = (
         ("unhcr-arrivals",),
         "days of the period the UNHCR arrivals series covers",
         ARRIVAL_CAVEAT,
-        "the warehouse table arrivals (loaded; no page reads it yet)",
+        "data.queries.query_arrivals_monthly (sum of arrivals)",
+        noun="sea arrivals",
     ),
     Measure(
         "deaths_per_1000_detections",
@@ -217,6 +218,33 @@ _ALL: tuple[Measure, ...] = (
         RATIO_CAVEAT,
         "analytics.measures.compute_lethality",
         decimals=1,
+    ),
+    Measure(
+        "deaths_per_1000_arrivals",
+        "Dead and missing per 1,000 sea arrivals",
+        "per 1,000 arrivals",
+        ("mmp", "unhcr-arrivals"),
+        "whole months both the IOM vintage and the UNHCR arrivals series cover, on the route "
+        "the arrivals land from (Italy and Malta: Central Mediterranean; Greece and Cyprus: "
+        f"Eastern Mediterranean); undefined below {MIN_DETECTIONS_FOR_RATE:,} arrivals in a month",
+        RATIO_CAVEAT + " Arrivals count persons landed alive; the dead never arrive.",
+        "analytics.reconcile.compute_ratio",
+        decimals=1,
+    ),
+    Measure(
+        "detections_per_arrival",
+        "Frontex detections per UNHCR sea arrival",
+        "detections per arrival",
+        ("frontex", "unhcr-arrivals"),
+        "whole months both the Frontex vintage and the UNHCR arrivals series cover, on the "
+        "route the arrivals land from; "
+        f"undefined below {MIN_DETECTIONS_FOR_RATE:,} arrivals in a month",
+        "Two publishers counting the same crossings differently: detections are events (one "
+        "person may be detected twice), arrivals persons disembarked in one country. Near 1 "
+        "the sources agree; a month far from the route's median is a divergence to explain, "
+        "not an error in either.",
+        "analytics.reconcile.compute_ratio",
+        decimals=2,
     ),
     Measure(
         "change_pct",
