@@ -29,7 +29,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.catalogue import DETECTION_CAVEAT, MIN_ESTIMATE_CAVEAT, Coverage, compare
+from analytics.catalogue import (
+    ARRIVAL_CAVEAT,
+    DETECTION_CAVEAT,
+    MIN_ESTIMATE_CAVEAT,
+    Coverage,
+    compare,
+)
 from analytics.reconcile import PARTIAL, SILENT, STATUS_COLUMNS
 from analytics.theme import (
     COMPONENT_COLOURS,
@@ -1358,14 +1364,18 @@ def source_caption(
     incidents: bool = True,
     detections: bool = False,
     note: str | None = None,
+    arrivals: Sequence[str] = (),
 ) -> str:
     """The caption under a chart or map: sources and vintages (``labels`` from
-    :func:`vintage_labels`), caveats and filters. The one caption builder."""
+    :func:`vintage_labels`), caveats and filters. The one caption builder.
+
+    ``arrivals`` names the UNHCR sea-arrivals series shown (source ids), if any."""
     srcs: list[str] = []
     vints: list[str] = []
     for used, name, sid, short in (
         (incidents, "IOM Missing Migrants Project", v.incidents, "IOM"),
         (detections, "Frontex", v.detections, "Frontex"),
+        *((True, "UNHCR sea arrivals", a, "UNHCR") for a in arrivals),
     ):
         if not used:
             continue
@@ -1379,7 +1389,7 @@ def source_caption(
         minimum_estimate=incidents,
         detections=detections,
         filters=f.describe(),
-        note=note,
+        note=" ".join(x for x in (ARRIVAL_CAVEAT if arrivals else "", note or "") if x) or None,
     )
 
 

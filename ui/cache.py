@@ -42,6 +42,8 @@ from data.db import WarehouseChanged, connect_read_only, db_path, warehouse_vers
 from data.filters import Filters
 from export.tables import prepare_incident_table
 from services import report
+from services.reconcile import Reconciliation
+from services.reconcile import reconcile as reconcile_route
 
 if TYPE_CHECKING:
     from geo.layers import EncodedCountries
@@ -585,6 +587,17 @@ def key_messages(f: Filters, n: int = 5) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- housekeeping
 
+
+@_data
+def _reconcile(db: Db, f: Filters, route_id: str) -> Reconciliation:
+    return reconcile_route(connection(db), f, route_id, **_ref(db))
+
+
+def reconcile(f: Filters, route_id: str) -> Reconciliation:
+    """One route's sources side by side from :mod:`services.reconcile`."""
+    return _per_run(_reconcile, current_db(), f, route_id)  # type: ignore[no-any-return]
+
+
 DATA_CACHES = (
     _vintages,
     _filter_options,
@@ -615,6 +628,7 @@ DATA_CACHES = (
     _headline_figures,
     _origin_deaths,
     _coverage,
+    _reconcile,
 )
 
 

@@ -1,0 +1,111 @@
+"""Render helpers of the Reconcile sources page: summary metrics and the tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics.catalogue import NO_DATA, SOURCE_NAMES, measure
+from analytics.reconcile import COUNTS, RATIOS, STATUS_COLUMNS
+from services.reconcile import Reconciliation
+
+
+def render_summary(rec: Reconciliation) -> None:
+    """Four metrics: months all sources cover, detections per arrival over them, months
+    that diverge, sources silent throughout."""
+    o = rec.overlap
+    c = st.columns(4)
+    c[0].metric(
+        "Months all three sources cover",
+        f"{o['months']:,}",
+        help="Whole months inside the IOM, Frontex and UNHCR windows and the period.",
+    )
+    c[1].metric(
+        "Frontex detections per UNHCR arrival",
+        measure("detections_per_arrival").format(o.get("detections_per_arrival")),
+        help="Over the months all three cover: total detections / total arrivals. "
+        + measure("detections_per_arrival").caveat,
+    )
+    months_div = rec.months.loc[rec.months["diverges"] != "", "month"]
+    c[2].metric("Months where a ratio diverges", f"{len(months_div):,} of {len(rec.months):,}")
+    silent = [
+        SOURCE_NAMES[k] for k, col in STATUS_COLUMNS.items() if (rec.months[col] == NO_DATA).all()
+    ]
+    c[3].metric(
+        "Sources silent on this route",
+        ", ".join(silent) if silent else "none",
+        help="A source with no data at all for this route and period (see the coverage strip).",
+    )
+
+
+def divergence_frame(rec: Reconciliation) -> pd.DataFrame:
+    """The divergence table as a reader sees it (formatted by the catalogue)."""
+    rows = []
+    for r in rec.divergence.to_dict("records"):
+        m = measure(str(r["measure"]))
+        num, den = RATIOS[str(r["measure"])][:2]
+        rows.append(
+            {
+                "Month": f"{pd.Timestamp(r['month']):%b %Y}",
+                "Ratio": f"{m.label} ({m.unit})",
+                "Value": m.format(r["value"]),
+                "Route median": m.format(r["median"]),
+                "Times the median": f"{float(r['times_median']):.2f}",
+                "From": f"{measure(num).format(r['numerator'])} {measure(num).label.lower()} / "
+                f"{measure(den).format(r['denominator'])} {measure(den).label.lower()}",
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["Month", "Ratio", "Value", "Route median", "Times the median", "From"]
+    )
+
+
+def render_divergence_table(rec: Reconciliation) -> None:
+    """The flagged months, or why there are none."""
+    df = divergence_frame(rec)
+    if df.empty:
+        defined = [rid for rid, med in rec.medians.items() if med is not None]
+        st.info(
+            "No month diverges under the rule."
+            if defined
+            else "Too few months with two sources to compare for a median: no divergence can be judged."
+        )
+        return
+    st.dataframe(df, hide_index=True, width="stretch")
+
+
+def sources_frame(rec: Reconciliation) -> pd.DataFrame:
+    """One row per source: name, citation, window, measures and units, caveat."""
+    s = rec.sources
+    return pd.DataFrame(
+        {
+            "Source": s["source"],
+            "Citation": [c or NO_DATA for c in s["citation"]],
+            "Window for this route": s["window"],
+            "Measures and units": s["unit"],
+            "Caveat": s["caveat"],
+        }
+    )
+
+
+def render_sources(rec: Reconciliation) -> None:
+    st.dataframe(sources_frame(rec), hide_index=True, width="stretch")
+    if rec.note:
+        st.caption(rec.note)
+
+
+def monthly_frame(rec: Reconciliation) -> pd.DataFrame:
+    """The monthly table for the CSV: values (empty where a source is silent), statuses,
+    ratios and the divergence flags, with unit-bearing column names."""
+    m = rec.months
+    out = pd.DataFrame({"month": [f"{pd.Timestamp(x):%Y-%m}" for x in m["month"]]})
+    for mid, kind in COUNTS:
+        out[mid] = m[mid]
+        col = STATUS_COLUMNS[kind]
+        if col not in out:
+            out[col] = m[col]
+    for rid in RATIOS:
+        out[rid] = m[rid]
+    out["silent_sources"] = m["silent"]
+    out["diverges"] = m["diverges"]
+    return out
