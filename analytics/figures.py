@@ -993,6 +993,7 @@ def make_reconcile_figure(
     medians: Mapping[str, float | None] | None = None,
     label: str = "",
     ratios: Sequence[str] | None = None,
+    panel_height: int = 150,
 ) -> go.Figure:
     """One route's sources side by side: one panel per measure on a shared month axis.
 
@@ -1009,6 +1010,8 @@ def make_reconcile_figure(
         :func:`analytics.reconcile.compute_reconciliation`'s monthly table.
     medians : mapping, optional
         Ratio id -> the route's median month.
+    panel_height : int
+        Pixels per panel (a slide wants them lower than a page).
     """
     chart = "reconcile-sources"
     subtitle = (
@@ -1027,7 +1030,8 @@ def make_reconcile_figure(
         if (ratios is None or c in ratios) and df[c].notna().any()
     ]
     n = len(panels)
-    gap = 0.045 if n > 4 else 0.06
+    # Room for each panel title (about 30 px) between panels, whatever their height.
+    gap = max(0.045 if n > 4 else 0.06, 32 / (panel_height * n))
     h = (1.0 - gap * (n - 1)) / n
     layout: Layout = {"showlegend": False, "bargap": 0.15, "annotations": [], "shapes": []}
     data: list[dict[str, Any]] = []
@@ -1188,7 +1192,7 @@ def make_reconcile_figure(
         title=title,
         subtitle=subtitle,
         alt=alt,
-        height=60 + 150 * n,
+        height=60 + panel_height * n,
     )
 
 

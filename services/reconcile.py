@@ -223,7 +223,8 @@ def _sources_table(
                 "caveat": " ".join(dict.fromkeys(m.caveat for m in ms)),
             }
         )
-    return pd.DataFrame(rows)
+    # Object columns: a silent source keeps None (not NaN) for its id and window.
+    return pd.DataFrame(rows, dtype=object)
 
 
 def compute_overlap(table: pd.DataFrame) -> dict[str, Any]:
@@ -264,7 +265,7 @@ def _scope_note(f: Filters) -> str:
     return " ".join(notes)
 
 
-def route_for_pack(con: Con, f: Filters, *, ref: report.Reference | None = None) -> list[str]:
+def reconcile_routes(con: Con, f: Filters, *, ref: report.Reference | None = None) -> list[str]:
     """The routes a pack reconciles: the filtered ones (at most two), else the deadliest."""
     if f.routes:
         return list(f.routes[:2])
@@ -323,7 +324,9 @@ def as_records(rec: Reconciliation) -> dict[str, Any]:
         ],
         "medians": {k: num(x) for k, x in rec.medians.items()},
         "overlap": {
-            k: (month_key(x) if k in ("first", "last") else num(x) if k != "months" else x)
+            k: (
+                (month_key(x) or None) if k in ("first", "last") else num(x) if k != "months" else x
+            )
             for k, x in rec.overlap.items()
         },
         "months": months,
