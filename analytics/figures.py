@@ -1054,6 +1054,8 @@ def make_reconcile_figure(
             "rangemode": "tozero",
             "tickformat": "~s" if kind == "count" else None,
             "nticks": 4,
+            # A panel whose source is silent throughout has no scale to read.
+            "showticklabels": bool(df[col].notna().any()),
         }
         layout["annotations"].append(
             {

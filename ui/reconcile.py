@@ -9,6 +9,9 @@ from analytics.catalogue import NO_DATA, SOURCE_NAMES, measure
 from analytics.reconcile import COUNTS, RATIOS, STATUS_COLUMNS
 from services.reconcile import Reconciliation
 
+#: Source names short enough for a metric.
+SHORT_NAMES = {"mmp": "IOM", "frontex": "Frontex", "unhcr-arrivals": "UNHCR"}
+
 
 def render_summary(rec: Reconciliation) -> None:
     """Four metrics: months all sources cover, detections per arrival over them, months
@@ -21,20 +24,22 @@ def render_summary(rec: Reconciliation) -> None:
         help="Whole months inside the IOM, Frontex and UNHCR windows and the period.",
     )
     c[1].metric(
-        "Frontex detections per UNHCR arrival",
+        "Detections per arrival",
         measure("detections_per_arrival").format(o.get("detections_per_arrival")),
-        help="Over the months all three cover: total detections / total arrivals. "
+        help="Frontex detections per UNHCR sea arrival over the months all three sources "
+        "cover: total detections / total arrivals. "
         + measure("detections_per_arrival").caveat,
     )
     months_div = rec.months.loc[rec.months["diverges"] != "", "month"]
     c[2].metric("Months where a ratio diverges", f"{len(months_div):,} of {len(rec.months):,}")
     silent = [
-        SOURCE_NAMES[k] for k, col in STATUS_COLUMNS.items() if (rec.months[col] == NO_DATA).all()
+        SHORT_NAMES[k] for k, col in STATUS_COLUMNS.items() if (rec.months[col] == NO_DATA).all()
     ]
     c[3].metric(
-        "Sources silent on this route",
+        "Silent sources",
         ", ".join(silent) if silent else "none",
-        help="A source with no data at all for this route and period (see the coverage strip).",
+        help="Sources with no data at all for this route and period (see the coverage strip): "
+        + "; ".join(f"{SHORT_NAMES[k]}: {SOURCE_NAMES[k]}" for k in STATUS_COLUMNS),
     )
 
 

@@ -43,7 +43,7 @@ def test_page_on_demo_data_reads_its_route_from_the_link(demo_app: AppTest) -> N
     specs = _specs(at)
     assert [s["layout"]["meta"]["chart"] for s in specs] == ["source-coverage", "reconcile-sources"]
     # The demo holds no arrivals series: UNHCR is silent, said so, never drawn as zeros.
-    assert _metric(at, "Sources silent on this route") == "UNHCR sea arrivals"
+    assert _metric(at, "Silent sources") == "UNHCR"
     arrivals = next(t for t in specs[1]["data"] if t["name"].startswith("Sea arrivals"))
     assert np.isnan(_values(arrivals["y"])).all()
     deaths = next(t for t in specs[1]["data"] if t["name"].startswith("Dead and missing"))
@@ -76,7 +76,7 @@ def test_page_on_the_real_warehouse_shows_all_three_sources(
     _clean(at)
     assert at.header[0].value == "Central Mediterranean"
     assert _metric(at, "Months all three sources cover") == "24"
-    assert _metric(at, "Sources silent on this route") == "none"
+    assert _metric(at, "Silent sources") == "none"
     specs = _specs(at)
     panels = [a["text"] for a in specs[1]["layout"]["annotations"] if a["text"].startswith("<b>")]
     assert panels[:4] == [
