@@ -27,8 +27,7 @@ def render_summary(rec: Reconciliation) -> None:
         "Detections per arrival",
         measure("detections_per_arrival").format(o.get("detections_per_arrival")),
         help="Frontex detections per UNHCR sea arrival over the months all three sources "
-        "cover: total detections / total arrivals. "
-        + measure("detections_per_arrival").caveat,
+        "cover: total detections / total arrivals. " + measure("detections_per_arrival").caveat,
     )
     months_div = rec.months.loc[rec.months["diverges"] != "", "month"]
     c[2].metric("Months where a ratio diverges", f"{len(months_div):,} of {len(rec.months):,}")
@@ -43,21 +42,34 @@ def render_summary(rec: Reconciliation) -> None:
     )
 
 
+#: What the numerator and denominator of a ratio count, in a table cell.
+_COUNT_WORDS = {
+    "dead_and_missing": "dead and missing (IOM)",
+    "detections": "detections (Frontex)",
+    "arrivals": "arrivals (UNHCR)",
+}
+
+
 def divergence_frame(rec: Reconciliation) -> pd.DataFrame:
-    """The divergence table as a reader sees it (formatted by the catalogue)."""
+    """The divergence table as a reader sees it (formatted by the catalogue): detections per
+    arrival first (two counts of the same crossings), then the deaths ratios, by month."""
+    order = {rid: i for i, rid in enumerate(RATIOS)}
+    div = rec.divergence.assign(_o=rec.divergence["measure"].map(order)).sort_values(
+        ["_o", "month"]
+    )
     rows = []
-    for r in rec.divergence.to_dict("records"):
+    for r in div.to_dict("records"):
         m = measure(str(r["measure"]))
         num, den = RATIOS[str(r["measure"])][:2]
         rows.append(
             {
                 "Month": f"{pd.Timestamp(r['month']):%b %Y}",
-                "Ratio": f"{m.label} ({m.unit})",
+                "Ratio": m.label,
                 "Value": m.format(r["value"]),
                 "Route median": m.format(r["median"]),
                 "Times the median": f"{float(r['times_median']):.2f}",
-                "From": f"{measure(num).format(r['numerator'])} {measure(num).label.lower()} / "
-                f"{measure(den).format(r['denominator'])} {measure(den).label.lower()}",
+                "From": f"{measure(num).format(r['numerator'])} {_COUNT_WORDS[num]} / "
+                f"{measure(den).format(r['denominator'])} {_COUNT_WORDS[den]}",
             }
         )
     return pd.DataFrame(
