@@ -90,4 +90,26 @@ def test_page_on_the_real_warehouse_shows_all_three_sources(
     assert "Arrivals count" in captions or "UNHCR sea arrivals count persons" in captions
     # The divergence table lists the 2019 months Frontex counted far more than Italy's arrivals.
     table = at.dataframe[0].value
-    assert "May 2019" in set(table["Month"])
+    assert "May 2019" in set(
+        table[table["Ratio"] == "Frontex detections per UNHCR sea arrival"]["Month"]
+    )
+    # One definition: the page shows what the command prints (and the pack audits, see
+    # tests/data/test_reconcile_real.py).
+    import contextlib
+    import io
+
+    from analytics.catalogue import measure
+    from services.cli import main
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = main(
+            ["reconcile", "--route", "central_mediterranean", "--from", "2019-01-01",
+             "--to", "2020-12-31", "--json", "--db", str(real_db)]
+        )  # fmt: skip
+    assert code == 0
+    overlap = json.loads(buf.getvalue())["overlap"]
+    assert overlap["months"] == 24
+    shown = _metric(at, "Detections per arrival")
+    assert shown == measure("detections_per_arrival").format(overlap["detections_per_arrival"])
+    assert shown == "1.11"
