@@ -97,10 +97,10 @@ def sources_frame(rec: Reconciliation) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Source": s["source"],
-            "Citation": [c or NO_DATA for c in s["citation"]],
             "Window for this route": s["window"],
             "Measures and units": s["unit"],
             "Caveat": s["caveat"],
+            "Citation": [c or NO_DATA for c in s["citation"]],
         }
     )
 
