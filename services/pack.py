@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 
 from analytics import figures as fg
 from analytics.messages import period_text
-from analytics.reconcile import divergence_rule_text, month_end
+from analytics.reconcile import AGREEMENT_FACTOR, month_end
 from data import queries as q
 from data.filters import Filters, as_date, filters_to_query
 from export import images as sn
@@ -420,6 +420,13 @@ def collect_pack(
     )
 
 
+#: The divergence rule as short as a slide caption allows (in full: docs/methodology.md).
+SLIDE_RULE = (
+    f"Red diamonds: months with detections per arrival more than {AGREEMENT_FACTOR:g} times the "
+    f"route's median month or below it divided by {AGREEMENT_FACTOR:g}; grey: no data, not 0."
+)
+
+
 def _reconcile_chart(
     rec: Reconciliation, v: q.Vintages, sources: pd.DataFrame, f: Filters
 ) -> tuple[go.Figure, str, tuple[AuditFigure, ...]]:
@@ -437,7 +444,7 @@ def _reconcile_chart(
         fg.vintage_labels(sources),
         detections=True,
         arrivals=rec.arrival_sources,
-        note=" ".join(x for x in (rec.note, divergence_rule_text()) if x),
+        note=" ".join(x for x in (rec.note, SLIDE_RULE) if x),
     )
     # The figures the slide shows: each count and detections per arrival over the months all
     # three sources cover, and the months flagged on the detections-per-arrival panel.

@@ -148,7 +148,7 @@ def test_pack_has_a_reconciliation_slide_for_the_filtered_route(con) -> None:  #
     slide = next(
         s for s in pack.slides if s.title.startswith("Reconciliation, Central Mediterranean")
     )
-    assert "UNHCR sea arrivals" in slide.caption and "1.25" in slide.caption
+    assert "UNHCR sea arrivals" in slide.caption and "1.25 times" in slide.caption
     figs = {(a.measure, dict(a.key).get("month")): a for a in slide.figures}
     rec = reconcile(con, f, CM)
     arrivals = figs[("arrivals", None)]
