@@ -221,18 +221,22 @@ _ALL: tuple[Measure, ...] = (
         ("unhcr-arrivals",),
         "days of the period the UNHCR arrivals series covers",
         ARRIVAL_CAVEAT,
-        "data.unhcr_queries.query_arrivals_monthly (sum of arrivals)",
+        "data.queries.query_arrivals_monthly (sum of arrivals)",
         noun="sea arrivals",
     ),
     Measure(
         "deaths_per_1000_sea_arrivals",
-        "Dead and missing per 1,000 sea arrivals (Italy)",
+        "Dead and missing per 1,000 sea arrivals",
         "per 1,000 sea arrivals",
         ("mmp", "unhcr-arrivals"),
-        "Central Mediterranean only; only the whole months both the IOM vintage and the UNHCR "
-        f"arrivals series cover; undefined below {MIN_ARRIVALS_FOR_RATE:,} arrivals",
+        "only the whole months both the IOM vintage and the UNHCR arrivals series cover, on the "
+        "route the arrivals land from (Italy and Malta: Central Mediterranean; Greece and "
+        "Cyprus: Eastern Mediterranean; the product ships Italy's series); undefined below "
+        f"{MIN_ARRIVALS_FOR_RATE:,} arrivals (in the period, or in the month on the "
+        "reconciliation view)",
         ARRIVAL_RATIO_CAVEAT,
-        "analytics.measures.compute_deaths_per_1000_arrivals",
+        "analytics.measures.compute_rate (1,000 x dead and missing / arrivals; period totals "
+        "by analytics.measures.compute_deaths_per_1000_arrivals)",
         decimals=1,
     ),
     Measure(
@@ -256,6 +260,21 @@ _ALL: tuple[Measure, ...] = (
         RATIO_CAVEAT,
         "analytics.measures.compute_lethality",
         decimals=1,
+    ),
+    Measure(
+        "detections_per_arrival",
+        "Frontex detections per UNHCR sea arrival",
+        "detections per arrival",
+        ("frontex", "unhcr-arrivals"),
+        "whole months both the Frontex vintage and the UNHCR arrivals series cover, on the "
+        "route the arrivals land from; "
+        f"undefined below {MIN_DETECTIONS_FOR_RATE:,} arrivals in a month",
+        "Two publishers counting the same crossings differently: detections are events (one "
+        "person may be detected twice), arrivals persons disembarked in one country. Near 1 "
+        "the sources agree; a month far from the route's median is a divergence to explain, "
+        "not an error in either.",
+        "analytics.measures.compute_rate",
+        decimals=2,
     ),
     Measure(
         "change_pct",

@@ -29,7 +29,14 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.catalogue import DETECTION_CAVEAT, MIN_ESTIMATE_CAVEAT, Coverage, compare
+from analytics.catalogue import (
+    ARRIVAL_CAVEAT,
+    DETECTION_CAVEAT,
+    MIN_ESTIMATE_CAVEAT,
+    Coverage,
+    compare,
+)
+from analytics.reconcile import PARTIAL, SILENT, STATUS_COLUMNS
 from analytics.theme import (
     COMPONENT_COLOURS,
     MEASURE_COLOURS,
@@ -950,6 +957,355 @@ def make_quality_figure(by_quality: pd.DataFrame) -> go.Figure:
     return _figure([bar], layout, chart=chart, title=title, subtitle=subtitle, alt=alt, height=380)
 
 
+# --------------------------------------------------------------------------- reconciliation
+
+#: The panels of the reconciliation chart: column, panel title, colour, source kind.
+_RECON_COUNTS: tuple[tuple[str, str, str, str], ...] = (
+    ("dead_and_missing", "Dead and missing, persons (IOM)", "#D55E00", "mmp"),
+    ("incidents", "Incidents (IOM)", "#555555", "mmp"),
+    ("detections", "Detections, events not persons (Frontex)", "#0072B2", "frontex"),
+    ("arrivals", "Sea arrivals, persons (UNHCR)", "#009E73", "unhcr-arrivals"),
+)
+_RECON_RATIOS: tuple[tuple[str, str], ...] = (
+    ("detections_per_arrival", "Frontex detections per UNHCR arrival"),
+    ("deaths_per_1000_sea_arrivals", "Dead and missing per 1,000 arrivals"),
+    ("deaths_per_1000_detections", "Dead and missing per 1,000 detections"),
+)
+_SILENT_FILL = "#BBBBBB"
+_FLAG_COLOUR = "#B2182B"
+
+
+def _runs(flags: Sequence[bool]) -> list[tuple[int, int]]:
+    """Index ranges ``(start, end)`` (inclusive) of consecutive true values."""
+    out: list[tuple[int, int]] = []
+    start: int | None = None
+    for i, on in enumerate([*flags, False]):
+        if on and start is None:
+            start = i
+        elif not on and start is not None:
+            out.append((start, i - 1))
+            start = None
+    return out
+
+
+def make_reconcile_figure(
+    months: pd.DataFrame,
+    medians: Mapping[str, float | None] | None = None,
+    label: str = "",
+    ratios: Sequence[str] | None = None,
+    panel_height: int = 150,
+) -> go.Figure:
+    """One route's sources side by side: one panel per measure on a shared month axis.
+
+    Counts of different measures are never on one axis: dead and missing (persons), incidents,
+    detections (events) and arrivals (persons) each have their panel, then one panel per ratio
+    (``ratios``: ids, default all) with a defined month, its median dashed and divergent
+    months marked.
+    Months where a source is silent are shaded grey and carry no bar ("no data", not 0);
+    partly covered months are drawn pale.
+
+    Parameters
+    ----------
+    months : DataFrame
+        :func:`analytics.reconcile.compute_reconciliation`'s monthly table.
+    medians : mapping, optional
+        Ratio id -> the route's median month.
+    panel_height : int
+        Pixels per panel (a slide wants them lower than a page).
+    """
+    chart = "reconcile-sources"
+    subtitle = (
+        "Per month, one panel per measure on a shared month axis; grey: the source has no "
+        "data there (not 0); pale bars: month partly covered"
+    )
+    if months.empty:
+        return _empty(chart, f"{label or 'Route'}: no source covers this period", subtitle)
+    medians = medians or {}
+    df = months.sort_values("month").reset_index(drop=True)
+    x = pd.to_datetime(df["month"])
+    panels: list[tuple[str, str, str]] = [(c, t, "count") for c, t, _, _ in _RECON_COUNTS]
+    panels += [
+        (c, t, "ratio")
+        for c, t in _RECON_RATIOS
+        if (ratios is None or c in ratios) and df[c].notna().any()
+    ]
+    n = len(panels)
+    # Room for each panel title (about 30 px) between panels, whatever their height.
+    gap = max(0.045 if n > 4 else 0.06, 32 / (panel_height * n))
+    h = (1.0 - gap * (n - 1)) / n
+    layout: Layout = {"showlegend": False, "bargap": 0.15, "annotations": [], "shapes": []}
+    data: list[dict[str, Any]] = []
+    half = pd.Timedelta(days=15)
+    colours = {c: col for c, _, col, _ in _RECON_COUNTS}
+    kinds = {c: k for c, _, _, k in _RECON_COUNTS}
+    for i, (col, title, kind) in enumerate(panels, start=1):
+        top = 1.0 - (i - 1) * (h + gap)
+        ax, ay = ("x" if i == 1 else f"x{i}"), ("y" if i == 1 else f"y{i}")
+        layout[f"xaxis{'' if i == 1 else i}"] = {
+            "anchor": ay,
+            "domain": [0.0, 1.0],
+            **({"matches": "x"} if i > 1 else {}),
+            "showticklabels": i == n,
+            "type": "date",
+        }
+        layout[f"yaxis{'' if i == 1 else i}"] = {
+            "anchor": ax,
+            "domain": [max(top - h, 0.0), top],
+            "rangemode": "tozero",
+            "tickformat": "~s" if kind == "count" else None,
+            "nticks": 4,
+            # A panel whose source is silent throughout has no scale to read.
+            "showticklabels": bool(df[col].notna().any()),
+        }
+        layout["annotations"].append(
+            {
+                "text": f"<b>{title}</b>",
+                "showarrow": False,
+                "x": 0.0,
+                "xanchor": "left",
+                "xref": "paper",
+                "y": top,
+                "yanchor": "bottom",
+                "yref": "paper",
+                "font": {"size": 13},
+            }
+        )
+        if kind == "count":
+            status = df[STATUS_COLUMNS[kinds[col]]]
+            data.append(
+                {
+                    "type": "bar",
+                    "x": x,
+                    "y": df[col],
+                    "name": title,
+                    "marker": {
+                        "color": colours[col],
+                        "opacity": [0.4 if s == PARTIAL else 1.0 for s in status],
+                    },
+                    "customdata": status,
+                    "hovertemplate": "%{x|%B %Y}<br>%{y:,} "
+                    + title.split(",")[0].split(" (")[0].lower()
+                    + " (%{customdata})<extra></extra>",
+                    "xaxis": ax,
+                    "yaxis": ay,
+                }
+            )
+            silent = [s == SILENT for s in status]
+            for a, b in _runs(silent):
+                layout["shapes"].append(
+                    {
+                        "type": "rect",
+                        "xref": ax,
+                        "yref": f"{ay} domain",
+                        "x0": x.iloc[a] - half,
+                        "x1": x.iloc[b] + half,
+                        "y0": 0,
+                        "y1": 1,
+                        "fillcolor": _SILENT_FILL,
+                        "opacity": 0.35,
+                        "line": {"width": 0},
+                        "layer": "below",
+                    }
+                )
+                if b - a >= 5 or len(df) <= 12:
+                    layout["annotations"].append(
+                        {
+                            "text": "no data",
+                            "showarrow": False,
+                            "x": x.iloc[a] + (x.iloc[b] - x.iloc[a]) / 2,
+                            "xref": ax,
+                            "y": 0.5,
+                            "yref": f"{ay} domain",
+                            "font": {"size": 12, "color": "#444444"},
+                        }
+                    )
+        else:
+            flagged = df["diverges"].str.split("; ").map(lambda xs, c=col: c in xs)
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers",
+                    "x": x,
+                    "y": df[col],
+                    "name": title,
+                    "line": {"color": "#CC79A7", "width": 2},
+                    "marker": {"size": 4},
+                    "connectgaps": False,
+                    "hovertemplate": "%{x|%B %Y}<br>%{y:,.2f} " + title.lower() + "<extra></extra>",
+                    "xaxis": ax,
+                    "yaxis": ay,
+                }
+            )
+            if flagged.any():
+                data.append(
+                    {
+                        "type": "scatter",
+                        "mode": "markers",
+                        "x": x[flagged],
+                        "y": df.loc[flagged, col],
+                        "name": "Diverges from the median month",
+                        "marker": {"color": _FLAG_COLOUR, "size": 9, "symbol": "diamond"},
+                        "hovertemplate": "%{x|%B %Y}<br>%{y:,.2f}: far from the route's median"
+                        "<extra></extra>",
+                        "xaxis": ax,
+                        "yaxis": ay,
+                    }
+                )
+            med = medians.get(col)
+            if med is not None:
+                layout["shapes"].append(
+                    {
+                        "type": "line",
+                        "xref": f"{ax} domain",
+                        "yref": ay,
+                        "x0": 0,
+                        "x1": 1,
+                        "y0": med,
+                        "y1": med,
+                        "line": {"color": "#333333", "width": 1, "dash": "dash"},
+                    }
+                )
+    n_div = int((df["diverges"] != "").sum()) if "diverges" in df else 0
+    prefix = f"{label}: " if label else ""
+    ratio = df["detections_per_arrival"].dropna() if "detections_per_arrival" in df else None
+    med = medians.get("detections_per_arrival")
+    if ratio is not None and len(ratio) and med is not None:
+        k = int(df["diverges"].str.contains("detections_per_arrival").sum())
+        title = (
+            f"{prefix}{med:.2f} Frontex detections per UNHCR arrival in the median month; "
+            f"{k} of {len(ratio)} months diverge"
+        )
+    elif n_div:
+        title = f"{prefix}{n_div} of {len(df)} months where the sources diverge"
+    else:
+        title = f"{prefix}IOM, Frontex and UNHCR side by side, {len(df)} months"
+    silent_cols = [c for c, _, _, k in _RECON_COUNTS if df[STATUS_COLUMNS[k]].eq(SILENT).all()]
+    alt = (
+        f"{n} stacked panels sharing a month axis from {_month_label(_to_date(df['month'].min()))} "
+        f"to {_month_label(_to_date(df['month'].max()))}: "
+        + "; ".join(t for _, t, _ in panels)
+        + (f". No data at all for: {', '.join(silent_cols)}" if silent_cols else "")
+        + f". {title}."
+    )
+    return _figure(
+        data,
+        layout,
+        chart=chart,
+        title=title,
+        subtitle=subtitle,
+        alt=alt,
+        height=60 + panel_height * n,
+    )
+
+
+def make_coverage_figure(
+    sources: pd.DataFrame,
+    period: tuple[dt.date | None, dt.date | None] = (None, None),
+    overlap: tuple[dt.date | None, dt.date | None] = (None, None),
+    label: str = "",
+) -> go.Figure:
+    """The coverage strip: each source's window as a bar on one date axis.
+
+    Parameters
+    ----------
+    sources : DataFrame
+        ``source`` (name), ``first``, ``last`` (dates or ``None`` where the source is silent
+        on the route), ``window`` (text).
+    period : (date or None, date or None)
+        The filter period, outlined.
+    overlap : (date or None, date or None)
+        The first and last month all sources cover (named in the title).
+    """
+    chart = "source-coverage"
+    subtitle = "The days each source covers for this route; the dashed box is the period shown"
+    if sources.empty:
+        return _empty(chart, f"{label or 'Route'}: no source loaded", subtitle)
+    names = list(sources["source"])[::-1]
+    rows = sources.iloc[::-1].reset_index(drop=True)
+    data: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
+    palette = {
+        "IOM Missing Migrants": "#D55E00",
+        "Frontex": "#0072B2",
+        "UNHCR sea arrivals": "#009E73",
+    }
+    starts = [d for d in rows["first"] if d is not None and not pd.isna(d)]
+    ends = [d for d in rows["last"] if d is not None and not pd.isna(d)]
+    for r in rows.to_dict("records"):
+        first, last = r["first"], r["last"]
+        if first is None or last is None or pd.isna(first) or pd.isna(last):
+            annotations.append(
+                {
+                    "text": str(r["window"]),
+                    "showarrow": False,
+                    "x": 0.01,
+                    "xref": "paper",
+                    "xanchor": "left",
+                    "y": r["source"],
+                    "yref": "y",
+                    "font": {"size": 12, "color": "#444444"},
+                }
+            )
+            continue
+        span_ms = (pd.Timestamp(last) + pd.Timedelta(days=1) - pd.Timestamp(first)).total_seconds()
+        data.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": [r["source"]],
+                "x": [span_ms * 1000],
+                "base": [pd.Timestamp(first).isoformat()],
+                "marker": {"color": palette.get(str(r["source"]), OTHER_COLOUR)},
+                "name": str(r["source"]),
+                "text": [str(r["window"])],
+                "textposition": "inside",
+                "insidetextanchor": "middle",
+                "hovertemplate": f"{r['source']}: {r['window']}<extra></extra>",
+            }
+        )
+    shapes: list[dict[str, Any]] = []
+    lo = period[0] or (min(starts) if starts else None)
+    hi = period[1] or (max(ends) if ends else None)
+    if (period[0] or period[1]) and lo and hi:
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "x0": pd.Timestamp(lo),
+                "x1": pd.Timestamp(hi) + pd.Timedelta(days=1),
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#333333", "width": 1.5, "dash": "dash"},
+            }
+        )
+    prefix = f"{label}: " if label else ""
+    if overlap[0] and overlap[1]:
+        o0, o1 = _to_date(overlap[0]), _to_date(overlap[1])
+        title = f"{prefix}all three sources cover {MONTHS[o0.month - 1]} {o0.year} to {MONTHS[o1.month - 1]} {o1.year}"
+    else:
+        title = f"{prefix}no month that all three sources cover"
+    layout: Layout = {
+        "barmode": "overlay",
+        "showlegend": False,
+        "xaxis": {"type": "date"},
+        "yaxis": {"categoryorder": "array", "categoryarray": names, "automargin": True},
+        "annotations": annotations,
+        "shapes": shapes,
+    }
+    alt = "Timeline of source coverage: " + "; ".join(
+        f"{s}: {w}" for s, w in zip(sources["source"], sources["window"], strict=True)
+    )
+    fig = _figure(
+        data, layout, chart=chart, title=title, subtitle=subtitle, alt=alt + ".", height=330
+    )
+    # The house title sits at 97% of the height: too near the edge on a short figure.
+    top = int(fig.layout.margin.t or 100) + 24
+    height = int(fig.layout.height or 400) + 24
+    fig.update_layout(title={"y": 1 - 30 / height}, margin={"t": top}, height=height)
+    return fig
+
+
 def caption(
     sources: Iterable[str],
     vintage: str | None = None,
@@ -1014,14 +1370,18 @@ def source_caption(
     incidents: bool = True,
     detections: bool = False,
     note: str | None = None,
+    arrivals: Sequence[str] = (),
 ) -> str:
     """The caption under a chart or map: sources and vintages (``labels`` from
-    :func:`vintage_labels`), caveats and filters. The one caption builder."""
+    :func:`vintage_labels`), caveats and filters. The one caption builder.
+
+    ``arrivals`` names the UNHCR sea-arrivals series shown (source ids), if any."""
     srcs: list[str] = []
     vints: list[str] = []
     for used, name, sid, short in (
         (incidents, "IOM Missing Migrants Project", v.incidents, "IOM"),
         (detections, "Frontex", v.detections, "Frontex"),
+        *((True, "UNHCR sea arrivals", a, "UNHCR") for a in arrivals),
     ):
         if not used:
             continue
@@ -1035,7 +1395,7 @@ def source_caption(
         minimum_estimate=incidents,
         detections=detections,
         filters=f.describe(),
-        note=note,
+        note=" ".join(x for x in (ARRIVAL_CAVEAT if arrivals else "", note or "") if x) or None,
     )
 
 

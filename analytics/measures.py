@@ -56,6 +56,22 @@ def _name(a: pd.Series, b: pd.Series) -> object:
     return a.name if a.name == b.name else None
 
 
+def compute_rate(
+    numerator: pd.Series, denominator: pd.Series, scale: float, min_denominator: float = 0
+) -> pd.Series:
+    """``scale * numerator / denominator``: the one rate formula of the catalogue's ratios
+    (per 1,000 detections, per 1,000 sea arrivals, detections per arrival).
+
+    ``NaN`` where either value is missing or the denominator is below
+    ``max(min_denominator, 1)``.
+    """
+    num, den = _floats(numerator), _floats(denominator)
+    ok = ~np.isnan(den) & ~np.isnan(num) & (den >= max(min_denominator, 1))
+    out = np.full(len(num), np.nan)
+    out[ok] = scale * num[ok] / den[ok]
+    return pd.Series(out, index=numerator.index, name=_name(numerator, denominator))
+
+
 def compute_lethality(
     dead_and_missing: pd.Series, detections: pd.Series, min_detections: int = 0
 ) -> pd.Series:
@@ -76,11 +92,7 @@ def compute_lethality(
         ``1000 * dead_and_missing / detections`` (persons per 1,000 detections); ``NaN`` where
         either value is missing or ``detections`` is below ``max(min_detections, 1)``.
     """
-    dm, det = _floats(dead_and_missing), _floats(detections)
-    ok = ~np.isnan(det) & ~np.isnan(dm) & (det >= max(min_detections, 1))
-    out = np.full(len(dm), np.nan)
-    out[ok] = 1000.0 * dm[ok] / det[ok]
-    return pd.Series(out, index=dead_and_missing.index, name=_name(dead_and_missing, detections))
+    return compute_rate(dead_and_missing, detections, 1000.0, min_detections)
 
 
 def compute_share(part: object, total: object) -> float:
@@ -741,8 +753,9 @@ def compute_deaths_per_1000_arrivals(
         last_month=_month_start(hi),
         months=(hi.year - lo.year) * 12 + hi.month - lo.month + 1,
     )
-    if arr >= max(min_arrivals, 1):
-        out["deaths_per_1000_sea_arrivals"] = 1000.0 * dm / arr
+    rate = float(compute_rate(pd.Series([dm]), pd.Series([arr]), 1000.0, min_arrivals).iloc[0])
+    if not np.isnan(rate):
+        out["deaths_per_1000_sea_arrivals"] = rate
     return out
 
 

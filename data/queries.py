@@ -558,3 +558,63 @@ def default_period(con: Con, f: Filters) -> tuple[dt.date | None, dt.date | None
     lo = row["lo"] if not pd.isna(row["lo"]) else None
     hi = row["hi"] if not pd.isna(row["hi"]) else None
     return lo, hi
+
+
+# ---------------------------------------------------------------- arrivals (reconciliation)
+
+
+def query_arrival_series(con: Con) -> pd.DataFrame:
+    """Every sea-arrivals series loaded: one row per source and country.
+
+    Returns
+    -------
+    DataFrame
+        ``source_id``, ``country_iso3``, ``first_date`` and ``last_date`` (the first and last
+        day in the series), ``days`` (days with a row), ``is_demo``, ``vintage``; newest
+        vintage first within a country.
+    """
+    df = _df(
+        con,
+        "SELECT a.source_id, a.country_iso3, min(a.date) AS first_date, max(a.date) AS last_date, "
+        "count(*) AS days, any_value(s.is_demo) AS is_demo, any_value(s.vintage) AS vintage "
+        "FROM arrivals a JOIN sources s USING (source_id) GROUP BY 1, 2 "
+        "ORDER BY a.country_iso3, any_value(s.is_demo), any_value(s.vintage) DESC, a.source_id",
+    )
+    for col in ("first_date", "last_date"):
+        df[col] = pd.to_datetime(df[col]).dt.date
+    return df
+
+
+def query_arrivals_monthly(
+    con: Con,
+    source_id: str,
+    country_iso3: str,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> pd.DataFrame:
+    """Sea arrivals of one series summed by month (a day without a row counts no arrivals).
+
+    Returns
+    -------
+    DataFrame
+        ``month`` (date, first day), ``arrivals`` (persons), ``days`` (days with a row);
+        only months with rows.
+    """
+    clauses = ["a.source_id = $src", "a.country_iso3 = $iso3"]
+    params: dict[str, Any] = {"src": source_id, "iso3": country_iso3}
+    if date_from:
+        clauses.append("a.date >= $a_from")
+        params["a_from"] = date_from
+    if date_to:
+        clauses.append("a.date <= $a_to")
+        params["a_to"] = date_to
+    df = _df(
+        con,
+        "SELECT CAST(date_trunc('month', a.date) AS DATE) AS month, "  # noqa: S608 - fixed text
+        "CAST(sum(a.arrivals) AS BIGINT) AS arrivals, count(*) AS days FROM arrivals a "
+        f"WHERE {' AND '.join(clauses)} GROUP BY 1 ORDER BY 1",
+        params,
+    )
+    df["month"] = pd.to_datetime(df["month"]).dt.date
+    df["arrivals"] = df["arrivals"].astype("int64")
+    return df

@@ -7,7 +7,6 @@ persons, arrivals are persons landed per day. Nothing here adds them to deaths o
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import duckdb
@@ -60,36 +59,3 @@ def query_refugee_population_by_year(con: Con, source_id: str, origin_iso3: str)
         "GROUP BY year ORDER BY year",
         {"sid": source_id, "iso3": origin_iso3},
     )
-
-
-def query_arrivals_monthly(
-    con: Con, source_id: str, country_iso3: str = "ITA"
-) -> tuple[pd.DataFrame, tuple[dt.date | None, dt.date | None]]:
-    """Sea arrivals per month to one country, and the days the series spans.
-
-    Returns
-    -------
-    (DataFrame, (date, date))
-        ``month`` (date, first day), ``arrivals`` (persons landed); and the first and last day
-        of the series (``None`` if empty). Days missing inside the span are days UNHCR
-        recorded no arrivals.
-    """
-    params = {"sid": source_id, "iso3": country_iso3}
-    df = _df(
-        con,
-        "SELECT CAST(date_trunc('month', date) AS DATE) AS month, "
-        "CAST(sum(arrivals) AS BIGINT) AS arrivals FROM arrivals "
-        "WHERE source_id = $sid AND country_iso3 = $iso3 GROUP BY 1 ORDER BY 1",
-        params,
-    )
-    df["month"] = pd.to_datetime(df["month"]).dt.date
-    cur = con.cursor()
-    try:
-        first, last = cur.execute(
-            "SELECT min(date), max(date) FROM arrivals "
-            "WHERE source_id = $sid AND country_iso3 = $iso3",
-            params,
-        ).fetchone() or (None, None)
-    finally:
-        cur.close()
-    return df, (first, last)

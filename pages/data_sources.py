@@ -12,6 +12,11 @@ v = cache.vintages(f)
 
 st.title("Data and sources")
 render.render_vintages_in_use(v)
+st.page_link(
+    "pages/reconcile.py",
+    label="Reconcile sources: one route's IOM, Frontex and UNHCR figures side by side",
+    icon=":material/compare_arrows:",
+)
 
 st.subheader("Every loaded source")
 render.render_sources_table(cache.sources())

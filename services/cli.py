@@ -9,6 +9,7 @@ Subcommands::
         [--json]
     python -m analytics backtest [--json] [--db PATH]
     python -m analytics messages [--n N] [filters] [--json]
+    python -m analytics reconcile --route ID [filters] [--json]
 
 Errors are one line on stderr and exit status 2, never a traceback.
 
@@ -199,11 +200,72 @@ def _register_messages(sub: Any, common: argparse.ArgumentParser) -> None:
     s.set_defaults(handler=_run_messages)
 
 
+def _register_reconcile(sub: Any, common: argparse.ArgumentParser) -> None:
+    s = sub.add_parser(
+        "reconcile",
+        parents=[common],
+        help="one route's IOM, Frontex and UNHCR figures side by side, by month",
+    )
+    s.set_defaults(handler=_run_reconcile)
+
+
+def _run_reconcile(args: argparse.Namespace) -> int:
+    from analytics.reconcile import COUNTS, RATIOS, STATUS_COLUMNS, divergence_rule_text
+    from services.reconcile import as_records, reconcile
+
+    if len(args.route) != 1:
+        raise CliError("reconcile takes exactly one --route ID")
+    con = _connect(args)
+    try:
+        f = _filters(con, args)
+        rec = reconcile(con, f.replace(routes=()), args.route[0])
+    finally:
+        con.close()
+    if args.json:
+        out = as_records(rec)
+        out["rule"] = divergence_rule_text()
+        _print_json(out)
+        return 0
+    print(f"Reconciliation: {rec.name}, {f.describe()}")
+    for r in rec.sources.to_dict("records"):
+        print(
+            f"- {r['source']}: {r['window']}"
+            + (f" ({r['source_id']})" if _clean(r["source_id"]) else "")
+        )
+    heads = [measure(mid).label.split(" (")[0] for mid, _ in COUNTS]
+    print(
+        f"{'month':<9}"
+        + "".join(f"{h[:16]:>18}" for h in heads)
+        + f"{'det./arrival':>14}  diverges"
+    )
+    for r in rec.months.to_dict("records"):
+        cells = []
+        for mid, kind in COUNTS:
+            text = measure(mid).format(r[mid])
+            if r[STATUS_COLUMNS[kind]] == "partial month":
+                text += "*"
+            cells.append(f"{text:>18}")
+        ratio = measure("detections_per_arrival").format(r["detections_per_arrival"])
+        print(
+            f"{pd.Timestamp(r['month']):%Y-%m}  " + "".join(cells) + f"{ratio:>14}  {r['diverges']}"
+        )
+    print("* month partly covered by the source. 'no data': outside the source's window, not 0.")
+    meds = "; ".join(
+        f"{measure(k).label}: {measure(k).format(v)}" for k, v in rec.medians.items() if k in RATIOS
+    )
+    print(f"Route medians: {meds}.")
+    print(divergence_rule_text())
+    if rec.note:
+        print(f"Note: {rec.note}")
+    return 0
+
+
 REGISTRARS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     _register_risk,
     _register_alerts,
     _register_messages,
     _register_backtest,
+    _register_reconcile,
     lambda sub, common: add_brief_parser(sub, common),
 )
 

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from analytics import figures as fg
 from analytics.catalogue import measure
 from analytics.messages import period_text
+from analytics.reconcile import AGREEMENT_FACTOR, month_end
 from data import queries as q
 from data.filters import Filters, as_date, filters_to_query
 from export import images as sn
@@ -48,6 +49,7 @@ from export.pack import (
     scope_text,
     slide_figure,
 )
+from services.reconcile import Reconciliation, reconcile, reconcile_routes
 
 Con = duckdb.DuckDBPyConnection
 
@@ -256,6 +258,11 @@ def collect_pack(
             ),
         )
 
+        say(0.28, "reconciling the sources")
+        for route_id in reconcile_routes(con, f, ref=ref):
+            rec = reconcile(con, f, route_id, ref=ref)
+            submit(*_reconcile_chart(rec, v, sources, f))
+
         say(0.3, "writing key messages and alerts")
         as_of = report.default_as_of(con, f, ref=ref)
         if f.date_to is not None:
@@ -414,6 +421,65 @@ def collect_pack(
             for r in sources.to_dict("records")
         },
     )
+
+
+#: The divergence rule as short as a slide caption allows (in full: docs/methodology.md).
+SLIDE_RULE = (
+    f"Red diamonds: months with detections per arrival more than {AGREEMENT_FACTOR:g} times the "
+    f"route's median month or below it divided by {AGREEMENT_FACTOR:g}; grey: no data, not 0."
+)
+
+
+def _reconcile_chart(
+    rec: Reconciliation, v: q.Vintages, sources: pd.DataFrame, f: Filters
+) -> tuple[go.Figure, str, tuple[AuditFigure, ...]]:
+    """The Reconciliation slide's chart, caption and audit figures for one route."""
+    fig = fg.make_reconcile_figure(
+        rec.months,
+        rec.medians,
+        label=f"Reconciliation, {rec.name}",
+        ratios=("detections_per_arrival",),
+        panel_height=80,
+    )
+    caption = fg.source_caption(
+        v,
+        f,
+        fg.vintage_labels(sources),
+        detections=True,
+        arrivals=rec.arrival_sources,
+        note=" ".join(x for x in (rec.note, SLIDE_RULE) if x),
+    )
+    # The figures the slide shows: each count and detections per arrival over the months all
+    # three sources cover, and the months flagged on the detections-per-arrival panel.
+    o = rec.overlap
+    audit: list[AuditFigure] = []
+    both = (rec.vintages.detections, *rec.arrival_sources)
+    if o["months"]:
+        span = (o["first"], month_end(o["last"]))
+        key = {"route_id": rec.route_id, "months": f"{o['first']:%Y-%m} to {o['last']:%Y-%m}"}
+        ids = {
+            "dead_and_missing": (rec.vintages.incidents,),
+            "incidents": (rec.vintages.incidents,),
+            "detections": (rec.vintages.detections,),
+            "arrivals": rec.arrival_sources,
+            "detections_per_arrival": both,
+        }
+        audit += [
+            audit_figure(mid, o[mid], key=key, period=span, source_ids=sids)
+            for mid, sids in ids.items()
+        ]
+    flagged = rec.divergence[rec.divergence["measure"] == "detections_per_arrival"]
+    audit += [
+        audit_figure(
+            "detections_per_arrival",
+            r["value"],
+            key={"route_id": rec.route_id, "month": f"{r['month']:%Y-%m}", "flag": "diverges"},
+            period=(r["month"], month_end(r["month"])),
+            source_ids=both,
+        )
+        for r in flagged.to_dict("records")
+    ]
+    return fig, caption, tuple(audit)
 
 
 def _iso(d: dt.date | None) -> str | None:

@@ -21,20 +21,24 @@ from analytics.measures import (
     compute_deaths_per_1000_arrivals,
     compute_refugee_population,
 )
+from analytics.reconcile import ARRIVAL_ROUTES
 from data.filters import Filters, as_date
-from data.queries import resolve_vintages
+from data.queries import query_arrival_series, query_arrivals_monthly, resolve_vintages
 from data.risk_queries import query_route_monthly, query_source_spans
-from data.unhcr_queries import (
-    query_arrivals_monthly,
-    query_refugee_population_by_year,
-    query_unhcr_source,
-)
+from data.unhcr_queries import query_refugee_population_by_year, query_unhcr_source
 from services import report
 
 Con = duckdb.DuckDBPyConnection
 
-#: Routes with a UNHCR sea-arrivals series, and the country of arrival it counts.
-ARRIVAL_ROUTES: dict[str, str] = {"central_mediterranean": "ITA"}
+
+def _arrival_country(con: Con, route_id: str) -> str | None:
+    """The loaded arrivals country of ``route_id`` (by :data:`analytics.reconcile.ARRIVAL_ROUTES`,
+    the one mapping of countries' arrivals to routes), Italy first; ``None`` if none."""
+    loaded = set(query_arrival_series(con)["country_iso3"].astype(str))
+    for iso3, rid in ARRIVAL_ROUTES.items():
+        if rid == route_id and iso3 in loaded:
+            return iso3
+    return None
 
 
 def refugee_population(con: Con, f: Filters, iso3: str) -> dict[str, Any]:
@@ -85,7 +89,7 @@ def route_arrival_ratio(con: Con, f: Filters, route_id: str) -> dict[str, Any] |
         ``deaths_per_1000_detections``, ``detections`` (events), ``detection_window`` (text),
         ``detection_source``, ``incident_source``.
     """
-    country = ARRIVAL_ROUTES.get(route_id)
+    country = _arrival_country(con, route_id)
     if country is None:
         return None
     fr = f.replace(routes=(route_id,))
@@ -96,7 +100,11 @@ def route_arrival_ratio(con: Con, f: Filters, route_id: str) -> dict[str, Any] |
         _empty_monthly("dead_and_missing"), _empty_monthly("arrivals"), None
     )
     if sid is not None and v.incidents is not None:
-        arrivals, (a_first, a_last) = query_arrivals_monthly(con, sid, country)
+        arrivals = query_arrivals_monthly(con, sid, country)
+        series = query_arrival_series(con)
+        span = series[(series["source_id"] == sid) & (series["country_iso3"] == country)]
+        a_first = span["first_date"].iloc[0] if len(span) else None
+        a_last = span["last_date"].iloc[0] if len(span) else None
         spans = query_source_spans(con)
         row = spans[spans["source_id"] == v.incidents]
         i_first = as_date(row["first_date"].iloc[0]) if len(row) else None

@@ -42,6 +42,8 @@ from data.db import WarehouseChanged, connect_read_only, db_path, warehouse_vers
 from data.filters import Filters
 from export.tables import prepare_incident_table
 from services import report
+from services.reconcile import Reconciliation
+from services.reconcile import reconcile as reconcile_route
 
 if TYPE_CHECKING:
     from geo.layers import EncodedCountries
@@ -624,6 +626,16 @@ def route_arrival_ratio(f: Filters, route_id: str) -> dict[str, Any] | None:
     return _per_run(_route_arrival_ratio, current_db(), f, route_id)  # type: ignore[no-any-return]
 
 
+@_data
+def _reconcile(db: Db, f: Filters, route_id: str) -> Reconciliation:
+    return reconcile_route(connection(db), f, route_id, **_ref(db))
+
+
+def reconcile(f: Filters, route_id: str) -> Reconciliation:
+    """One route's sources side by side from :mod:`services.reconcile`."""
+    return _per_run(_reconcile, current_db(), f, route_id)  # type: ignore[no-any-return]
+
+
 DATA_CACHES = (
     _vintages,
     _filter_options,
@@ -656,6 +668,7 @@ DATA_CACHES = (
     _coverage,
     _refugee_population,
     _route_arrival_ratio,
+    _reconcile,
 )
 
 

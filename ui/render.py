@@ -834,13 +834,17 @@ def render_arrival_ratio(ratio: Mapping[str, Any]) -> None:
     arr_m = measure("deaths_per_1000_sea_arrivals")
     det_m = measure("deaths_per_1000_detections")
     persons = measure("dead_and_missing")
+    country = cache.country_names().get(str(ratio.get("arrival_country")), "")
     left, right = st.columns(2)
     with left, st.container(border=True):
-        st.metric(arr_m.label, arr_m.format(ratio.get("deaths_per_1000_sea_arrivals")))
+        st.metric(
+            f"{arr_m.label} ({country})" if country else arr_m.label,
+            arr_m.format(ratio.get("deaths_per_1000_sea_arrivals")),
+        )
         st.caption(
             f"{persons.format(ratio.get('dead_and_missing_in_arrival_months'))} dead and missing "
             f"(IOM, persons) against {measure('arrivals').format(ratio.get('arrivals'))} sea "
-            f"arrivals to Italy (UNHCR, persons), "
+            f"arrivals to {country or 'the country of arrival'} (UNHCR, persons), "
             f"{window_text(ratio.get('arrival_window'))} (the whole months both cover). "
             + arr_m.caveat
         )

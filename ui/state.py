@@ -61,6 +61,9 @@ def app_pages() -> dict[str, list[Any]]:
         ],
         "About the data": [
             st.Page("pages/data_sources.py", title="Data and sources", icon=":material/database:"),
+            st.Page(
+                "pages/reconcile.py", title="Reconcile sources", icon=":material/compare_arrows:"
+            ),
             st.Page("pages/methodology.py", title="Methodology", icon=":material/menu_book:"),
             st.Page("pages/load_data.py", title="Load data", icon=":material/upload_file:"),
         ],
