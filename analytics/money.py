@@ -405,6 +405,10 @@ def compute_validation(
         :data:`VALIDATION_COLUMNS`.
     """
     ok = revenue_with_data(revenue).set_index(["route_id", "year"])
+    why = {
+        (r, int(y)): str(st)
+        for r, y, st in zip(revenue["route_id"], revenue["year"], revenue["status"], strict=True)
+    }
     rows = []
     for r in published.to_dict("records"):
         routes = split_routes(r["route_id"])
@@ -418,12 +422,10 @@ def compute_validation(
         complete = bool(routes) and not without
         if not routes:
             note = "global: no route-level count"
-        elif not have:
-            note = "no range for any of its routes in this year"
-        elif without:
-            note = f"partial: {len(have)} of {len(routes)} routes have a range"
         else:
-            note = ""
+            reasons = [f"{x}: {why.get((x, year), 'no count and no fee')}" for x in without]
+            head = f"{len(have)} of {len(routes)} routes have a range; " if have else ""
+            note = head + "; ".join(reasons)
         rows.append(
             {
                 "estimate_id": r["estimate_id"],
@@ -469,6 +471,15 @@ def format_range(low: object, high: object) -> str:
     return f"{format_eur(low)} to {format_eur(high)}"
 
 
+def format_fee(low: object, high: object) -> str:
+    """A fee per person: one amount when the cited row gives one, else the range."""
+    from analytics.catalogue import is_value
+
+    if is_value(low) and is_value(high) and round(float(low)) == round(float(high)):  # type: ignore[arg-type]
+        return format_eur(low)
+    return format_range(low, high)
+
+
 def route_years(revenue: pd.DataFrame) -> Mapping[str, Sequence[int]]:
     """Years with a range, per route."""
     ok = revenue_with_data(revenue)
@@ -492,3 +503,63 @@ def persons_from_arrivals(arrivals: pd.DataFrame, routes: Iterable[str] = ()) ->
         a = a[a["route_id"].isin(keep)]
     cols = ["route_id", "year", "persons"] + (["months"] if "months" in a.columns else [])
     return a.groupby(["route_id", "year"], as_index=False)[cols[2:]].sum()[cols]
+
+
+def _money_text(value: float, currency: str) -> str:
+    if value >= 1e9:
+        return f"{currency} {value / 1e9:,.2f} bn"
+    return f"{currency} {value / 1e6:,.1f} m"
+
+
+def validation_markdown(validation: pd.DataFrame, published: pd.DataFrame) -> str:
+    """:func:`compute_validation` as the Markdown table of ``docs/money.md``.
+
+    Ranges print as ``low-high`` (one amount where low = high); ratios as ``low-high`` with
+    two decimals; ``-`` where there is no product range or no ratio.
+    """
+    pub = published.set_index("estimate_id")
+    rows = [
+        "| published estimate | year | as published | published, EUR (2024 prices) "
+        "| product, EUR (2024 prices) | ratio product / published | note |",
+        "|---|---|---|---|---|---|---|",
+    ]
+
+    def rng(lo: float, hi: float, cur: str = "EUR") -> str:
+        if not (is_number(lo) and is_number(hi)):
+            return "-"
+        if round(lo, -5) == round(hi, -5):
+            return _money_text(lo, cur)
+        return f"{_money_text(lo, cur)} to {_money_text(hi, cur)}"
+
+    for r in validation.to_dict("records"):
+        p = pub.loc[r["estimate_id"]]
+        stated = f"{rng(float(p['low']), float(p['high']), str(p['currency']))} ({p['bound']})"
+        ratio = (
+            f"{r['ratio_low']:.2f}-{r['ratio_high']:.2f}"
+            if is_number(r["ratio_low"]) and is_number(r["ratio_high"])
+            else "-"
+        )
+        note = r["note"] or ""
+        rows.append(
+            "| "
+            + " | ".join(
+                [
+                    f"`{r['estimate_id']}`",
+                    str(int(r["year"])),
+                    stated,
+                    rng(r["published_low_eur"], r["published_high_eur"]),
+                    rng(r["product_low_eur"], r["product_high_eur"]),
+                    ratio,
+                    note.replace("|", "/"),
+                ]
+            )
+            + " |"
+        )
+    return "\n".join(rows)
+
+
+def is_number(value: object) -> bool:
+    """Whether ``value`` is a finite-or-infinite number, not NaN or None."""
+    from analytics.catalogue import is_value
+
+    return is_value(value)

@@ -19,7 +19,7 @@ from analytics.theme import OTHER_COLOUR, hex_to_rgb
 
 #: Half the width of one year's step in the band (years are drawn as steps, not points, so
 #: a year with a fee between two without stays visible instead of vanishing into a line).
-HALF_YEAR = 0.38
+HALF_YEAR = 0.5
 
 
 def _rgba(colour: str, alpha: float) -> str:
@@ -75,6 +75,7 @@ def make_revenue_band_figure(
             top_y: list[float] = []
             bot_y: list[float] = []
             for y in run:
+                # Consecutive years meet at the year boundary in a vertical step.
                 top_x += [y - HALF_YEAR, y + HALF_YEAR]
                 top_y += [rows[y]["revenue_high_eur"]] * 2
                 bot_y += [max(rows[y]["revenue_low_eur"], 1.0)] * 2
@@ -106,7 +107,10 @@ def make_revenue_band_figure(
                     "size": 9,
                     "color": "rgba(0,0,0,0)",
                     "symbol": ["circle-open" if p else "circle" for p in partial],
-                    "line": {"color": colour if partial.any() else "rgba(0,0,0,0)", "width": 2},
+                    "line": {
+                        "color": [colour if p else "rgba(0,0,0,0)" for p in partial],
+                        "width": 2,
+                    },
                 },
                 "showlegend": False,
                 "legendgroup": str(rid),
@@ -129,13 +133,12 @@ def make_revenue_band_figure(
     years = sorted(int(y) for y in df["year"].unique())
     layout: Layout = {
         "xaxis": {
-            "title": {"text": "Year"},
             "tickmode": "array",
             "tickvals": years,
-            "range": [years[0] - 0.8, years[-1] + 0.8],
+            "range": [years[0] - 0.9, years[-1] + 0.9],
         },
         "yaxis": {"title": {"text": f"{REVENUE_UNIT}, log scale"}, "type": "log"},
-        "legend": {"orientation": "h", "y": -0.2},
+        "legend": {"orientation": "h", "y": -0.12},
     }
     alt = "Range chart of smugglers' gross revenue by route and year: " + "; ".join(
         f"{r['name']} {int(r['year'])} {format_range(r['revenue_low_eur'], r['revenue_high_eur'])}"

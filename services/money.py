@@ -122,7 +122,10 @@ def persons_by_route_year(
             hi = (pd.Timestamp(hi) + pd.offsets.MonthEnd(0)).date()
         sids = tuple(sorted(set(df["source_id"].astype(str)))) if len(df) else ()
         if not len(df):
-            notes.append("No Frontex detections are loaded for these filters.")
+            notes.append(
+                "Frontex has no detections for these filters (it publishes EU external-border "
+                "routes only)."
+            )
     else:
         arr = dm.query_arrivals_by_country_year(con, f)
         if f.origins:

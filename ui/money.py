@@ -7,7 +7,7 @@ import pydeck as pdk
 import streamlit as st
 
 from analytics.catalogue import measure
-from analytics.money import PERSONS_BASES, format_range
+from analytics.money import PERSONS_BASES, STATUS_OK, format_fee, format_range
 from data.filters import Filters
 from services.money import CAVEATS, MoneyTables
 from ui import cache, render
@@ -96,12 +96,19 @@ def revenue_map(t: MoneyTables) -> pdk.Deck:
 
 
 def render_revenue_table(t: MoneyTables) -> None:
-    """Every route-year in scope: the range, or why there is none."""
-    r = t.revenue
-    if r.empty:
+    """Every route-year in scope: the ranges first, then (folded) why the others have none."""
+    if t.revenue.empty:
         st.info("No route-year in scope has a persons count or a cited fee.")
         return
-    table = pd.DataFrame(
+    ok = t.revenue["status"] == STATUS_OK
+    st.dataframe(_revenue_frame(t.revenue[ok]), hide_index=True, width="stretch")
+    if (~ok).any():
+        with st.expander(f"{int((~ok).sum())} route-years with no estimate, and why"):
+            st.dataframe(_revenue_frame(t.revenue[~ok]), hide_index=True, width="stretch")
+
+
+def _revenue_frame(r: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "Route": r["name"],
             "Year": r["year"].astype(int),
@@ -115,13 +122,12 @@ def render_revenue_table(t: MoneyTables) -> None:
                 for lo, hi in zip(r["share_low"], r["share_high"], strict=True)
             ],
             "Fee per person (EUR 2024)": [
-                format_range(lo, hi) for lo, hi in zip(r["fee_low_eur"], r["fee_high_eur"], strict=True)
+                format_fee(lo, hi) for lo, hi in zip(r["fee_low_eur"], r["fee_high_eur"], strict=True)
             ],
             "Fee rows": r["fee_ids"].fillna(""),
             "Status": r["status"],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
 
 
 def render_fee_table(t: MoneyTables) -> None:
@@ -142,7 +148,7 @@ def render_fee_table(t: MoneyTables) -> None:
                 for c, lo, hi in zip(fees["currency"], fees["fee_low"], fees["fee_high"], strict=True)
             ],
             "EUR (2024 prices)": [
-                format_range(lo, hi) for lo, hi in zip(fees["fee_low_eur"], fees["fee_high_eur"], strict=True)
+                format_fee(lo, hi) for lo, hi in zip(fees["fee_low_eur"], fees["fee_high_eur"], strict=True)
             ],
             "Source": fees["publisher"],
             "Where": fees["locator"],
