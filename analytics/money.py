@@ -128,7 +128,11 @@ def to_price_year(
     elif currency == BASE_CURRENCY:
         usd = float(amount) * _lookup(table, FX_SERIES["USD"], y)
     elif currency in FX_SERIES:
-        usd = float(amount) / _lookup(table, FX_SERIES[currency], y) * _lookup(table, "fx_usd_per_eur", y)
+        usd = (
+            float(amount)
+            / _lookup(table, FX_SERIES[currency], y)
+            * _lookup(table, "fx_usd_per_eur", y)
+        )
     else:
         raise ValueError(f"no exchange rate series for {currency!r} in fx_deflators.csv")
     usd_now = usd * _lookup(table, DEFLATOR, price_year) / _lookup(table, DEFLATOR, y)
@@ -190,7 +194,11 @@ def cited_shares(shares: pd.DataFrame) -> pd.DataFrame:
     """
     rec: dict[str, list[tuple[float, float, str]]] = {}
     for ids, lo, hi, sid in zip(
-        shares["route_id"], shares["share_low"], shares["share_high"], shares["share_id"], strict=True
+        shares["route_id"],
+        shares["share_low"],
+        shares["share_high"],
+        shares["share_id"],
+        strict=True,
     ):
         for r in split_routes(ids):
             rec.setdefault(r, []).append((float(lo), float(hi), str(sid)))
@@ -248,7 +256,9 @@ def compute_revenue(
         which.
     """
     if persons_basis not in PERSONS_BASES:
-        raise ValueError(f"persons_basis must be one of {list(PERSONS_BASES)}, got {persons_basis!r}")
+        raise ValueError(
+            f"persons_basis must be one of {list(PERSONS_BASES)}, got {persons_basis!r}"
+        )
     route_fees = compute_route_fees(compute_fees_eur(fees, fx, price_year))
     p = persons.copy()
     if "months" not in p.columns:
@@ -267,8 +277,12 @@ def compute_revenue(
         df["share_basis"] = "set by the user"
     df["persons_basis"] = persons_basis
     persons_v = pd.to_numeric(df["persons"], errors="coerce").astype(float)
-    df["revenue_low_eur"] = persons_v * df["share_low"].astype(float) * df["fee_low_eur"].astype(float)
-    df["revenue_high_eur"] = persons_v * df["share_high"].astype(float) * df["fee_high_eur"].astype(float)
+    df["revenue_low_eur"] = (
+        persons_v * df["share_low"].astype(float) * df["fee_low_eur"].astype(float)
+    )
+    df["revenue_high_eur"] = (
+        persons_v * df["share_high"].astype(float) * df["fee_high_eur"].astype(float)
+    )
     status = np.where(
         df["fee_low_eur"].isna(),
         STATUS_NO_FEE,

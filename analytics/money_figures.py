@@ -60,7 +60,9 @@ def make_revenue_band_figure(
     df = df[df["revenue_high_eur"] > 0].sort_values(["route_id", "year"])
     if df.empty:
         return _empty(
-            chart, f"{label or 'Selection'}: no route-year has both a count and a cited fee", subtitle
+            chart,
+            f"{label or 'Selection'}: no route-year has both a count and a cited fee",
+            subtitle,
         )
     colours = colours or {}
     traces: list[dict[str, Any]] = []
@@ -166,7 +168,8 @@ def make_leg_shares_figure(legs: pd.DataFrame) -> go.Figure:
         for r in df.to_dict("records")
     ]
     text = [
-        f"{r['share_low'] * 100:.0f}%" if abs(r["share_high"] - r["share_low"]) < 0.005
+        f"{r['share_low'] * 100:.0f}%"
+        if abs(r["share_high"] - r["share_low"]) < 0.005
         else f"{r['share_low'] * 100:.0f}-{r['share_high'] * 100:.0f}%"
         for r in df.to_dict("records")
     ]
@@ -183,8 +186,12 @@ def make_leg_shares_figure(legs: pd.DataFrame) -> go.Figure:
         "cliponaxis": False,
         "name": "Share of the whole fee",
         "customdata": [
-            [format_eur(r["part_low_eur"]), format_eur(r["part_high_eur"]),
-             format_eur(r["whole_low_eur"]), format_eur(r["whole_high_eur"])]
+            [
+                format_eur(r["part_low_eur"]),
+                format_eur(r["part_high_eur"]),
+                format_eur(r["whole_low_eur"]),
+                format_eur(r["whole_high_eur"]),
+            ]
             for r in df.to_dict("records")
         ],
         "hovertemplate": "%{text} of the whole fee<br>leg %{customdata[0]} to %{customdata[1]}"
@@ -196,13 +203,24 @@ def make_leg_shares_figure(legs: pd.DataFrame) -> go.Figure:
         "of the whole-journey fee"
     )
     layout: Layout = {
-        "xaxis": {"title": {"text": "Share of the whole fee"}, "tickformat": ".0%", "range": [0, 1.08]},
+        "xaxis": {
+            "title": {"text": "Share of the whole fee"},
+            "tickformat": ".0%",
+            "range": [0, 1.08],
+        },
         "yaxis": {"automargin": True},
         "showlegend": False,
     }
     alt = "Bar chart of the share of a whole-journey fee each leg takes: " + "; ".join(
-        f"{r['part_leg']} ({int(r['year'])}) {t}" for r, t in zip(df.to_dict("records"), text, strict=True)
+        f"{r['part_leg']} ({int(r['year'])}) {t}"
+        for r, t in zip(df.to_dict("records"), text, strict=True)
     )
     return _figure(
-        [bar], layout, chart=chart, title=title, subtitle=subtitle, alt=alt, height=160 + 70 * len(df)
+        [bar],
+        layout,
+        chart=chart,
+        title=title,
+        subtitle=subtitle,
+        alt=alt,
+        height=160 + 70 * len(df),
     )

@@ -1013,7 +1013,9 @@ def build_revenue_route_layer(
 
     paths = _paths_by_route(waypoints)
     per_route = {r["route_id"]: r for r in totals.to_dict("records")}
-    highs = [float(r["revenue_high_eur"]) for r in per_route.values() if is_value(r["revenue_high_eur"])]
+    highs = [
+        float(r["revenue_high_eur"]) for r in per_route.values() if is_value(r["revenue_high_eur"])
+    ]
     top = max(highs) if highs and max(highs) > 0 else 1.0
     rows = []
     for rid, name, colour in zip(

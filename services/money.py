@@ -207,7 +207,9 @@ def money_tables(
         notes = (
             *notes,
             "Partly covered years (open markers): "
-            + ", ".join(f"{r.name} {int(r.year)} ({int(r.months)} months)" for r in part.itertuples())
+            + ", ".join(
+                f"{r.name} {int(r.year)} ({int(r.months)} months)" for r in part.itertuples()
+            )
             + ".",
         )
     if f.un_regions or f.un_subregions or f.mmp_regions or f.causes or f.min_source_quality:

@@ -113,7 +113,8 @@ def _revenue_frame(r: pd.DataFrame) -> pd.DataFrame:
             "Route": r["name"],
             "Year": r["year"].astype(int),
             measure("smuggling_revenue").label: [
-                format_range(lo, hi) for lo, hi in zip(r["revenue_low_eur"], r["revenue_high_eur"], strict=True)
+                format_range(lo, hi)
+                for lo, hi in zip(r["revenue_low_eur"], r["revenue_high_eur"], strict=True)
             ],
             "Persons": r["persons"],
             "Months counted": r["months"],
@@ -122,7 +123,8 @@ def _revenue_frame(r: pd.DataFrame) -> pd.DataFrame:
                 for lo, hi in zip(r["share_low"], r["share_high"], strict=True)
             ],
             "Fee per person (EUR 2024)": [
-                format_fee(lo, hi) for lo, hi in zip(r["fee_low_eur"], r["fee_high_eur"], strict=True)
+                format_fee(lo, hi)
+                for lo, hi in zip(r["fee_low_eur"], r["fee_high_eur"], strict=True)
             ],
             "Fee rows": r["fee_ids"].fillna(""),
             "Status": r["status"],
@@ -145,10 +147,13 @@ def render_fee_table(t: MoneyTables) -> None:
             "Year": fees["year"].astype(int),
             "As reported": [
                 f"{c} {lo:,.0f}" if lo == hi else f"{c} {lo:,.0f}-{hi:,.0f}"
-                for c, lo, hi in zip(fees["currency"], fees["fee_low"], fees["fee_high"], strict=True)
+                for c, lo, hi in zip(
+                    fees["currency"], fees["fee_low"], fees["fee_high"], strict=True
+                )
             ],
             "EUR (2024 prices)": [
-                format_fee(lo, hi) for lo, hi in zip(fees["fee_low_eur"], fees["fee_high_eur"], strict=True)
+                format_fee(lo, hi)
+                for lo, hi in zip(fees["fee_low_eur"], fees["fee_high_eur"], strict=True)
             ],
             "Source": fees["publisher"],
             "Where": fees["locator"],

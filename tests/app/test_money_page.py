@@ -58,16 +58,24 @@ def test_money_page_on_the_real_warehouse(real_app: AppTest, real_db: Path) -> N
     assert cm and cm[0]["fill"] == "toself"
     ys = [y for y in cm[0]["y"] if y is not None]
     assert max(ys) > 2.0e8 and min(ys) < 2.0e8
-    assert "Central Mediterranean 2017 EUR 185.9 million to EUR 206.6 million" in band["layout"]["meta"]["alt"]
+    assert (
+        "Central Mediterranean 2017 EUR 185.9 million to EUR 206.6 million"
+        in band["layout"]["meta"]["alt"]
+    )
     widths = {r["route_id"]: r["width"] for r in _revenue_layer(at)["data"]}
-    assert widths["eastern_mediterranean"] > widths["central_mediterranean"] > widths["english_channel"]
+    assert (
+        widths["eastern_mediterranean"]
+        > widths["central_mediterranean"]
+        > widths["english_channel"]
+    )
 
     # The share slider applies one range to every route.
     at.slider(key="share").set_value((0.5, 0.5)).run()
     _clean(at, "share 50%")
-    assert "Central Mediterranean 2017 EUR 103.3 million to EUR 103.3 million" in _specs(at)[0][
-        "layout"
-    ]["meta"]["alt"]
+    assert (
+        "Central Mediterranean 2017 EUR 103.3 million to EUR 103.3 million"
+        in _specs(at)[0]["layout"]["meta"]["alt"]
+    )
 
     # UNHCR arrivals: Italy only, so only the Central Mediterranean has a range.
     at.segmented_control(key="persons").set_value("arrivals").run()
@@ -86,6 +94,7 @@ def test_money_page_reads_its_controls_from_the_link(real_app: AppTest) -> None:
     assert at.slider(key="share").value == (0.5, 0.6)
     assert at.segmented_control(key="persons").value == "arrivals"
     # 2017 UNHCR arrivals to Italy, 118,319 persons x 50-60% x EUR 1,736 (2024 prices).
-    assert "Central Mediterranean 2017 EUR 102.7 million to EUR 123.3 million" in _specs(at)[0][
-        "layout"
-    ]["meta"]["alt"]
+    assert (
+        "Central Mediterranean 2017 EUR 102.7 million to EUR 123.3 million"
+        in _specs(at)[0]["layout"]["meta"]["alt"]
+    )

@@ -25,7 +25,12 @@ FRONTEX = "frontex/frontex_ibc_detections_monthly_2009-2025.csv"
 ARRIVALS = "unhcr/unhcr_daily_arrivals_italy.csv"
 #: The routes Frontex's 2015 arrivals came by (the Western Balkans count is mostly the same
 #: people after Greece, so it is left out, as docs/money.md says).
-EU_2015 = ("eastern_mediterranean", "central_mediterranean", "western_mediterranean", "western_african_atlantic")
+EU_2015 = (
+    "eastern_mediterranean",
+    "central_mediterranean",
+    "western_mediterranean",
+    "western_african_atlantic",
+)
 
 
 @pytest.fixture(scope="module")
@@ -114,15 +119,19 @@ def test_recomputes_the_europol_2015_estimate_within_its_stated_range(
     persons = dm.query_detections_by_route_year(
         con, Filters(date_from=dt.date(2015, 1, 1), date_to=dt.date(2015, 12, 31), routes=EU_2015)
     )
-    assert int(persons["persons"].sum()) == sum(
-        raw_detections(frontex, label, 2015)
-        for label in (
-            "Eastern Mediterranean Route",
-            "Central Mediterranean Route",
-            "Western Mediterranean Route",
-            "Western African Route",
+    assert (
+        int(persons["persons"].sum())
+        == sum(
+            raw_detections(frontex, label, 2015)
+            for label in (
+                "Eastern Mediterranean Route",
+                "Central Mediterranean Route",
+                "Western Mediterranean Route",
+                "Western African Route",
+            )
         )
-    ) == 1_047_210
+        == 1_047_210
+    )
     published_fee = pd.DataFrame(
         [
             {
@@ -141,9 +150,7 @@ def test_recomputes_the_europol_2015_estimate_within_its_stated_range(
     )
     fx = dm.read_fx()
     # Keep the publisher's money (EUR of 2015): price year 2015.
-    rev = am.compute_revenue(
-        persons, published_fee, fx, dm.read_smuggler_share(), price_year=2015
-    )
+    rev = am.compute_revenue(persons, published_fee, fx, dm.read_smuggler_share(), price_year=2015)
     low, high = rev["revenue_low_eur"].sum(), rev["revenue_high_eur"].sum()
     published = dm.read_published_estimates().set_index("estimate_id").loc["europol_eu_2015"]
     p_low, p_high = float(published["low"]), float(published["high"])
@@ -175,7 +182,9 @@ def test_the_pack_has_a_follow_the_money_slide_with_its_figures(con) -> None:
     f = Filters(routes=("central_mediterranean", "western_mediterranean"))
     pack = collect_pack(con, f, render_images=False)
     slide = next(s for s in pack.slides if s.title == "Follow the money")
-    figs = {(dict(a.key)["route"], dict(a.key)["year"], dict(a.key)["bound"]): a for a in slide.figures}
+    figs = {
+        (dict(a.key)["route"], dict(a.key)["year"], dict(a.key)["bound"]): a for a in slide.figures
+    }
     t = sm.money_tables(con, f)
     ok = t.with_data.set_index(["route_id", "year"])
     assert len(figs) == 2 * len(ok)

@@ -95,9 +95,7 @@ def test_revenue_is_a_range_from_the_envelope_of_crossing_fees() -> None:
 
 def test_no_fee_for_the_route_year_is_no_data_not_zero() -> None:
     fees = pd.DataFrame([fee("f1", "r1", 2020, 100, 200)])
-    persons = pd.DataFrame(
-        {"route_id": ["r1", "r2"], "year": [2024, 2020], "persons": [500, 700]}
-    )
+    persons = pd.DataFrame({"route_id": ["r1", "r2"], "year": [2024, 2020], "persons": [500, 700]})
     out = am.compute_revenue(persons, fees, FX, SHARES).set_index(["route_id", "year"])
     # r1 2024 has a count but no fee (the 2020 fee is not carried forward); r2 has no fee at all.
     for key in (("r1", 2024), ("r2", 2020)):
@@ -210,8 +208,9 @@ def test_band_figure_draws_filled_ranges_never_a_line() -> None:
     assert min(ys) == 1e6 and max(ys) == 9e6
     # 2017-2018 is one band, 2023 another: two closed outlines separated by a gap.
     assert band[0]["x"].count(None) == 2
-    assert "Route one 2023: the largest estimate, EUR 5.0 million to EUR 9.0 million" == (
-        spec["layout"]["meta"]["title"]
+    assert (
+        "Route one 2023: the largest estimate, EUR 5.0 million to EUR 9.0 million"
+        == (spec["layout"]["meta"]["title"])
     )
     assert "open circles" in spec["layout"]["title"]["subtitle"]["text"]
     empty = make_revenue_band_figure(rev.iloc[0:0])
