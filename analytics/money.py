@@ -276,6 +276,9 @@ def compute_revenue(
         df["share_high"] = share.high
         df["share_basis"] = "set by the user"
     df["persons_basis"] = persons_basis
+    # Counts stay whole numbers; a missing count is <NA> (no data), never 0.
+    df["persons"] = pd.to_numeric(df["persons"], errors="coerce").astype("Int64")
+    df["months"] = pd.to_numeric(df["months"], errors="coerce").astype("Int64")
     persons_v = pd.to_numeric(df["persons"], errors="coerce").astype(float)
     df["revenue_low_eur"] = (
         persons_v * df["share_low"].astype(float) * df["fee_low_eur"].astype(float)

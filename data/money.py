@@ -1,6 +1,6 @@
 """Corridor economics: the cited reference tables and the persons counts they multiply.
 
-The four tables in :data:`data.reference.REFERENCE_DIR` are authored by hand from public
+The four tables in ``data/reference/`` are authored by hand from public
 documents (``docs/money.md`` says how each row was read): smuggling fees, exchange rates and
 deflators, statements of the share of migrants who used a smuggler, and published revenue
 estimates. The readers return them as they are (numbers as numbers, empty cells as ``""``);
@@ -14,6 +14,7 @@ bound; the vintage comes from :class:`~data.filters.Filters` as for every other 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -21,9 +22,11 @@ import pandas as pd
 
 from data.filters import Filters
 from data.queries import detection_where, resolve_vintages
-from data.reference import REFERENCE_DIR
 
 Con = duckdb.DuckDBPyConnection
+
+#: ``data.reference.REFERENCE_DIR``, named here so the first page need not import geopandas.
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
 
 FEES_FILE = "smuggling_fees.csv"
 FX_FILE = "fx_deflators.csv"
