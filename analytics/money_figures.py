@@ -106,11 +106,12 @@ def make_revenue_band_figure(
                 "y": g["revenue_high_eur"].tolist(),
                 "mode": "markers",
                 "marker": {
-                    "size": 9,
+                    "size": 13,
                     "color": "rgba(0,0,0,0)",
                     "symbol": ["circle-open" if p else "circle" for p in partial],
+                    # Dark, so the partial-year mark stands out on the route's own outline.
                     "line": {
-                        "color": [colour if p else "rgba(0,0,0,0)" for p in partial],
+                        "color": ["#333333" if p else "rgba(0,0,0,0)" for p in partial],
                         "width": 2,
                     },
                 },
@@ -140,7 +141,7 @@ def make_revenue_band_figure(
             "range": [years[0] - 0.9, years[-1] + 0.9],
         },
         "yaxis": {"title": {"text": f"{REVENUE_UNIT}, log scale"}, "type": "log"},
-        "legend": {"orientation": "h", "y": -0.12},
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
     }
     alt = "Range chart of smugglers' gross revenue by route and year: " + "; ".join(
         f"{r['name']} {int(r['year'])} {format_range(r['revenue_low_eur'], r['revenue_high_eur'])}"

@@ -427,9 +427,9 @@ def collect_pack(
 
 
 MONEY_NOTE = (
-    "Revenue = Frontex detections (events, not persons) x share that used a smuggler (cited, "
-    "90-100%) x cited fee, EUR at 2024 prices; a range, never one number; fees vary by "
-    "nationality and service; no fee for a year is no data"
+    "Revenue = persons x share that used a smuggler (cited, 90-100%) x cited fee, EUR at 2024 "
+    "prices; a range, never one number; fees vary by nationality and service; no fee for a "
+    "year is no data"
 )
 
 

@@ -101,10 +101,19 @@ def render_revenue_table(t: MoneyTables) -> None:
         st.info("No route-year in scope has a persons count or a cited fee.")
         return
     ok = t.revenue["status"] == STATUS_OK
-    st.dataframe(_revenue_frame(t.revenue[ok]), hide_index=True, width="stretch")
+    cfg = {
+        "Persons": st.column_config.NumberColumn(format="localized"),
+        "Year": st.column_config.NumberColumn(format="plain"),
+    }
+    st.dataframe(_revenue_frame(t.revenue[ok]), hide_index=True, width="stretch", column_config=cfg)
     if (~ok).any():
         with st.expander(f"{int((~ok).sum())} route-years with no estimate, and why"):
-            st.dataframe(_revenue_frame(t.revenue[~ok]), hide_index=True, width="stretch")
+            st.dataframe(
+                _revenue_frame(t.revenue[~ok]),
+                hide_index=True,
+                width="stretch",
+                column_config=cfg,
+            )
 
 
 def _revenue_frame(r: pd.DataFrame) -> pd.DataFrame:
