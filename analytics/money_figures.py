@@ -107,9 +107,9 @@ def make_revenue_band_figure(
                 "mode": "markers",
                 "marker": {
                     "size": 13,
-                    "color": "rgba(0,0,0,0)",
+                    # An open symbol is stroked in the marker colour: dark for a partial year.
+                    "color": ["#333333" if p else "rgba(0,0,0,0)" for p in partial],
                     "symbol": ["circle-open" if p else "circle" for p in partial],
-                    # Dark, so the partial-year mark stands out on the route's own outline.
                     "line": {
                         "color": ["#333333" if p else "rgba(0,0,0,0)" for p in partial],
                         "width": 2,

@@ -103,7 +103,6 @@ def render_revenue_table(t: MoneyTables) -> None:
     ok = t.revenue["status"] == STATUS_OK
     cfg = {
         "Persons": st.column_config.NumberColumn(format="localized"),
-        "Year": st.column_config.NumberColumn(format="plain"),
     }
     st.dataframe(_revenue_frame(t.revenue[ok]), hide_index=True, width="stretch", column_config=cfg)
     if (~ok).any():
