@@ -40,6 +40,7 @@ def test_money_page_on_demo_data(demo_app: AppTest) -> None:
     assert "Fees vary by nationality" in text
     specs = _specs(at)
     assert specs[0]["layout"]["meta"]["chart"] == "smuggling-revenue-by-route"
+    assert any(t.get("fill") == "toself" for t in specs[0]["data"]), "no revenue band drawn"
     assert specs[1]["layout"]["meta"]["chart"] == "leg-fee-shares"
     assert at.slider(key="share").value == (0.9, 1.0)
     assert _revenue_layer(at)["data"], "no routes on the revenue map"
