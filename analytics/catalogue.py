@@ -87,6 +87,7 @@ SOURCE_NAMES: Mapping[str, str] = MappingProxyType(
         "unhcr-arrivals": "UNHCR sea arrivals",
         "unhcr-population": "UNHCR",
         "oc-index": "GI-TOC Organized Crime Index",
+        "fee-table": "RouteWatch smuggling-fee table (cited, data/reference)",
     }
 )
 
@@ -366,6 +367,30 @@ _ALL: tuple[Measure, ...] = (
         "An expert assessment of criminal markets, not a count.",
         "data.queries.query_indicator",
         decimals=1,
+    ),
+    Measure(
+        "smuggling_revenue",
+        "Smugglers' gross revenue (estimate, low to high)",
+        "EUR (2024 prices)",
+        ("frontex", "unhcr-arrivals", "fee-table"),
+        "route-years with both a persons count (Frontex detections by default, or UNHCR sea "
+        "arrivals) and a cited crossing fee for that route and year; no fee is no data, never "
+        "carried to another year",
+        "A range, never one number: persons x share that used a smuggler x fee, converted with "
+        "ECB rates and US CPI-U. Detections are events, not persons; fees vary by nationality, "
+        "season and service; turnover of all smugglers, not profit.",
+        "analytics.money.compute_revenue",
+    ),
+    Measure(
+        "leg_fee_share",
+        "Share of the whole fee taken by a leg",
+        "share",
+        ("fee-table",),
+        "only a leg or toll the cited source states as part of a whole-journey fee",
+        "A range from two cited fees at the same prices; one network's or one nationality's "
+        "journey, not the route as a whole.",
+        "analytics.money.compute_leg_shares",
+        share=True,
     ),
     Measure(
         "risk_score",

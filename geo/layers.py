@@ -1157,3 +1157,82 @@ def build_deck(
         map_style=NO_MAP_STYLE,
         tooltip=tt,
     )
+
+
+def build_revenue_route_layer(
+    routes: pd.DataFrame,
+    waypoints: pd.DataFrame,
+    totals: pd.DataFrame,
+    max_width_px: float = 16.0,
+) -> pdk.Layer:
+    """Routes as paths whose width follows smugglers' estimated gross revenue.
+
+    Parameters
+    ----------
+    routes : DataFrame
+        ``route_id``, ``name``, ``colour``.
+    waypoints : DataFrame
+        ``route_id``, ``seq``, ``lon``, ``lat`` (EPSG:4326).
+    totals : DataFrame
+        Per route: ``route_id``, ``revenue_low_eur``, ``revenue_high_eur`` (EUR at 2024 prices,
+        summed over the years with a range), ``first_year``, ``last_year`` (from
+        :func:`analytics.money.compute_route_totals`).
+    max_width_px : float
+        Width of the route with the highest upper estimate (width grows with its square root);
+        routes without an estimate are thin and grey, marked "no data".
+    """
+    from analytics.money import format_range
+
+    paths = _paths_by_route(waypoints)
+    per_route = {r["route_id"]: r for r in totals.to_dict("records")}
+    highs = [
+        float(r["revenue_high_eur"]) for r in per_route.values() if is_value(r["revenue_high_eur"])
+    ]
+    top = max(highs) if highs and max(highs) > 0 else 1.0
+    rows = []
+    for rid, name, colour in zip(
+        routes["route_id"].tolist(), routes["name"].tolist(), routes["colour"].tolist(), strict=True
+    ):
+        if rid not in paths or len(paths[rid]) < 2:
+            continue
+        t = per_route.get(rid)
+        if t is None or not is_value(t["revenue_high_eur"]):
+            width, rgba = 1.5, [150, 150, 150, 120]
+            body = _tooltip_lines(f"{measure('smuggling_revenue').label}: {NO_DATA}")
+        else:
+            high = float(t["revenue_high_eur"])
+            width = round(2.0 + (max_width_px - 2.0) * math.sqrt(max(high, 0.0) / top), 1)
+            rgba = _rgba(colour, 210)
+            years = (
+                str(t["first_year"])
+                if t["first_year"] == t["last_year"]
+                else f"{t['first_year']}-{t['last_year']}, years with a cited fee"
+            )
+            body = _tooltip_lines(
+                f"{measure('smuggling_revenue').label} ({years}):",
+                format_range(t["revenue_low_eur"], high),
+            )
+        rows.append(
+            {
+                "route_id": rid,
+                "path": paths[rid],
+                "color": rgba,
+                "width": float(width),
+                "tt_title": escape_text(name),
+                "tt_body": body,
+            }
+        )
+    return pdk.Layer(
+        "PathLayer",
+        id="revenue-routes",
+        data=rows,
+        get_path="path",
+        get_color="color",
+        get_width="width",
+        width_units=PIXELS,
+        width_min_pixels=1,
+        cap_rounded=True,
+        joint_rounded=True,
+        pickable=True,
+        auto_highlight=True,
+    )

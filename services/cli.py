@@ -10,6 +10,8 @@ Subcommands::
     python -m analytics backtest [--json] [--db PATH]
     python -m analytics messages [--n N] [filters] [--json]
     python -m analytics reconcile --route ID [filters] [--json]
+    python -m analytics money [--route ID] [--from ...] [--to ...] [--persons detections|arrivals]
+        [--share LOW-HIGH] [filters] [--json]
 
 Errors are one line on stderr and exit status 2, never a traceback.
 
@@ -260,12 +262,45 @@ def _run_reconcile(args: argparse.Namespace) -> int:
     return 0
 
 
+def _share(text: str) -> tuple[float, float]:
+    lo, sep, hi = text.partition("-")
+    try:
+        a, b = float(lo), float(hi if sep else lo)
+    except ValueError:
+        a = b = float("nan")
+    if not (0.0 <= a <= b <= 1.0):
+        raise argparse.ArgumentTypeError(
+            f"bad share {text!r}: expected LOW-HIGH between 0 and 1, e.g. 0.9-1.0"
+        )
+    return a, b
+
+
+def _register_money(sub: Any, common: argparse.ArgumentParser) -> None:
+    s = sub.add_parser(
+        "money", parents=[common], help="smugglers' gross revenue by route and year (a range)"
+    )
+    s.add_argument(
+        "--persons",
+        choices=["detections", "arrivals"],
+        default="detections",
+        help="count Frontex detections (events, not persons; default) or UNHCR sea arrivals",
+    )
+    s.add_argument(
+        "--share",
+        type=_share,
+        metavar="LOW-HIGH",
+        help="share that used a smuggler for every route (default: the cited range per route)",
+    )
+    s.set_defaults(handler=_run_money)
+
+
 REGISTRARS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     _register_risk,
     _register_alerts,
     _register_messages,
     _register_backtest,
     _register_reconcile,
+    _register_money,
     lambda sub, common: add_brief_parser(sub, common),
 )
 
@@ -620,6 +655,54 @@ def _run_messages(args: argparse.Namespace) -> int:
         print(f"Key messages ({f.describe()}):")
         for r in df.to_dict("records"):
             print(f"{r['rank']}. {r['sentence']}")
+        return 0
+    finally:
+        con.close()
+
+
+def _run_money(args: argparse.Namespace) -> int:
+    from analytics.money import REVENUE_UNIT, ShareRange, format_fee, format_range
+    from services import money
+
+    con = _connect(args)
+    try:
+        f = _filters(con, args)
+        share = ShareRange(*args.share) if args.share else None
+        t = money.money_tables(con, f, persons=args.persons, share=share)
+        m = measure("smuggling_revenue")
+        if args.json:
+            _print_json(
+                {
+                    "measure": m.id,
+                    "unit": m.unit,
+                    "persons": args.persons,
+                    "share": "cited per route" if share is None else [share.low, share.high],
+                    "filters": f.describe(),
+                    "source_ids": list(t.source_ids),
+                    "notes": list(t.notes),
+                    "caveat": m.caveat,
+                    "rows": _clean_deep(t.revenue.to_dict("records")),
+                    "legs": _clean_deep(t.legs.to_dict("records")),
+                }
+            )
+            return 0
+        print(f"{m.label}, {REVENUE_UNIT} ({f.describe()}; persons: {args.persons})")
+        ok = t.with_data
+        if ok.empty:
+            print(f"  {NO_DATA}: no route-year in scope has both a count and a cited fee")
+        for r in ok.to_dict("records"):
+            part = f" ({int(r['months'])} months)" if r["partial"] else ""
+            print(
+                f"  {r['name']} {int(r['year'])}{part}: "
+                f"{format_range(r['revenue_low_eur'], r['revenue_high_eur'])} "
+                f"[{_fmt(r['persons'])} x {r['share_low']:.0%}-{r['share_high']:.0%} x fee "
+                f"{format_fee(r['fee_low_eur'], r['fee_high_eur'])}; {r['fee_ids']}]"
+            )
+        missing = t.revenue[t.revenue["status"] != "ok"]
+        if len(missing):
+            print(f"  no estimate for {len(missing)} route-years (--json lists them and why)")
+        for note in (*t.notes, m.caveat):
+            print(f"note: {note}")
         return 0
     finally:
         con.close()

@@ -262,6 +262,18 @@ def collect_pack(
         for route_id in reconcile_routes(con, f, ref=ref):
             rec = reconcile(con, f, route_id, ref=ref)
             submit(*_reconcile_chart(rec, v, sources, f))
+        say(0.28, "estimating smugglers' revenue")
+        _submit_money(
+            con,
+            f,
+            routes_ref,
+            label,
+            submit,
+            jobs,
+            chart_caption(
+                v, sources, f, incidents=False, detections=bool(v.detections), note=MONEY_NOTE
+            ),
+        )
 
         say(0.3, "writing key messages and alerts")
         as_of = report.default_as_of(con, f, ref=ref)
@@ -480,6 +492,48 @@ def _reconcile_chart(
         for r in flagged.to_dict("records")
     ]
     return fig, caption, tuple(audit)
+
+
+MONEY_NOTE = (
+    "Revenue = persons x share that used a smuggler (cited, 90-100%) x cited fee, EUR at 2024 "
+    "prices; a range, never one number; fees vary by nationality and service; no fee for a "
+    "year is no data"
+)
+
+
+def _submit_money(
+    con: Con,
+    f: Filters,
+    routes_ref: pd.DataFrame,
+    label: str,
+    submit: Any,
+    jobs: list[_ChartJob],
+    caption: str,
+) -> None:
+    """The "Follow the money" slide: revenue ranges by route and year (services.money)."""
+    from analytics.money_figures import make_revenue_band_figure
+    from services.money import money_tables
+
+    t = money_tables(con, f)
+    ok = t.with_data
+    if ok.empty:
+        return
+    colours = dict(zip(routes_ref["route_id"], routes_ref["colour"], strict=True))
+    audit = tuple(
+        audit_figure(
+            "smuggling_revenue",
+            r[f"revenue_{bound}_eur"],
+            key={"route": r["route_id"], "year": int(r["year"]), "bound": bound},
+            period=(dt.date(int(r["year"]), 1, 1), dt.date(int(r["year"]), 12, 31)),
+            source_ids=t.source_ids,
+        )
+        for r in ok.to_dict("records")
+        for bound in ("low", "high")
+    )
+    submit(make_revenue_band_figure(ok, colours, label=label), caption, audit)
+    job = jobs[-1]
+    job.subtitle = job.title
+    job.title = "Follow the money"
 
 
 def _iso(d: dt.date | None) -> str | None:

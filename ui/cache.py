@@ -41,6 +41,7 @@ from data import queries as q
 from data.db import WarehouseChanged, connect_read_only, db_path, warehouse_version
 from data.filters import Filters
 from export.tables import prepare_incident_table
+from services import money as money_service
 from services import report
 from services.reconcile import Reconciliation
 from services.reconcile import reconcile as reconcile_route
@@ -598,6 +599,27 @@ def key_messages(f: Filters, n: int = 5) -> pd.DataFrame:
     return _per_run(_key_messages, current_db(), f, n)
 
 
+# --------------------------------------------------------------------------- follow the money
+
+
+@_data
+def _money(
+    db: Db, f: Filters, persons: str, share: tuple[float, float] | None
+) -> money_service.MoneyTables:
+    from analytics.money import ShareRange
+
+    rng = ShareRange(*share) if share is not None else None
+    return money_service.money_tables(connection(db), f, persons=persons, share=rng)
+
+
+def money(
+    f: Filters, persons: str = "detections", share: tuple[float, float] | None = None
+) -> money_service.MoneyTables:
+    """Revenue ranges, route totals, leg shares and fee rows (:func:`services.money.money_tables`);
+    ``share`` ``None`` is the cited share per route."""
+    return _per_run(_money, current_db(), f, persons, share)
+
+
 # --------------------------------------------------------------------------- housekeeping
 
 
@@ -637,6 +659,7 @@ def reconcile(f: Filters, route_id: str) -> Reconciliation:
 
 
 DATA_CACHES = (
+    _money,
     _vintages,
     _filter_options,
     _headline,
