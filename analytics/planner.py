@@ -29,8 +29,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import plotly.graph_objects as go
 import pandas as pd
 
+from analytics.theme import apply_theme, cause_label
 from analytics.catalogue import (
     MIN_DETECTIONS_FOR_RATE,
     MIN_KNOWN_FOR_SHARE,
@@ -66,16 +68,6 @@ MIN_NATIONALITY_SHARE = 0.01
 #: The IOM cause that names no cause (shown, never counted as a leading cause).
 UNKNOWN_CAUSE = "Mixed or unknown"
 
-#: How a message names each IOM cause of death (the export's exact labels as keys).
-CAUSE_LABELS: Mapping[str, str] = {
-    "Drowning": "drowning",
-    "Vehicle accident / death linked to hazardous transport": "vehicle accidents and hazardous transport",
-    "Harsh environmental conditions / lack of adequate shelter, food, water": "harsh conditions (heat, cold, no water, food or shelter)",
-    "Violence": "violence",
-    "Sickness / lack of access to adequate healthcare": "sickness without health care",
-    "Accidental death": "other accidents",
-    UNKNOWN_CAUSE: "mixed or unknown causes",
-}
 
 
 def _(text: str) -> str:
@@ -392,7 +384,8 @@ def compute_cause_shares(
     Returns
     -------
     DataFrame
-        ``cause`` (IOM label), ``label`` (how a message names it), ``dead_and_missing``,
+        ``cause`` (IOM label), ``label`` (the app's short label,
+        :func:`analytics.theme.cause_label`), ``dead_and_missing``,
         ``share`` (0-1, ``NaN`` below ``min_total``), ``known`` (False for
         :data:`UNKNOWN_CAUSE`); known causes first, largest first.
     """
@@ -407,7 +400,7 @@ def compute_cause_shares(
         }
     )
     df = df[df["dead_and_missing"] > 0]
-    df["label"] = df["cause"].map(CAUSE_LABELS).fillna(df["cause"].str.lower())
+    df["label"] = [cause_label(c) for c in df["cause"]]
     df["share"] = df["dead_and_missing"] / t if t >= max(min_total, 1e-9) else np.nan
     df["known"] = df["cause"] != UNKNOWN_CAUSE
     df = df.sort_values(["known", "dead_and_missing", "cause"], ascending=[False, False, True])
@@ -551,8 +544,8 @@ def card_sections(card: PlanCard) -> dict[str, list[str]]:
     what: list[str] = []
     known = card.causes[card.causes["known"]] if len(card.causes) else card.causes
     if len(known) and known["share"].notna().any():
-        lead = ", ".join(
-            _("{label} ({share})").format(label=r["label"], share=_fmt("share_cause", r["share"]))
+        lead = "; ".join(
+            _("{label} {share}").format(label=r["label"], share=_fmt("share_cause", r["share"]))
             for r in known.head(MAX_CAUSES).to_dict("records")
         )
         what.append(_("Leading causes of death on its routes: {lead}.").format(lead=lead))
@@ -600,7 +593,7 @@ def slide_line(card: PlanCard) -> str:
     langs = ", ".join(str(x) for x in card.languages["language"].head(2)) or NO_DATA
     known = card.causes[card.causes["known"]] if len(card.causes) else card.causes
     cause = (
-        _("{label} ({share})").format(
+        _("{label} {share}").format(
             label=known["label"].iloc[0], share=_fmt("share_cause", known["share"].iloc[0])
         )
         if len(known) and is_value(known["share"].iloc[0])
@@ -659,3 +652,40 @@ def compute_plan_rows(card: PlanCard) -> pd.DataFrame:
         for line in lines:
             add(sec, "sentence", None, "", line)
     return pd.DataFrame(rows)
+
+
+def make_seasonality_figure(card: PlanCard) -> go.Figure:
+    """Each calendar month's share of the year: detections of the country's nationals
+    (Frontex) and its dead and missing (IOM), over whole years; the campaign window shaded."""
+    months = [month_name(m)[:3] for m in range(1, 13)]
+    fig = go.Figure()
+    for season, label, colour in (
+        (card.detection_season, _("Detections (Frontex)"), "#D55E00"),
+        (card.death_season, _("Dead and missing (IOM)"), "#555555"),
+    ):
+        if len(season) and season["share"].notna().any():
+            fig.add_bar(
+                x=months,
+                y=[float(x) * 100 for x in season["share"]],
+                name=label,
+                marker_color=colour,
+                hovertemplate="%{x}: %{y:.0f}% of the year<extra>" + label + "</extra>",
+            )
+    w = card.window
+    if w is not None:
+        span = [w[0], w[1]] if w[0] <= w[1] else [w[0], 12]
+        fig.add_vrect(
+            x0=span[0] - 1.5, x1=span[1] - 0.5, fillcolor="#0072B2", opacity=0.12, line_width=0,
+            annotation_text=_("campaign"), annotation_position="top left",
+        )
+        if w[0] > w[1]:
+            fig.add_vrect(x0=-0.5, x1=w[1] - 0.5, fillcolor="#0072B2", opacity=0.12, line_width=0)
+    fig.update_layout(
+        title=_("When: share of the year in each month, {name}").format(name=card.name),
+        barmode="group",
+        yaxis_title=_("% of the year"),
+        height=300,
+        margin={"l": 50, "r": 10, "t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return apply_theme(fig)

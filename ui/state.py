@@ -55,6 +55,7 @@ def app_pages() -> dict[str, list[Any]]:
             ),
             st.Page("pages/routes.py", title="Routes", icon=":material/route:"),
             st.Page("pages/risk.py", title="Origin and transit risk", icon=":material/public:"),
+            st.Page("pages/planner.py", title="Prevention planner", icon=":material/campaign:"),
             st.Page("pages/incidents.py", title="Incidents", icon=":material/location_on:"),
             st.Page("pages/briefing.py", title="Briefing", icon=":material/co_present:"),
             st.Page("pages/presenter.py", title="Presenter mode", icon=":material/slideshow:"),
