@@ -593,17 +593,22 @@ def slide_line(card: PlanCard) -> str:
     langs = ", ".join(str(x) for x in card.languages["language"].head(2)) or NO_DATA
     known = card.causes[card.causes["known"]] if len(card.causes) else card.causes
     cause = (
-        _("{label} {share}").format(
+        _("{label} ({share} of the dead and missing)").format(
             label=known["label"].iloc[0], share=_fmt("share_cause", known["share"].iloc[0])
         )
         if len(known) and is_value(known["share"].iloc[0])
         else NO_DATA
     )
     w = card.window
+    peak = card.detection_peak.month or card.death_peak.month
     window = (
-        _("{start}-{end}").format(start=month_name(w[0]), end=month_name(w[1])) if w else NO_DATA
+        _("{start}-{end}, before the {peak} peak").format(
+            start=month_name(w[0]), end=month_name(w[1]), peak=month_name(peak)
+        )
+        if w
+        else NO_DATA
     )
-    return _("{name}: in {langs}; campaign {window}; leading danger {cause}.").format(
+    return _("{name}: speak {langs}; campaign {window}; main danger on its routes: {cause}.").format(
         name=card.name, langs=langs, window=window, cause=cause
     )
 
