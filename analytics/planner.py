@@ -29,10 +29,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import plotly.graph_objects as go
 import pandas as pd
+import plotly.graph_objects as go
 
-from analytics.theme import apply_theme, cause_label
 from analytics.catalogue import (
     MIN_DETECTIONS_FOR_RATE,
     MIN_KNOWN_FOR_SHARE,
@@ -40,6 +39,7 @@ from analytics.catalogue import (
     is_value,
     measure,
 )
+from analytics.theme import apply_theme, cause_label
 
 #: Months a campaign should start before the peak month (the window is these months).
 CAMPAIGN_LEAD_MONTHS = 2
@@ -67,7 +67,6 @@ UNCLASSIFIED_ROUTE = "unclassified"
 MIN_NATIONALITY_SHARE = 0.01
 #: The IOM cause that names no cause (shown, never counted as a leading cause).
 UNKNOWN_CAUSE = "Mixed or unknown"
-
 
 
 def _(text: str) -> str:
@@ -237,7 +236,9 @@ def compute_language_shares(
         status = str(info.get("official_status") or "")
         if share >= min_share or status in OFFICIAL_STATUSES:
             rows.append((code, names.get(code, f"[{code}]"), share, status))
-    df = pd.DataFrame(rows, columns=["language_code", "language", "speakers_share", "official_status"])
+    df = pd.DataFrame(
+        rows, columns=["language_code", "language", "speakers_share", "official_status"]
+    )
     df = df.sort_values(["speakers_share", "language_code"], ascending=[False, True])
     return df.head(limit).reset_index(drop=True)
 
@@ -513,9 +514,7 @@ def card_sections(card: PlanCard) -> dict[str, list[str]]:
                 parts.append(f"{label}: {names}")
             else:
                 parts.append(f"{label}: {NO_DATA}")
-        who.append(
-            _("{route}: {parts}.").format(route=r["name"], parts="; ".join(parts))
-        )
+        who.append(_("{route}: {parts}.").format(route=r["name"], parts="; ".join(parts)))
     if not len(card.routes):
         who.append(_("Routes: {none} (no detections or recorded deaths).").format(none=NO_DATA))
     when = [
@@ -523,6 +522,15 @@ def card_sections(card: PlanCard) -> dict[str, list[str]]:
         _peak_text(card.detection_peak, _("Detections"), "detections_peak_month_share"),
         _peak_text(card.death_peak, _("Dead and missing"), "deaths_peak_month_share"),
     ]
+    d, x = card.death_peak.month, card.detection_peak.month
+    if d and x and d != x:
+        dw = compute_campaign_window(d)
+        assert dw is not None
+        when.append(
+            _("For the peak in deaths ({peak}), the window is {start}-{end}.").format(
+                peak=month_name(d), start=month_name(dw[0]), end=month_name(dw[1])
+            )
+        )
     for r in card.route_peaks.to_dict("records"):
         if r["peak_month"] is not None and is_value(r["peak_month"]):
             when.append(
@@ -608,9 +616,9 @@ def slide_line(card: PlanCard) -> str:
         if w
         else NO_DATA
     )
-    return _("{name}: speak {langs}; campaign {window}; main danger on its routes: {cause}.").format(
-        name=card.name, langs=langs, window=window, cause=cause
-    )
+    return _(
+        "{name}: speak {langs}; campaign {window}; main danger on its routes: {cause}."
+    ).format(name=card.name, langs=langs, window=window, cause=cause)
 
 
 def compute_plan_rows(card: PlanCard) -> pd.DataFrame:
@@ -641,10 +649,20 @@ def compute_plan_rows(card: PlanCard) -> pd.DataFrame:
     for r in card.nationalities.to_dict("records"):
         mid = "route_detections_share" if r["source"] == "frontex" else "route_origin_dead_share"
         add("who", f"{r['route_name']}: {r['name']}", mid, r["share"])
-    add("when", "detections peak", "detections_peak_month_share", card.detection_peak.share,
-        month_name(card.detection_peak.month))
-    add("when", "dead and missing peak", "deaths_peak_month_share", card.death_peak.share,
-        month_name(card.death_peak.month))
+    add(
+        "when",
+        "detections peak",
+        "detections_peak_month_share",
+        card.detection_peak.share,
+        month_name(card.detection_peak.month),
+    )
+    add(
+        "when",
+        "dead and missing peak",
+        "deaths_peak_month_share",
+        card.death_peak.share,
+        month_name(card.death_peak.month),
+    )
     add("when", "campaign window", None, "", campaign_text(card))
     for r in card.transit.to_dict("records"):
         add("where", f"transit: {r['name']}", "risk_score", r["score"], str(r["routes"]))
@@ -664,6 +682,7 @@ def make_seasonality_figure(card: PlanCard) -> go.Figure:
     (Frontex) and its dead and missing (IOM), over whole years; the campaign window shaded."""
     months = [month_name(m)[:3] for m in range(1, 13)]
     fig = go.Figure()
+    top = 0.0
     for season, label, colour in (
         (card.detection_season, _("Detections (Frontex)"), "#D55E00"),
         (card.death_season, _("Dead and missing (IOM)"), "#555555"),
@@ -676,12 +695,18 @@ def make_seasonality_figure(card: PlanCard) -> go.Figure:
                 marker_color=colour,
                 hovertemplate="%{x}: %{y:.0f}% of the year<extra>" + label + "</extra>",
             )
+            top = max(top, float(season["share"].max()) * 100)
     w = card.window
     if w is not None:
         span = [w[0], w[1]] if w[0] <= w[1] else [w[0], 12]
         fig.add_vrect(
-            x0=span[0] - 1.5, x1=span[1] - 0.5, fillcolor="#0072B2", opacity=0.12, line_width=0,
-            annotation_text=_("campaign"), annotation_position="top left",
+            x0=span[0] - 1.5,
+            x1=span[1] - 0.5,
+            fillcolor="#0072B2",
+            opacity=0.12,
+            line_width=0,
+            annotation_text=_("campaign"),
+            annotation_position="top left",
         )
         if w[0] > w[1]:
             fig.add_vrect(x0=-0.5, x1=w[1] - 0.5, fillcolor="#0072B2", opacity=0.12, line_width=0)
@@ -689,8 +714,10 @@ def make_seasonality_figure(card: PlanCard) -> go.Figure:
         title=_("When: share of the year in each month, {name}").format(name=card.name),
         barmode="group",
         yaxis_title=_("% of the year"),
-        height=300,
-        margin={"l": 50, "r": 10, "t": 50, "b": 40},
-        legend={"orientation": "h", "y": -0.2},
+        height=340,
+        margin={"l": 50, "r": 10, "t": 90, "b": 40},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
     )
+    if top > 0:  # headroom for the "campaign" label above the tallest bar
+        fig.update_yaxes(range=[0, top * 1.2])
     return apply_theme(fig)

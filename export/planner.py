@@ -77,20 +77,34 @@ def render_plan_pdf(card: PlanCard, *, filters: str = "", is_demo: bool = False)
                 "s", fontName=regular, fontSize=size, leading=size * 1.3, textColor=grey
             ),
             "head": ParagraphStyle(
-                "h", fontName=bold, fontSize=size + 1.5, leading=(size + 1.5) * 1.3,
-                textColor=accent, spaceBefore=4,
+                "h",
+                fontName=bold,
+                fontSize=size + 1.5,
+                leading=(size + 1.5) * 1.3,
+                textColor=accent,
+                spaceBefore=4,
             ),
             "body": ParagraphStyle(
-                "b", fontName=regular, fontSize=size, leading=size * 1.3, textColor=ink,
-                leftIndent=10, bulletIndent=0,
+                "b",
+                fontName=regular,
+                fontSize=size,
+                leading=size * 1.3,
+                textColor=ink,
+                leftIndent=10,
+                bulletIndent=0,
             ),
             "small": ParagraphStyle(
-                "c", fontName=regular, fontSize=max(size - 2, 6), leading=max(size - 2, 6) * 1.25,
+                "c",
+                fontName=regular,
+                fontSize=max(size - 2, 6),
+                leading=max(size - 2, 6) * 1.25,
                 textColor=grey,
             ),
         }
 
-    def blocks(st: dict[str, ParagraphStyle], secs: dict[str, list[str]]) -> list[tuple[str, Paragraph]]:
+    def blocks(
+        st: dict[str, ParagraphStyle], secs: dict[str, list[str]]
+    ) -> list[tuple[str, Paragraph]]:
         out: list[tuple[str, Paragraph]] = [
             ("p", Paragraph(escape(plan_title(card)), st["title"])),
             ("p", Paragraph(escape(card_summary(card)), st["sub"])),
@@ -164,7 +178,9 @@ def render_plan_pdf(card: PlanCard, *, filters: str = "", is_demo: bool = False)
     return buf.getvalue()
 
 
-def _draw_season(c: object, card: PlanCard, x: float, y: float, w: float, h: float, font: str) -> None:
+def _draw_season(
+    c: object, card: PlanCard, x: float, y: float, w: float, h: float, font: str
+) -> None:
     """Twelve pairs of bars: each month's share of detections (accent) and of dead and missing
     (grey), over whole years; a month with no profile draws nothing."""
     from reportlab.lib import colors
@@ -184,7 +200,8 @@ def _draw_season(c: object, card: PlanCard, x: float, y: float, w: float, h: flo
     canvas.setFont(font, 7)  # type: ignore[attr-defined]
     canvas.setFillColor(colors.HexColor(GREY))  # type: ignore[attr-defined]
     canvas.drawString(  # type: ignore[attr-defined]
-        x, y + h - 7,
+        x,
+        y + h - 7,
         _("Share of the year in each month: detections (orange), dead and missing (grey)"),
     )
     for m in range(1, 13):
@@ -211,5 +228,15 @@ def plan_csv(cards: Sequence[PlanCard]) -> bytes:
 
 def compute_plan_rows_empty() -> pd.DataFrame:
     return pd.DataFrame(
-        columns=["iso3", "country", "section", "item", "measure", "value", "unit", "display", "text"]
+        columns=[
+            "iso3",
+            "country",
+            "section",
+            "item",
+            "measure",
+            "value",
+            "unit",
+            "display",
+            "text",
+        ]
     )

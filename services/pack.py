@@ -423,7 +423,7 @@ def _planner_slide(
     scope_line: str,
     span: tuple[dt.date | None, dt.date | None],
 ) -> Slide:
-    """"Prevention planner": one line per top origin (the planner page's default countries)."""
+    """ "Prevention planner": one line per top origin (the planner page's default countries)."""
     from analytics.planner import CAMPAIGN_LEAD_MONTHS, campaign_text, slide_line
     from services.planner import plan
 
@@ -435,25 +435,41 @@ def _planner_slide(
     for c in p.cards:
         key = {"iso3": c.iso3}
         figures.append(
-            audit_figure("origin_dead_and_missing", c.dead_and_missing, key=key, period=span,
-                         source_ids=c.source_ids[:1])
+            audit_figure(
+                "origin_dead_and_missing",
+                c.dead_and_missing,
+                key=key,
+                period=span,
+                source_ids=c.source_ids[:1],
+            )
         )
         figures.extend(
-            audit_figure("language_speakers_share", r["speakers_share"],
-                         key={**key, "language": r["language_code"]})
+            audit_figure(
+                "language_speakers_share",
+                r["speakers_share"],
+                key={**key, "language": r["language_code"]},
+            )
             for r in c.languages.head(2).to_dict("records")
         )
         figures.append(
-            audit_figure("detections_peak_month_share", c.detection_peak.share,
-                         key={**key, "month": str(c.detection_peak.month or "")}, period=span,
-                         source_ids=c.source_ids[1:])
+            audit_figure(
+                "detections_peak_month_share",
+                c.detection_peak.share,
+                key={**key, "month": str(c.detection_peak.month or "")},
+                period=span,
+                source_ids=c.source_ids[1:],
+            )
         )
         known = c.causes[c.causes["known"]] if len(c.causes) else c.causes
         if len(known):
             figures.append(
-                audit_figure("share_cause", known["share"].iloc[0],
-                             key={**key, "cause": str(known["cause"].iloc[0])}, period=span,
-                             source_ids=c.source_ids[:1])
+                audit_figure(
+                    "share_cause",
+                    known["share"].iloc[0],
+                    key={**key, "cause": str(known["cause"].iloc[0])},
+                    period=span,
+                    source_ids=c.source_ids[:1],
+                )
             )
     lines = tuple(slide_line(c) for c in p.cards) or ("No country of origin has data.",)
     return Slide(

@@ -32,7 +32,7 @@ from analytics.planner import (
     compute_transit_countries,
 )
 from data.filters import Filters
-from data.queries import query_countries, query_incidents_by, query_detections_by
+from data.queries import query_countries, query_detections_by, query_incidents_by
 from data.risk_queries import query_detections_by_nationality_route, query_origin_tables
 from services import report
 
@@ -149,7 +149,13 @@ def plan(
     det_nat = query_detections_by_nationality_route(con, fa, v, ctx.cube)
     det_nat = det_nat[det_nat["iso3"].isin(names.index)]
     dead_by = query_origin_tables(
-        con, fa, None, v, ctx.lists(v.incidents), previous=False, detail=False,
+        con,
+        fa,
+        None,
+        v,
+        ctx.lists(v.incidents),
+        previous=False,
+        detail=False,
         frontex_routes=ctx.frontex_routes,
     ).by_route
     cov = report.coverage(con, fa, ref=ref)
@@ -159,15 +165,35 @@ def plan(
     rn = ctx.route_names
     period = period_text(f.date_from, f.date_to)
     sources = "; ".join(
-        x for x in (ctx.labels.get(v.incidents or ""), ctx.labels.get(v.detections or ""), cldr_label()) if x
+        x
+        for x in (
+            ctx.labels.get(v.incidents or ""),
+            ctx.labels.get(v.detections or ""),
+            cldr_label(),
+        )
+        if x
     )
     cards = []
     for iso3 in chosen:
         cards.append(
             _card(
-                con, fa, iso3, str(names.get(iso3, iso3)), iso2.get(iso3), names, rn,
-                origin_table, transit_table, det_nat, dead_by, ctx.crossing,
-                fx_years, mmp_years, period, sources, (v.incidents, v.detections),
+                con,
+                fa,
+                iso3,
+                str(names.get(iso3, iso3)),
+                iso2.get(iso3),
+                names,
+                rn,
+                origin_table,
+                transit_table,
+                det_nat,
+                dead_by,
+                ctx.crossing,
+                fx_years,
+                mmp_years,
+                period,
+                sources,
+                (v.incidents, v.detections),
             )
         )
     return Plan(tuple(cards), f.describe(), period, v.is_demo)
@@ -183,7 +209,7 @@ def _named(df: pd.DataFrame, names: pd.Series, rn: pd.Series) -> pd.DataFrame:
 def _value(table: pd.DataFrame, iso3: str, col: str) -> float | None:
     hit = table.loc[table["iso3"] == iso3, col] if col in table.columns else pd.Series()
     x = hit.iloc[0] if len(hit) else None
-    return float(x) if is_value(x) else None
+    return float(x) if x is not None and is_value(x) else None
 
 
 def _card(
@@ -239,8 +265,12 @@ def _card(
     for rid in rids:
         p = compute_peak(by_route[by_route["key"] == rid], "detections", MIN_DETECTIONS_FOR_PEAK)
         route_peaks.append(
-            {"route_id": rid, "route_name": rn.get(rid, rid), "peak_month": p.month,
-             "peak_share": p.share}
+            {
+                "route_id": rid,
+                "route_name": rn.get(rid, rid),
+                "peak_month": p.month,
+                "peak_share": p.share,
+            }
         )
     dead_month = query_incidents_by(con, mine, "none", "month")
     death_season = compute_seasonality(dead_month, "dead_and_missing", mmp_years)

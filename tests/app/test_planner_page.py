@@ -26,9 +26,10 @@ def sentences(at: AppTest) -> str:
 
 @pytest.mark.parametrize("which", ["demo_app", "real_app"])
 def test_planner_defaults_to_top_origins_and_follows_the_choice(which, request) -> None:
-    from services import planner, report
-    from data.db import connect_read_only
     import os
+
+    from data.db import connect_read_only
+    from services import planner, report
 
     at = open_planner(request.getfixturevalue(which))
     assert at.title[0].value == "Prevention planner"

@@ -85,7 +85,9 @@ def test_who_where_what_on_real_data(con, eritrea) -> None:
     assert eritrea.causes.iloc[0]["cause"] == "Drowning"
     # Both shares come from the origin risk table (with its minimum-known rule).
     o = report.origin_risk(con, Filters())
-    assert eritrea.share_children == pytest.approx(o.loc[o["iso3"] == "ERI", "share_children"].item())
+    assert eritrea.share_children == pytest.approx(
+        o.loc[o["iso3"] == "ERI", "share_children"].item()
+    )
 
 
 def test_defaults_unknown_code_and_a_period(con) -> None:
@@ -105,13 +107,17 @@ def test_defaults_unknown_code_and_a_period(con) -> None:
 # ------------------------------------------------------------------ python -m analytics plan
 
 
-def test_plan_command_pdf_is_one_page_with_text_inside(real_db: Path, tmp_path: Path, capsys) -> None:
+def test_plan_command_pdf_is_one_page_with_text_inside(
+    real_db: Path, tmp_path: Path, capsys
+) -> None:
     import pdfplumber
 
     from services.cli import main
 
     out = tmp_path / "eri.pdf"
-    rc = main(["--db", str(real_db), "plan", "--origin", "ERI", "--format", "pdf", "--out", str(out)])
+    rc = main(
+        ["--db", str(real_db), "plan", "--origin", "ERI", "--format", "pdf", "--out", str(out)]
+    )
     assert rc == 0, capsys.readouterr().err
     with pdfplumber.open(out) as pdf:
         assert len(pdf.pages) == 1
@@ -140,14 +146,35 @@ def test_plan_command_json_text_csv_and_errors(real_db: Path, tmp_path: Path, ca
     assert "unknown country code XXX" in capsys.readouterr().err
     assert main(["--db", str(real_db), "plan", "--origin", "E1"]) == 2
     assert "bad origin" in capsys.readouterr().err
-    assert main(["--db", str(real_db), "plan", "--format", "pdf", "--out", str(tmp_path / "x.pdf")]) == 2
+    assert (
+        main(["--db", str(real_db), "plan", "--format", "pdf", "--out", str(tmp_path / "x.pdf")])
+        == 2
+    )
     assert "exactly one --origin" in capsys.readouterr().err
 
     csv_out = tmp_path / "plan.csv"
-    assert main(
-        ["--db", str(real_db), "plan", "--origin", "ERI", "--origin", "AFG", "--from",
-         "2022-01-01", "--to", "2024-12-31", "--format", "csv", "--out", str(csv_out)]
-    ) == 0
+    assert (
+        main(
+            [
+                "--db",
+                str(real_db),
+                "plan",
+                "--origin",
+                "ERI",
+                "--origin",
+                "AFG",
+                "--from",
+                "2022-01-01",
+                "--to",
+                "2024-12-31",
+                "--format",
+                "csv",
+                "--out",
+                str(csv_out),
+            ]
+        )
+        == 0
+    )
     import pandas as pd
 
     rows = pd.read_csv(csv_out, encoding="utf-8-sig")

@@ -28,8 +28,7 @@ def test_planner_page_link_and_pdf(browser, app_url: str, artifacts: Path) -> No
 
         # Keep only the first country: the link then names it and reproduces the view.
         names = [
-            t.strip()
-            for t in page.locator("[class*='st-key-plan-card-'] h3").all_text_contents()
+            t.strip() for t in page.locator("[class*='st-key-plan-card-'] h3").all_text_contents()
         ]
         keep = names[0]
         combo = page.get_by_role("combobox", name="Countries of origin")

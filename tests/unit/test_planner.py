@@ -44,9 +44,12 @@ def test_complete_years_keep_only_whole_years_inside_source_and_period() -> None
     # Frontex to 2025-03-31 (preliminary months): 2025 is not a whole year.
     assert complete_years(dt.date(2009, 1, 1), dt.date(2025, 3, 31)) == tuple(range(2009, 2025))
     # A period from mid-2020: 2020 is cut, 2021-2024 are whole.
-    assert complete_years(
-        dt.date(2009, 1, 1), dt.date(2025, 3, 31), dt.date(2020, 6, 1), None
-    ) == (2021, 2022, 2023, 2024)
+    assert complete_years(dt.date(2009, 1, 1), dt.date(2025, 3, 31), dt.date(2020, 6, 1), None) == (
+        2021,
+        2022,
+        2023,
+        2024,
+    )
     assert complete_years(dt.date(2024, 1, 1), dt.date(2024, 12, 31)) == (2024,)
     assert complete_years(dt.date(2024, 2, 1), dt.date(2024, 12, 31)) == ()
     assert complete_years(None, None) == ()
@@ -127,7 +130,10 @@ def test_language_shares_for_afghanistan_name_unknown_codes_in_brackets() -> Non
 
 
 def test_language_shares_limit_and_no_territory() -> None:
-    t = {c: {"population_percent": p, "official_status": None} for c, p in zip("abcdefg", range(70, 0, -10))}
+    t = {
+        c: {"population_percent": p, "official_status": None}
+        for c, p in zip("abcdefg", range(70, 0, -10), strict=True)
+    }
     assert len(compute_language_shares(t, {}, limit=5)) == 5
     assert compute_language_shares({}, {}).empty
     assert territory_languages(None) == {}
@@ -158,7 +164,11 @@ def test_origin_routes_union_of_detections_and_deaths_without_unclassified() -> 
         }
     )
     dead = pd.DataFrame(
-        {"iso3": ["AFG", "AFG"], "route_id": ["afghanistan_iran", "em"], "dead_and_missing": [80.5, 20.0]}
+        {
+            "iso3": ["AFG", "AFG"],
+            "route_id": ["afghanistan_iran", "em"],
+            "dead_and_missing": [80.5, 20.0],
+        }
     )
     out = compute_origin_routes(det, dead, "AFG", top=3)
     assert list(out["route_id"]) == ["em", "wb", "afghanistan_iran"]
@@ -191,7 +201,12 @@ def test_transit_countries_exclude_the_origin_and_rank_by_score() -> None:
 def test_cause_shares_known_first_with_the_minimum() -> None:
     causes = pd.DataFrame(
         {
-            "key": ["Drowning", "Mixed or unknown", "Violence", "Vehicle accident / death linked to hazardous transport"],
+            "key": [
+                "Drowning",
+                "Mixed or unknown",
+                "Violence",
+                "Vehicle accident / death linked to hazardous transport",
+            ],
             "dead_and_missing": [70, 20, 10, 0],
         }
     )
@@ -219,8 +234,16 @@ def make_card(*, long: bool = False, empty: bool = False) -> PlanCard:
     )
     nat = pd.DataFrame(
         [
-            {"route_id": f"r{i}", "iso3": iso, "value": 1.0, "share": s, "rank": k + 1,
-             "source": src, "name": f"Country {iso}", "route_name": f"=Route {i}"}
+            {
+                "route_id": f"r{i}",
+                "iso3": iso,
+                "value": 1.0,
+                "share": s,
+                "rank": k + 1,
+                "source": src,
+                "name": f"Country {iso}",
+                "route_name": f"=Route {i}",
+            }
             for i in range(n)
             for src in ("frontex", "mmp")
             for k, (iso, s) in enumerate((("ERI", 0.5), ("SDN", 0.3), ("TUN", 0.1)))
@@ -243,12 +266,18 @@ def make_card(*, long: bool = False, empty: bool = False) -> PlanCard:
         }
     )
     causes = compute_cause_shares(
-        pd.DataFrame({"key": ["Drowning", "Violence", "Mixed or unknown"], "dead_and_missing": [60, 30, 10]}),
+        pd.DataFrame(
+            {"key": ["Drowning", "Violence", "Mixed or unknown"], "dead_and_missing": [60, 30, 10]}
+        ),
         100,
     )
     langs = pd.DataFrame(
-        {"language_code": ["ti", "en"], "language": ["Tigrinya", "English"],
-         "speakers_share": [0.6, 0.59], "official_status": ["de_facto_official", "official"]}
+        {
+            "language_code": ["ti", "en"],
+            "language": ["Tigrinya", "English"],
+            "speakers_share": [0.6, 0.59],
+            "official_status": ["de_facto_official", "official"],
+        }
     )
     if empty:
         routes, nat, transit = routes.head(0), nat.head(0), transit.head(0)
@@ -286,6 +315,7 @@ def test_card_sections_say_window_peaks_and_no_data() -> None:
     )
     assert "Detections peak in August (80% of the year, 1 whole years)." in s["when"]
     assert "Dead and missing peak in September (100% of the year, 1 whole years)." in s["when"]
+    assert "For the peak in deaths (September), the window is July-August." in s["when"]
     assert s["what"][0] == "Leading causes of death on its routes: Drowning 60%; Violence 30%."
     assert s["what"][-1] == f"Children among its dead and missing: 17%; women and girls: {NO_DATA}."
     assert s["who"][0] == (
