@@ -214,7 +214,7 @@ def test_empty_warehouse_does_not_crash(tmp_path, capsys):
 def test_parser_is_extensible():
     p = build_parser()
     sub = next(a for a in p._actions if a.dest == "cmd")
-    assert set(sub.choices) == {"risk", "alerts", "messages", "backtest", "brief"}
+    assert set(sub.choices) == {"risk", "alerts", "messages", "backtest", "brief", "plan"}
 
 
 def test_module_entry_point(fixture_db):
