@@ -99,6 +99,7 @@ def render_plan_pdf(card: PlanCard, *, filters: str = "", is_demo: bool = False)
                 fontSize=max(size - 2, 6),
                 leading=max(size - 2, 6) * 1.25,
                 textColor=grey,
+                spaceBefore=6,
             ),
         }
 
@@ -187,7 +188,7 @@ def _draw_season(
 
     canvas = c  # a reportlab Canvas
     label_h = 10.0
-    bar_h = h - label_h - 10
+    bar_h = h - label_h - 16  # clear of the legend line at the top
     slot = w / 12.0
     series = [
         (card.detection_season, colors.HexColor(ACCENT)),
@@ -201,7 +202,7 @@ def _draw_season(
     canvas.setFillColor(colors.HexColor(GREY))  # type: ignore[attr-defined]
     canvas.drawString(  # type: ignore[attr-defined]
         x,
-        y + h - 7,
+        y + h - 6,
         _("Share of the year in each month: detections (orange), dead and missing (grey)"),
     )
     for m in range(1, 13):
