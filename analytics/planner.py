@@ -57,6 +57,9 @@ MAX_NATIONALITIES = 3
 MAX_TRANSIT = 6
 #: Causes per card.
 MAX_CAUSES = 4
+#: Share of a country's recorded deaths on Frontex-watched routes needed before the campaign
+#: window follows Frontex detections rather than the deaths themselves.
+FRONTEX_BASIS_SHARE = 0.5
 #: Dead and missing needed before the peak month of deaths is named.
 MIN_DEATHS_FOR_PEAK = MIN_KNOWN_FOR_SHARE
 #: Detections needed before the peak month of detections is named.
@@ -441,10 +444,41 @@ class PlanCard:
     source_ids: tuple[str, ...] = field(default=())
 
     @property
+    def frontex_dead_share(self) -> float | None:
+        """Share of the dead and missing on the card's routes that fell on routes where
+        Frontex detects its nationals (``None`` when no death is recorded on them)."""
+        if not len(self.routes):
+            return None
+        dm = pd.to_numeric(self.routes["dead_and_missing"]).fillna(0.0)
+        det = pd.to_numeric(self.routes["detections"])
+        total = float(dm.sum())
+        return float(dm[det.notna() & (det > 0)].sum()) / total if total > 0 else None
+
+    @property
+    def window_basis(self) -> str | None:
+        """Which peak sets the campaign window: ``"detections"`` when Frontex detects the
+        nationals on the routes where at least half of their recorded deaths happened (or no
+        death is recorded), else ``"deaths"`` (routes Frontex does not watch, such as the Bay
+        of Bengal: its detections in Europe would time a campaign for the wrong journey)."""
+        fx = self.frontex_dead_share
+        if self.detection_peak.month and (fx is None or fx >= FRONTEX_BASIS_SHARE):
+            return "detections"
+        if self.death_peak.month:
+            return "deaths"
+        return "detections" if self.detection_peak.month else None
+
+    @property
+    def window_peak(self) -> int | None:
+        """The peak month the campaign window runs before."""
+        basis = self.window_basis
+        if basis is None:
+            return None
+        return self.detection_peak.month if basis == "detections" else self.death_peak.month
+
+    @property
     def window(self) -> tuple[int, int] | None:
-        """The campaign window (months), before the detection peak, else the deaths peak."""
-        peak = self.detection_peak.month or self.death_peak.month
-        return compute_campaign_window(peak)
+        """The campaign window (months): the months before :attr:`window_peak`."""
+        return compute_campaign_window(self.window_peak)
 
 
 def _fmt(measure_id: str, value: object) -> str:
@@ -460,10 +494,10 @@ def campaign_text(card: PlanCard) -> str:
         )
     basis = (
         _("Frontex detections of its nationals")
-        if card.detection_peak.month
+        if card.window_basis == "detections"
         else _("its dead and missing (IOM)")
     )
-    peak = card.detection_peak.month or card.death_peak.month
+    peak = card.window_peak
     return _("Campaign window: {start}-{end}, before the peak in {peak} ({basis}).").format(
         start=month_name(w[0]), end=month_name(w[1]), peak=month_name(peak), basis=basis
     )
@@ -524,11 +558,14 @@ def card_sections(card: PlanCard) -> dict[str, list[str]]:
     ]
     d, x = card.death_peak.month, card.detection_peak.month
     if d and x and d != x:
-        dw = compute_campaign_window(d)
-        assert dw is not None
+        other, label = (
+            (d, _("deaths")) if card.window_basis == "detections" else (x, _("detections"))
+        )
+        ow = compute_campaign_window(other)
+        assert ow is not None
         when.append(
-            _("For the peak in deaths ({peak}), the window is {start}-{end}.").format(
-                peak=month_name(d), start=month_name(dw[0]), end=month_name(dw[1])
+            _("For the peak in {what} ({peak}), the window is {start}-{end}.").format(
+                what=label, peak=month_name(other), start=month_name(ow[0]), end=month_name(ow[1])
             )
         )
     for r in card.route_peaks.to_dict("records"):
@@ -608,7 +645,7 @@ def slide_line(card: PlanCard) -> str:
         else NO_DATA
     )
     w = card.window
-    peak = card.detection_peak.month or card.death_peak.month
+    peak = card.window_peak
     window = (
         _("{start}-{end}, before the {peak} peak").format(
             start=month_name(w[0]), end=month_name(w[1]), peak=month_name(peak)

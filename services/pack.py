@@ -479,8 +479,9 @@ def _planner_slide(
         lines=lines,
         secondary_title="How to read",
         secondary=(
-            f"Campaign window: the {CAMPAIGN_LEAD_MONTHS} months before the month when Frontex "
-            "detections of the nationals peak (whole years only). Languages: CLDR share of the "
+            f"Campaign window: the {CAMPAIGN_LEAD_MONTHS} months before the peak month (whole "
+            "years only) of Frontex detections of the nationals, or of their dead and missing "
+            "where most die on routes Frontex does not watch. Languages: CLDR share of the "
             "population. Danger: leading cause of death on the country's routes (IOM).",
         ),
         notes="\n".join(campaign_text(c) for c in p.cards),

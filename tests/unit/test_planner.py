@@ -365,3 +365,23 @@ def test_pdf_is_one_page_with_every_character_inside_it(long: bool) -> None:
     assert "Campaign window: June-July" in text
     if long:  # 40 routes do not fit at the smallest size: the longest section is cut, said so
         assert "more lines (see the CSV)" in text.replace("\n", " ")
+
+
+def test_window_follows_deaths_where_frontex_does_not_watch_the_routes() -> None:
+    import dataclasses
+
+    card = make_card()  # every route has detections: Frontex basis, peak August
+    assert card.frontex_dead_share == pytest.approx(1.0)
+    assert card.window_basis == "detections" and card.window == (6, 7)
+    # 90 of the 100 dead on a route Frontex does not publish: the deaths peak sets the window.
+    routes = card.routes.copy()
+    routes["detections"] = [float("nan"), 1000.0]
+    routes["dead_and_missing"] = [90.0, 10.0]
+    bay = dataclasses.replace(card, routes=routes)
+    assert bay.frontex_dead_share == pytest.approx(0.1)
+    assert bay.window_basis == "deaths" and bay.window == (7, 8)  # before the September peak
+    s = card_sections(bay)["when"]
+    assert s[0] == (
+        "Campaign window: July-August, before the peak in September (its dead and missing (IOM))."
+    )
+    assert "For the peak in detections (August), the window is June-July." in s
