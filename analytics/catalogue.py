@@ -359,6 +359,72 @@ _ALL: tuple[Measure, ...] = (
         share=True,
     ),
     Measure(
+        "language_speakers_share",
+        "Share of the population speaking the language",
+        "share",
+        ("cldr",),
+        "Unicode CLDR territory data as bundled with Babel (one estimate per country, no period); "
+        "languages spoken by at least 5% or official",
+        "A national estimate, not of migrants; people speak several languages, so the shares "
+        "add to more than 100%.",
+        "analytics.planner.compute_language_shares",
+        share=True,
+    ),
+    Measure(
+        "route_detections_share",
+        "Share of a route's detections by nationality (Frontex)",
+        "share",
+        ("frontex",),
+        _FX_PERIOD + "; detections with a recorded nationality",
+        DETECTION_CAVEAT,
+        "analytics.planner.compute_route_nationalities",
+        share=True,
+    ),
+    Measure(
+        "route_origin_dead_share",
+        "Share of a route's dead and missing by country of origin",
+        "share",
+        ("mmp",),
+        _PERIOD + "; incidents with a recorded origin, split 1/k across an incident's k origins",
+        SPLIT_CAVEAT + " " + MIN_ESTIMATE_CAVEAT,
+        "analytics.planner.compute_route_nationalities",
+        share=True,
+    ),
+    Measure(
+        "detections_peak_month_share",
+        "Share of a year's detections in the peak month (Frontex)",
+        "share",
+        ("frontex",),
+        "whole calendar years of the Frontex vintage inside the period; the nationality's "
+        f"detections; no peak below {MIN_DETECTIONS_FOR_RATE:,} detections",
+        DETECTION_CAVEAT + " Detections follow departures but also border enforcement.",
+        "analytics.planner.compute_seasonality + compute_peak",
+        share=True,
+    ),
+    Measure(
+        "deaths_peak_month_share",
+        "Share of a year's dead and missing in the peak month",
+        "share",
+        ("mmp",),
+        "whole calendar years of the incident vintage inside the period; incidents listing the "
+        f"country of origin, counted whole; no peak below {MIN_KNOWN_FOR_SHARE} dead and missing",
+        MIN_ESTIMATE_CAVEAT + " One large shipwreck can make its month the peak.",
+        "analytics.planner.compute_seasonality + compute_peak",
+        share=True,
+    ),
+    Measure(
+        "share_cause",
+        "Share of the dead and missing by cause of death",
+        "share",
+        ("mmp",),
+        _PERIOD + f"; incidents on the routes chosen; only where at least {MIN_KNOWN_FOR_SHARE} "
+        "dead and missing",
+        "Cause as IOM records it; an incident with two causes counts under both, so shares can "
+        "add to more than 100%.",
+        "analytics.planner.compute_cause_shares",
+        share=True,
+    ),
+    Measure(
         "oc_human_smuggling",
         "Human smuggling (GI-TOC OC Index)",
         "index points (1-10)",

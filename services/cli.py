@@ -12,6 +12,7 @@ Subcommands::
     python -m analytics reconcile --route ID [filters] [--json]
     python -m analytics money [--route ID] [--from ...] [--to ...] [--persons detections|arrivals]
         [--share LOW-HIGH] [filters] [--json]
+    python -m analytics plan [--origin ISO3 ...] [filters] [--json] [--format pdf|csv --out FILE]
 
 Errors are one line on stderr and exit status 2, never a traceback.
 
@@ -294,6 +295,95 @@ def _register_money(sub: Any, common: argparse.ArgumentParser) -> None:
     s.set_defaults(handler=_run_money)
 
 
+def _register_plan(sub: Any, common: argparse.ArgumentParser) -> None:
+    s = sub.add_parser(
+        "plan",
+        parents=[common],
+        help="prevention planner: who, when, where and what to say, per country of origin",
+        description="One card per --origin (default: the top origins by dead and missing "
+        "under the filters): languages, nationalities on its routes, the campaign window "
+        "before the peak month, transit countries with their risk, leading causes of death.",
+    )
+    s.add_argument(
+        "--format",
+        dest="plan_format",
+        choices=["text", "json", "pdf", "csv"],
+        help="pdf: one page for one --origin; csv: rows for every card (both need --out)",
+    )
+    s.add_argument("--out", metavar="FILE", help="where to write the pdf or csv")
+    s.set_defaults(handler=_run_plan)
+
+
+def _run_plan(args: argparse.Namespace) -> int:
+    from analytics.planner import card_sections, card_summary, compute_plan_rows
+    from services.planner import plan
+
+    fmt = args.plan_format or ("json" if args.json else "text")
+    out = Path(args.out).expanduser() if args.out else None
+    if fmt in ("pdf", "csv") and out is None:
+        raise CliError(f"--out FILE is needed for --format {fmt}")
+    if fmt == "pdf" and len(args.origin) != 1:
+        raise CliError("--format pdf writes one page for one country: pass exactly one --origin")
+    con = _connect(args)
+    try:
+        f = _filters(con, args)
+        try:
+            p = plan(con, f, f.origins)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+    finally:
+        con.close()
+    if fmt == "pdf":
+        from export.planner import render_plan_pdf
+
+        assert out is not None
+        _write_atomically(out, render_plan_pdf(p.cards[0], filters=p.filters, is_demo=p.is_demo))
+        print(f"wrote {out}", file=sys.stderr)
+        return 0
+    if fmt == "csv":
+        from export.planner import plan_csv
+
+        assert out is not None
+        _write_atomically(out, plan_csv(p.cards))
+        print(f"wrote {out}", file=sys.stderr)
+        return 0
+    if fmt == "json":
+        _print_json(
+            {
+                "filters": p.filters,
+                "period": p.period,
+                "is_demo": p.is_demo,
+                "cards": [
+                    {
+                        "iso3": c.iso3,
+                        "name": c.name,
+                        "summary": card_summary(c),
+                        "sections": card_sections(c),
+                        "campaign_window": list(c.window) if c.window else None,
+                        "figures": [
+                            {k: _clean(v) for k, v in r.items()}
+                            for r in compute_plan_rows(c).to_dict("records")
+                            if r["measure"]
+                        ],
+                        "sources": c.sources,
+                    }
+                    for c in p.cards
+                ],
+            }
+        )
+        return 0
+    for c in p.cards:
+        print(card_summary(c))
+        for key, lines in card_sections(c).items():
+            print(f"  {key}:")
+            for line in lines:
+                print(f"  - {line}")
+        print()
+    if p.is_demo:
+        print("SYNTHETIC DEMO DATA: do not brief from these figures.")
+    return 0
+
+
 REGISTRARS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     _register_risk,
     _register_alerts,
@@ -301,6 +391,7 @@ REGISTRARS: tuple[Callable[[Any, argparse.ArgumentParser], None], ...] = (
     _register_backtest,
     _register_reconcile,
     _register_money,
+    _register_plan,
     lambda sub, common: add_brief_parser(sub, common),
 )
 

@@ -382,6 +382,7 @@ def collect_pack(
             both_ids,
         )
     )
+    slides.append(_planner_slide(con, f, ref, origin, transit, scope_line, span))
     for job, png in zip(jobs, images, strict=True):
         alt = fg.figure_alt(job.fig)
         if png is None:
@@ -534,6 +535,81 @@ def _submit_money(
     job = jobs[-1]
     job.subtitle = job.title
     job.title = "Follow the money"
+
+
+def _planner_slide(
+    con: Con,
+    f: Filters,
+    ref: Any,
+    origin: pd.DataFrame,
+    transit: pd.DataFrame,
+    scope_line: str,
+    span: tuple[dt.date | None, dt.date | None],
+) -> Slide:
+    """ "Prevention planner": one line per top origin (the planner page's default countries)."""
+    from analytics.planner import CAMPAIGN_LEAD_MONTHS, campaign_text, slide_line
+    from services.planner import plan
+
+    # The pack's transit table is scoped by the origin filter; the planner's is not.
+    p = plan(
+        con, f, None, ref=ref, origin_table=origin, transit_table=None if f.origins else transit
+    )
+    figures = []
+    for c in p.cards:
+        key = {"iso3": c.iso3}
+        figures.append(
+            audit_figure(
+                "origin_dead_and_missing",
+                c.dead_and_missing,
+                key=key,
+                period=span,
+                source_ids=c.source_ids[:1],
+            )
+        )
+        figures.extend(
+            audit_figure(
+                "language_speakers_share",
+                r["speakers_share"],
+                key={**key, "language": r["language_code"]},
+            )
+            for r in c.languages.head(2).to_dict("records")
+        )
+        figures.append(
+            audit_figure(
+                "detections_peak_month_share",
+                c.detection_peak.share,
+                key={**key, "month": str(c.detection_peak.month or "")},
+                period=span,
+                source_ids=c.source_ids[1:],
+            )
+        )
+        known = c.causes[c.causes["known"]] if len(c.causes) else c.causes
+        if len(known):
+            figures.append(
+                audit_figure(
+                    "share_cause",
+                    known["share"].iloc[0],
+                    key={**key, "cause": str(known["cause"].iloc[0])},
+                    period=span,
+                    source_ids=c.source_ids[:1],
+                )
+            )
+    lines = tuple(slide_line(c) for c in p.cards) or ("No country of origin has data.",)
+    return Slide(
+        kind="bullets",
+        title="Prevention planner",
+        subtitle=scope_line,
+        lines=lines,
+        secondary_title="How to read",
+        secondary=(
+            f"Campaign window: the {CAMPAIGN_LEAD_MONTHS} months before the peak month (whole "
+            "years only) of Frontex detections of the nationals, or of their dead and missing "
+            "where most die on routes Frontex does not watch. Languages: CLDR share of the "
+            "population. Danger: leading cause of death on the country's routes (IOM).",
+        ),
+        notes="\n".join(campaign_text(c) for c in p.cards),
+        figures=tuple(figures),
+    )
 
 
 def _iso(d: dt.date | None) -> str | None:

@@ -557,6 +557,35 @@ def origin_deaths(f: Filters) -> pd.DataFrame:
 
 
 @_data
+def _plan_countries(db: Db, f: Filters) -> tuple[str, ...]:
+    from services import planner
+
+    return planner.default_countries(connection(db), f, **_ref(db))
+
+
+def plan_countries(f: Filters) -> tuple[str, ...]:
+    """The prevention planner's default countries (:func:`services.planner.default_countries`)."""
+    return _per_run(_plan_countries, current_db(), f)
+
+
+@_data
+def _plan(db: Db, f: Filters, origins: tuple[str, ...]) -> Any:
+    from services import planner
+
+    fa = f.replace(origins=())
+    origin = _country_risk(db, fa, "origin", default_weights("origin"))
+    transit = _country_risk(db, fa, "transit", default_weights("transit"))
+    return planner.plan(
+        connection(db), f, origins, origin_table=origin, transit_table=transit, **_ref(db)
+    )
+
+
+def plan(f: Filters, origins: tuple[str, ...]) -> Any:
+    """The prevention planner's cards (:func:`services.planner.plan`, a ``Plan``)."""
+    return _per_run(_plan, current_db(), f, tuple(origins))
+
+
+@_data
 def _alert_board(db: Db, f: Filters) -> pd.DataFrame:
     return report.alert_board(connection(db), f, **_ref(db))
 
@@ -661,6 +690,8 @@ def reconcile(f: Filters, route_id: str) -> Reconciliation:
 DATA_CACHES = (
     _money,
     _vintages,
+    _plan_countries,
+    _plan,
     _filter_options,
     _headline,
     _incidents_by,

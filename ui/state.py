@@ -55,6 +55,7 @@ def app_pages() -> dict[str, list[Any]]:
             ),
             st.Page("pages/routes.py", title="Routes", icon=":material/route:"),
             st.Page("pages/risk.py", title="Origin and transit risk", icon=":material/public:"),
+            st.Page("pages/planner.py", title="Prevention planner", icon=":material/campaign:"),
             st.Page("pages/incidents.py", title="Incidents", icon=":material/location_on:"),
             st.Page("pages/money.py", title="Follow the money", icon=":material/payments:"),
             st.Page("pages/briefing.py", title="Briefing", icon=":material/co_present:"),

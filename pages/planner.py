@@ -1,0 +1,37 @@
+"""Prevention planner: who to reach, when, where and what to say, per country of origin."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import cache, planner, state
+
+f = state.current_filters()
+v = cache.vintages(f)
+
+st.title("Prevention planner")
+st.caption(
+    f"Filters: {f.describe()}. One card per country of origin: languages, the nationalities on "
+    "its routes, a campaign window before the peak month, transit countries and the real "
+    "dangers on its routes."
+)
+
+origin_table = cache.country_risk(f.replace(origins=()), "origin", cache.default_weights("origin"))
+options, names = planner.country_options(origin_table)
+chosen = st.multiselect(
+    "Countries of origin",
+    options,
+    default=[c for c in cache.plan_countries(f) if c in names],
+    format_func=lambda iso3: names.get(iso3, iso3),
+    key=planner.PLAN_KEY,
+    bind="query-params",
+    help="Default: the sidebar's origins, else the three origins with the most dead and missing.",
+)
+if not chosen:
+    st.info("Choose one or more countries of origin.")
+    st.stop()
+
+plan = cache.plan(f, tuple(chosen))
+planner.render_csv_download(plan.cards)
+for card in plan.cards:
+    planner.render_card(card, f, v.is_demo)
