@@ -410,3 +410,17 @@ def test_downloads_neutralise_spreadsheet_formulas() -> None:
     assert wb["incidents"]["A2"].data_type == "s"  # text, never a formula
     about = [c.value for row in wb["About"].iter_rows() for c in row]
     assert "Source: test" in about
+
+
+def test_origin_and_route_lists_are_in_name_order(real_app: AppTest) -> None:
+    """The sidebar lists countries and routes by the name shown, not by ISO code or id
+    ("Côte d'Ivoire" among the C, not after "CIV"-coded neighbours)."""
+    from ui.state import K_LIST, name_key
+
+    real_app.run()
+    for attr in ("origins", "routes"):
+        shown = list(real_app.multiselect(key=K_LIST[attr]).options)
+        assert len(shown) > 5, attr
+        assert shown == sorted(shown, key=name_key), (attr, shown[:10])
+    origins = list(real_app.multiselect(key=K_LIST["origins"]).options)
+    assert any(o.startswith("Côte") or o.startswith("Cote") for o in origins)
