@@ -1014,9 +1014,11 @@ def source_caption(
     incidents: bool = True,
     detections: bool = False,
     note: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> str:
     """The caption under a chart or map: sources and vintages (``labels`` from
-    :func:`vintage_labels`), caveats and filters. The one caption builder."""
+    :func:`vintage_labels`), caveats and filters (with ``names`` for route ids, ISO3 codes and
+    source ids: see :meth:`~data.filters.Filters.describe`). The one caption builder."""
     srcs: list[str] = []
     vints: list[str] = []
     for used, name, sid, short in (
@@ -1034,7 +1036,7 @@ def source_caption(
         vintage=", ".join(vints) or None,
         minimum_estimate=incidents,
         detections=detections,
-        filters=f.describe(),
+        filters=f.describe({**labels, **(names or {})}),
         note=note,
     )
 

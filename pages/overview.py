@@ -11,7 +11,7 @@ f = state.current_filters()
 v = cache.vintages(f)
 
 st.title("Overview")
-st.caption(f"Filters: {f.describe()}")
+st.caption(f"Filters: {render.describe(f)}")
 
 h = cache.headline(f)
 render.render_headline(cache.headline_figures(f))

@@ -172,7 +172,14 @@ def source_caption(
     note: str | None = None,
 ) -> str:
     """Caption text naming the sources and vintages used, the caveats and the filters."""
-    return make_source_caption(v, f, cache.vintage_labels(), incidents, detections, note)
+    return make_source_caption(
+        v, f, cache.vintage_labels(), incidents, detections, note, names=cache.display_names()
+    )
+
+
+def describe(f: Filters) -> str:
+    """The filters in words with route and country names and vintage labels, never ids."""
+    return f.describe(cache.display_names())
 
 
 # --------------------------------------------------------------------------- charts
@@ -636,7 +643,7 @@ def risk_caption(scores: pd.DataFrame, v: Vintages, f: Filters) -> str:
         [srcs or "IOM Missing Migrants Project, Frontex, GI-TOC Organized Crime Index"],
         minimum_estimate=True,
         detections=True,
-        filters=f.describe(),
+        filters=describe(f),
         note="Scores rank countries against each other under these filters; they are not "
         "probabilities. Countries with too little data are not ranked",
     )

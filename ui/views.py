@@ -85,7 +85,7 @@ def filters_of(view: app_state.SavedView) -> tuple[Filters, list[str]]:
 def describe_view(view: app_state.SavedView) -> str:
     """The view's filters in words (without checking them against the data)."""
     f, _ = filters_from_query(dict(view.query))
-    return f.describe()
+    return render.describe(f)
 
 
 # --------------------------------------------------------------------------- Briefing page
@@ -187,7 +187,7 @@ def render_save_view(f: Filters) -> None:
             else "Shared views are saved by signed-in analysts; this one stays in your "
             "session, with its link.",
         )
-    st.caption(f"Current filters: {f.describe()}")
+    st.caption(f"Current filters: {render.describe(f)}")
     if not analyst:
         st.caption(
             "Shared views (the presenters' decks) are saved by signed-in analysts. Views you "
@@ -392,7 +392,7 @@ def presenter_html(
         '<div class="rw-present">'
         + demo
         + f"<h1>{html.escape(name)}</h1>"
-        + f'<div class="rw-scope">{html.escape(f.describe())}</div>'
+        + f'<div class="rw-scope">{html.escape(render.describe(f))}</div>'
         + f'<div class="rw-figures">{figs_html}</div>'
         + msgs_html
         + "</div>"

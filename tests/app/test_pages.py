@@ -424,3 +424,18 @@ def test_origin_and_route_lists_are_in_name_order(real_app: AppTest) -> None:
         assert shown == sorted(shown, key=name_key), (attr, shown[:10])
     origins = list(real_app.multiselect(key=K_LIST["origins"]).options)
     assert any(o.startswith("Côte") or o.startswith("Cote") for o in origins)
+
+
+def test_captions_name_routes_and_vintages_never_ids(real_app: AppTest) -> None:
+    """Captions and filter summaries show "Central Mediterranean" and "Apr 2026", never the
+    route id or the source id (issue 16)."""
+    at = real_app
+    at.query_params["route"] = "central_mediterranean"
+    at.run()
+    for path in ("pages/overview.py", "pages/routes.py"):
+        at.switch_page(path).run()
+        assert not at.exception, [e.message for e in at.exception]
+        texts = [c.value for c in at.caption]
+        assert any("Central Mediterranean" in t for t in texts), texts[:3]
+        assert not any("central_mediterranean" in t for t in texts), texts
+        assert not any("mmp-20" in t for t in texts), texts
