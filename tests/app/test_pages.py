@@ -439,3 +439,32 @@ def test_captions_name_routes_and_vintages_never_ids(real_app: AppTest) -> None:
         assert any("Central Mediterranean" in t for t in texts), texts[:3]
         assert not any("central_mediterranean" in t for t in texts), texts
         assert not any("mmp-20" in t for t in texts), texts
+
+
+def test_overview_map_names_places_fits_the_data_and_greys_minor_routes(
+    real_app: AppTest,
+) -> None:
+    """Issue 16: country and sea names, a view fitted to the filtered data (the Americas when
+    the data are there), the top routes in colour and the others grey."""
+    at = real_app.run()
+    deck = next(d for d in decks(at) if any(ly.get("id") == "routes" for ly in d["layers"]))
+    ids = [ly.get("id") for ly in deck["layers"]]
+    assert "place-labels" in ids
+    texts = {
+        r["text"] for ly in deck["layers"] if ly.get("id") == "place-labels" for r in ly["data"]
+    }
+    assert {"Atlantic Ocean", "Mexico", "Libya"} <= texts
+    routes = next(ly for ly in deck["layers"] if ly.get("id") == "routes")
+    grey = [r for r in routes["data"] if r["color"][:3] == [153, 153, 153]]
+    assert 0 < len(routes["data"]) - len(grey) <= 8 and grey
+    world = deck["initialViewState"]
+    assert world["longitude"] < 20 and world["zoom"] < 2.5  # the Americas are in view
+
+    from tests.app.conftest import APP
+
+    at2 = AppTest.from_file(APP, default_timeout=90)
+    at2.query_params["route"] = "us_mexico_border"
+    at2.run()
+    deck2 = next(d for d in decks(at2) if any(ly.get("id") == "routes" for ly in d["layers"]))
+    v = deck2["initialViewState"]
+    assert -120 < v["longitude"] < -90 and v["zoom"] >= 3.0, v
