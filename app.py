@@ -23,6 +23,7 @@ except WarehouseError as exc:
     render.render_missing_warehouse(str(exc))
     st.stop()
 
-render.render_demo_banner(cache.vintages(filters).is_demo)
+if page.url_path != "presenter":  # the presenter slide carries its own demo banner
+    render.render_demo_banner(cache.vintages(filters).is_demo)
 render.render_link_notices(state.link_notices())
 page.run()

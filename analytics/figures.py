@@ -1371,9 +1371,11 @@ def source_caption(
     detections: bool = False,
     note: str | None = None,
     arrivals: Sequence[str] = (),
+    names: Mapping[str, str] | None = None,
 ) -> str:
     """The caption under a chart or map: sources and vintages (``labels`` from
-    :func:`vintage_labels`), caveats and filters. The one caption builder.
+    :func:`vintage_labels`), caveats and filters (with ``names`` for route ids, ISO3 codes and
+    source ids: see :meth:`~data.filters.Filters.describe`). The one caption builder.
 
     ``arrivals`` names the UNHCR sea-arrivals series shown (source ids), if any."""
     srcs: list[str] = []
@@ -1394,7 +1396,7 @@ def source_caption(
         vintage=", ".join(vints) or None,
         minimum_estimate=incidents,
         detections=detections,
-        filters=f.describe(),
+        filters=f.describe({**labels, **(names or {})}),
         note=" ".join(x for x in (ARRIVAL_CAVEAT if arrivals else "", note or "") if x) or None,
     )
 
@@ -1402,3 +1404,26 @@ def source_caption(
 def route_colour_map(route_ids: Iterable[str], colours: Mapping[str, str]) -> dict[str, str]:
     """Colour of each route id from ``colours`` (the route table's; grey for an unknown id)."""
     return {r: colours.get(r, OTHER_COLOUR) for r in route_ids}
+
+
+def on_dark(fig: go.Figure, *, height: int) -> go.Figure:
+    """A copy of ``fig`` for presenter mode: light text and grid on the dark slide, and a plot
+    area ``height`` pixels high below its title (the title keeps the top margin it needs).
+    Colours of the data are kept (they are chosen for contrast on both)."""
+    out = go.Figure(fig)
+    ink, grid = "#FFFFFF", "#4A4A4A"
+    top = out.layout.margin.t if out.layout.margin.t is not None else 100
+    out.update_layout(
+        paper_bgcolor="#0B0B0B",
+        plot_bgcolor="#0B0B0B",
+        font_color=ink,
+        title_font_color=ink,
+        title_subtitle_font_color="#E6E6E6",
+        legend_font_color=ink,
+        margin_t=int(top + 16),  # room above the title's larger glyphs on the slide
+        height=int(height + top + 16 + 60),
+    )
+    out.update_xaxes(color=ink, gridcolor=grid, linecolor=grid, zerolinecolor=grid)
+    out.update_yaxes(color=ink, gridcolor=grid, linecolor=grid, zerolinecolor=grid)
+    out.update_annotations(font_color=ink)
+    return out

@@ -70,8 +70,17 @@ class Filters:
             return None
         return (self.date_from, self.date_to)
 
-    def describe(self) -> str:
-        """One line for captions and exported files, e.g. ``2023-01-01 to 2023-12-31; ...``."""
+    def describe(self, names: Mapping[str, str] | None = None) -> str:
+        """One line for captions and exported files, e.g. ``2023-01-01 to 2023-12-31; ...``.
+
+        Parameters
+        ----------
+        names : mapping, optional
+            Display names by code: route ids, ISO3 codes and source ids (vintage labels), so
+            readers see "route: Central Mediterranean", never an internal id. Codes without
+            a name are shown as they are.
+        """
+        nm = names or {}
         parts = []
         if self.date_from or self.date_to:
             a = self.date_from.isoformat() if self.date_from else "start"
@@ -86,11 +95,11 @@ class Filters:
             ("cause", self.causes),
         ):
             if values:
-                parts.append(f"{label}: {', '.join(values)}")
+                parts.append(f"{label}: {', '.join(nm.get(v, v) for v in values)}")
         if self.min_source_quality:
             parts.append(f"source quality >= {self.min_source_quality}")
         if self.vintage:
-            parts.append(f"vintage {self.vintage}")
+            parts.append(f"vintage {nm.get(self.vintage, self.vintage)}")
         return "; ".join(parts) if parts else "all data"
 
 

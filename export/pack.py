@@ -222,18 +222,19 @@ def _fmt_day(d: dt.date | None) -> str:
     return f"{d.day} {d:%B %Y}" if d else "-"
 
 
-def short_sentence(sentence: str) -> str:
-    """A key message without its closing source citation, for large type (presenter mode).
+_CITATION = re.compile(r"\s*\((?:[^()]|\([^()]*\))*\bvintage\b(?:[^()]|\([^()]*\))*\)")
 
-    The citation is the last parenthesis when it names a vintage; the sources and caveats
-    are then shown once for all sentences.
+
+def short_sentence(sentence: str) -> str:
+    """A key message without its source citation, for large type (presenter mode).
+
+    The citation is the parenthesis that names a vintage, wherever it stands ("... (IOM ...,
+    vintage 2026-04-09) — one of 4 alerts."); the sources and caveats are then shown once for
+    all sentences.
     """
     s = str(sentence).strip()
-    m = re.search(r"\s*\(([^()]|\([^()]*\))*vintage([^()]|\([^()]*\))*\)\.?$", s)
-    if not m:
-        return s
-    head = s[: m.start()].rstrip(" ;,")
-    return head + "."
+    out = _CITATION.sub("", s)
+    return re.sub(r"\s+([.,;])", r"\1", out).strip() if out != s else s
 
 
 def scope_text(f: Filters, route_names: Mapping[str, str], country_names: Mapping[str, str]) -> str:

@@ -513,6 +513,7 @@ def build_route_layer(
     colour_by: str = "lethality",
     highlight: Iterable[str] | None = None,
     max_width_px: float = 12.0,
+    coloured: Iterable[str] | None = None,
 ) -> pdk.Layer:
     """Routes as paths: width by detections, colour by lethality or by the route's colour.
 
@@ -530,6 +531,9 @@ def build_route_layer(
         Route ids drawn at full strength; the others are faded.
     max_width_px : float
         Width of the route with the most detections; routes without detections get 2 px.
+    coloured : iterable of str, optional
+        With ``colour_by="route"``: the route ids drawn in their colours (the top routes);
+        the others are grey and thinner, so a few colours stay tellable apart. ``None``: all.
     """
     if colour_by not in ("lethality", "route"):
         raise ValueError(f"colour_by must be 'lethality' or 'route', got {colour_by!r}")
@@ -556,6 +560,7 @@ def build_route_layer(
     known = [x for x in det.values() if x is not None]
     top = max(known) if known and max(known) > 0 else 1.0
     hl = set(highlight or ())
+    keep = None if coloured is None else set(coloured)
     rows = []
     for rid, name, route_colour in drawn:
         m = per_route.get(rid, {})
@@ -564,6 +569,9 @@ def build_route_layer(
         leth = _number_or_none(m.get("deaths_per_1000_detections"))
         if colour_by == "lethality":
             colour = _lethality_colour(leth)
+        elif keep is not None and rid not in keep:
+            colour = _rgba(OTHER_COLOUR, 150)
+            width = max(2.0, round(width * 0.7, 1))
         else:
             colour = _rgba(route_colour, 190)
         if hl and rid not in hl:
@@ -635,9 +643,17 @@ def build_waypoint_layer(
 
 
 def route_legend(
-    colour_by: str = "lethality", routes: pd.DataFrame | None = None
+    colour_by: str = "lethality",
+    routes: pd.DataFrame | None = None,
+    coloured: Sequence[str] | None = None,
 ) -> list[dict[str, str]]:
     """Legend entries for :func:`build_route_layer`.
+
+    Parameters
+    ----------
+    coloured : sequence of str, optional
+        As in :func:`build_route_layer`: these routes are listed in this order, then one grey
+        entry for the others.
 
     Returns
     -------
@@ -647,10 +663,19 @@ def route_legend(
     if colour_by == "route":
         if routes is None:
             return []
-        return [
-            {"label": n, "colour": c, "shape": "line"}
-            for n, c in zip(routes["name"], routes["colour"], strict=True)
+        ids = routes["route_id"] if "route_id" in routes.columns else routes["name"]
+        pairs = dict(zip(ids, zip(routes["name"], routes["colour"], strict=True), strict=True))
+        if coloured is None:
+            return [{"label": n, "colour": c, "shape": "line"} for n, c in pairs.values()]
+        out = [
+            {"label": pairs[r][0], "colour": pairs[r][1], "shape": "line"}
+            for r in coloured
+            if r in pairs
         ]
+        others = len(set(pairs) - set(coloured))
+        if others:
+            out.append({"label": f"{others} other routes", "colour": OTHER_COLOUR, "shape": "line"})
+        return out
     b = LETHALITY_BREAKS
     labels = (
         [f"under {b[0]:g}"]

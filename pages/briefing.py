@@ -13,7 +13,7 @@ v = cache.vintages(f)
 h = cache.headline(f)
 
 st.title("Briefing")
-st.caption(f"Filters: {f.describe()}")
+st.caption(f"Filters: {render.describe(f)}")
 
 st.subheader("Briefing pack")
 st.write(

@@ -11,7 +11,7 @@ v = cache.vintages(f)
 n = cache.incident_count(f)
 
 st.title("Incidents")
-st.caption(f"{n:,} incidents. Filters: {f.describe()}")
+st.caption(f"{n:,} incidents. Filters: {render.describe(f)}")
 
 points = st.toggle(
     f"Show the {render.HEX_THRESHOLD:,} largest incidents as points",

@@ -12,7 +12,7 @@ from ui import money as um
 f = state.current_filters()
 
 st.title("Follow the money")
-st.caption(f"Filters: {f.describe()}")
+st.caption(f"Filters: {render.describe(f)}")
 st.markdown(
     "Estimated gross revenue of migrant smugglers: **persons moved x share that used a "
     "smuggler x the cited fee**, for the route-years with a cited fee. Always a range; "
@@ -57,7 +57,7 @@ charts.render_figure(
     fg.caption(
         ["RouteWatch fee table (cited, docs/money.md)"],
         minimum_estimate=False,
-        filters=f.describe(),
+        filters=render.describe(f),
         note="Only legs the cited source states as part of a whole-journey fee",
     ),
 )

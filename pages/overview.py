@@ -11,7 +11,7 @@ f = state.current_filters()
 v = cache.vintages(f)
 
 st.title("Overview")
-st.caption(f"Filters: {f.describe()}")
+st.caption(f"Filters: {render.describe(f)}")
 
 h = cache.headline(f)
 render.render_headline(cache.headline_figures(f))
@@ -20,15 +20,28 @@ render.render_headline(cache.headline_figures(f))
 messages_slot = st.container()
 
 st.subheader("Routes and incidents")
+opts = render.render_map_controls("map")
 map_layer, hexagons = render.incident_map_layer(f)
+top = None if opts.all_routes else render.top_route_ids(f)
+view = render.fitted_view(f, render.incident_positions(f, hexagons), height_px=560)
+layers = []
+if "incidents" in opts.layers:
+    layers.append(map_layer)
+if "routes" in opts.layers:
+    layers += render.route_map_layers(f, "route", coloured=top)
+if "labels" in opts.layers:
+    layers.append(render.label_layer(view, 560))
 render.render_deck(
-    render.make_deck([map_layer, *render.route_map_layers(f, "route")]),
+    render.make_deck(layers, view),
     key="overview-map",
     height=560,
-    alt="Map of migration routes in their colours, width by detections, over incidents of dead and missing.",
+    alt="Map of migration routes (the routes with the most dead and missing in colour, others "
+    "grey), width by detections, over incidents of dead and missing, with country and sea names.",
 )
-render.render_incident_legend(f, hexagons)
-render.render_route_legend("route", f)
+if "incidents" in opts.layers:
+    render.render_incident_legend(f, hexagons)
+if "routes" in opts.layers:
+    render.render_route_legend("route", f, top)
 snapshots.render_route_map_download(f, "lethality", with_incidents=True, key="overview-map-png")
 st.caption(render.source_caption(v, f, detections=True))
 

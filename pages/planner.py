@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import cache, planner, state
+from ui import cache, planner, render, state
 
 f = state.current_filters()
 v = cache.vintages(f)
 
 st.title("Prevention planner")
 st.caption(
-    f"Filters: {f.describe()}. One card per country of origin: languages, the nationalities on "
+    f"Filters: {render.describe(f)}. One card per country of origin: languages, the nationalities on "
     "its routes, a campaign window before the peak month, transit countries and the real "
     "dangers on its routes."
 )

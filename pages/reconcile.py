@@ -19,7 +19,7 @@ st.caption(
     "different things over different windows: here they stand side by side for one route, "
     "never added together. Grey months are months a source does not cover (no data, not 0)."
 )
-st.caption(f"Filters: {f.describe()}")
+st.caption(f"Filters: {render.describe(f)}")
 
 choices = render.route_choices(metrics, f)
 names = dict(zip(metrics["route_id"], metrics["name"], strict=True))
@@ -36,14 +36,8 @@ route_id = st.selectbox(
     help="Central Mediterranean is the route with all three sources (UNHCR arrivals to Italy).",
 )
 rec = cache.reconcile(f, route_id)
-labels = cache.vintage_labels()
-caption = fg.source_caption(
-    v,
-    f,
-    labels,
-    detections=True,
-    arrivals=rec.arrival_sources,
-    note=rec.note or None,
+caption = render.source_caption(
+    v, f, detections=True, arrivals=rec.arrival_sources, note=rec.note or None
 )
 
 st.header(rec.name)

@@ -11,7 +11,7 @@ f = state.current_filters()
 v = cache.vintages(f)
 
 st.title("Origin and transit risk")
-st.caption(f"Filters: {f.describe()}")
+st.caption(f"Filters: {render.describe(f)}")
 
 kind = (
     st.segmented_control(

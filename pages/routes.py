@@ -12,7 +12,7 @@ v = cache.vintages(f)
 metrics = cache.route_metrics(f)
 
 st.title("Routes")
-st.caption(f"Filters: {f.describe()}")
+st.caption(f"Filters: {render.describe(f)}")
 
 colour_by = st.segmented_control(
     "Colour routes by",

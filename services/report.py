@@ -386,6 +386,19 @@ def source_labels(con: Con, *, ref: Reference | None = None) -> dict[str, str]:
     return _Ctx(con, ref).labels
 
 
+def display_names(con: Con, *, ref: Reference | None = None) -> dict[str, str]:
+    """Route id, ISO3 code and source id -> the name a reader sees (route and country names,
+    vintage labels), for :meth:`~data.filters.Filters.describe` in packs and commands."""
+    from analytics.figures import vintage_labels
+
+    ctx = _Ctx(con, ref)
+    return {
+        **{str(k): str(v) for k, v in ctx.names.items()},
+        **{str(k): str(v) for k, v in ctx.route_names.items()},
+        **vintage_labels(ctx.sources),
+    }
+
+
 def _scope_note(f: Filters) -> str:
     mixed = bool(f.un_regions or f.un_subregions or f.mmp_regions or f.causes)
     mixed = mixed or bool(f.min_source_quality)

@@ -4,6 +4,7 @@ The credential is a scrypt hash, never a password, read from ``ROUTEWATCH_ANALYS
 or ``[analyst] password_hash`` in ``.streamlit/secrets.toml``. Make one with::
 
     python -m ui.auth          # asks for the password twice, prints the hash line
+    python -m ui.auth --enable # the same, and writes it into .streamlit/secrets.toml
 
 Verification is constant-time. Hashes below the minimum scrypt parameters, and a plain
 password pasted where the hash belongs, are refused at start-up (:func:`credential_problem`)
@@ -24,6 +25,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Mapping
+from pathlib import Path
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 #: The weakest parameters accepted (those :func:`hash_password` uses, OWASP's scrypt minimum):
@@ -33,6 +35,9 @@ MIN_N, MIN_R, MIN_P, MIN_DKLEN, MIN_SALT = 2**14, 8, 1, 16, 16
 MAX_SCRYPT_BYTES = 256 * 2**20
 MAX_P = 16
 HASH_COMMAND = "python -m ui.auth"
+#: The one command an administrator runs on the server to enable loading (see :func:`enable`).
+ENABLE_COMMAND = "python -m ui.auth --enable"
+SECRETS_FILE = Path(".streamlit") / "secrets.toml"
 MAX_FAILURES = 5
 WINDOW_S = 15 * 60
 LOCKOUT_S = 15 * 60
@@ -271,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - interactiv
     import sys
 
     args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--enable"]:
+        return _enable_interactive(Path(args[1]) if len(args) > 1 else SECRETS_FILE)
     if args[:1] == ["--check"]:
         problem = credential_problem(configured_hash(), configured_where())
         if problem:
@@ -281,15 +288,91 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - interactiv
     return _make_hash()
 
 
-def _make_hash() -> int:  # pragma: no cover - interactive
+def enable(secrets_path: Path, password: str) -> Path:
+    """Store the scrypt hash of ``password`` as ``[analyst] password_hash`` in ``secrets_path``.
+
+    Other settings in the file are kept; an existing analyst hash is replaced. The file is
+    written whole to a temporary file and renamed, so a failure leaves the old one intact.
+
+    Raises
+    ------
+    ValueError
+        A password shorter than 12 characters, or a file that is not valid TOML (before or
+        after the change: nothing is written then).
+    """
+    import tomllib
+
+    if len(password) < 12:
+        raise ValueError("use at least 12 characters")
+    line = f"password_hash = {hash_password(password)!r}"
+    old = secrets_path.read_text(encoding="utf-8") if secrets_path.exists() else ""
+    try:
+        tomllib.loads(old)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{secrets_path} is not valid TOML ({exc}); nothing was changed") from exc
+    lines = old.splitlines()
+    out: list[str] = []
+    section: str | None = None
+    done = False
+    for ln in lines:
+        stripped = ln.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            if section == "analyst" and not done:
+                out.append(line)
+                done = True
+            section = stripped.strip("[] ")
+        elif section == "analyst" and stripped.split("=", 1)[0].strip() == "password_hash":
+            if not done:
+                out.append(line)
+                done = True
+            continue
+        out.append(ln)
+    if section == "analyst" and not done:
+        out.append(line)
+        done = True
+    if not done:
+        out += (["", "[analyst]"] if out else ["[analyst]"]) + [line]
+    text = "\n".join(out) + "\n"
+    parsed = tomllib.loads(text)
+    if parsed.get("analyst", {}).get("password_hash") is None:  # pragma: no cover - guard
+        raise ValueError("the analyst hash did not land in the file; nothing was changed")
+    secrets_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = secrets_path.with_suffix(".toml.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.chmod(tmp, 0o600)
+    tmp.replace(secrets_path)
+    return secrets_path
+
+
+def _ask_password() -> str | None:  # pragma: no cover - interactive
     import getpass
 
     first = getpass.getpass("Analyst password: ")
     if len(first) < 12:
         print("Use at least 12 characters.")
-        return 2
+        return None
     if getpass.getpass("Again: ") != first:
         print("The two entries differ.")
+        return None
+    return first
+
+
+def _enable_interactive(path: Path) -> int:  # pragma: no cover - interactive
+    pw = _ask_password()
+    if pw is None:
+        return 2
+    try:
+        where = enable(path, pw)
+    except ValueError as exc:
+        print(f"error: {exc}")
+        return 2
+    print(f"Loading is enabled: the analyst password hash is in {where}. Restart the app.")
+    return 0
+
+
+def _make_hash() -> int:  # pragma: no cover - interactive
+    first = _ask_password()
+    if first is None:
         return 2
     line = hash_password(first)
     print(f"{ENV_VAR}='{line}'")

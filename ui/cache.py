@@ -347,6 +347,25 @@ def country_names() -> dict[str, str]:
     return _per_run(_country_names, current_db())
 
 
+@st.cache_resource(show_spinner=False)
+def map_labels() -> pd.DataFrame:
+    """Country and sea names for the maps (reference file shipped with the app; read once)."""
+    from data.reference import read_map_labels
+
+    return read_map_labels()
+
+
+def display_names() -> dict[str, str]:
+    """Route id, ISO3 code and source id -> the name a reader sees (route and country names,
+    vintage labels): what filter summaries and captions show instead of internal ids."""
+    r = routes()
+    return {
+        **country_names(),
+        **dict(zip(r["route_id"], r["name"], strict=True)),
+        **vintage_labels(),
+    }
+
+
 @_static
 def _indicator(db: Db, indicator: str) -> pd.DataFrame:
     return q.query_indicator(connection(db), indicator)

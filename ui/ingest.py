@@ -37,7 +37,16 @@ def render_login() -> bool:
         st.button("Sign in with single sign-on", on_click=st.login, key="oidc-login")
     stored = auth.configured_hash(_secrets())
     if stored is None:
-        st.info("This RouteWatch is read-only: no analyst credential is configured.")
+        st.info(
+            "This RouteWatch is read-only: no analyst credential is configured, so nobody can "
+            "load data here.\n\n**To enable loading**, an administrator runs this one command "
+            "on the server, in the app's folder, then restarts the app:\n\n"
+            f"`{auth.ENABLE_COMMAND}`\n\n"
+            "It asks for an analyst password twice and stores only its scrypt hash in "
+            "`.streamlit/secrets.toml`. Files can also be loaded without the app: "
+            "`python -m data load FILE`.",
+            icon=":material/lock:",
+        )
         return False
     problem = access.credential_problem()
     if problem:

@@ -19,6 +19,7 @@ from analytics.planner import (
 )
 from data.filters import Filters
 from export.planner import plan_csv, render_plan_pdf
+from ui import render
 
 #: The query-string key of the country multiselect.
 PLAN_KEY = "plan"
@@ -63,7 +64,7 @@ def render_card(card: PlanCard, f: Filters, is_demo: bool) -> None:
         )
         st.download_button(
             f"One-page PDF: {card.name}",
-            data=lambda: render_plan_pdf(card, filters=f.describe(), is_demo=is_demo),
+            data=lambda: render_plan_pdf(card, filters=render.describe(f), is_demo=is_demo),
             file_name=f"prevention_plan_{card.iso3}_{dt.date.today().isoformat()}.pdf",
             mime="application/pdf",
             key=f"plan-pdf-{card.iso3}",

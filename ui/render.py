@@ -7,6 +7,7 @@ and map data reach the browser through plotly and pydeck, whose tooltips are esc
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import html
@@ -181,9 +182,25 @@ def source_caption(
     incidents: bool = True,
     detections: bool = False,
     note: str | None = None,
+    arrivals: Sequence[str] = (),
 ) -> str:
-    """Caption text naming the sources and vintages used, the caveats and the filters."""
-    return make_source_caption(v, f, cache.vintage_labels(), incidents, detections, note)
+    """Caption text naming the sources and vintages used, the caveats and the filters (route
+    and country names, never ids)."""
+    return make_source_caption(
+        v,
+        f,
+        cache.vintage_labels(),
+        incidents,
+        detections,
+        note,
+        arrivals=arrivals,
+        names=cache.display_names(),
+    )
+
+
+def describe(f: Filters) -> str:
+    """The filters in words with route and country names and vintage labels, never ids."""
+    return f.describe(cache.display_names())
 
 
 # --------------------------------------------------------------------------- charts
@@ -364,10 +381,111 @@ def make_deck(layers: Sequence[pdk.Layer], view: Mapping[str, float] | None = No
     )
 
 
+#: Routes drawn in their own colours on a map coloured by route; the rest are grey.
+TOP_ROUTES = 8
+#: What the map controls can show or hide (``layers`` in the page address).
+MAP_LAYERS = {"incidents": "Incidents", "routes": "Routes", "labels": "Place names"}
+
+
+@dataclasses.dataclass(frozen=True)
+class MapOptions:
+    """The map controls' choices: layers shown and whether every route has its colour."""
+
+    layers: frozenset[str] = frozenset(MAP_LAYERS)
+    all_routes: bool = False
+
+
+def render_map_controls(key: str = "map") -> MapOptions:
+    """Layer toggles and "colour every route", kept in the page address."""
+    left, right = st.columns([3, 2], vertical_alignment="center")
+    with left:
+        chosen = st.pills(
+            "Show on the map",
+            list(MAP_LAYERS),
+            selection_mode="multi",
+            default=list(MAP_LAYERS),
+            format_func=MAP_LAYERS.get,
+            key=f"{key}_layers",
+            bind="query-params",
+        )
+    with right:
+        all_routes = st.toggle(
+            "Colour every route",
+            key=f"{key}_all_routes",
+            bind="query-params",
+            help=f"Off: the {TOP_ROUTES} routes with the most dead and missing in their own "
+            "colours, the others grey.",
+        )
+    return MapOptions(frozenset(chosen or ()), bool(all_routes))
+
+
+def top_route_ids(f: Filters, n: int = TOP_ROUTES) -> list[str]:
+    """The routes with the most dead and missing under ``f`` (then detections), best first."""
+    m = cache.route_metrics(f)
+    m = m[m["route_id"] != "unclassified"]
+    m = m[(m["dead_and_missing"].fillna(0) > 0) | (m["detections"].fillna(0) > 0)]
+    if f.routes:
+        m = m[m["route_id"].isin(f.routes)]
+    m = m.sort_values(
+        ["dead_and_missing", "detections", "route_id"],
+        ascending=[False, False, True],
+        na_position="last",
+    )
+    return m["route_id"].head(n).tolist()
+
+
+MAP_WIDTH_PX = 980.0  # the main column's width at 1440 px with the sidebar open
+
+
+def label_layer(view: Mapping[str, float], height_px: float, lang: str = "en") -> pdk.Layer:
+    """Country and sea names that fit ``view`` without overlapping (larger places first)."""
+    from geo import labels as gll
+
+    return gll.build_label_layer(cache.map_labels(), lang, view, MAP_WIDTH_PX, height_px)
+
+
+def fitted_view(
+    f: Filters,
+    points: pd.DataFrame | None = None,
+    *,
+    width_px: float = MAP_WIDTH_PX,
+    height_px: float = 560,
+) -> dict[str, float]:
+    """The view fitted to where the filtered data are: incidents (``lon``/``lat`` of the
+    points or hexagon centres drawn) and the waypoints of the routes in the filters."""
+    from geo import labels as gll
+    from geo import layers as gl
+
+    pts: list[tuple[float, float]] = []
+    w: list[float] = []
+    if points is not None and len(points):
+        pts += list(zip(points["lon"].astype(float), points["lat"].astype(float), strict=True))
+        w += (
+            points["incidents"].astype(float).tolist()
+            if "incidents" in points.columns
+            else [1.0] * len(points)
+        )
+    if f.routes:
+        wps = cache.waypoints()
+        wps = wps[wps["route_id"].isin(f.routes)]
+        pts += list(zip(wps["lon"].astype(float), wps["lat"].astype(float), strict=True))
+        # The route itself always shows: each waypoint weighs as much as the heaviest cell.
+        w += [max(w, default=1.0)] * len(wps)
+    extent = gll.data_extent(pts, weights=w)
+    return gll.fit_view(extent, width_px, height_px, default=gl.DEFAULT_VIEW)
+
+
 def route_map_layers(
-    f: Filters, colour_by: str = "lethality", highlight: Iterable[str] = ()
+    f: Filters,
+    colour_by: str = "lethality",
+    highlight: Iterable[str] = (),
+    coloured: Iterable[str] | None = None,
 ) -> list[pdk.Layer]:
-    """Route paths (width by detections, colour by lethality or route) and their waypoints."""
+    """Route paths (width by detections, colour by lethality or route) and their waypoints.
+
+    ``coloured``: with ``colour_by="route"``, the routes drawn in their colours (the others
+    grey); ``None`` colours all.
+    """
     from geo import layers as gl
 
     routes = cache.routes()
@@ -379,13 +497,18 @@ def route_map_layers(
         wps = wps[wps["route_id"].isin(shown)]
     return [
         gl.build_route_layer(
-            routes, wps, cache.route_metrics(f), colour_by=colour_by, highlight=highlight
+            routes,
+            wps,
+            cache.route_metrics(f),
+            colour_by=colour_by,
+            highlight=highlight,
+            coloured=coloured,
         ),
         gl.build_waypoint_layer(wps, names),
     ]
 
 
-def render_route_legend(colour_by: str, f: Filters) -> None:
+def render_route_legend(colour_by: str, f: Filters, coloured: Sequence[str] | None = None) -> None:
     """Legend for :func:`route_map_layers` (by route: only routes with data under ``f``)."""
     from geo import layers as gl
 
@@ -397,7 +520,7 @@ def render_route_legend(colour_by: str, f: Filters) -> None:
     routes = routes[(routes["route_id"] != "unclassified") & routes["route_id"].isin(with_data)]
     title = "Dead and missing per 1,000 detections" if colour_by == "lethality" else "Routes"
     render_legend(
-        gl.route_legend(colour_by, routes),
+        gl.route_legend(colour_by, routes, coloured),
         title,
         note="Line width: Frontex detections in the period (thin lines: no Frontex series). "
         "Waypoints are approximate, for display.",
@@ -420,6 +543,27 @@ def incident_map_layer(
     if n > max_points and not force_points:
         return gl.build_hex_layer(cache.incident_hex(f, 3)), True
     return gl.build_incident_layer(cache.incident_points(f, max_points)), False
+
+
+def incident_positions(f: Filters, hexagons: bool, max_points: int = HEX_THRESHOLD) -> pd.DataFrame:
+    """``lon``, ``lat`` and ``incidents`` of what the incident layer draws (points, or hexagon
+    centres) under ``f``: what :func:`fitted_view` fits the map to."""
+    if hexagons:
+        import h3
+
+        hx = cache.incident_hex(f, 3)
+        lat_lon = [h3.cell_to_latlng(c) for c in hx["h3"].astype(str)]
+        return pd.DataFrame(
+            {
+                "lon": [p[1] for p in lat_lon],
+                "lat": [p[0] for p in lat_lon],
+                "incidents": hx["incidents"].astype(float).to_numpy(),
+            }
+        )
+    pts = cache.incident_points(f, max_points)
+    out = pd.DataFrame({"lon": pts["lon"].astype(float), "lat": pts["lat"].astype(float)})
+    out["incidents"] = 1.0
+    return out
 
 
 def render_incident_legend(f: Filters, hexagons: bool, max_points: int = HEX_THRESHOLD) -> None:
@@ -653,7 +797,7 @@ def risk_caption(scores: pd.DataFrame, v: Vintages, f: Filters) -> str:
         [srcs or "IOM Missing Migrants Project, Frontex, GI-TOC Organized Crime Index"],
         minimum_estimate=True,
         detections=True,
-        filters=f.describe(),
+        filters=describe(f),
         note="Scores rank countries against each other under these filters; they are not "
         "probabilities. Countries with too little data are not ranked",
     )

@@ -12,6 +12,7 @@ rewritten from the filters in force, so the address bar always reproduces the vi
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -228,6 +229,20 @@ def _write_url(f: Filters) -> None:
             st.query_params[key] = want_list if len(want_list) > 1 else want_list[0]
 
 
+def name_key(name: str) -> tuple[str, str]:
+    """Sort key for names as a reader expects them in a list: accents and case ignored first
+    ("Côte d'Ivoire" among the C, "Åland" among the A), then the exact text to break ties."""
+    base = "".join(
+        ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch)
+    )
+    return base.casefold(), name
+
+
+def by_name(codes: Sequence[Any], names: Mapping[Any, str]) -> list[Any]:
+    """``codes`` (ISO3 codes, route ids) ordered by the name shown for each, not by code."""
+    return sorted(codes, key=lambda c: name_key(str(names.get(c, c))))
+
+
 def _multiselect(
     label: str,
     attr: str,
@@ -306,12 +321,16 @@ def render_sidebar() -> Filters:
 
         mmp_regions = _multiselect("Region (IOM)", "mmp_regions", opts["mmp_regions"], "regions")
         routes = _multiselect(
-            "Route", "routes", opts["routes"], "routes", fmt=lambda r: route_names.get(r, r)
+            "Route",
+            "routes",
+            by_name(opts["routes"], route_names),
+            "routes",
+            fmt=lambda r: route_names.get(r, r),
         )
         origins = _multiselect(
             "Origin country",
             "origins",
-            opts["origins"],
+            by_name(opts["origins"], names),
             "origin countries",
             fmt=lambda c: names.get(c, c),
             help="Country of origin of the dead and missing (IOM) and nationality of those detected (Frontex).",

@@ -18,8 +18,10 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import duckdb
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
+from analytics import figures as fg
 from analytics.catalogue import Figure
 from data import app_state
 from data.filters import Filters, filters_from_query, filters_to_query
@@ -83,7 +85,7 @@ def filters_of(view: app_state.SavedView) -> tuple[Filters, list[str]]:
 def describe_view(view: app_state.SavedView) -> str:
     """The view's filters in words (without checking them against the data)."""
     f, _ = filters_from_query(dict(view.query))
-    return f.describe()
+    return render.describe(f)
 
 
 # --------------------------------------------------------------------------- Briefing page
@@ -185,7 +187,7 @@ def render_save_view(f: Filters) -> None:
             else "Shared views are saved by signed-in analysts; this one stays in your "
             "session, with its link.",
         )
-    st.caption(f"Current filters: {f.describe()}")
+    st.caption(f"Current filters: {render.describe(f)}")
     if not analyst:
         st.caption(
             "Shared views (the presenters' decks) are saved by signed-in analysts. Views you "
@@ -256,21 +258,36 @@ PRESENTER_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stSidebarCollapseButton"], [data-testid="stExpandSidebarButton"] { display: none; }
-.stMainBlockContainer, .block-container { max-width: 100% !important; padding-top: 1.2rem; }
-.rw-present { background: #0B0B0B; color: #FFFFFF; border-radius: 10px; padding: 2.2rem 2.6rem; }
-.rw-present h1 { color: #FFFFFF; font-size: 3.2rem; line-height: 1.1; margin: 0 0 0.3rem 0; }
-.rw-present .rw-scope { color: #E6E6E6; font-size: 1.6rem; margin-bottom: 1.6rem; }
-.rw-present .rw-figures { display: flex; gap: 2.4rem; flex-wrap: wrap; margin-bottom: 1.8rem; }
-.rw-present .rw-figure { min-width: 14rem; }
-.rw-present .rw-value { color: #FFB000; font-size: 4.6rem; font-weight: 700; line-height: 1.0; }
-.rw-present .rw-label { color: #FFFFFF; font-size: 1.5rem; margin-top: 0.3rem; }
-.rw-present ol { font-size: 2.0rem; line-height: 1.35; margin: 0 0 0 2.2rem; padding: 0; }
-.rw-present li { margin-bottom: 0.7rem; }
-.rw-present .rw-sources { color: #CFCFCF; font-size: 1.05rem; margin-top: 1.6rem; }
-.rw-present .rw-demo { background: #B00020; color: #FFFFFF; font-size: 1.4rem; font-weight: 700;
-  padding: 0.4rem 0.8rem; border-radius: 6px; display: inline-block; margin-bottom: 1rem; }
+/* Start below Streamlit's fixed header (3.75rem) so nothing sits under it. */
+.stMainBlockContainer, .block-container { max-width: 100% !important; padding: 4rem 2rem 0.5rem 2rem !important; }
+/* The navigation stays visible and clickable while the slide scrolls. */
+.st-key-presenter-nav { position: sticky; top: 3.75rem; z-index: 999991; background: #FFFFFF;
+  padding: 0.3rem 0; }
+.st-key-presenter-nav p { font-size: 1.15rem; margin: 0; }
+.st-key-present-prev-page, .st-key-present-next-page { display: none !important; }
+.st-key-presenter-slide { background: #0B0B0B; color: #FFFFFF; border-radius: 10px;
+  padding: clamp(0.8rem, 2.4vh, 2rem) clamp(1rem, 2.4vw, 2.6rem); }
+.rw-present { color: #FFFFFF; }
+.rw-present h1 { color: #FFFFFF; font-size: clamp(1.8rem, 5vh, 3.4rem); line-height: 1.1;
+  margin: 0 0 0.2rem 0; padding: 0; overflow-wrap: anywhere; }
+.rw-present .rw-scope { color: #E6E6E6; font-size: clamp(1.05rem, 2.4vh, 1.6rem); margin-bottom: 0.6rem;
+  overflow-wrap: anywhere; }
+.rw-present .rw-figures { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: clamp(0.6rem, 1.4vw, 2rem);
+  margin: 0.4rem 0 clamp(0.6rem, 2vh, 1.6rem) 0; }
+.rw-present .rw-figure { min-width: 0; }
+.rw-present .rw-value { color: #FFB000; font-size: clamp(1.6rem, 5vh, 4.2rem); font-weight: 700; line-height: 1.0; white-space: nowrap; }
+.rw-present .rw-label { color: #FFFFFF; font-size: clamp(0.95rem, 2.1vh, 1.4rem); margin-top: 0.2rem; }
+.rw-present ol { font-size: clamp(1.05rem, 2.6vh, 1.8rem); line-height: 1.3; margin: 0 0 0 1.6rem; padding: 0; }
+.rw-present li { margin-bottom: 0.4rem; overflow-wrap: anywhere; }
+.rw-present .rw-sources { color: #CFCFCF; font-size: clamp(0.8rem, 1.7vh, 1.05rem); margin: 0; }
+.rw-present .rw-demo { background: #B00020; color: #FFFFFF; font-size: clamp(0.95rem, 2.1vh, 1.4rem); font-weight: 700;
+  padding: 0.3rem 0.8rem; border-radius: 6px; display: inline-block; margin-bottom: 0.6rem; }
 </style>
 """
+
+# How many key messages fit beside the chart in large type.
+PRESENTER_MESSAGES = 3
+PRESENTER_CHART_HEIGHT = 250
 
 
 def presenter_index(views: Sequence[app_state.SavedView]) -> int:
@@ -297,28 +314,47 @@ def _go(views_ids: Sequence[int], index: int) -> None:
 
 
 def render_presenter_nav(views: Sequence[app_state.SavedView], index: int) -> None:
-    """Previous / next through the saved views (also PageUp / PageDown, as clickers send)."""
+    """Previous / next through the saved views, with the mouse, the arrow keys or PageUp /
+    PageDown (what presentation clickers send). The bar stays below Streamlit's header."""
     ids = [v.id for v in views]
     n = len(views)
+    prev_i, next_i = max(index - 1, 0), min(index + 1, n - 1)
     with st.container(horizontal=True, vertical_alignment="center", key="presenter-nav"):
         st.button(
             "Previous",
             icon=":material/arrow_back:",
             disabled=index <= 0,
             on_click=_go,
-            args=(ids, max(index - 1, 0)),
-            shortcut="pageup",
+            args=(ids, prev_i),
+            shortcut="left",
             key="present-prev",
         )
-        st.markdown(f"**View {index + 1} of {n}**")
+        st.markdown(f"**View {index + 1} of {n}:** {views[index].name}")
         st.button(
             "Next",
             icon=":material/arrow_forward:",
             disabled=index >= n - 1,
             on_click=_go,
-            args=(ids, min(index + 1, n - 1)),
-            shortcut="pagedown",
+            args=(ids, next_i),
+            shortcut="right",
             key="present-next",
+        )
+        # A button takes one shortcut: these two, hidden, take the clicker's keys.
+        st.button(
+            "Previous (PageUp)",
+            disabled=index <= 0,
+            on_click=_go,
+            args=(ids, prev_i),
+            shortcut="pageup",
+            key="present-prev-page",
+        )
+        st.button(
+            "Next (PageDown)",
+            disabled=index >= n - 1,
+            on_click=_go,
+            args=(ids, next_i),
+            shortcut="pagedown",
+            key="present-next-page",
         )
 
 
@@ -328,9 +364,9 @@ def presenter_html(
     figures: Sequence[Figure],
     messages: pd.DataFrame | None,
     is_demo: bool,
-    sources: str,
 ) -> str:
-    """The presenter screen as escaped HTML: name, scope, three figures, key messages."""
+    """The presenter screen's text as escaped HTML: name, scope, three figures and key messages
+    (the chart is drawn beside it and the sources under both by :func:`render_presenter`)."""
     shown = [x for x in figures if x.measure.id in ("dead_and_missing", "incidents", "detections")]
     figs_html = "".join(
         f'<div class="rw-figure"><div class="rw-value">{html.escape(x.display)}</div>'
@@ -343,7 +379,7 @@ def presenter_html(
     if messages is not None and len(messages) and "sentence" in messages:
         items = [short_sentence(s) for s in messages["sentence"].astype(str)]
     msgs_html = (
-        "<ol>" + "".join(f"<li>{html.escape(s)}</li>" for s in items) + "</ol>"
+        "<ol>" + "".join(f"<li>{html.escape(s)}</li>" for s in items[:PRESENTER_MESSAGES]) + "</ol>"
         if items
         else '<div class="rw-scope">No key messages for these filters.</div>'
     )
@@ -356,19 +392,50 @@ def presenter_html(
         '<div class="rw-present">'
         + demo
         + f"<h1>{html.escape(name)}</h1>"
-        + f'<div class="rw-scope">{html.escape(f.describe())}</div>'
+        + f'<div class="rw-scope">{html.escape(render.describe(f))}</div>'
         + f'<div class="rw-figures">{figs_html}</div>'
         + msgs_html
-        + f'<div class="rw-sources">{html.escape(sources)}</div>'
         + "</div>"
     )
 
 
+def presenter_sources_html(sources: str) -> str:
+    """The sources and caveats of the slide, full width under the figures and the chart."""
+    return f'<div class="rw-present"><div class="rw-sources">{html.escape(sources)}</div></div>'
+
+
+def presenter_figure(f: Filters) -> go.Figure:
+    """The view's headline chart in large type on the dark slide: dead and missing per month
+    when the view is one route, else the routes with the most dead and missing."""
+    if len(f.routes) == 1:
+        fig = fg.make_monthly_figure(
+            cache.incidents_by(f, "none", "month"),
+            label=render.scope_label(f),
+            data_end=f.date_to or cache.headline(f)["last_date"],
+        )
+    else:
+        fig = fg.make_route_bars_figure(cache.route_metrics(f), "dead_and_missing", top=6)
+    return fg.on_dark(fig, height=PRESENTER_CHART_HEIGHT)
+
+
 def render_presenter(name: str, f: Filters, notices: Sequence[str] = ()) -> None:
-    """One view on the presenter screen."""
+    """One view on the presenter screen: figures and key messages beside its headline chart."""
     v = cache.vintages(f)
-    messages = cache.key_messages(f, 4)
+    messages = cache.key_messages(f, PRESENTER_MESSAGES)
     sources = render.source_caption(v, f, detections=True)
-    st.html(presenter_html(name, f, cache.headline_figures(f), messages, v.is_demo, sources))
+    with st.container(key="presenter-slide"):
+        left, right = st.columns([6, 5], gap="medium")
+        with left:
+            st.html(presenter_html(name, f, cache.headline_figures(f), messages, v.is_demo))
+        with right:
+            fig = presenter_figure(f)
+            st.plotly_chart(
+                fig,
+                theme=None,
+                config=render.plotly_config(fg.figure_name(fig), f),
+                alt=fg.figure_alt(fig) or None,
+                key="presenter-chart",
+            )
+        st.html(presenter_sources_html(sources))
     if notices:
         st.caption("Part of this view no longer matches the data: " + " ".join(notices))

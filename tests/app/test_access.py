@@ -247,3 +247,15 @@ def test_a_fault_while_saving_a_view_is_a_notice(
     at.button(key="save-view-button").click().run()
     _clean(at)
     assert any("No space left on device" in e.body for e in at.error)
+
+
+def test_read_only_load_page_tells_the_administrator_the_one_command(
+    own_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(auth.ENV_VAR, raising=False)
+    at = _app().run()
+    at.switch_page("pages/load_data.py").run()
+    _clean(at)
+    assert not at.text_input  # nothing to sign in to
+    body = " ".join(i.body for i in at.info)
+    assert "read-only" in body and auth.ENABLE_COMMAND in body and "restart" in body

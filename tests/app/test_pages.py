@@ -179,9 +179,12 @@ def test_filter_change_reaches_figures_and_keeps_the_map_view(
     assert (
         metric(at, "Dead and missing") == f"{dead_and_missing(demo_db, 'central_mediterranean'):,}"
     )
-    # The map's data changed, its initial view did not: the user's pan and zoom are kept.
+    # The map's data changed and its view moved to where they are (issue 16: fitted to the
+    # filtered data; rounded, so filters whose data sit in the same place keep the view).
     assert after_deck["layers"] != before_deck["layers"]
-    assert after_deck["initialViewState"] == before_deck["initialViewState"]
+    v = after_deck["initialViewState"]
+    assert 0 < v["longitude"] < 25 and 25 < v["latitude"] < 45, v
+    assert v["zoom"] > before_deck["initialViewState"]["zoom"]
     route_layer = next(layer for layer in after_deck["layers"] if layer["id"] == "routes")
     assert [r["route_id"] for r in route_layer["data"]] == ["central_mediterranean"]
 
@@ -410,3 +413,61 @@ def test_downloads_neutralise_spreadsheet_formulas() -> None:
     assert wb["incidents"]["A2"].data_type == "s"  # text, never a formula
     about = [c.value for row in wb["About"].iter_rows() for c in row]
     assert "Source: test" in about
+
+
+def test_origin_and_route_lists_are_in_name_order(real_app: AppTest) -> None:
+    """The sidebar lists countries and routes by the name shown, not by ISO code or id
+    ("Côte d'Ivoire" among the C, not after "CIV"-coded neighbours)."""
+    from ui.state import K_LIST, name_key
+
+    real_app.run()
+    for attr in ("origins", "routes"):
+        shown = list(real_app.multiselect(key=K_LIST[attr]).options)
+        assert len(shown) > 5, attr
+        assert shown == sorted(shown, key=name_key), (attr, shown[:10])
+    origins = list(real_app.multiselect(key=K_LIST["origins"]).options)
+    assert any(o.startswith("Côte") or o.startswith("Cote") for o in origins)
+
+
+def test_captions_name_routes_and_vintages_never_ids(real_app: AppTest) -> None:
+    """Captions and filter summaries show "Central Mediterranean" and "Apr 2026", never the
+    route id or the source id (issue 16)."""
+    at = real_app
+    at.query_params["route"] = "central_mediterranean"
+    at.run()
+    for path in ("pages/overview.py", "pages/routes.py"):
+        at.switch_page(path).run()
+        assert not at.exception, [e.message for e in at.exception]
+        texts = [c.value for c in at.caption]
+        assert any("Central Mediterranean" in t for t in texts), texts[:3]
+        assert not any("central_mediterranean" in t for t in texts), texts
+        assert not any("mmp-20" in t for t in texts), texts
+
+
+def test_overview_map_names_places_fits_the_data_and_greys_minor_routes(
+    real_app: AppTest,
+) -> None:
+    """Issue 16: country and sea names, a view fitted to the filtered data (the Americas when
+    the data are there), the top routes in colour and the others grey."""
+    at = real_app.run()
+    deck = next(d for d in decks(at) if any(ly.get("id") == "routes" for ly in d["layers"]))
+    ids = [ly.get("id") for ly in deck["layers"]]
+    assert "place-labels" in ids
+    texts = {
+        r["text"] for ly in deck["layers"] if ly.get("id") == "place-labels" for r in ly["data"]
+    }
+    assert {"Atlantic Ocean", "Mexico", "Libya"} <= texts
+    routes = next(ly for ly in deck["layers"] if ly.get("id") == "routes")
+    grey = [r for r in routes["data"] if r["color"][:3] == [153, 153, 153]]
+    assert 0 < len(routes["data"]) - len(grey) <= 8 and grey
+    world = deck["initialViewState"]
+    assert world["longitude"] < 20 and world["zoom"] < 2.5  # the Americas are in view
+
+    from tests.app.conftest import APP
+
+    at2 = AppTest.from_file(APP, default_timeout=90)
+    at2.query_params["route"] = "us_mexico_border"
+    at2.run()
+    deck2 = next(d for d in decks(at2) if any(ly.get("id") == "routes" for ly in d["layers"]))
+    v = deck2["initialViewState"]
+    assert -120 < v["longitude"] < -90 and v["zoom"] >= 3.0, v

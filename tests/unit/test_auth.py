@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ui import auth
@@ -153,3 +155,54 @@ def test_failures_are_forgotten_and_keys_are_bounded() -> None:
     for i in range(1000):
         lim.attempt([("session", str(i))], ok=False, now=100 + i)
     assert len(lim._state) <= 100
+
+
+# --------------------------------------------------------------- enabling loading: one command
+
+
+def test_enable_writes_a_hash_into_a_new_secrets_file(tmp_path: Path) -> None:
+    import tomllib
+
+    from ui.auth import enable, verify_password
+
+    path = enable(tmp_path / ".streamlit" / "secrets.toml", "correct horse battery")
+    stored = tomllib.loads(path.read_text(encoding="utf-8"))["analyst"]["password_hash"]
+    assert verify_password("correct horse battery", stored)
+    assert "correct horse" not in path.read_text(encoding="utf-8")  # never the password
+    assert path.stat().st_mode & 0o077 == 0  # readable by its owner only
+
+
+def test_enable_keeps_other_settings_and_replaces_an_old_hash(tmp_path: Path) -> None:
+    import tomllib
+
+    from ui.auth import enable, hash_password, verify_password
+
+    path = tmp_path / "secrets.toml"
+    path.write_text(
+        '[auth]\nredirect_uri = "https://x.example/oauth2callback"\n\n'
+        f"[analyst]\npassword_hash = {hash_password('old password 123')!r}\nnote = 'kept'\n\n"
+        "[other]\nvalue = 3\n",
+        encoding="utf-8",
+    )
+    enable(path, "new password 456")
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert data["auth"]["redirect_uri"] == "https://x.example/oauth2callback"
+    assert data["other"]["value"] == 3 and data["analyst"]["note"] == "kept"
+    assert verify_password("new password 456", data["analyst"]["password_hash"])
+    assert not verify_password("old password 123", data["analyst"]["password_hash"])
+    assert path.read_text(encoding="utf-8").count("password_hash") == 1
+
+
+def test_enable_refuses_a_broken_file_or_a_short_password_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    from ui.auth import enable
+
+    path = tmp_path / "secrets.toml"
+    path.write_text("[analyst\nbroken = ", encoding="utf-8")
+    with pytest.raises(ValueError, match="not valid TOML"):
+        enable(path, "long enough password")
+    assert path.read_text(encoding="utf-8") == "[analyst\nbroken = "
+    with pytest.raises(ValueError, match="12 characters"):
+        enable(tmp_path / "new.toml", "short")
+    assert not (tmp_path / "new.toml").exists()

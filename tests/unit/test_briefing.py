@@ -233,6 +233,16 @@ def test_short_sentence_drops_only_the_citation() -> None:
     assert b.short_sentence(s) == "At least 1,810 people were recorded dead or missing in 2024."
     plain = "Libya saw the most deaths (22,431 people)."
     assert b.short_sentence(plain) == plain
+    # An alert: the citation is inside the sentence, before "one of N alerts".
+    alert = (
+        "Dead and missing in Somalia rose to 157 in Oct–Dec 2025 from 12 in Oct–Dec 2024 "
+        "(quarterly window; 9 vs 7 incidents; IOM Missing Migrants Project, vintage 2025-12-31 "
+        "(SYNTHETIC DEMO DATA), demo-mmp-1) — one of 4 alerts."
+    )
+    assert b.short_sentence(alert) == (
+        "Dead and missing in Somalia rose to 157 in Oct–Dec 2025 from 12 in Oct–Dec 2024 "
+        "— one of 4 alerts."
+    )
 
 
 def test_file_stem_names_filters_and_date() -> None:

@@ -101,3 +101,21 @@ def test_hostile_values_are_bound_not_spliced(values: list[str]) -> None:
 def test_date_parsing_variants(raw: str) -> None:
     f, _ = filters_from_query({"from": raw})
     assert f.date_from in (None, dt.date(2023, 1, 1))
+
+
+def test_describe_shows_names_never_ids() -> None:
+    f = Filters(
+        routes=("central_mediterranean", "unknown_route"),
+        origins=("CIV",),
+        vintage="mmp-20260409-9e0d10c6",
+    )
+    names = {
+        "central_mediterranean": "Central Mediterranean",
+        "CIV": "Côte d'Ivoire",
+        "mmp-20260409-9e0d10c6": "09 Apr 2026",
+    }
+    text = f.describe(names)
+    assert "route: Central Mediterranean, unknown_route" in text  # no name: shown as it is
+    assert "origin: Côte d'Ivoire" in text and "vintage 09 Apr 2026" in text
+    assert "central_mediterranean" not in text and "mmp-2026" not in text
+    assert f.describe() == f.describe({})  # without names: the codes, as before
