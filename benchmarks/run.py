@@ -49,15 +49,30 @@ from benchmarks import generate
 from benchmarks.baseline import json_default, peak_rss_mb
 
 REPO = Path(__file__).resolve().parents[1]
+# Issue 17's budgets (2 cores). The page-rerun budget depends on the size: see page_budget_ms.
 BUDGETS = {
-    "page_rerun_p95_ms": 150.0,
-    "speedup_vs_baseline": 20.0,
+    "page_rerun_p95_ms": 120.0,
+    "page_rerun_p95_ms_at_5m": 150.0,
+    "paint_p95_ms": 1000.0,
+    "speedup_vs_baseline": 30.0,
     "map_bytes": 1_000_000,
     "chart_bytes": 300_000,
-    "app_peak_rss_mb_at_5m": 1536.0,
-    "ingest_rows_per_s": 200_000.0,
+    "app_peak_rss_mb_at_5m": 1024.0,
+    "ingest_rows_per_s": 250_000.0,
     "cold_start_s": 3.0,
+    "cold_start_over_bare_s": 0.5,
+    "pack_s": 5.0,
 }
+
+
+def page_budget_ms(rows: int) -> float:
+    """p95 rerun budget: 120 ms up to 1M incidents, 150 ms at 5M (linear between)."""
+    lo, hi = BUDGETS["page_rerun_p95_ms"], BUDGETS["page_rerun_p95_ms_at_5m"]
+    if rows <= 1_000_000:
+        return lo
+    return round(lo + (hi - lo) * min(1.0, (rows - 1_000_000) / 4_000_000), 1)
+
+
 PAGE_NAMES = ("overview", "routes", "risk", "incidents", "data_sources")
 BASELINE_PAGES = ("overview", "routes", "incidents")
 EXTRAS: tuple[tuple[str, dict[str, Any]], ...] = (
@@ -555,8 +570,12 @@ def bench_cold_start(repeat: int, seed: int, timeout_s: float = 60.0) -> dict[st
     """Start ``streamlit run app.py`` and time until the Overview's headline metric is drawn.
 
     The browser is started first (a user's browser is already open); the clock starts when the
-    server process is spawned and stops when the first ``stMetricValue`` is visible.
+    server process is spawned and stops when the first ``stMetricValue`` is visible. A bare
+    one-metric app (:func:`benchmarks.paint.bare_app`) is started the same way, alternating
+    with RouteWatch, so the floor Streamlit itself sets is measured in the same conditions.
     """
+    from benchmarks.paint import bare_app
+
     db = ensure_demo_warehouse(seed)
     chromium = Path("/usr/bin/chromium")
     try:
@@ -564,16 +583,18 @@ def bench_cold_start(repeat: int, seed: int, timeout_s: float = 60.0) -> dict[st
     except ImportError:
         sync_playwright = None  # type: ignore[assignment]
     use_browser = sync_playwright is not None and chromium.exists()
-    times: list[float] = []
-    healthy: list[float] = []
+    times: dict[str, list[float]] = {"app": [], "bare": []}
+    healthy: dict[str, list[float]] = {"app": [], "bare": []}
     errors: list[str] = []
     env = {**os.environ, "ROUTEWATCH_DB": str(db)}
     streamlit = Path(sys.executable).with_name("streamlit")
+    tmp = Path(tempfile.mkdtemp(prefix="rw-bare-"))
+    scripts = {"app": REPO / "app.py", "bare": bare_app(tmp)}
 
-    def one(page: Any) -> None:
+    def one(page: Any, which: str) -> None:
         port = _free_port()
         cmd = [
-            str(streamlit), "run", str(REPO / "app.py"), "--server.headless", "true",
+            str(streamlit), "run", str(scripts[which]), "--server.headless", "true",
             "--server.address", "127.0.0.1", "--server.port", str(port),
             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
         ]  # fmt: skip
@@ -582,7 +603,7 @@ def bench_cold_start(repeat: int, seed: int, timeout_s: float = 60.0) -> dict[st
             cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         try:
-            healthy.append(_wait_healthy(port, t0, timeout_s) - t0)
+            healthy[which].append(_wait_healthy(port, t0, timeout_s) - t0)
             if page is not None:
                 page.goto(f"http://127.0.0.1:{port}/", wait_until="commit")
                 page.wait_for_selector(
@@ -590,12 +611,12 @@ def bench_cold_start(repeat: int, seed: int, timeout_s: float = 60.0) -> dict[st
                     state="visible",
                     timeout=max(1.0, t0 + timeout_s - time.perf_counter()) * 1000,
                 )
-                times.append(time.perf_counter() - t0)
-            else:
+                times[which].append(time.perf_counter() - t0)
+            elif which == "app":
                 r = _child(["--child", "firstrun", "--db", str(db)], timeout_s)
-                times.append(healthy[-1] + float(r.get("first_run_s", 0.0)))
+                times[which].append(healthy[which][-1] + float(r.get("first_run_s", 0.0)))
         except Exception as exc:  # noqa: BLE001
-            errors.append(f"{type(exc).__name__}: {str(exc)[:200]}")
+            errors.append(f"{which}: {type(exc).__name__}: {str(exc)[:200]}")
         finally:
             proc.terminate()
             try:
@@ -603,48 +624,111 @@ def bench_cold_start(repeat: int, seed: int, timeout_s: float = 60.0) -> dict[st
             except subprocess.TimeoutExpired:
                 proc.kill()
 
-    if use_browser:
-        with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
-            browser = p.chromium.launch_persistent_context(
-                profile,
-                executable_path=str(chromium),
-                headless=True,
-                args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                      "--disable-background-networking", "--disable-component-update",
-                      "--disable-sync", "--enable-unsafe-swiftshader"],
-            )  # fmt: skip
-            try:
-                for _ in range(max(1, repeat)):
-                    page = browser.new_page()
-                    one(page)
-                    page.close()
-            finally:
-                browser.close()
-    else:
-        for _ in range(max(1, repeat)):
-            one(None)
+    order = [w for _ in range(max(1, repeat)) for w in ("app", "bare")]
+    try:
+        if use_browser:
+            with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
+                browser = p.chromium.launch_persistent_context(
+                    profile,
+                    executable_path=str(chromium),
+                    headless=True,
+                    args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                          "--disable-background-networking", "--disable-component-update",
+                          "--disable-sync", "--enable-unsafe-swiftshader"],
+                )  # fmt: skip
+                try:
+                    for which in order:
+                        page = browser.new_page()
+                        one(page, which)
+                        page.close()
+                finally:
+                    browser.close()
+        else:
+            for which in order:
+                one(None, which)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     out: dict[str, Any] = {
         "method": (
             "browser already open; clock from Popen(streamlit run app.py) until the Overview's "
             "first headline metric (data-testid=stMetricValue) is visible in /usr/bin/chromium "
-            "(Playwright)"
+            "(Playwright); a bare one-metric app is started the same way, alternating"
             if use_browser
             else "Popen(streamlit run app.py) until /_stcore/health answers, plus one AppTest "
             "first run of app.py (no browser available)"
         ),
         "data": "demo warehouse (data.demo.load_demo)",
     }
-    if times:
-        a = np.asarray(times)
-        out.update(
-            median_s=round(float(np.median(a)), 3),
-            p95_s=round(float(np.percentile(a, 95)), 3),
-            n=len(a),
-        )
-        out["server_healthy_median_s"] = round(float(np.median(healthy)), 3)
+
+    def stats(which: str) -> dict[str, Any]:
+        if not times[which]:
+            return {}
+        a = np.asarray(times[which])
+        return {
+            "median_s": round(float(np.median(a)), 3),
+            "p95_s": round(float(np.percentile(a, 95)), 3),
+            "n": len(a),
+            "server_healthy_median_s": round(float(np.median(healthy[which])), 3),
+        }
+
+    out.update(stats("app"))
+    if times["bare"]:
+        out["bare"] = stats("bare")
+        if times["app"]:
+            out["over_bare_s"] = round(out["median_s"] - out["bare"]["median_s"], 3)
     if errors:
         out["errors"] = errors[:3]
     return out
+
+
+def bench_pack(shared: Path, repeat: int = 3) -> dict[str, Any]:
+    """Seconds to build the briefing pack (PDF, PowerPoint), all years, from the real files.
+
+    The real files in ``shared`` are loaded into a fresh warehouse through the ingest; the
+    chart-export browser is started once first (as in the running app, where it stays warm).
+    """
+    import duckdb
+
+    from data.filters import Filters
+    from data.ingest import load_file
+    from export.images import shared_exporter
+    from services.pack import build_pack
+
+    files = [
+        "mmp/Missing_Migrants_Global_Figures_allData_2026-04.csv",
+        "frontex/frontex_ibc_detections_monthly_2009-2025.csv",
+        "oc_index/global_oc_index_2023.csv",
+        "unhcr/unhcr_daily_arrivals_italy.csv",
+    ]
+    missing = [f for f in files if not (shared / f).exists()]
+    if missing:
+        return {"skipped": f"real files not found in {shared}: {', '.join(missing)}"}
+    tmp = Path(tempfile.mkdtemp(prefix="rw-pack-"))
+    try:
+        db = tmp / "real.duckdb"
+        for f in files:
+            load_file(shared / f, db=db)
+        ex = shared_exporter()
+        ex.start()
+        seconds: dict[str, float] = {}
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            for fmt in ("pdf", "pptx"):
+                runs = []
+                for _ in range(max(1, repeat)):
+                    t0 = time.perf_counter()
+                    build_pack(con, Filters(), fmt, exporter=ex)
+                    runs.append(time.perf_counter() - t0)
+                seconds[fmt] = round(float(np.median(runs)), 2)
+        finally:
+            con.close()
+        return {
+            "method": "services.pack.build_pack, all years, median of "
+            f"{max(1, repeat)}; warm chart-export browser; files: {', '.join(files)}",
+            "seconds": seconds,
+        }
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _wait_healthy(port: int, t0: float, timeout_s: float) -> float:
@@ -674,12 +758,17 @@ def budgets(res: dict[str, Any], rows: int) -> dict[str, Any]:
 
     at = res.get("apptest", {}).get("pages") or {}
     direct = res.get("pages", {})
+    limit = page_budget_ms(rows)
     for page in PAGE_NAMES:
         src = at.get(page) if at.get(page, {}).get("n") else direct.get(page, {})
         p95 = (src or {}).get("p95_ms")
-        put(f"page_rerun_p95_ms:{page}", p95, BUDGETS["page_rerun_p95_ms"],
-            None if p95 is None else p95 <= BUDGETS["page_rerun_p95_ms"],
+        put(f"page_rerun_p95_ms:{page}", p95, limit, None if p95 is None else p95 <= limit,
             ("AppTest" if at.get(page, {}).get("n") else "direct calls") + f" at {rows:,} rows")  # fmt: skip
+    painted = res.get("paint", {}).get("pages") or {}
+    for page, v in painted.items():
+        put(f"paint_p95_ms:{page}", v["p95_ms"], BUDGETS["paint_p95_ms"],
+            v["p95_ms"] <= BUDGETS["paint_p95_ms"],
+            f"Chromium, filter change to painted, at {rows:,} rows; budget stated at 1M")  # fmt: skip
     for k, v in res.get("ratios", {}).items():
         if k.startswith("page:"):
             put(f"speedup_vs_baseline:{k[5:]}", v["speedup_median"], BUDGETS["speedup_vs_baseline"],
@@ -710,9 +799,19 @@ def budgets(res: dict[str, Any], rows: int) -> dict[str, Any]:
             BUDGETS["ingest_rows_per_s"],
             ing >= BUDGETS["ingest_rows_per_s"],
         )
-    cs = res.get("cold_start", {}).get("p95_s")
+    cold = res.get("cold_start", {})
+    cs = cold.get("median_s")
     if cs is not None:
-        put("cold_start_s_p95", cs, BUDGETS["cold_start_s"], cs <= BUDGETS["cold_start_s"])
+        bare = (cold.get("bare") or {}).get("median_s")
+        near = bare is not None and cs - bare <= BUDGETS["cold_start_over_bare_s"]
+        put("cold_start_s_median", cs, BUDGETS["cold_start_s"], cs <= BUDGETS["cold_start_s"] or near,
+            "median of the runs; passes at <= 3.0 s or within 0.5 s of the bare app "
+            f"({bare if bare is not None else 'not measured'} s) in the same run")  # fmt: skip
+    pk = res.get("pack", {}).get("seconds")
+    if pk:
+        worst = max(pk.values())
+        put("pack_s_max", worst, BUDGETS["pack_s"], worst <= BUDGETS["pack_s"],
+            "briefing pack, all years, real data: " + ", ".join(f"{k} {v} s" for k, v in pk.items()))  # fmt: skip
     return out
 
 
@@ -738,6 +837,15 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--skip-apptest", action="store_true", help="no AppTest child (RSS from direct calls)"
     )
     ap.add_argument("--skip-baseline", action="store_true")
+    ap.add_argument(
+        "--skip-paint", action="store_true", help="no browser paint timing (filter change)"
+    )
+    ap.add_argument("--skip-pack", action="store_true", help="no briefing-pack timing")
+    ap.add_argument(
+        "--shared",
+        default=os.environ.get("ROUTEWATCH_SHARED_DATA", str(REPO.parent / "shared" / "data")),
+        help="folder of the real files (for the pack timing)",
+    )
     ap.add_argument("--out", help="cache folder for generated data (default benchmarks/out)")
     ap.add_argument("--skip-ingest", action="store_true")
     ap.add_argument(
@@ -849,6 +957,17 @@ def main(argv: list[str] | None = None) -> int:
                 "routewatch_cold_start_s": res["cold_start"]["median_s"],
                 "baseline_load_s": st,
             }
+    if a.skip_paint or a.skip_browser:
+        res["paint"] = {"skipped": "--skip-paint" if a.skip_paint else "--skip-browser"}
+    else:
+        from benchmarks.paint import bench_paint
+
+        res["paint"] = bench_paint(wh, changes=max(3, a.scenarios or 7 * a.repeat // 2),
+                                   port=_free_port())  # fmt: skip
+    if a.skip_pack:
+        res["pack"] = {"skipped": "--skip-pack"}
+    else:
+        res["pack"] = bench_pack(Path(a.shared), repeat=min(a.repeat, 3))
     res["budgets"] = budgets(res, a.rows)
     res["total_s"] = round(time.perf_counter() - t_all, 1)
     if a.json:

@@ -1,0 +1,260 @@
+"""What the user waits for: a filter change until every chart and map on the page is painted.
+
+The AppTest figures in :mod:`benchmarks.run` time the script run only. Here a real
+``streamlit run app.py`` serves the benchmark warehouse and Chromium (Playwright, Debian's
+``/usr/bin/chromium``) changes the sidebar's Period the way a user does, with the mouse:
+
+1. open the page and wait until it is settled (see :data:`SETTLED_JS`);
+2. start a ``MutationObserver`` on the main area, note ``performance.now()`` and click a period
+   option in the sidebar's select box;
+3. wait until the run has started (a mutation after the click), then until the page is settled
+   again and nothing has changed for :data:`QUIET_MS` (charts and maps finish drawing after the
+   script run ends);
+4. the figure is the time from the click to the last change of the main area, plus the next
+   animation frame (when the browser has painted it).
+
+"Settled" means: no status widget ("Running..."), no stale element, every plotly chart has its
+SVG and every deck.gl map its canvas. Periods cycle through the presets so each change is a
+cache miss for everything keyed by the filters, as in :mod:`benchmarks.run`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+# Streamlit's URL path of each page (the file name without .py; the Overview is the root).
+PAGE_PATHS = {
+    "overview": "",
+    "routes": "routes",
+    "risk": "risk",
+    "incidents": "incidents",
+    "data_sources": "data_sources",
+}
+QUIET_MS = 400
+
+SETTLED_JS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (!main || !main.querySelector('h1')) return false;
+  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  if (document.querySelector('[data-stale="true"]')) return false;
+  for (const p of main.querySelectorAll('.js-plotly-plot')) {
+    if (!p.querySelector('.main-svg')) return false;
+  }
+  for (const d of main.querySelectorAll('[data-testid="stDeckGlJsonChart"]')) {
+    if (!d.querySelector('canvas')) return false;
+  }
+  return true;
+}"""
+
+OBSERVE_JS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (window.__rwObserver) window.__rwObserver.disconnect();
+  window.__rwLast = null;
+  window.__rwObserver = new MutationObserver(() => { window.__rwLast = performance.now(); });
+  window.__rwObserver.observe(main, {subtree: true, childList: true, attributes: true,
+                                     characterData: true});
+  window.__rwClick = performance.now();
+  return window.__rwClick;
+}"""
+
+DONE_JS = (
+    "(quietMs) => { if (window.__rwLast === null) return false; if (!("
+    + SETTLED_JS
+    + ")()) return false; return performance.now() - window.__rwLast >= quietMs; }"
+)
+
+FRAME_JS = """() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(
+  () => r(performance.now()))))"""
+
+
+def _browser_args() -> list[str]:
+    return [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--enable-unsafe-swiftshader",
+    ]  # fmt: skip
+
+
+@contextlib.contextmanager
+def serve(script: Path, db: Path | None, port: int, timeout_s: float = 90.0) -> Iterator[str]:
+    """``streamlit run script`` on 127.0.0.1:port, yielding its URL once healthy."""
+    import urllib.request
+
+    env = {**os.environ}
+    if db is not None:
+        env["ROUTEWATCH_DB"] = str(db)
+    streamlit = Path(os.environ.get("VIRTUAL_ENV", "")) / "bin" / "streamlit"
+    if not streamlit.exists():
+        import sys
+
+        streamlit = Path(sys.executable).with_name("streamlit")
+    cmd = [
+        str(streamlit), "run", str(script), "--server.headless", "true",
+        "--server.address", "127.0.0.1", "--server.port", str(port),
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    proc = subprocess.Popen(
+        cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        t0 = time.perf_counter()
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with code {proc.returncode}")
+            if time.perf_counter() - t0 > timeout_s:
+                raise TimeoutError("server did not become healthy")
+            time.sleep(0.05)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _period_box(page: Any) -> Any:
+    return page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").filter(
+        has_text="Period"
+    )
+
+
+def _options(page: Any) -> list[str]:
+    box = _period_box(page)
+    box.click()
+    page.wait_for_selector("[role='option']", timeout=10_000)
+    texts = [t.strip() for t in page.locator("[role='option']").all_inner_texts()]
+    page.keyboard.press("Escape")
+    return [t for t in texts if t and t.lower() != "custom range" and not t.startswith("Custom")]
+
+
+def _wait_settled(page: Any, timeout_ms: float) -> None:
+    page.wait_for_function(SETTLED_JS, timeout=timeout_ms, polling="raf")
+
+
+def _one_change(page: Any, option: str, timeout_ms: float) -> float:
+    """Pick ``option`` in the Period box; seconds from the click to the page painted."""
+    box = _period_box(page)
+    box.click()
+    opt = page.get_by_role("option", name=option, exact=True)
+    opt.wait_for(timeout=10_000)
+    t_click = page.evaluate(OBSERVE_JS)
+    opt.click()
+    page.wait_for_function(DONE_JS, arg=QUIET_MS, timeout=timeout_ms, polling="raf")
+    last = page.evaluate("() => window.__rwLast")
+    # The last change is on screen at the next frame after it; the frame we wait for now is
+    # later (the quiet window), so count one frame (16.7 ms at 60 Hz) after the last change.
+    return (float(last) - float(t_click) + 1000.0 / 60.0) / 1000.0
+
+
+def bench_paint(
+    db: Path,
+    *,
+    pages: tuple[str, ...] = tuple(PAGE_PATHS),
+    changes: int = 7,
+    port: int,
+    timeout_s: float = 60.0,
+    width: int = 1440,
+    height: int = 900,
+) -> dict[str, Any]:
+    """Filter change to every chart and map painted, per page, in Chromium.
+
+    Returns
+    -------
+    dict
+        ``method``, and per page ``median_ms``, ``p95_ms``, ``max_ms``, ``n`` and the
+        ``samples_ms``; ``errors`` when a page could not be measured.
+    """
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        return {"skipped": f"{CHROMIUM} not found"}
+    out: dict[str, Any] = {
+        "method": (
+            "streamlit run app.py on the benchmark warehouse; Chromium (Playwright) picks a "
+            "Period option in the sidebar with the mouse; time from the click to the last change "
+            f"of the main area (MutationObserver) once the page is settled (no run, nothing stale, "
+            f"every plotly SVG and deck canvas present) and quiet for {QUIET_MS} ms, plus one "
+            f"frame; viewport {width}x{height}; periods cycle so each change is a cache miss"
+        ),
+        "pages": {},
+    }
+    errors: list[str] = []
+    timeout_ms = timeout_s * 1000
+    with (
+        serve(REPO / "app.py", db, port) as url,
+        sync_playwright() as p,
+        tempfile.TemporaryDirectory() as profile,
+    ):
+        ctx = p.chromium.launch_persistent_context(
+            profile,
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=_browser_args(),
+            viewport={"width": width, "height": height},
+        )
+        try:
+            for name in pages:
+                page = ctx.new_page()
+                try:
+                    page.goto(f"{url}/{PAGE_PATHS[name]}", wait_until="commit")
+                    _wait_settled(page, timeout_ms)
+                    opts = _options(page)
+                    if len(opts) < 2:
+                        raise RuntimeError(f"only {len(opts)} period options")
+                    # Warm-up: the first change also loads the page's static caches.
+                    _one_change(page, opts[1], timeout_ms)
+                    samples = [
+                        _one_change(page, opts[i % len(opts)], timeout_ms)
+                        for i in range(2, 2 + changes)
+                    ]
+                    a = np.asarray(samples) * 1000.0
+                    out["pages"][name] = {
+                        "median_ms": round(float(np.median(a)), 1),
+                        "p95_ms": round(float(np.percentile(a, 95)), 1),
+                        "max_ms": round(float(a.max()), 1),
+                        "n": len(a),
+                        "samples_ms": [round(float(x), 1) for x in a],
+                    }
+                except Exception as exc:  # noqa: BLE001 - reported in the JSON, not hidden
+                    errors.append(f"{name}: {type(exc).__name__}: {str(exc)[:200]}")
+                finally:
+                    page.close()
+        finally:
+            ctx.close()
+    if errors:
+        out["errors"] = errors
+    return out
+
+
+BARE_APP = '''"""A bare one-metric Streamlit app: the floor a cold start is compared with."""
+import streamlit as st
+
+st.title("Bare")
+st.metric("Dead and missing", "1")
+'''
+
+
+def bare_app(folder: Path) -> Path:
+    """Write the bare one-metric app into ``folder`` and return its path."""
+    p = folder / "bare_app.py"
+    p.write_text(BARE_APP, encoding="utf-8")
+    return p
