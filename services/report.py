@@ -55,16 +55,27 @@ from analytics.measures import (
     compute_transit_components,
 )
 from analytics.messages import compute_key_messages, period_text
+from analytics.robust import PROFILE_COLUMNS, compute_robust_components
 from analytics.scores import (
     COMPONENTS,
     DEFAULT_ORIGIN_WEIGHTS,
+    DEFAULT_SCOPE,
     DEFAULT_TRANSIT_WEIGHTS,
+    DEFAULT_VARIANT,
+    FRONTEX_COMPONENTS,
     MIN_DETECTIONS,
     MIN_INCIDENTS,
     ORIGIN_COMPONENTS,
+    ROBUST_COLUMNS,
+    SCOPE_LABELS,
     TRANSIT_COMPONENTS,
+    VARIANT_LABELS,
+    check_scope,
+    check_variant,
     compute_scores,
     normalise_weights,
+    scope_routes,
+    scope_weights,
     why_rank,
 )
 from data.filters import Filters, as_date
@@ -87,7 +98,9 @@ from data.risk_queries import (
     query_frontex_routes,
     query_indicator_editions,
     query_lists_by_text,
+    query_country_incident_sizes,
     query_monthly_series,
+    query_origin_incident_sizes,
     query_origin_tables,
     query_route_detection_totals,
     query_route_incident_totals,
@@ -611,6 +624,79 @@ def _sources_text(labels: dict[str, str], *ids: str | None) -> str:
     return "; ".join(labels.get(i, i) for i in dict.fromkeys(i for i in ids if i))
 
 
+# Columns the robust scores add (after the components, before the tail of the table).
+_ROBUST_EXTRA = [
+    "variant",
+    "scope",
+    "score_raw",
+    "rank_raw",
+    "score_robust",
+    "rank_robust",
+    *PROFILE_COLUMNS[1:],
+    "dead_and_missing_capped_previous",
+    "change_pct_capped",
+    "deaths_per_1000_detections_shrunk",
+    "incident_cap",
+]
+
+
+def _in_scope(ctx: _Ctx, f: Filters, scope: str) -> Filters:
+    """``f`` with its routes limited to ``scope`` (see :func:`analytics.scores.scope_routes`).
+
+    Raises
+    ------
+    ValueError
+        When the routes chosen in ``f`` are all outside the scope.
+    """
+    keep = scope_routes(ctx.routes, scope)
+    if keep is None:
+        return f
+    if not f.routes:
+        return f.replace(routes=keep)
+    inside = tuple(r for r in f.routes if r in keep)
+    if not inside:
+        raise ValueError(
+            f"none of the routes chosen is in the scope {SCOPE_LABELS[scope]!r}; "
+            "choose the scope 'world' to score them"
+        )
+    return f.replace(routes=inside)
+
+
+def _scope_text(scope: str, variant: str) -> str:
+    extra = (
+        " Frontex does not report on these routes: its components have no data and their "
+        "weight goes to the others."
+        if scope == "world"
+        else ""
+    )
+    return f"Scope: {SCOPE_LABELS[scope]}. Scores: {VARIANT_LABELS[variant]}.{extra} "
+
+
+def _score_variants(
+    comp: pd.DataFrame,
+    weights: tuple[tuple[str, float], ...],
+    evidence: tuple[tuple[str, float], ...],
+    scope: str,
+    variant: str,
+) -> pd.DataFrame:
+    """Score under both variants; keep ``variant``'s table with the other's score and rank."""
+    if scope == "world":
+        comp = comp.copy()
+        for c in (*FRONTEX_COMPONENTS, "deaths_per_1000_detections_shrunk"):
+            if c in comp.columns:
+                comp[c] = np.nan
+    raw = compute_scores(comp, weights, evidence=evidence)
+    robust = compute_scores(comp, weights, evidence=evidence, columns=ROBUST_COLUMNS)
+    out = robust if variant == "robust" else raw
+    for name, table in (("raw", raw), ("robust", robust)):
+        by_iso = table.set_index("iso3")
+        out[f"score_{name}"] = out["iso3"].map(by_iso["score"]).astype(float)
+        out[f"rank_{name}"] = pd.array(out["iso3"].map(by_iso["rank"]), dtype="Int64")
+    out["variant"] = variant
+    out["scope"] = scope
+    return out
+
+
 def _finish_country_table(
     scored: pd.DataFrame,
     components: tuple[str, ...],
@@ -632,6 +718,7 @@ def _finish_country_table(
     scaled = [f"c_{c}" for c in components]
     contrib = [f"contrib_{c}" for c in components]
     tail = ["split_incidents", "incidents", "top_routes", "sources", "why"]
+    extra = [*_ROBUST_EXTRA, *extra]
     rest = [c for c in extra if c in df.columns and c not in lead + comp + tail]
     ordered = lead + comp + scaled + contrib + tail + rest + ["available_weight", "ranked_of"]
     for c in ordered:
@@ -653,6 +740,8 @@ def origin_risk(
     weights: tuple[tuple[str, float], ...] | None = None,
     *,
     ref: Reference | None = None,
+    scope: str = DEFAULT_SCOPE,
+    variant: str = DEFAULT_VARIANT,
 ) -> pd.DataFrame:
     """Origin risk per country of origin of the victims.
 
@@ -667,6 +756,12 @@ def origin_risk(
         Default :data:`DEFAULT_ORIGIN_WEIGHTS`.
     ref : Reference, optional
         From :func:`load_reference` for the same warehouse version (skips those reads).
+    scope : {"europe", "world"}
+        Routes towards Europe (default) or every route, without the Frontex components
+        (:data:`analytics.scores.SCOPES`).
+    variant : {"robust", "raw"}
+        Score the death components on capped incidents and shrunk rates (default) or on the
+        recorded counts (:mod:`analytics.robust`); both scores and ranks are returned.
 
     Returns
     -------
@@ -683,17 +778,30 @@ def origin_risk(
         ``dead_and_missing_previous``, ``dead_and_missing_frontex_routes``,
         ``available_weight``, ``ranked_of``, ``note`` (incidents without an origin, splitting,
         caveats and filter scope), ``oc_source`` and ``oc_edition`` (the OC Index used).
+        The robust scores add ``variant``, ``scope``, ``score_raw``, ``rank_raw``,
+        ``score_robust``, ``rank_robust``, ``dead_and_missing_capped`` (persons, each incident
+        capped at ``incident_cap``), ``dead_and_missing_frontex_routes_capped``,
+        ``largest_incident_dead_and_missing`` (persons, the country's 1/k share of its largest
+        incident), ``largest_incident_date``, ``largest_incident_share`` (0-1),
+        ``driven_by_one_incident`` (bool), ``dead_and_missing_capped_previous``,
+        ``change_pct_capped`` (percent) and ``deaths_per_1000_detections_shrunk``.
     """
-    return _origin_risk(_Ctx(con, ref), f, weights)
+    return _origin_risk(_Ctx(con, ref), f, weights, scope, variant)
 
 
 def _origin_risk(
-    ctx: _Ctx, f: Filters, weights: tuple[tuple[str, float], ...] | None
+    ctx: _Ctx,
+    f: Filters,
+    weights: tuple[tuple[str, float], ...] | None,
+    scope: str = DEFAULT_SCOPE,
+    variant: str = DEFAULT_VARIANT,
 ) -> pd.DataFrame:
-    w = normalise_weights(weights, ORIGIN_COMPONENTS, DEFAULT_ORIGIN_WEIGHTS)
+    check_scope(scope)
+    check_variant(variant)
+    w = scope_weights(normalise_weights(weights, ORIGIN_COMPONENTS, DEFAULT_ORIGIN_WEIGHTS), scope)
     if f.routes:
         ctx.check_routes(f.routes)
-    fa = f.replace(origins=())
+    fa = _in_scope(ctx, f, scope).replace(origins=())
     v = ctx.vintages(fa)
     cov = ctx.coverage(v.detections)
     inc = query_origin_tables(
@@ -705,8 +813,16 @@ def _origin_risk(
     det = det[det["iso3"].isin(names.index)]
     oc, oc_src = ctx.oc_index(fa)
     comp = compute_origin_components(inc.current, inc.previous, det, oc[["iso3", "value"]])
-    scored = compute_scores(
-        comp, w, evidence=(("incidents", MIN_INCIDENTS), ("detections", MIN_DETECTIONS))
+    sizes = query_origin_incident_sizes(
+        ctx.con, fa, cov, v, ctx.lists(v.incidents), frontex_routes=ctx.frontex_routes
+    )
+    comp = compute_robust_components(comp, sizes)
+    scored = _score_variants(
+        comp,
+        w,
+        (("incidents", MIN_INCIDENTS), ("detections", MIN_DETECTIONS)),
+        scope,
+        variant,
     )
     rn = ctx.route_names
     by_det = compute_top_routes(det, "detections", rn, label="of Frontex detections")
@@ -727,7 +843,9 @@ def _origin_risk(
     out["note"] = (
         f"{int(unk['incidents']):,} incidents ({int(unk['dead_and_missing']):,} dead and missing) "
         "have no recorded country of origin and count for no country. Incidents with several "
-        "origins are split evenly (split_incidents). " + _scope_note(f)
+        "origins are split evenly (split_incidents). "
+        + _scope_text(scope, variant)
+        + _scope_note(f)
     )
     out["oc_source"] = oc_src
     out["oc_edition"] = int(oc["edition"].iloc[0]) if len(oc) else None
@@ -782,6 +900,8 @@ def transit_risk(
     max_km: float | None = None,
     *,
     ref: Reference | None = None,
+    scope: str = DEFAULT_SCOPE,
+    variant: str = DEFAULT_VARIANT,
 ) -> pd.DataFrame:
     """Transit risk per country where people die or that routes cross.
 
@@ -808,17 +928,30 @@ def transit_risk(
         ``dead_and_missing_assigned`` (persons placed by nearest country),
         ``crossing_routes``, ``split_incidents`` (always 0: an incident has one country) and
         ``note`` (how many incidents were placed by distance or not placed; caveats),
-        ``oc_source`` and ``oc_edition``.
+        ``oc_source`` and ``oc_edition``; the scope, variant and robust columns of
+        :func:`origin_risk` (``scope`` and ``variant`` as there; each incident counts whole
+        for its one country).
     """
-    return _transit_risk(_Ctx(con, ref), f, weights, max_km)
+    return _transit_risk(_Ctx(con, ref), f, weights, max_km, scope, variant)
 
 
 def _transit_risk(
-    ctx: _Ctx, f: Filters, weights: tuple[tuple[str, float], ...] | None, max_km: float | None
+    ctx: _Ctx,
+    f: Filters,
+    weights: tuple[tuple[str, float], ...] | None,
+    max_km: float | None,
+    scope: str = DEFAULT_SCOPE,
+    variant: str = DEFAULT_VARIANT,
 ) -> pd.DataFrame:
-    w = normalise_weights(weights, TRANSIT_COMPONENTS, DEFAULT_TRANSIT_WEIGHTS)
+    check_scope(scope)
+    check_variant(variant)
+    w = scope_weights(
+        normalise_weights(weights, TRANSIT_COMPONENTS, DEFAULT_TRANSIT_WEIGHTS), scope
+    )
     if f.routes:
         ctx.check_routes(f.routes)
+    f_user = f
+    f = _in_scope(ctx, f, scope)
     v = ctx.vintages(f)
     inc = query_country_tables(ctx.con, f, v, ctx.lists(v.incidents))
     loose = _place(ctx, inc.unlocated, max_km)
@@ -840,10 +973,13 @@ def _transit_risk(
         oc[["iso3", "value"]],
     )
     comp["split_incidents"] = 0
-    scored = compute_scores(
+    comp = compute_robust_components(comp, _country_sizes(ctx, f, v, loose, prev_loose))
+    scored = _score_variants(
         comp,
         w,
-        evidence=(("incidents", MIN_INCIDENTS), ("detections_on_routes_crossing", MIN_DETECTIONS)),
+        (("incidents", MIN_INCIDENTS), ("detections_on_routes_crossing", MIN_DETECTIONS)),
+        scope,
+        variant,
     )
     top = compute_top_routes(
         inc.by_route, "dead_and_missing", ctx.route_names, label="of IOM dead and missing"
@@ -858,7 +994,7 @@ def _transit_risk(
     note = (
         f"{n_as:,} incidents without a recorded country were placed in the nearest country "
         f"within {_max_km(max_km):g} km; {n_un:,} ({dm_un:,} dead and missing) were not placed and count "
-        "for no country. " + _scope_note(f)
+        "for no country. " + _scope_text(scope, variant) + _scope_note(f_user)
     )
     out = _finish_country_table(
         scored,
@@ -877,6 +1013,30 @@ def _transit_risk(
     out["oc_source"] = oc_src
     out["oc_edition"] = int(oc["edition"].iloc[0]) if len(oc) else None
     return out
+
+
+def _country_sizes(
+    ctx: _Ctx,
+    f: Filters,
+    v: Vintages,
+    loose: pd.DataFrame,
+    prev_loose: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """Incidents by size and country of incident, those without a country placed where the
+    transit table placed them (by their coordinates)."""
+    sizes = query_country_incident_sizes(ctx.con, f, v)
+    placed = [t for t in (loose, prev_loose) if t is not None and len(t)]
+    nearest: dict[tuple[float, float], Any] = {}
+    for t in placed:
+        for lon, lat, iso in zip(t["lon"], t["lat"], t["nearest_iso3"], strict=True):
+            if pd.notna(lon) and pd.notna(lat):
+                nearest[(float(lon), float(lat))] = iso
+    iso3 = [
+        i if i is not None else nearest.get((float(lo), float(la)))
+        for i, lo, la in zip(sizes["iso3"], sizes["lon"], sizes["lat"], strict=True)
+    ]
+    sizes["countries"] = [(str(i),) if i is not None and pd.notna(i) else () for i in iso3]
+    return sizes
 
 
 # ---------------------------------------------------------------- alerts

@@ -1,0 +1,305 @@
+"""Robust death components: one incident's weight, incident capping and rate shrinkage.
+
+Pure functions, no I/O. They answer two questions an official is asked in front of a minister:
+
+- *Is this country's rank carried by one incident?* :func:`compute_incident_profile` gives the
+  share of a country's dead and missing that its single largest incident provides
+  (``largest_incident_share``) and marks ``driven_by_one_incident`` at or above
+  :data:`DRIVEN_SHARE`.
+- *What is the rank without that one incident's weight?* The robust variant of the scores
+  (the default; the raw variant is one click away) uses
+
+  * ``dead_and_missing_capped``: each incident's dead and missing winsorised at
+    :data:`CAP_QUANTILE` of the sizes of all incidents of the period (one shipwreck of 646
+    counts as the 99th-percentile incident, about 40 in recent years), then split 1/k across
+    its k origins like the raw component;
+  * ``change_pct_capped``: the change of those capped totals against the previous period
+    (the same cap in both periods);
+  * ``deaths_per_1000_detections_shrunk``: the capped deaths on Frontex routes per 1,000
+    detections, shrunk toward the all-country mean by empirical Bayes (a gamma-Poisson model
+    with a method-of-moments prior, Marshall 1991), so a rate on a small number of detections
+    moves toward the mean in proportion to how little it rests on.
+
+The reasons for these choices, with the 2019-2025 rankings under both variants, are in
+``docs/methodology.md`` ("Robust and raw scores").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+# Each incident's dead and missing is capped at this quantile of the period's incident sizes.
+CAP_QUANTILE = 0.99
+# A country is "driven by one incident" when its largest incident gives at least this share
+# of its dead and missing (see docs/methodology.md for the distribution behind it).
+DRIVEN_SHARE = 0.5
+
+PROFILE_COLUMNS = (
+    "iso3",
+    "dead_and_missing_capped",
+    "dead_and_missing_frontex_routes_capped",
+    "largest_incident_dead_and_missing",
+    "largest_incident_date",
+    "largest_incident_share",
+    "driven_by_one_incident",
+)
+
+
+def compute_incident_cap(
+    sizes: np.ndarray | pd.Series,
+    counts: np.ndarray | pd.Series | None = None,
+    quantile: float = CAP_QUANTILE,
+) -> float:
+    """The size at which one incident's dead and missing is capped.
+
+    Parameters
+    ----------
+    sizes : array of int
+        Dead and missing per incident (or per group of incidents of the same size).
+    counts : array of int, optional
+        How many incidents have each size (default 1 each).
+    quantile : float
+        0-1; linear interpolation between incident sizes (DuckDB ``quantile_cont``).
+
+    Returns
+    -------
+    float
+        The ``quantile`` of the sizes of incidents with at least one dead or missing person
+        (persons); ``NaN`` when there is none.
+    """
+    s = np.asarray(sizes, dtype=float)
+    c = np.ones(len(s), dtype=np.int64) if counts is None else np.asarray(counts, dtype=np.int64)
+    keep = (s > 0) & (c > 0)
+    if not keep.any():
+        return float("nan")
+    return float(np.quantile(np.repeat(s[keep], c[keep]), quantile))
+
+
+def compute_incident_profile(
+    incidents: pd.DataFrame, cap: float, threshold: float = DRIVEN_SHARE
+) -> pd.DataFrame:
+    """Per country: capped dead and missing and how much its largest incident weighs.
+
+    Parameters
+    ----------
+    incidents : DataFrame
+        One row per incident, or per group of incidents with the same countries and size:
+        ``countries`` (tuple of ISO-3: the origins, or the one country of incident; an empty
+        tuple counts for no country), ``dead_and_missing`` (persons per incident),
+        ``incidents`` (how many incidents the row stands for, default 1), ``first_date``
+        (the earliest date among them) and ``frontex`` (bool, default False: counts toward the
+        deaths on Frontex routes).
+    cap : float
+        :func:`compute_incident_cap` (``NaN``: no cap).
+    threshold : float
+        The ``largest_incident_share`` from which ``driven_by_one_incident`` is true.
+
+    Returns
+    -------
+    DataFrame
+        One row per country listed, sorted by ``iso3``: ``dead_and_missing_capped`` and
+        ``dead_and_missing_frontex_routes_capped`` (persons, each incident at most ``cap``,
+        then 1/k per origin), ``largest_incident_dead_and_missing`` (persons: the country's
+        1/k share of its largest incident), ``largest_incident_date`` (date of that incident;
+        the earliest among equal ones), ``largest_incident_share`` (0-1 of the country's raw
+        dead and missing; ``NaN`` when it has none) and ``driven_by_one_incident`` (bool).
+    """
+    n = len(incidents)
+    countries = incidents["countries"].tolist() if n else []
+    dm = incidents["dead_and_missing"].to_numpy(dtype=float) if n else np.zeros(0)
+    count = (
+        incidents["incidents"].to_numpy(dtype=float)
+        if "incidents" in incidents.columns
+        else np.ones(n)
+    )
+    fx = (
+        incidents["frontex"].to_numpy(dtype=bool)
+        if "frontex" in incidents.columns
+        else np.zeros(n, dtype=bool)
+    )
+    dates = incidents["first_date"].tolist() if "first_date" in incidents.columns else [None] * n
+    k = np.array([len(t) for t in countries], dtype=float)
+    capped = np.minimum(dm, cap) if np.isfinite(cap) else dm
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(k > 0, 1.0 / np.where(k > 0, k, 1.0), 0.0)
+    rep = np.repeat(np.arange(n), k.astype(np.int64))
+    iso = np.array([c for t in countries for c in t], dtype=object)
+    if len(iso) == 0:
+        return _empty_profile()
+    keys, inv = np.unique(iso.astype(str), return_inverse=True)
+    m = len(keys)
+    per_raw = (dm * share * count)[rep]
+    per_cap = (capped * share * count)[rep]
+    per_fx = np.where(fx, capped * share * count, 0.0)[rep]
+    total = np.bincount(inv, weights=per_raw, minlength=m)
+    total_cap = np.bincount(inv, weights=per_cap, minlength=m)
+    total_fx = np.bincount(inv, weights=per_fx, minlength=m)
+    one = (dm * share)[rep]
+    # The largest one-incident share per country; the earliest date breaks ties.
+    day = np.array(
+        [np.datetime64(d, "D") if d is not None and not pd.isna(d) else np.datetime64("NaT") for d in dates],
+        dtype="datetime64[D]",
+    )[rep]
+    order = np.lexsort((day, -one, inv))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = inv[order][1:] != inv[order][:-1]
+    top = order[first]
+    largest = one[top]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(total > 0, largest / np.where(total > 0, total, 1.0), np.nan)
+    ratio = np.clip(ratio, 0.0, 1.0)
+    return pd.DataFrame(
+        {
+            "iso3": pd.Series(keys, dtype=object),
+            "dead_and_missing_capped": total_cap,
+            "dead_and_missing_frontex_routes_capped": total_fx,
+            "largest_incident_dead_and_missing": largest,
+            "largest_incident_date": [
+                None if np.isnat(d) else dt.date.fromisoformat(str(d)) for d in day[top]
+            ],
+            "largest_incident_share": ratio,
+            "driven_by_one_incident": np.nan_to_num(ratio, nan=0.0) >= threshold - 1e-12,
+        }
+    )
+
+
+def _empty_profile() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "iso3": pd.Series(dtype=object),
+            "dead_and_missing_capped": pd.Series(dtype=float),
+            "dead_and_missing_frontex_routes_capped": pd.Series(dtype=float),
+            "largest_incident_dead_and_missing": pd.Series(dtype=float),
+            "largest_incident_date": pd.Series(dtype=object),
+            "largest_incident_share": pd.Series(dtype=float),
+            "driven_by_one_incident": pd.Series(dtype=bool),
+        }
+    )
+
+
+def compute_shrunk_rates(
+    deaths: pd.Series, exposure: pd.Series, per: float = 1000.0
+) -> pd.Series:
+    """Empirical-Bayes rates: each country's rate shrunk toward the all-country mean.
+
+    Gamma-Poisson model, ``deaths_i ~ Poisson(rate_i * e_i)`` with ``e_i = exposure_i / per``
+    and ``rate_i ~ Gamma`` of mean ``m`` and variance ``A``, estimated by the method of moments
+    (Marshall 1991): ``m = sum(d) / sum(e)``, ``s2 = sum(e_i (r_i - m)^2) / sum(e)``,
+    ``A = max(0, s2 - m / mean(e))``. The posterior mean is
+    ``m + (r_i - m) * A / (A + m / e_i)``: a rate resting on many detections stays close to
+    its raw value, one resting on few moves toward ``m``.
+
+    Parameters
+    ----------
+    deaths : Series
+        Dead and missing (persons) per country; ``NaN`` = no rate for that country.
+    exposure : Series
+        Detections (events) per country, same index; ``NaN`` or 0 = no rate.
+    per : float
+        Rate per ``per`` units of exposure (1,000 detections).
+
+    Returns
+    -------
+    Series of float
+        Shrunk rate per ``per`` detections, ``NaN`` wherever ``deaths`` or ``exposure`` is
+        missing (those countries do not enter the prior either).
+    """
+    d = pd.to_numeric(deaths, errors="coerce").to_numpy(dtype=float)
+    e = pd.to_numeric(exposure, errors="coerce").to_numpy(dtype=float) / per
+    ok = np.isfinite(d) & np.isfinite(e) & (e > 0)
+    out = np.full(len(d), np.nan)
+    if ok.any():
+        dd, ee = d[ok], e[ok]
+        m = dd.sum() / ee.sum()
+        r = dd / ee
+        s2 = float((ee * (r - m) ** 2).sum() / ee.sum())
+        a = max(0.0, s2 - m / ee.mean()) if m > 0 else 0.0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            weight = np.where(a > 0, a / (a + m / ee), 0.0)
+        out[ok] = m + (r - m) * weight
+    return pd.Series(out, index=deaths.index, name="deaths_per_1000_detections_shrunk")
+
+
+def compute_robust_components(
+    components: pd.DataFrame,
+    sizes: pd.DataFrame,
+    quantile: float = CAP_QUANTILE,
+    threshold: float = DRIVEN_SHARE,
+) -> pd.DataFrame:
+    """Add the robust death components and the incident profile to a component table.
+
+    Parameters
+    ----------
+    components : DataFrame
+        :func:`analytics.measures.compute_origin_components` or
+        :func:`~analytics.measures.compute_transit_components` output (``iso3``,
+        ``dead_and_missing``, ``change_pct``; for origins also ``detections`` and
+        ``deaths_per_1000_detections``).
+    sizes : DataFrame
+        Incidents by size as :func:`compute_incident_profile` takes them, plus ``current``
+        (1 in the period, 0 in the previous one).
+    quantile, threshold : float
+        :data:`CAP_QUANTILE` and :data:`DRIVEN_SHARE`.
+
+    Returns
+    -------
+    DataFrame
+        ``components`` (same rows and order) plus the :data:`PROFILE_COLUMNS` of the period
+        (0 dead and missing, share ``NaN`` and not driven where a country has no incident),
+        ``dead_and_missing_capped_previous`` (persons, the same cap), ``incident_cap``
+        (persons), ``change_pct_capped`` (percent; ``NaN`` like ``change_pct``) and, where
+        ``deaths_per_1000_detections`` is defined, ``deaths_per_1000_detections_shrunk``
+        (capped deaths on Frontex routes per 1,000 detections, :func:`compute_shrunk_rates`).
+    """
+    from analytics.catalogue import MIN_PREVIOUS_FOR_CHANGE
+    from analytics.measures import compute_change_pct
+
+    cur = sizes[sizes["current"] == 1] if len(sizes) else sizes
+    prev = sizes[sizes["current"] == 0] if len(sizes) else sizes
+    cap = compute_incident_cap(
+        cur["dead_and_missing"] if len(cur) else np.zeros(0),
+        cur["incidents"] if len(cur) else None,
+        quantile,
+    )
+    profile = compute_incident_profile(cur, cap, threshold).set_index("iso3")
+    out = components.copy()
+    iso = out["iso3"].astype(str)
+    for c in PROFILE_COLUMNS[1:]:
+        out[c] = iso.map(profile[c]).to_numpy() if len(profile) else np.nan
+    for c in ("dead_and_missing_capped", "dead_and_missing_frontex_routes_capped"):
+        out[c] = pd.to_numeric(out[c], errors="coerce").fillna(0.0)
+    out["largest_incident_dead_and_missing"] = pd.to_numeric(
+        out["largest_incident_dead_and_missing"], errors="coerce"
+    ).fillna(0.0)
+    out["largest_incident_share"] = pd.to_numeric(out["largest_incident_share"], errors="coerce")
+    out["driven_by_one_incident"] = (
+        out["driven_by_one_incident"].astype("boolean").fillna(False).astype(bool)
+    )
+    out["incident_cap"] = cap
+    had_previous = "dead_and_missing_previous" in out.columns and out[
+        "dead_and_missing_previous"
+    ].notna().any()
+    if len(prev) or had_previous:
+        before = compute_incident_profile(prev, cap, threshold).set_index("iso3")
+        capped_prev = iso.map(before["dead_and_missing_capped"]) if len(before) else np.nan
+        out["dead_and_missing_capped_previous"] = (
+            pd.to_numeric(pd.Series(capped_prev, index=out.index), errors="coerce").fillna(0.0)
+        )
+        out["change_pct_capped"] = compute_change_pct(
+            out["dead_and_missing_capped"],
+            out["dead_and_missing_capped_previous"],
+            MIN_PREVIOUS_FOR_CHANGE,
+        )
+    else:
+        out["dead_and_missing_capped_previous"] = np.nan
+        out["change_pct_capped"] = np.nan
+    if "deaths_per_1000_detections" in out.columns:
+        has_rate = out["deaths_per_1000_detections"].notna()
+        out["deaths_per_1000_detections_shrunk"] = compute_shrunk_rates(
+            out["dead_and_missing_frontex_routes_capped"].where(has_rate),
+            out["detections"].where(has_rate),
+        )
+    return out
