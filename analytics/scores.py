@@ -199,6 +199,48 @@ def scope_weights(
     return tuple((c, w / total) for c, w in kept)
 
 
+def describe_settings(
+    scope: str | None,
+    variant: str | None,
+    weights: Iterable[tuple[str, float]] | None = None,
+) -> str:
+    """The scope, variant and weights a ranking used, in one plain sentence for captions,
+    slides and the command line.
+
+    Parameters
+    ----------
+    scope, variant : str or None
+        As given to the risk tables (``None``: not said).
+    weights : iterable of (component, weight), optional
+        The weights as chosen (rescaled here to sum to 1); components without data in
+        ``scope`` are said to be so.
+
+    Returns
+    -------
+    str
+        E.g. ``"Scope: routes towards Europe. Scores: raw counts. Weights: dead and missing
+        0.50, Organized Crime Index human-smuggling score 0.50."``
+    """
+    parts = []
+    if scope in SCOPE_LABELS:
+        parts.append(f"Scope: {SCOPE_LABELS[scope]}.")
+    if variant in VARIANT_LABELS:
+        parts.append(f"Scores: {VARIANT_LABELS[variant]}.")
+    if weights is not None:
+        given = [(c, float(w)) for c, w in weights]
+        live = set(scope_components(tuple(c for c, _ in given), scope)) if scope in SCOPES else None
+        total = sum(w for c, w in given if live is None or c in live)
+        items = []
+        for c, w in given:
+            label = COMPONENTS[c].label if c in COMPONENTS else c
+            if live is not None and c not in live:
+                items.append(f"{label} no data in this scope")
+            else:
+                items.append(f"{label} {w / total if total > 0 else 0.0:.2f}")
+        parts.append("Weights: " + ", ".join(items) + ".")
+    return " ".join(parts)
+
+
 def normalise_weights(
     weights: Iterable[tuple[str, float]] | None,
     allowed: tuple[str, ...],

@@ -765,7 +765,8 @@ def query_origin_incident_sizes(
     olists = _lists_of(g["okey"], lists.origins if lists else None)
     rlists = _lists_of(g["rkey"], lists.routes if lists else None)
     on_fx = np.array([not frontex_routes.isdisjoint(r) for r in rlists], dtype=bool)
-    in_cov = np.asarray(g["in_cov"], dtype=object)
+    # NULL-free (the window needs a date), but a masked value must not read as true.
+    in_cov = np.array([x is not None and x == 1 for x in g["in_cov"]], dtype=bool)
     return pd.DataFrame(
         {
             "current": np.asarray(g["cur"], dtype=float).astype(np.int64),
@@ -773,7 +774,7 @@ def query_origin_incident_sizes(
             "dead_and_missing": np.asarray(g["dm"], dtype=float),
             "incidents": np.asarray(g["n"], dtype=float).astype(np.int64),
             "first_date": pd.Series(list(g["first_date"]), dtype=object),
-            "frontex": on_fx & np.array([bool(x) if x is not None else False for x in in_cov]),
+            "frontex": on_fx.astype(bool) & in_cov,
         }
     )
 

@@ -113,6 +113,8 @@ from data.risk_queries import (
 
 __all__ = [
     "DEFAULT_ORIGIN_WEIGHTS",
+    "DEFAULT_SCOPE",
+    "DEFAULT_VARIANT",
     "DEFAULT_TRANSIT_WEIGHTS",
     "COMPONENTS",
     "Reference",
@@ -664,8 +666,8 @@ def _in_scope(ctx: _Ctx, f: Filters, scope: str) -> Filters:
 
 def _scope_text(scope: str, variant: str) -> str:
     extra = (
-        " Frontex does not report on these routes: its components have no data and their "
-        "weight goes to the others."
+        " Frontex reports only on routes into the EU, so in this scope its components have "
+        "no data and their weight goes to the others."
         if scope == "world"
         else ""
     )
@@ -830,7 +832,8 @@ def _origin_risk(
         inc.by_route, "dead_and_missing", rn, label="of IOM dead and missing"
     )
     top = pd.concat([by_det, by_dm[~by_dm["iso3"].isin(by_det["iso3"])]], ignore_index=True)
-    sources = _sources_text(ctx.labels, v.incidents, v.detections if len(det) else None, oc_src)
+    with_fx = len(det) > 0 and scope != "world"
+    sources = _sources_text(ctx.labels, v.incidents, v.detections if with_fx else None, oc_src)
     out = _finish_country_table(
         scored,
         ORIGIN_COMPONENTS,
@@ -985,7 +988,10 @@ def _transit_risk(
         inc.by_route, "dead_and_missing", ctx.route_names, label="of IOM dead and missing"
     )
     sources = _sources_text(
-        ctx.labels, v.incidents, v.detections if len(route_det) else None, oc_src
+        ctx.labels,
+        v.incidents,
+        v.detections if len(route_det) and scope != "world" else None,
+        oc_src,
     )
     unplaced = loose[loose["nearest_iso3"].isna()] if len(loose) else loose
     n_un = int(unplaced["incidents"].sum()) if len(unplaced) else 0
@@ -1353,7 +1359,8 @@ def origin_deaths(con: Con, f: Filters, *, ref: Reference | None = None) -> pd.D
 
 def origin_deaths_of(origin_table: pd.DataFrame) -> pd.DataFrame:
     """:func:`origin_deaths`'s table taken from an :func:`origin_risk` table of the same
-    filters (its ``dead_and_missing`` is the same 1/k split), for callers that have both."""
+    filters in the scope ``world`` (its ``dead_and_missing`` is the same 1/k split; the scope
+    ``europe`` keeps fewer routes), for callers that have both."""
     cols = ["iso3", "name", "dead_and_missing", "split_incidents"]
     has = pd.to_numeric(origin_table["dead_and_missing"], errors="coerce").fillna(0) > 0
     out = origin_table.loc[has, cols].copy()
