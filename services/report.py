@@ -1275,8 +1275,9 @@ def key_messages(
     route_risk : DataFrame, optional
         :func:`route_risk` ``(con, f)``.
     origin_risk, transit_risk : DataFrame, optional
-        :func:`origin_risk` / :func:`transit_risk` ``(con, f)`` with default weights (any
-        weights give the same messages: only dead and missing per country are used). When
+        :func:`origin_risk` / :func:`transit_risk` ``(con, f, scope="world")`` (the
+        messages speak of every route; any weights and either variant give the same
+        messages: only the recorded dead and missing per country are used). When
         not passed only those figures are computed, not the whole scored tables.
     alerts : DataFrame, optional
         :func:`alerts` ``(con, f)``; pass ``None`` also when it raised ``ValueError``.
