@@ -11,7 +11,7 @@ Pure functions, no I/O. They answer two questions an official is asked in front 
 
   * ``dead_and_missing_capped``: each incident's dead and missing winsorised at
     :data:`CAP_QUANTILE` of the sizes of all incidents of the period (one shipwreck of 646
-    counts as the 99th-percentile incident, about 40 in recent years), then split 1/k across
+    counts as the 95th-percentile incident, 10 to 14 persons in 2019-2025), then split 1/k across
     its k origins like the raw component;
   * ``change_pct_capped``: the change of those capped totals against the previous period
     (the same cap in both periods);
@@ -31,11 +31,20 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-# Each incident's dead and missing is capped at this quantile of the period's incident sizes.
-CAP_QUANTILE = 0.99
-# A country is "driven by one incident" when its largest incident gives at least this share
-# of its dead and missing (see docs/methodology.md for the distribution behind it).
-DRIVEN_SHARE = 0.5
+# The thresholds are the catalogue's (one definition each): CAP_QUANTILE caps each
+# incident's dead and missing; DRIVEN_SHARE marks "driven by one incident".
+from analytics.catalogue import CAP_QUANTILE, DRIVEN_SHARE, MIN_PREVIOUS_FOR_CHANGE
+from analytics.measures import compute_change_pct
+
+__all__ = [
+    "CAP_QUANTILE",
+    "DRIVEN_SHARE",
+    "PROFILE_COLUMNS",
+    "compute_incident_cap",
+    "compute_incident_profile",
+    "compute_robust_components",
+    "compute_shrunk_rates",
+]
 
 PROFILE_COLUMNS = (
     "iso3",
@@ -254,9 +263,6 @@ def compute_robust_components(
         ``deaths_per_1000_detections`` is defined, ``deaths_per_1000_detections_shrunk``
         (capped deaths on Frontex routes per 1,000 detections, :func:`compute_shrunk_rates`).
     """
-    from analytics.catalogue import MIN_PREVIOUS_FOR_CHANGE
-    from analytics.measures import compute_change_pct
-
     cur = sizes[sizes["current"] == 1] if len(sizes) else sizes
     prev = sizes[sizes["current"] == 0] if len(sizes) else sizes
     cap = compute_incident_cap(

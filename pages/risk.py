@@ -50,7 +50,7 @@ variant = (
         default="robust",
         required=True,
         bind="query-params",
-        help="Robust: each incident counts at most as much as the period's 99th-percentile "
+        help="Robust: each incident counts at most as much as the period's 95th-percentile "
         "incident, and deaths per 1,000 detections are shrunk toward the mean where they rest "
         "on few detections. Raw: the recorded counts.",
     )

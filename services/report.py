@@ -39,6 +39,7 @@ from analytics.alerts import (
     compute_windows,
 )
 from analytics.catalogue import (
+    CAP_QUANTILE,
     DETECTION_CAVEAT,
     INCIDENT_ONLY_FILTERS,
     MIN_ESTIMATE_CAVEAT,
@@ -744,6 +745,7 @@ def origin_risk(
     ref: Reference | None = None,
     scope: str = DEFAULT_SCOPE,
     variant: str = DEFAULT_VARIANT,
+    cap_quantile: float = CAP_QUANTILE,
 ) -> pd.DataFrame:
     """Origin risk per country of origin of the victims.
 
@@ -764,6 +766,10 @@ def origin_risk(
     variant : {"robust", "raw"}
         Score the death components on capped incidents and shrunk rates (default) or on the
         recorded counts (:mod:`analytics.robust`); both scores and ranks are returned.
+    cap_quantile : float
+        The quantile of the period's incident sizes at which the robust variant caps each
+        incident (default :data:`analytics.catalogue.CAP_QUANTILE`; other values are for
+        sensitivity analyses such as ``scripts/risk_churn.py``).
 
     Returns
     -------
@@ -788,7 +794,7 @@ def origin_risk(
         ``driven_by_one_incident`` (bool), ``dead_and_missing_capped_previous``,
         ``change_pct_capped`` (percent) and ``deaths_per_1000_detections_shrunk``.
     """
-    return _origin_risk(_Ctx(con, ref), f, weights, scope, variant)
+    return _origin_risk(_Ctx(con, ref), f, weights, scope, variant, cap_quantile)
 
 
 def _origin_risk(
@@ -797,6 +803,7 @@ def _origin_risk(
     weights: tuple[tuple[str, float], ...] | None,
     scope: str = DEFAULT_SCOPE,
     variant: str = DEFAULT_VARIANT,
+    cap_quantile: float = CAP_QUANTILE,
 ) -> pd.DataFrame:
     check_scope(scope)
     check_variant(variant)
@@ -818,7 +825,7 @@ def _origin_risk(
     sizes = query_origin_incident_sizes(
         ctx.con, fa, cov, v, ctx.lists(v.incidents), frontex_routes=ctx.frontex_routes
     )
-    comp = compute_robust_components(comp, sizes)
+    comp = compute_robust_components(comp, sizes, cap_quantile)
     scored = _score_variants(
         comp,
         w,
