@@ -38,7 +38,7 @@ from data.filters import Filters  # noqa: E402
 from services import report  # noqa: E402
 
 DOC = REPO / "docs" / "methodology.md"
-BLOCK = re.compile(r"(<!-- churn:start -->\n).*?(\n<!-- churn:end -->)", re.S)
+BLOCK = re.compile(r"(<!-- churn:start -->\n).*?(<!-- churn:end -->)", re.S)
 SHARED = REPO.parent / "shared" / "data"
 FILES = (
     "mmp/Missing_Migrants_Global_Figures_allData_2026-04.csv",
@@ -208,7 +208,10 @@ def write_block(markdown: str, doc: Path = DOC) -> None:
     text = doc.read_text(encoding="utf-8")
     if not BLOCK.search(text):
         raise SystemExit(f"{doc}: no <!-- churn:start --> ... <!-- churn:end --> block")
-    doc.write_text(BLOCK.sub(lambda m: m.group(1) + markdown + m.group(2), text), encoding="utf-8")
+    doc.write_text(
+        BLOCK.sub(lambda m: m.group(1) + markdown.rstrip() + "\n" + m.group(2), text),
+        encoding="utf-8",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
