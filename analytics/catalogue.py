@@ -320,8 +320,7 @@ _ALL: tuple[Measure, ...] = (
         "Dead and missing, each incident capped",
         "persons",
         ("mmp",),
-        _PERIOD
-        + f"; each incident counts at most the {CAP_QUANTILE:.0%} quantile of the period's "
+        _PERIOD + f"; each incident counts at most the {CAP_QUANTILE:.0%} quantile of the period's "
         "incident sizes, then 1/k across its k origins (origins) or whole (country of incident)",
         "A robust input to the risk score, not a count of people: the recorded figure is "
         "dead_and_missing. " + MIN_ESTIMATE_CAVEAT,

@@ -149,7 +149,10 @@ def compute_incident_profile(
     one = (dm * share)[rep]
     # The largest one-incident share per country; the earliest date breaks ties.
     day = np.array(
-        [np.datetime64(d, "D") if d is not None and not pd.isna(d) else np.datetime64("NaT") for d in dates],
+        [
+            np.datetime64(d, "D") if d is not None and not pd.isna(d) else np.datetime64("NaT")
+            for d in dates
+        ],
         dtype="datetime64[D]",
     )[rep]
     order = np.lexsort((day, -one, inv))
@@ -189,9 +192,7 @@ def _empty_profile() -> pd.DataFrame:
     )
 
 
-def compute_shrunk_rates(
-    deaths: pd.Series, exposure: pd.Series, per: float = 1000.0
-) -> pd.Series:
+def compute_shrunk_rates(deaths: pd.Series, exposure: pd.Series, per: float = 1000.0) -> pd.Series:
     """Empirical-Bayes rates: each country's rate shrunk toward the all-country mean.
 
     Gamma-Poisson model, ``deaths_i ~ Poisson(rate_i * e_i)`` with ``e_i = exposure_i / per``
@@ -285,15 +286,16 @@ def compute_robust_components(
         out["driven_by_one_incident"].astype("boolean").fillna(False).astype(bool)
     )
     out["incident_cap"] = cap
-    had_previous = "dead_and_missing_previous" in out.columns and out[
-        "dead_and_missing_previous"
-    ].notna().any()
+    had_previous = (
+        "dead_and_missing_previous" in out.columns
+        and out["dead_and_missing_previous"].notna().any()
+    )
     if len(prev) or had_previous:
         before = compute_incident_profile(prev, cap, threshold).set_index("iso3")
         capped_prev = iso.map(before["dead_and_missing_capped"]) if len(before) else np.nan
-        out["dead_and_missing_capped_previous"] = (
-            pd.to_numeric(pd.Series(capped_prev, index=out.index), errors="coerce").fillna(0.0)
-        )
+        out["dead_and_missing_capped_previous"] = pd.to_numeric(
+            pd.Series(capped_prev, index=out.index), errors="coerce"
+        ).fillna(0.0)
         out["change_pct_capped"] = compute_change_pct(
             out["dead_and_missing_capped"],
             out["dead_and_missing_capped_previous"],

@@ -222,9 +222,9 @@ def describe_settings(
         0.50, Organized Crime Index human-smuggling score 0.50."``
     """
     parts = []
-    if scope in SCOPE_LABELS:
+    if scope is not None and scope in SCOPE_LABELS:
         parts.append(f"Scope: {SCOPE_LABELS[scope]}.")
-    if variant in VARIANT_LABELS:
+    if variant is not None and variant in VARIANT_LABELS:
         parts.append(f"Scores: {VARIANT_LABELS[variant]}.")
     if weights is not None:
         given = [(c, float(w)) for c, w in weights]
@@ -547,7 +547,7 @@ def why_rank(row: Mapping[str, Any]) -> str:
         if isinstance(k, str) and k.startswith("contrib_") and pd.notna(v) and float(v) > 0
     }
     top = sorted(contribs.items(), key=lambda kv: (-kv[1], kv[0]))[:2]
-    rank = row.get("rank")
+    rank: Any = row.get("rank")
     of = row.get("ranked_of")
     where = f"ranks {int(rank)}" + (f" of {int(of)}" if of is not None and pd.notna(of) else "")
     moved = _moved(row, rank)

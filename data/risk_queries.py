@@ -779,9 +779,7 @@ def query_origin_incident_sizes(
     )
 
 
-def query_country_incident_sizes(
-    con: Con, f: Filters, v: Vintages | None = None
-) -> pd.DataFrame:
+def query_country_incident_sizes(con: Con, f: Filters, v: Vintages | None = None) -> pd.DataFrame:
     """Incidents with dead or missing by size and country of incident, this period and the
     previous one.
 

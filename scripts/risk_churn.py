@@ -108,7 +108,12 @@ def churn_rows(rankings: dict[int, pd.DataFrame], top: int = TOP) -> list[dict[s
             else float("nan")
         )
         rows.append(
-            {"years": f"{a}-{b}", "churn": len(top_b - top_a), "spearman": rho, "common": len(common)}
+            {
+                "years": f"{a}-{b}",
+                "churn": len(top_b - top_a),
+                "spearman": rho,
+                "common": len(common),
+            }
         )
     return rows
 
@@ -161,10 +166,12 @@ def render_churn(con: duckdb.DuckDBPyConnection, years: tuple[int, ...] = YEARS)
         tot_w = sum(r["churn"] for r in churn["raw"])
         mean_r = np.nanmean([r["spearman"] for r in churn["robust"]]) if churn["robust"] else np.nan
         mean_w = np.nanmean([r["spearman"] for r in churn["raw"]]) if churn["raw"] else np.nan
-        lines.append(f"| all pairs | {tot_r} | {tot_w} | {_f(mean_r, '.2f')} | {_f(mean_w, '.2f')} |")
+        lines.append(
+            f"| all pairs | {tot_r} | {tot_w} | {_f(mean_r, '.2f')} | {_f(mean_w, '.2f')} |"
+        )
         lines += [
             "",
-            f"Top-{TOP} places held by a country \"driven by one incident\" (its largest incident "
+            f'Top-{TOP} places held by a country "driven by one incident" (its largest incident '
             f"gives at least {DRIVEN_SHARE:.0%} of its dead and missing), and among all ranked "
             "countries the share at or above that line and the median largest-incident share.",
             "",

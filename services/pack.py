@@ -184,6 +184,7 @@ def collect_pack(
         origin = report.origin_risk(con, f, ref=ref)
         transit = report.transit_risk(con, f, ref=ref)
         labels = {k: str(c.label).capitalize() for k, c in COMPONENTS.items()}
+
         def risk_caption_of(weights: tuple[tuple[str, float], ...]) -> str:
             return fg.caption(
                 [

@@ -193,7 +193,15 @@ def test_every_surface_shows_the_same_figures(
     origin_cli = run_cli("risk", "--level", "origin", "--json", *cli_args(f), "--db", str(real_db))
     cli_origin = {o["id"]: o["components"]["dead_and_missing"]["value"] for o in origin_cli}
     world_cli = run_cli(
-        "risk", "--level", "origin", "--scope", "world", "--json", *cli_args(f), "--db", str(real_db)
+        "risk",
+        "--level",
+        "origin",
+        "--scope",
+        "world",
+        "--json",
+        *cli_args(f),
+        "--db",
+        str(real_db),
     )
     cli_world = {o["id"]: o["components"]["dead_and_missing"]["value"] for o in world_cli}
     for slide in {

@@ -6,11 +6,10 @@ import base64
 import datetime as dt
 import json
 
-from streamlit.testing.v1 import AppTest
-
 import duckdb
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from data.filters import Filters
 from services import report

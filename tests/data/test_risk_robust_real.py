@@ -36,10 +36,16 @@ def con(real_db: Path):
 def pakistan_2023() -> pd.DataFrame:
     raw = pd.read_csv(shared_file(MMP_2026), dtype=str)
     raw = raw[raw["Incident Date"].str.startswith("2023", na=False)]
-    origins = raw["Country of Origin"].fillna("").map(
-        lambda s: list(
-            dict.fromkeys(
-                x.strip() for x in SPLIT.split(s) if x.strip() and x.strip() not in NOT_A_COUNTRY
+    origins = (
+        raw["Country of Origin"]
+        .fillna("")
+        .map(
+            lambda s: list(
+                dict.fromkeys(
+                    x.strip()
+                    for x in SPLIT.split(s)
+                    if x.strip() and x.strip() not in NOT_A_COUNTRY
+                )
             )
         )
     )

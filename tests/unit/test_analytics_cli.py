@@ -284,10 +284,14 @@ def test_risk_scope_variant_and_weights(fixture_db, capsys):
     # The text output says the scope, the variant and the weights, and flags each rank.
     code, out, err = run(capsys, "risk", "--level", "origin", "--db", str(fixture_db))
     assert code == 0, err
-    assert "Scope: routes towards Europe. Scores: robust (each incident capped, rates shrunk)." in out
+    assert (
+        "Scope: routes towards Europe. Scores: robust (each incident capped, rates shrunk)." in out
+    )
     assert "Weights: dead and missing 0.30," in out and "raw rank" in out
     # Bad values and misplaced options are refused.
-    code, _, err = run(capsys, "risk", "--level", "origin", "--scope", "moon", "--db", str(fixture_db))
+    code, _, err = run(
+        capsys, "risk", "--level", "origin", "--scope", "moon", "--db", str(fixture_db)
+    )
     assert code == 2 and "invalid choice" in err
     code, _, err = run(
         capsys, "risk", "--level", "route", "--variant", "raw", "--db", str(fixture_db)

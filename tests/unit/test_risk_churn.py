@@ -15,9 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def churn():
-    spec = importlib.util.spec_from_file_location(
-        "risk_churn", REPO / "scripts" / "risk_churn.py"
-    )
+    spec = importlib.util.spec_from_file_location("risk_churn", REPO / "scripts" / "risk_churn.py")
     assert spec and spec.loader
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

@@ -199,7 +199,9 @@ def test_robust_columns_change_the_ranking_and_why_says_what_moved():
         "rank_robust": 2,
     }
     text = why_rank(row)
-    assert "It ranks 2 (robust); 1 on raw counts, because one incident (900 dead and missing, " in text
+    assert (
+        "It ranks 2 (robust); 1 on raw counts, because one incident (900 dead and missing, " in text
+    )
     assert "12 March 2023) gives 90% of its total." in text
     assert "Its dead and missing are driven by one incident." in text
     assert "(140 robust, 1,000 raw" in text
