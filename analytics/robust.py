@@ -129,7 +129,10 @@ def compute_incident_profile(
         if "frontex" in incidents.columns
         else np.zeros(n, dtype=bool)
     )
-    dates = incidents["first_date"].tolist() if "first_date" in incidents.columns else [None] * n
+    if "first_date" in incidents.columns and n:
+        days = pd.to_datetime(incidents["first_date"]).to_numpy().astype("datetime64[D]")
+    else:
+        days = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     k = np.array([len(t) for t in countries], dtype=float)
     capped = np.minimum(dm, cap) if np.isfinite(cap) else dm
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -148,13 +151,7 @@ def compute_incident_profile(
     total_fx = np.bincount(inv, weights=per_fx, minlength=m)
     one = (dm * share)[rep]
     # The largest one-incident share per country; the earliest date breaks ties.
-    day = np.array(
-        [
-            np.datetime64(d, "D") if d is not None and not pd.isna(d) else np.datetime64("NaT")
-            for d in dates
-        ],
-        dtype="datetime64[D]",
-    )[rep]
+    day = days[rep]
     order = np.lexsort((day, -one, inv))
     first = np.ones(len(order), dtype=bool)
     first[1:] = inv[order][1:] != inv[order][:-1]
@@ -272,42 +269,52 @@ def compute_robust_components(
         quantile,
     )
     profile = compute_incident_profile(cur, cap, threshold).set_index("iso3")
-    out = components.copy()
-    iso = out["iso3"].astype(str)
-    for c in PROFILE_COLUMNS[1:]:
-        out[c] = iso.map(profile[c]).to_numpy() if len(profile) else np.nan
-    for c in ("dead_and_missing_capped", "dead_and_missing_frontex_routes_capped"):
-        out[c] = pd.to_numeric(out[c], errors="coerce").fillna(0.0)
-    out["largest_incident_dead_and_missing"] = pd.to_numeric(
-        out["largest_incident_dead_and_missing"], errors="coerce"
-    ).fillna(0.0)
-    out["largest_incident_share"] = pd.to_numeric(out["largest_incident_share"], errors="coerce")
-    out["driven_by_one_incident"] = (
-        out["driven_by_one_incident"].astype("boolean").fillna(False).astype(bool)
-    )
-    out["incident_cap"] = cap
+    iso = components["iso3"].astype(str).to_numpy()
+    at = profile.index.get_indexer(iso)
+    found = at >= 0
+
+    def pick(col: str, fill: object) -> np.ndarray:
+        values = profile[col].to_numpy()
+        res = np.full(len(iso), fill, dtype=object if fill is None else values.dtype)
+        res[found] = values[at[found]]
+        return res
+
+    index = components.index
+    new: dict[str, object] = {
+        "dead_and_missing_capped": pick("dead_and_missing_capped", 0.0),
+        "dead_and_missing_frontex_routes_capped": pick(
+            "dead_and_missing_frontex_routes_capped", 0.0
+        ),
+        "largest_incident_dead_and_missing": pick("largest_incident_dead_and_missing", 0.0),
+        "largest_incident_date": pick("largest_incident_date", None),
+        "largest_incident_share": pick("largest_incident_share", np.nan),
+        "driven_by_one_incident": pick("driven_by_one_incident", False).astype(bool),
+        "incident_cap": np.full(len(iso), cap),
+    }
     had_previous = (
-        "dead_and_missing_previous" in out.columns
-        and out["dead_and_missing_previous"].notna().any()
+        "dead_and_missing_previous" in components.columns
+        and components["dead_and_missing_previous"].notna().any()
     )
     if len(prev) or had_previous:
         before = compute_incident_profile(prev, cap, threshold).set_index("iso3")
-        capped_prev = iso.map(before["dead_and_missing_capped"]) if len(before) else np.nan
-        out["dead_and_missing_capped_previous"] = pd.to_numeric(
-            pd.Series(capped_prev, index=out.index), errors="coerce"
-        ).fillna(0.0)
-        out["change_pct_capped"] = compute_change_pct(
-            out["dead_and_missing_capped"],
-            out["dead_and_missing_capped_previous"],
+        at_prev = before.index.get_indexer(iso)
+        capped_prev = np.zeros(len(iso))
+        hit = at_prev >= 0
+        capped_prev[hit] = before["dead_and_missing_capped"].to_numpy(dtype=float)[at_prev[hit]]
+        new["dead_and_missing_capped_previous"] = capped_prev
+        new["change_pct_capped"] = compute_change_pct(
+            pd.Series(new["dead_and_missing_capped"], index=index),
+            pd.Series(capped_prev, index=index),
             MIN_PREVIOUS_FOR_CHANGE,
-        )
+        ).to_numpy()
     else:
-        out["dead_and_missing_capped_previous"] = np.nan
-        out["change_pct_capped"] = np.nan
-    if "deaths_per_1000_detections" in out.columns:
-        has_rate = out["deaths_per_1000_detections"].notna()
-        out["deaths_per_1000_detections_shrunk"] = compute_shrunk_rates(
-            out["dead_and_missing_frontex_routes_capped"].where(has_rate),
-            out["detections"].where(has_rate),
-        )
-    return out
+        new["dead_and_missing_capped_previous"] = np.full(len(iso), np.nan)
+        new["change_pct_capped"] = np.full(len(iso), np.nan)
+    if "deaths_per_1000_detections" in components.columns:
+        has_rate = components["deaths_per_1000_detections"].notna()
+        new["deaths_per_1000_detections_shrunk"] = compute_shrunk_rates(
+            pd.Series(new["dead_and_missing_frontex_routes_capped"], index=index).where(has_rate),
+            components["detections"].where(has_rate),
+        ).to_numpy()
+    keep = components.drop(columns=[c for c in new if c in components.columns])
+    return pd.concat([keep, pd.DataFrame(new, index=index)], axis=1)

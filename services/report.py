@@ -691,13 +691,15 @@ def _score_variants(
     raw = compute_scores(comp, weights, evidence=evidence)
     robust = compute_scores(comp, weights, evidence=evidence, columns=ROBUST_COLUMNS)
     out = robust if variant == "robust" else raw
+    iso = out["iso3"].to_numpy()
+    new: dict[str, Any] = {}
     for name, table in (("raw", raw), ("robust", robust)):
-        by_iso = table.set_index("iso3")
-        out[f"score_{name}"] = out["iso3"].map(by_iso["score"]).astype(float)
-        out[f"rank_{name}"] = pd.array(out["iso3"].map(by_iso["rank"]), dtype="Int64")
-    out["variant"] = variant
-    out["scope"] = scope
-    return out
+        at = pd.Index(table["iso3"]).get_indexer(iso)
+        new[f"score_{name}"] = table["score"].to_numpy(dtype=float)[at]
+        new[f"rank_{name}"] = table["rank"].array.take(at)
+    new["variant"] = np.full(len(out), variant, dtype=object)
+    new["scope"] = np.full(len(out), scope, dtype=object)
+    return pd.concat([out, pd.DataFrame(new, index=out.index)], axis=1)
 
 
 def _finish_country_table(
