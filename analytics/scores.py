@@ -397,28 +397,10 @@ def compute_scores(
     by_iso = np.argsort(components["iso3"].to_numpy(dtype=object), kind="stable")
     df = components.take(by_iso).reset_index(drop=True)
     names = [c for c, _ in weights]
-    w = np.array([float(x) for _, x in weights])
-    scaled = np.zeros((n, len(names)))
-    present = np.zeros((n, len(names)), dtype=bool)
-    new: dict[str, Any] = {}
-    for j, name in enumerate(names):
-        src = (columns or {}).get(name, name)
-        vals = _floats(df[src]) if src in df.columns else np.full(n, np.nan)
-        c = _scaled(vals, COMPONENTS[name].scaling)
-        new[f"c_{name}"] = c
-        present[:, j] = ~np.isnan(c)
-        scaled[:, j] = np.nan_to_num(c, nan=0.0)
-    avail = (present * w).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        contrib = np.where(present, scaled * w, 0.0) / np.where(avail > 0, avail, np.nan)[:, None]
+    scaled, avail, contrib, insufficient, score = _score_arrays(df, weights, evidence, columns)
+    new: dict[str, Any] = {f"c_{name}": scaled[:, j] for j, name in enumerate(names)}
     new["available_weight"] = avail
-    enough = np.zeros(n, dtype=bool)
-    for col, minimum in evidence:
-        if col in df.columns:
-            enough |= np.nan_to_num(_floats(df[col]), nan=0.0) >= minimum
-    insufficient = ~enough | (avail < MIN_AVAILABLE_WEIGHT - 1e-9)
-    score = np.clip(np.nansum(contrib, axis=1), 0.0, 100.0)
-    new["score"] = np.where(insufficient, np.nan, score)
+    new["score"] = score
     for j, name in enumerate(names):
         new[f"contrib_{name}"] = np.where(insufficient, np.nan, contrib[:, j])
     new["insufficient_data"] = insufficient
@@ -430,12 +412,7 @@ def compute_scores(
     )
     grades = np.where(insufficient, "low", _confidence(inc, q, avail)).astype(object)
     new["confidence"] = pd.Series(grades, index=df.index, dtype=object)
-    # Round before ranking so float noise from the input order cannot split a tie.
-    rounded = np.round(new["score"], 9)
-    ranked = ~np.isnan(rounded)
-    asc = np.sort(rounded[ranked])
-    rank = np.zeros(n, dtype=np.int64)
-    rank[ranked] = 1 + len(asc) - np.searchsorted(asc, rounded[ranked], side="right")
+    rank, ranked = _ranks(score)
     new["rank"] = pd.array(np.where(ranked, rank, 0), dtype="Int64")
     new["rank"][~ranked] = pd.NA
     new["ranked_of"] = int(ranked.sum())
@@ -446,6 +423,73 @@ def compute_scores(
     extra = pd.DataFrame({k: v for k, v in new.items() if k not in df.columns}, index=df.index)
     out = pd.concat([df, extra], axis=1) if len(extra.columns) else df
     return out.take(order).reset_index(drop=True)
+
+
+def _score_arrays(
+    df: pd.DataFrame,
+    weights: tuple[tuple[str, float], ...],
+    evidence: tuple[tuple[str, float], ...],
+    columns: Mapping[str, str] | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Scaled components, available weight, points, insufficient flag and score (``NaN`` if
+    insufficient), in ``df``'s row order (:func:`compute_scores` without the frame)."""
+    n = len(df)
+    names = [c for c, _ in weights]
+    w = np.array([float(x) for _, x in weights])
+    scaled = np.full((n, len(names)), np.nan)
+    for j, name in enumerate(names):
+        src = (columns or {}).get(name, name)
+        vals = _floats(df[src]) if src in df.columns else np.full(n, np.nan)
+        scaled[:, j] = _scaled(vals, COMPONENTS[name].scaling)
+    present = ~np.isnan(scaled)
+    avail = (present * w).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        contrib = (
+            np.where(present, np.nan_to_num(scaled, nan=0.0) * w, 0.0)
+            / np.where(avail > 0, avail, np.nan)[:, None]
+        )
+    enough = np.zeros(n, dtype=bool)
+    for col, minimum in evidence:
+        if col in df.columns:
+            enough |= np.nan_to_num(_floats(df[col]), nan=0.0) >= minimum
+    insufficient = ~enough | (avail < MIN_AVAILABLE_WEIGHT - 1e-9)
+    score = np.where(insufficient, np.nan, np.clip(np.nansum(contrib, axis=1), 0.0, 100.0))
+    return scaled, avail, contrib, insufficient, score
+
+
+def _ranks(score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rank (1 = highest; ties share the best rank) and whether each score is ranked."""
+    # Round before ranking so float noise from the input order cannot split a tie.
+    rounded = np.round(score, 9)
+    ranked = ~np.isnan(rounded)
+    asc = np.sort(rounded[ranked])
+    rank = np.zeros(len(score), dtype=np.int64)
+    rank[ranked] = 1 + len(asc) - np.searchsorted(asc, rounded[ranked], side="right")
+    return rank, ranked
+
+
+def compute_ranks(
+    components: pd.DataFrame,
+    weights: tuple[tuple[str, float], ...],
+    evidence: tuple[tuple[str, float], ...] = (
+        ("incidents", MIN_INCIDENTS),
+        ("detections", MIN_DETECTIONS),
+    ),
+    columns: Mapping[str, str] | None = None,
+) -> tuple[np.ndarray, pd.api.extensions.ExtensionArray]:
+    """The ``score`` and ``rank`` of :func:`compute_scores`, in ``components``' row order,
+    without building its table (for the variant a page does not show).
+
+    Returns
+    -------
+    (ndarray of float, Int64 array)
+        Score 0-100 (``NaN`` if insufficient) and rank (``NA`` if insufficient).
+    """
+    *_, score = _score_arrays(components, weights, evidence, columns)
+    rank, ranked = _ranks(score)
+    out = pd.array(np.where(ranked, rank, 0), dtype="Int64")
+    out[~ranked] = pd.NA
+    return score, out
 
 
 def _fmt_value(name: str, value: float) -> str:

@@ -73,6 +73,7 @@ from analytics.scores import (
     VARIANT_LABELS,
     check_scope,
     check_variant,
+    compute_ranks,
     compute_scores,
     normalise_weights,
     scope_routes,
@@ -688,17 +689,25 @@ def _score_variants(
         for c in (*FRONTEX_COMPONENTS, "deaths_per_1000_detections_shrunk"):
             if c in comp.columns:
                 comp[c] = np.nan
-    raw = compute_scores(comp, weights, evidence=evidence)
-    robust = compute_scores(comp, weights, evidence=evidence, columns=ROBUST_COLUMNS)
-    out = robust if variant == "robust" else raw
-    iso = out["iso3"].to_numpy()
-    new: dict[str, Any] = {}
-    for name, table in (("raw", raw), ("robust", robust)):
-        at = pd.Index(table["iso3"]).get_indexer(iso)
-        new[f"score_{name}"] = table["score"].to_numpy(dtype=float)[at]
-        new[f"rank_{name}"] = table["rank"].array.take(at)
-    new["variant"] = np.full(len(out), variant, dtype=object)
-    new["scope"] = np.full(len(out), scope, dtype=object)
+    shown = ROBUST_COLUMNS if variant == "robust" else None
+    out = compute_scores(comp, weights, evidence=evidence, columns=shown)
+    other_score, other_rank = compute_ranks(
+        comp, weights, evidence, None if variant == "robust" else ROBUST_COLUMNS
+    )
+    other = "raw" if variant == "robust" else "robust"
+    at = pd.Index(comp["iso3"]).get_indexer(out["iso3"].to_numpy())
+    new: dict[str, Any] = {
+        f"score_{variant}": out["score"].to_numpy(dtype=float),
+        f"rank_{variant}": out["rank"].array,
+        f"score_{other}": other_score[at],
+        f"rank_{other}": other_rank.take(at),
+        "variant": np.full(len(out), variant, dtype=object),
+        "scope": np.full(len(out), scope, dtype=object),
+    }
+    new = {
+        k: new[k]
+        for k in ("score_raw", "rank_raw", "score_robust", "rank_robust", "variant", "scope")
+    }
     return pd.concat([out, pd.DataFrame(new, index=out.index)], axis=1)
 
 

@@ -18,6 +18,7 @@ from analytics.robust import (
 from analytics.scores import (
     DEFAULT_ORIGIN_WEIGHTS,
     ROBUST_COLUMNS,
+    compute_ranks,
     compute_scores,
     driven_text,
     scope_components,
@@ -230,3 +231,14 @@ def test_driven_text():
         "driven by one incident (646 of its 698 dead and missing, 14 June 2023)"
     )
     assert driven_text({"driven_by_one_incident": False}) == ""
+
+
+def test_compute_ranks_agrees_with_compute_scores():
+    comp = _two_country_table().iloc[::-1].reset_index(drop=True)  # any row order
+    w = (("dead_and_missing", 0.5), ("oc_human_smuggling", 0.5))
+    for columns in (None, ROBUST_COLUMNS):
+        full = compute_scores(comp, w, columns=columns).set_index("iso3")
+        score, rank = compute_ranks(comp, w, columns=columns)
+        iso = comp["iso3"].tolist()
+        assert score.tolist() == pytest.approx(full.loc[iso, "score"].tolist(), nan_ok=True)
+        assert list(rank) == list(full.loc[iso, "rank"])
