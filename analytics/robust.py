@@ -116,39 +116,59 @@ def compute_incident_profile(
         the earliest among equal ones), ``largest_incident_share`` (0-1 of the country's raw
         dead and missing; ``NaN`` when it has none) and ``driven_by_one_incident`` (bool).
     """
+    arrays = _incident_arrays(incidents)
+    prof = _profile(*arrays, cap=cap, threshold=threshold)
+    if prof is None:
+        return _empty_profile()
+    out = pd.DataFrame({c: prof[c] for c in PROFILE_COLUMNS})
+    out["iso3"] = out["iso3"].astype(object)
+    return out
+
+
+_Arrays = tuple[list[tuple[str, ...]], np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _incident_arrays(incidents: pd.DataFrame) -> _Arrays:
+    """``countries``, ``dead_and_missing``, ``incidents``, ``frontex`` and ``first_date``
+    (datetime64[D]) as plain arrays, with the defaults of :func:`compute_incident_profile`."""
     n = len(incidents)
+    cols = incidents.columns
     countries = incidents["countries"].tolist() if n else []
     dm = incidents["dead_and_missing"].to_numpy(dtype=float) if n else np.zeros(0)
-    count = (
-        incidents["incidents"].to_numpy(dtype=float)
-        if "incidents" in incidents.columns
-        else np.ones(n)
-    )
-    fx = (
-        incidents["frontex"].to_numpy(dtype=bool)
-        if "frontex" in incidents.columns
-        else np.zeros(n, dtype=bool)
-    )
-    if "first_date" in incidents.columns and n:
-        days = pd.to_datetime(incidents["first_date"]).to_numpy().astype("datetime64[D]")
+    count = incidents["incidents"].to_numpy(dtype=float) if "incidents" in cols else np.ones(n)
+    fx = incidents["frontex"].to_numpy(dtype=bool) if "frontex" in cols else np.zeros(n, dtype=bool)
+    if "first_date" in cols and n:
+        days = np.asarray(incidents["first_date"].to_numpy(), dtype="datetime64[D]")
     else:
         days = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
-    k = np.array([len(t) for t in countries], dtype=float)
+    return countries, dm, count, fx, days
+
+
+def _profile(
+    countries: list[tuple[str, ...]],
+    dm: np.ndarray,
+    count: np.ndarray,
+    fx: np.ndarray,
+    days: np.ndarray,
+    *,
+    cap: float,
+    threshold: float,
+) -> dict[str, np.ndarray] | None:
+    """:func:`compute_incident_profile` on arrays; ``iso3`` sorted; ``None`` if no country."""
+    n = len(countries)
+    k = np.fromiter((len(t) for t in countries), dtype=np.int64, count=n)
+    if k.sum() == 0:
+        return None
     capped = np.minimum(dm, cap) if np.isfinite(cap) else dm
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(k > 0, 1.0 / np.where(k > 0, k, 1.0), 0.0)
-    rep = np.repeat(np.arange(n), k.astype(np.int64))
-    iso = np.array([c for t in countries for c in t], dtype=object)
-    if len(iso) == 0:
-        return _empty_profile()
-    keys, inv = np.unique(iso.astype(str), return_inverse=True)
+    share = np.where(k > 0, 1.0 / np.maximum(k, 1), 0.0)
+    rep = np.repeat(np.arange(n), k)
+    iso = np.array([c for t in countries for c in t], dtype=str)
+    keys, inv = np.unique(iso, return_inverse=True)
+    inv = inv.reshape(-1)
     m = len(keys)
-    per_raw = (dm * share * count)[rep]
-    per_cap = (capped * share * count)[rep]
-    per_fx = np.where(fx, capped * share * count, 0.0)[rep]
-    total = np.bincount(inv, weights=per_raw, minlength=m)
-    total_cap = np.bincount(inv, weights=per_cap, minlength=m)
-    total_fx = np.bincount(inv, weights=per_fx, minlength=m)
+    total = np.bincount(inv, weights=(dm * share * count)[rep], minlength=m)
+    total_cap = np.bincount(inv, weights=(capped * share * count)[rep], minlength=m)
+    total_fx = np.bincount(inv, weights=np.where(fx, capped * share * count, 0.0)[rep], minlength=m)
     one = (dm * share)[rep]
     # The largest one-incident share per country; the earliest date breaks ties.
     day = days[rep]
@@ -160,19 +180,26 @@ def compute_incident_profile(
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(total > 0, largest / np.where(total > 0, total, 1.0), np.nan)
     ratio = np.clip(ratio, 0.0, 1.0)
-    return pd.DataFrame(
-        {
-            "iso3": pd.Series(keys, dtype=object),
-            "dead_and_missing_capped": total_cap,
-            "dead_and_missing_frontex_routes_capped": total_fx,
-            "largest_incident_dead_and_missing": largest,
-            "largest_incident_date": [
-                None if np.isnat(d) else dt.date.fromisoformat(str(d)) for d in day[top]
-            ],
-            "largest_incident_share": ratio,
-            "driven_by_one_incident": np.nan_to_num(ratio, nan=0.0) >= threshold - 1e-12,
-        }
+    dates = np.array(
+        [None if np.isnat(d) else dt.date.fromisoformat(str(d)) for d in day[top]], dtype=object
     )
+    return {
+        "iso3": keys,
+        "dead_and_missing_capped": total_cap,
+        "dead_and_missing_frontex_routes_capped": total_fx,
+        "largest_incident_dead_and_missing": largest,
+        "largest_incident_date": dates,
+        "largest_incident_share": ratio,
+        "driven_by_one_incident": np.nan_to_num(ratio, nan=0.0) >= threshold - 1e-12,
+    }
+
+
+def _lookup(keys: np.ndarray, iso: np.ndarray) -> np.ndarray:
+    """Position of each ``iso`` in the sorted ``keys``, ``-1`` where absent."""
+    if len(keys) == 0:
+        return np.full(len(iso), -1)
+    pos = np.clip(np.searchsorted(keys, iso), 0, len(keys) - 1)
+    return np.where(keys[pos] == iso, pos, -1)
 
 
 def _empty_profile() -> pd.DataFrame:
@@ -261,20 +288,23 @@ def compute_robust_components(
         ``deaths_per_1000_detections`` is defined, ``deaths_per_1000_detections_shrunk``
         (capped deaths on Frontex routes per 1,000 detections, :func:`compute_shrunk_rates`).
     """
-    cur = sizes[sizes["current"] == 1] if len(sizes) else sizes
-    prev = sizes[sizes["current"] == 0] if len(sizes) else sizes
-    cap = compute_incident_cap(
-        cur["dead_and_missing"] if len(cur) else np.zeros(0),
-        cur["incidents"] if len(cur) else None,
-        quantile,
-    )
-    profile = compute_incident_profile(cur, cap, threshold).set_index("iso3")
+    countries, dm, count, fx, days = _incident_arrays(sizes)
+    current = sizes["current"].to_numpy() if len(sizes) else np.zeros(0)
+    now, before_rows = np.flatnonzero(current == 1), np.flatnonzero(current == 0)
+
+    def part(rows: np.ndarray) -> _Arrays:
+        return [countries[i] for i in rows], dm[rows], count[rows], fx[rows], days[rows]
+
+    cap = compute_incident_cap(dm[now], count[now], quantile)
+    prof = _profile(*part(now), cap=cap, threshold=threshold)
     iso = components["iso3"].astype(str).to_numpy()
-    at = profile.index.get_indexer(iso)
+    at = _lookup(prof["iso3"] if prof else np.zeros(0, dtype=str), iso)
     found = at >= 0
 
     def pick(col: str, fill: object) -> np.ndarray:
-        values = profile[col].to_numpy()
+        if prof is None:
+            return np.full(len(iso), fill, dtype=object if fill is None else type(fill))
+        values = prof[col]
         res = np.full(len(iso), fill, dtype=object if fill is None else values.dtype)
         res[found] = values[at[found]]
         return res
@@ -295,12 +325,13 @@ def compute_robust_components(
         "dead_and_missing_previous" in components.columns
         and components["dead_and_missing_previous"].notna().any()
     )
-    if len(prev) or had_previous:
-        before = compute_incident_profile(prev, cap, threshold).set_index("iso3")
-        at_prev = before.index.get_indexer(iso)
+    if len(before_rows) or had_previous:
+        before = _profile(*part(before_rows), cap=cap, threshold=threshold)
         capped_prev = np.zeros(len(iso))
-        hit = at_prev >= 0
-        capped_prev[hit] = before["dead_and_missing_capped"].to_numpy(dtype=float)[at_prev[hit]]
+        if before is not None:
+            at_prev = _lookup(before["iso3"], iso)
+            hit = at_prev >= 0
+            capped_prev[hit] = before["dead_and_missing_capped"][at_prev[hit]]
         new["dead_and_missing_capped_previous"] = capped_prev
         new["change_pct_capped"] = compute_change_pct(
             pd.Series(new["dead_and_missing_capped"], index=index),

@@ -773,7 +773,7 @@ def query_origin_incident_sizes(
             "countries": pd.Series(olists, dtype=object),
             "dead_and_missing": np.asarray(g["dm"], dtype=float),
             "incidents": np.asarray(g["n"], dtype=float).astype(np.int64),
-            "first_date": pd.Series(list(g["first_date"]), dtype=object),
+            "first_date": np.asarray(g["first_date"], dtype="datetime64[D]"),
             "frontex": on_fx.astype(bool) & in_cov,
         }
     )
@@ -813,7 +813,7 @@ def query_country_incident_sizes(con: Con, f: Filters, v: Vintages | None = None
             "lat": np.asarray(g["lat"], dtype=float),
             "dead_and_missing": np.asarray(g["dm"], dtype=float),
             "incidents": np.asarray(g["n"], dtype=float).astype(np.int64),
-            "first_date": pd.Series(list(g["first_date"]), dtype=object),
+            "first_date": np.asarray(g["first_date"], dtype="datetime64[D]"),
         }
     )
 
