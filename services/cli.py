@@ -4,7 +4,8 @@ Subcommands::
 
     python -m analytics risk --level route|origin|transit --from YYYY-MM-DD --to YYYY-MM-DD
         [--region R] [--route ID] [--origin ISO3] [--cause C] [--min-quality N] [--vintage ID]
-        [--weight COMPONENT=W] [--limit N] [--json] [--db PATH]
+        [--weight COMPONENT=W] [--scope europe|world] [--variant robust|raw] [--limit N]
+        [--json] [--db PATH]
     python -m analytics alerts --as-of YYYY-MM [--months N] [--candidates] [--watch] [filters]
         [--json]
     python -m analytics backtest [--json] [--db PATH]
