@@ -42,6 +42,12 @@ MIN_KNOWN_FOR_SHARE = 20
 #: A percentage change needs at least this much in the earlier period (from a base of 1 or 2
 #: any change reads as hundreds of percent). The same rule for every count.
 MIN_PREVIOUS_FOR_CHANGE = 10
+#: Robust scores cap each incident's dead and missing at this quantile of the period's
+#: incident sizes (analytics.robust; justified in docs/methodology.md).
+CAP_QUANTILE = 0.95
+#: "Driven by one incident": the largest incident gives at least this share of a country's
+#: dead and missing (justified in docs/methodology.md with the real data's distribution).
+DRIVEN_SHARE = 0.5
 
 MIN_ESTIMATE_CAVEAT = (
     "IOM figures are minimum estimates of the dead and missing and are revised between vintages."
@@ -456,6 +462,39 @@ _ALL: tuple[Measure, ...] = (
         "A range from two cited fees at the same prices; one network's or one nationality's "
         "journey, not the route as a whole.",
         "analytics.money.compute_leg_shares",
+    ),
+    Measure(
+        "dead_and_missing_capped",
+        "Dead and missing, each incident capped",
+        "persons",
+        ("mmp",),
+        _PERIOD + f"; each incident counts at most the {CAP_QUANTILE:.0%} quantile of the period's "
+        "incident sizes, then 1/k across its k origins (origins) or whole (country of incident)",
+        "A robust input to the risk score, not a count of people: the recorded figure is "
+        "dead_and_missing. " + MIN_ESTIMATE_CAVEAT,
+        "analytics.robust.compute_incident_profile",
+        decimals=0,
+    ),
+    Measure(
+        "deaths_per_1000_detections_shrunk",
+        "Dead and missing per 1,000 detections, shrunk toward the mean",
+        "per 1,000 detections",
+        ("mmp", "frontex"),
+        "as deaths_per_1000_detections, with each incident capped; defined where it is",
+        "Empirical Bayes (gamma-Poisson, method of moments): a rate on few detections moves "
+        "toward the all-country mean. " + RATIO_CAVEAT,
+        "analytics.robust.compute_shrunk_rates",
+        decimals=1,
+    ),
+    Measure(
+        "largest_incident_share",
+        "Share of the dead and missing from the largest incident",
+        "share",
+        ("mmp",),
+        _PERIOD + "; for origins the incident's 1/k share; no data without dead and missing",
+        f"At or above {DRIVEN_SHARE:.0%} the country is marked 'driven by one incident': "
+        "its rank on raw counts rests on one event.",
+        "analytics.robust.compute_incident_profile",
         share=True,
     ),
     Measure(

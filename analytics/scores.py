@@ -88,6 +88,41 @@ DEFAULT_TRANSIT_WEIGHTS: tuple[tuple[str, float], ...] = (
 ORIGIN_COMPONENTS: tuple[str, ...] = tuple(c for c, _ in DEFAULT_ORIGIN_WEIGHTS)
 TRANSIT_COMPONENTS: tuple[str, ...] = tuple(c for c, _ in DEFAULT_TRANSIT_WEIGHTS)
 
+# Scope: "europe" keeps the incidents on routes towards Europe, where Frontex, IOM and UNHCR
+# all report (the routes with a Frontex detection series, plus IOM's Belarus-EU border, which
+# Frontex counts in its Eastern Borders route); "world" keeps every route, scored on IOM and
+# the OC Index alone (Frontex does not speak there, so its components have no data and their
+# weight goes to the others). See docs/methodology.md, "Scope".
+SCOPES: tuple[str, ...] = ("europe", "world")
+DEFAULT_SCOPE = "europe"
+SCOPE_LABELS: Mapping[str, str] = MappingProxyType(
+    {"europe": "routes towards Europe", "world": "all routes worldwide"}
+)
+EUROPE_EXTRA_ROUTES: tuple[str, ...] = ("belarus_eu_border",)
+FRONTEX_COMPONENTS: tuple[str, ...] = (
+    "detections",
+    "deaths_per_1000_detections",
+    "detections_on_routes_crossing",
+)
+# Variant: "robust" scores the death components on capped incidents and shrunk rates
+# (analytics.robust); "raw" on the recorded counts.
+VARIANTS: tuple[str, ...] = ("robust", "raw")
+DEFAULT_VARIANT = "robust"
+VARIANT_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "robust": "robust (each incident capped, rates shrunk)",
+        "raw": "raw counts",
+    }
+)
+# The column each component reads in the robust variant (the others read their own name).
+ROBUST_COLUMNS: Mapping[str, str] = MappingProxyType(
+    {
+        "dead_and_missing": "dead_and_missing_capped",
+        "change_pct": "change_pct_capped",
+        "deaths_per_1000_detections": "deaths_per_1000_detections_shrunk",
+    }
+)
+
 WINSOR_LOW = 0.05
 WINSOR_HIGH = 0.95
 # A country needs this share of the total weight in components with data to get a score.
@@ -98,6 +133,112 @@ MIN_DETECTIONS = 500
 # Confidence grades (see docs/methodology.md).
 HIGH_INCIDENTS, HIGH_QUALITY, HIGH_WEIGHT = 20, 3.5, 0.8
 MEDIUM_INCIDENTS, MEDIUM_QUALITY, MEDIUM_WEIGHT = 5, 2.5, 0.6
+
+
+def check_scope(scope: str) -> str:
+    """``scope`` if it is one of :data:`SCOPES`, else ``ValueError``."""
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {', '.join(SCOPES)}, got {scope!r}")
+    return scope
+
+
+def check_variant(variant: str) -> str:
+    """``variant`` if it is one of :data:`VARIANTS`, else ``ValueError``."""
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, got {variant!r}")
+    return variant
+
+
+def scope_routes(routes: pd.DataFrame, scope: str) -> tuple[str, ...] | None:
+    """The routes a scope keeps.
+
+    Parameters
+    ----------
+    routes : DataFrame
+        The route reference table: ``route_id`` and ``frontex`` (bool, a Frontex series).
+    scope : {"europe", "world"}
+
+    Returns
+    -------
+    tuple of str or None
+        ``None`` for ``world`` (every route, unclassified incidents included); for ``europe``
+        the routes with a Frontex series plus :data:`EUROPE_EXTRA_ROUTES`, sorted.
+    """
+    if check_scope(scope) == "world":
+        return None
+    fx = routes.loc[routes["frontex"].astype(bool), "route_id"].astype(str).tolist()
+    known = set(routes["route_id"].astype(str))
+    return tuple(sorted(set(fx) | {r for r in EUROPE_EXTRA_ROUTES if r in known}))
+
+
+def scope_components(allowed: tuple[str, ...], scope: str) -> tuple[str, ...]:
+    """The components of ``allowed`` that have data in ``scope`` (no Frontex in ``world``)."""
+    if check_scope(scope) == "world":
+        return tuple(c for c in allowed if c not in FRONTEX_COMPONENTS)
+    return allowed
+
+
+def scope_weights(
+    weights: tuple[tuple[str, float], ...], scope: str
+) -> tuple[tuple[str, float], ...]:
+    """Normalised weights with the components that have no data in ``scope`` at 0.
+
+    Raises
+    ------
+    ValueError
+        When every component left has weight 0.
+    """
+    live = set(scope_components(tuple(c for c, _ in weights), scope))
+    kept = tuple((c, w if c in live else 0.0) for c, w in weights)
+    total = sum(w for _, w in kept)
+    if total <= 0:
+        raise ValueError(
+            f"every component with data in the scope {SCOPE_LABELS[scope]!r} has weight 0; "
+            "give one of them a weight above zero"
+        )
+    return tuple((c, w / total) for c, w in kept)
+
+
+def describe_settings(
+    scope: str | None,
+    variant: str | None,
+    weights: Iterable[tuple[str, float]] | None = None,
+) -> str:
+    """The scope, variant and weights a ranking used, in one plain sentence for captions,
+    slides and the command line.
+
+    Parameters
+    ----------
+    scope, variant : str or None
+        As given to the risk tables (``None``: not said).
+    weights : iterable of (component, weight), optional
+        The weights as chosen (rescaled here to sum to 1); components without data in
+        ``scope`` are said to be so.
+
+    Returns
+    -------
+    str
+        E.g. ``"Scope: routes towards Europe. Scores: raw counts. Weights: dead and missing
+        0.50, Organized Crime Index human-smuggling score 0.50."``
+    """
+    parts = []
+    if scope is not None and scope in SCOPE_LABELS:
+        parts.append(f"Scope: {SCOPE_LABELS[scope]}.")
+    if variant is not None and variant in VARIANT_LABELS:
+        parts.append(f"Scores: {VARIANT_LABELS[variant]}.")
+    if weights is not None:
+        given = [(c, float(w)) for c, w in weights]
+        live = set(scope_components(tuple(c for c, _ in given), scope)) if scope in SCOPES else None
+        total = sum(w for c, w in given if live is None or c in live)
+        items = []
+        for c, w in given:
+            label = COMPONENTS[c].label if c in COMPONENTS else c
+            if live is not None and c not in live:
+                items.append(f"{label} no data in this scope")
+            else:
+                items.append(f"{label} {w / total if total > 0 else 0.0:.2f}")
+        parts.append("Weights: " + ", ".join(items) + ".")
+    return " ".join(parts)
 
 
 def normalise_weights(
@@ -221,6 +362,7 @@ def compute_scores(
         ("incidents", MIN_INCIDENTS),
         ("detections", MIN_DETECTIONS),
     ),
+    columns: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Scale components, weight them into a 0-100 score, grade confidence and rank.
 
@@ -235,6 +377,10 @@ def compute_scores(
     evidence : tuple of (column, minimum)
         A country is scored only if at least one of these columns reaches its minimum (and at
         least :data:`MIN_AVAILABLE_WEIGHT` of the weight has data).
+    columns : mapping, optional
+        Component -> the column holding its values (default: the component's own name), e.g.
+        :data:`ROBUST_COLUMNS` for the robust variant; ``c_*`` and ``contrib_*`` keep the
+        component's name.
 
     Returns
     -------
@@ -251,27 +397,10 @@ def compute_scores(
     by_iso = np.argsort(components["iso3"].to_numpy(dtype=object), kind="stable")
     df = components.take(by_iso).reset_index(drop=True)
     names = [c for c, _ in weights]
-    w = np.array([float(x) for _, x in weights])
-    scaled = np.zeros((n, len(names)))
-    present = np.zeros((n, len(names)), dtype=bool)
-    new: dict[str, Any] = {}
-    for j, name in enumerate(names):
-        vals = _floats(df[name]) if name in df.columns else np.full(n, np.nan)
-        c = _scaled(vals, COMPONENTS[name].scaling)
-        new[f"c_{name}"] = c
-        present[:, j] = ~np.isnan(c)
-        scaled[:, j] = np.nan_to_num(c, nan=0.0)
-    avail = (present * w).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        contrib = np.where(present, scaled * w, 0.0) / np.where(avail > 0, avail, np.nan)[:, None]
+    scaled, avail, contrib, insufficient, score = _score_arrays(df, weights, evidence, columns)
+    new: dict[str, Any] = {f"c_{name}": scaled[:, j] for j, name in enumerate(names)}
     new["available_weight"] = avail
-    enough = np.zeros(n, dtype=bool)
-    for col, minimum in evidence:
-        if col in df.columns:
-            enough |= np.nan_to_num(_floats(df[col]), nan=0.0) >= minimum
-    insufficient = ~enough | (avail < MIN_AVAILABLE_WEIGHT - 1e-9)
-    score = np.clip(np.nansum(contrib, axis=1), 0.0, 100.0)
-    new["score"] = np.where(insufficient, np.nan, score)
+    new["score"] = score
     for j, name in enumerate(names):
         new[f"contrib_{name}"] = np.where(insufficient, np.nan, contrib[:, j])
     new["insufficient_data"] = insufficient
@@ -283,12 +412,7 @@ def compute_scores(
     )
     grades = np.where(insufficient, "low", _confidence(inc, q, avail)).astype(object)
     new["confidence"] = pd.Series(grades, index=df.index, dtype=object)
-    # Round before ranking so float noise from the input order cannot split a tie.
-    rounded = np.round(new["score"], 9)
-    ranked = ~np.isnan(rounded)
-    asc = np.sort(rounded[ranked])
-    rank = np.zeros(n, dtype=np.int64)
-    rank[ranked] = 1 + len(asc) - np.searchsorted(asc, rounded[ranked], side="right")
+    rank, ranked = _ranks(score)
     new["rank"] = pd.array(np.where(ranked, rank, 0), dtype="Int64")
     new["rank"][~ranked] = pd.NA
     new["ranked_of"] = int(ranked.sum())
@@ -299,6 +423,73 @@ def compute_scores(
     extra = pd.DataFrame({k: v for k, v in new.items() if k not in df.columns}, index=df.index)
     out = pd.concat([df, extra], axis=1) if len(extra.columns) else df
     return out.take(order).reset_index(drop=True)
+
+
+def _score_arrays(
+    df: pd.DataFrame,
+    weights: tuple[tuple[str, float], ...],
+    evidence: tuple[tuple[str, float], ...],
+    columns: Mapping[str, str] | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Scaled components, available weight, points, insufficient flag and score (``NaN`` if
+    insufficient), in ``df``'s row order (:func:`compute_scores` without the frame)."""
+    n = len(df)
+    names = [c for c, _ in weights]
+    w = np.array([float(x) for _, x in weights])
+    scaled = np.full((n, len(names)), np.nan)
+    for j, name in enumerate(names):
+        src = (columns or {}).get(name, name)
+        vals = _floats(df[src]) if src in df.columns else np.full(n, np.nan)
+        scaled[:, j] = _scaled(vals, COMPONENTS[name].scaling)
+    present = ~np.isnan(scaled)
+    avail = (present * w).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        contrib = (
+            np.where(present, np.nan_to_num(scaled, nan=0.0) * w, 0.0)
+            / np.where(avail > 0, avail, np.nan)[:, None]
+        )
+    enough = np.zeros(n, dtype=bool)
+    for col, minimum in evidence:
+        if col in df.columns:
+            enough |= np.nan_to_num(_floats(df[col]), nan=0.0) >= minimum
+    insufficient = ~enough | (avail < MIN_AVAILABLE_WEIGHT - 1e-9)
+    score = np.where(insufficient, np.nan, np.clip(np.nansum(contrib, axis=1), 0.0, 100.0))
+    return scaled, avail, contrib, insufficient, score
+
+
+def _ranks(score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rank (1 = highest; ties share the best rank) and whether each score is ranked."""
+    # Round before ranking so float noise from the input order cannot split a tie.
+    rounded = np.round(score, 9)
+    ranked = ~np.isnan(rounded)
+    asc = np.sort(rounded[ranked])
+    rank = np.zeros(len(score), dtype=np.int64)
+    rank[ranked] = 1 + len(asc) - np.searchsorted(asc, rounded[ranked], side="right")
+    return rank, ranked
+
+
+def compute_ranks(
+    components: pd.DataFrame,
+    weights: tuple[tuple[str, float], ...],
+    evidence: tuple[tuple[str, float], ...] = (
+        ("incidents", MIN_INCIDENTS),
+        ("detections", MIN_DETECTIONS),
+    ),
+    columns: Mapping[str, str] | None = None,
+) -> tuple[np.ndarray, pd.api.extensions.ExtensionArray]:
+    """The ``score`` and ``rank`` of :func:`compute_scores`, in ``components``' row order,
+    without building its table (for the variant a page does not show).
+
+    Returns
+    -------
+    (ndarray of float, Int64 array)
+        Score 0-100 (``NaN`` if insufficient) and rank (``NA`` if insufficient).
+    """
+    *_, score = _score_arrays(components, weights, evidence, columns)
+    rank, ranked = _ranks(score)
+    out = pd.array(np.where(ranked, rank, 0), dtype="Int64")
+    out[~ranked] = pd.NA
+    return score, out
 
 
 def _fmt_value(name: str, value: float) -> str:
@@ -317,21 +508,74 @@ def _fmt_value(name: str, value: float) -> str:
     return f"{value:,.2f}"
 
 
-def why_rank(row: pd.Series) -> str:
-    """One or two plain sentences on why a country ranks where it does.
+def _day(value: Any) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "date unknown"
+    d = pd.Timestamp(value)
+    return f"{d.day} {d:%B %Y}"
+
+
+def driven_text(row: Mapping[str, Any]) -> str:
+    """``"driven by one incident (646 of its 700 dead and missing, 14 June 2023)"``, or ``""``
+    when the country's largest incident gives less than the threshold share."""
+    if not bool(row.get("driven_by_one_incident", False)):
+        return ""
+    largest = row.get("largest_incident_dead_and_missing")
+    total = row.get("dead_and_missing")
+    if largest is None or pd.isna(largest) or total is None or pd.isna(total):
+        return "driven by one incident"
+    return (
+        f"driven by one incident ({float(largest):,.0f} of its {float(total):,.0f} dead and "
+        f"missing, {_day(row.get('largest_incident_date'))})"
+    )
+
+
+def _moved(row: Mapping[str, Any], rank: Any) -> str:
+    """What moved between the robust and the raw rank, or ``""`` when nothing did."""
+    variant = row.get("variant")
+    other_col, other_name, this_name = (
+        ("rank_raw", "on raw counts", "robust")
+        if variant == "robust"
+        else ("rank_robust", "on the robust scores", "raw counts")
+    )
+    other = row.get(other_col)
+    if variant not in VARIANTS or other is None or pd.isna(other) or int(other) == int(rank):
+        return ""
+    share = row.get("largest_incident_share")
+    if bool(row.get("driven_by_one_incident", False)) and share is not None and pd.notna(share):
+        why = (
+            f", because one incident ({float(row.get('largest_incident_dead_and_missing') or 0):,.0f}"
+            f" dead and missing, {_day(row.get('largest_incident_date'))}) gives "
+            f"{float(share):.0%} of its total"
+        )
+    else:
+        why = (
+            ", because capping the largest incidents and shrinking rates on few detections "
+            "changes how it compares"
+        )
+    return f" It ranks {int(rank)} ({this_name}); {int(other)} {other_name}{why}."
+
+
+def why_rank(row: Mapping[str, Any]) -> str:
+    """One to three plain sentences on why a country ranks where it does.
 
     Parameters
     ----------
-    row : Series
-        A row of :func:`compute_scores` output with ``name`` (or ``iso3``).
+    row : mapping
+        A row of :func:`compute_scores` output with ``name`` (or ``iso3``); when present,
+        ``variant``, ``rank_raw`` / ``rank_robust`` and the incident profile of
+        :func:`analytics.robust.compute_incident_profile` add what moved between the robust
+        and the raw rank and whether one incident drives the country's dead and missing.
 
     Returns
     -------
     str
         Which components add the most points to the score, with their values, and the
-        confidence; or why the country is not ranked.
+        confidence; what moved between variants; "driven by one incident" where it is; or why
+        the country is not ranked.
     """
     name = str(row.get("name") or row.get("iso3") or "This country")
+    driven = driven_text(row)
     if bool(row.get("insufficient_data", False)) or pd.isna(row.get("score")):
         inc = int(row.get("incidents", 0) or 0)
         det = row.get("detections", row.get("detections_on_routes_crossing", np.nan))
@@ -339,6 +583,7 @@ def why_rank(row: pd.Series) -> str:
         return (
             f"{name} is not ranked: too little data to compare ({inc} incidents and {det_txt} "
             f"detections in the period, or too few components with data)."
+            + (f" Its dead and missing are {driven}." if driven else "")
         )
     contribs = {
         k[len("contrib_") :]: float(v)
@@ -346,20 +591,29 @@ def why_rank(row: pd.Series) -> str:
         if isinstance(k, str) and k.startswith("contrib_") and pd.notna(v) and float(v) > 0
     }
     top = sorted(contribs.items(), key=lambda kv: (-kv[1], kv[0]))[:2]
-    rank = row.get("rank")
+    rank: Any = row.get("rank")
     of = row.get("ranked_of")
     where = f"ranks {int(rank)}" + (f" of {int(of)}" if of is not None and pd.notna(of) else "")
+    moved = _moved(row, rank)
+    if driven and "because one incident" in moved:
+        driven = "driven by one incident"
+    tail = moved + (f" Its dead and missing are {driven}." if driven else "")
     if not top:
-        return f"{name} {where} with a score of {float(row['score']):.0f}/100."
-    parts = [
-        f"its {COMPONENTS[c].label} ({_fmt_value(c, row.get(c, np.nan))}, "
-        f"{float(row.get(f'c_{c}', np.nan)):.0f}/100 on the scale)"
-        for c, _ in top
-    ]
+        return f"{name} {where} with a score of {float(row['score']):.0f}/100." + tail
+    robust = row.get("variant") == "robust"
+    parts = []
+    for c, _ in top:
+        value = _fmt_value(c, row.get(c, np.nan))
+        if robust and c in ROBUST_COLUMNS and ROBUST_COLUMNS[c] in row:
+            value = f"{_fmt_value(c, row.get(ROBUST_COLUMNS[c], np.nan))} robust, {value} raw"
+        parts.append(
+            f"its {COMPONENTS[c].label} ({value}, "
+            f"{float(row.get(f'c_{c}', np.nan)):.0f}/100 on the scale)"
+        )
     share = sum(v for _, v in top) / max(float(row["score"]), 1e-9)
     drivers = " and ".join(parts)
     return (
         f"{name} {where} (score {float(row['score']):.0f}/100) mainly because of {drivers}, "
         f"which give {min(share, 1.0):.0%} of its score. Confidence is "
-        f"{row.get('confidence', 'low')}."
+        f"{row.get('confidence', 'low')}." + tail
     )

@@ -717,6 +717,107 @@ def query_country_tables(
     )
 
 
+def query_origin_incident_sizes(
+    con: Con,
+    f: Filters,
+    coverage: tuple[dt.date | None, dt.date | None] | None = None,
+    v: Vintages | None = None,
+    lists: ListsByText | None = None,
+    *,
+    frontex_routes: frozenset[str] = frozenset(),
+) -> pd.DataFrame:
+    """Incidents with dead or missing by size and origin list, this period and the previous one.
+
+    The robust scores cap each incident's dead and missing and look for the largest one per
+    country (:mod:`analytics.robust`); incidents of the same size, origins and routes are one
+    row (a few thousand rows for ten years).
+
+    Parameters
+    ----------
+    coverage : (date, date), optional
+        Months covered by the detection source (``frontex`` counts only incidents inside it).
+    frontex_routes : frozenset of str
+        Routes with a Frontex series (``frontex`` is true for incidents on one of them).
+
+    Returns
+    -------
+    DataFrame
+        ``current`` (1 in the period, 0 in the previous one, which exists only when the
+        filters have both dates), ``countries`` (tuple of origin ISO-3, empty when unknown),
+        ``dead_and_missing`` (persons per incident), ``incidents`` (count),
+        ``first_date`` (earliest incident date of the row), ``frontex`` (bool).
+    """
+    v = _vintages(con, f, v)
+    rk, ok = _group_keys(lists)
+    w, p, flag, _ = _window(f, v, True)
+    p = {**p, **_coverage_params(coverage)}
+    g = _arrays(
+        con,
+        f"SELECT {ok} AS okey, {rk} AS rkey, {flag} AS cur, "  # noqa: S608 - fixed keys
+        "i.dead_and_missing AS dm, i.incident_date BETWEEN $cov_from AND $cov_to AS in_cov, "
+        "count(*) AS n, min(i.incident_date) AS first_date "
+        f"FROM incidents i WHERE {w} AND i.dead_and_missing > 0 GROUP BY ALL",
+        p,
+    )
+    cur = np.asarray(g["cur"], dtype=float)
+    keep = np.flatnonzero(~np.isnan(cur))
+    g = _take(g, keep)
+    olists = _lists_of(g["okey"], lists.origins if lists else None)
+    rlists = _lists_of(g["rkey"], lists.routes if lists else None)
+    on_fx = np.array([not frontex_routes.isdisjoint(r) for r in rlists], dtype=bool)
+    # NULL-free (the window needs a date), but a masked value must not read as true.
+    in_cov = np.array([x is not None and x == 1 for x in g["in_cov"]], dtype=bool)
+    return pd.DataFrame(
+        {
+            "current": np.asarray(g["cur"], dtype=float).astype(np.int64),
+            "countries": pd.Series(olists, dtype=object),
+            "dead_and_missing": np.asarray(g["dm"], dtype=float),
+            "incidents": np.asarray(g["n"], dtype=float).astype(np.int64),
+            "first_date": np.asarray(g["first_date"], dtype="datetime64[D]"),
+            "frontex": on_fx.astype(bool) & in_cov,
+        }
+    )
+
+
+def query_country_incident_sizes(con: Con, f: Filters, v: Vintages | None = None) -> pd.DataFrame:
+    """Incidents with dead or missing by size and country of incident, this period and the
+    previous one.
+
+    Returns
+    -------
+    DataFrame
+        ``current`` (1/0 as :func:`query_origin_incident_sizes`), ``iso3`` (country of
+        incident, ``None`` when not recorded), ``lon``, ``lat`` (EPSG:4326 degrees, only for
+        incidents without a country, to place them as :func:`query_country_tables` does),
+        ``dead_and_missing`` (persons per incident), ``incidents`` (count), ``first_date``.
+    """
+    v = _vintages(con, f, v)
+    w, p, flag, _ = _window(f, v, True)
+    g = _arrays(
+        con,
+        "SELECT i.country_of_incident_iso3 AS iso3, "  # noqa: S608 - fixed keys
+        "CASE WHEN i.country_of_incident_iso3 IS NULL THEN i.lon END AS lon, "
+        "CASE WHEN i.country_of_incident_iso3 IS NULL THEN i.lat END AS lat, "
+        f"{flag} AS cur, i.dead_and_missing AS dm, count(*) AS n, "
+        "min(i.incident_date) AS first_date "
+        f"FROM incidents i WHERE {w} AND i.dead_and_missing > 0 GROUP BY ALL",
+        p,
+    )
+    cur = np.asarray(g["cur"], dtype=float)
+    g = _take(g, np.flatnonzero(~np.isnan(cur)))
+    return pd.DataFrame(
+        {
+            "current": np.asarray(g["cur"], dtype=float).astype(np.int64),
+            "iso3": pd.Series(list(g["iso3"]), dtype=object),
+            "lon": np.asarray(g["lon"], dtype=float),
+            "lat": np.asarray(g["lat"], dtype=float),
+            "dead_and_missing": np.asarray(g["dm"], dtype=float),
+            "incidents": np.asarray(g["n"], dtype=float).astype(np.int64),
+            "first_date": np.asarray(g["first_date"], dtype="datetime64[D]"),
+        }
+    )
+
+
 def query_monthly_series(
     con: Con,
     f: Filters,

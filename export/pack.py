@@ -39,6 +39,7 @@ import plotly.graph_objects as go
 from analytics import figures as fg
 from analytics.catalogue import NO_DATA, Figure, is_value, measure
 from analytics.messages import period_text
+from analytics.scores import describe_settings
 from analytics.theme import cause_label
 from data.filters import Filters, Vintages, as_date
 from export import images as sn
@@ -342,7 +343,8 @@ def _risk_table(scores: pd.DataFrame) -> tuple[tuple[str, ...], ...]:
         rows.append(
             (
                 str(int(r["rank"])),
-                str(r["name"]),
+                str(r["name"])
+                + (" (driven by one incident)" if r.get("driven_by_one_incident") else ""),
                 f"{float(r['score']):.0f}",
                 str(r.get("confidence", "")).capitalize(),
                 _fmt_int(r.get("dead_and_missing")),
@@ -691,10 +693,16 @@ def _risk_slide(
         lead = ranked.iloc[0]
         title = (
             f"{kind.capitalize()} risk: {lead['name']} ranks first ({float(lead['score']):.0f}/100)"
+            + (", driven by one incident" if lead.get("driven_by_one_incident") else "")
         )
     else:
         title = f"{kind.capitalize()} risk: no country has enough data to score"
     notes = [f"{what}. {SCORE_CAVEAT}"]
+    if len(scores) and "scope" in scores.columns:
+        # The scope and variant the ranking used (the caption also gives the weights).
+        notes.append(
+            describe_settings(str(scores["scope"].iloc[0]), str(scores["variant"].iloc[0]))
+        )
     for r in ranked.head(TABLE_ROWS).to_dict("records"):
         notes.append(
             f"{int(r['rank'])}. {r['name']}: score {float(r['score']):.1f}, confidence {r['confidence']}. {r.get('why', '')}"

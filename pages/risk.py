@@ -26,6 +26,37 @@ kind = (
     or "origin"
 )
 
+left, right = st.columns(2)
+scope = (
+    left.segmented_control(
+        "Scope",
+        ["europe", "world"],
+        format_func=render.SCOPE_OPTIONS.get,
+        key="scope",
+        default="europe",
+        required=True,
+        bind="query-params",
+        help="Routes towards Europe, where Frontex, IOM and UNHCR all report, or every route "
+        "worldwide (IOM and the Organized Crime Index only: Frontex has no data there).",
+    )
+    or "europe"
+)
+variant = (
+    right.segmented_control(
+        "Deaths counted",
+        ["robust", "raw"],
+        format_func=render.VARIANT_OPTIONS.get,
+        key="variant",
+        default="robust",
+        required=True,
+        bind="query-params",
+        help="Robust: each incident counts at most as much as the period's 95th-percentile "
+        "incident, and deaths per 1,000 detections are shrunk toward the mean where they rest "
+        "on few detections. Raw: the recorded counts.",
+    )
+    or "robust"
+)
+
 defaults = cache.default_weights(kind)
 
 labels = cache.component_labels()
@@ -45,9 +76,14 @@ with st.expander("Weights: move a slider to re-rank live", expanded=False):
             bind="query-params",
         )
     st.button("Reset weights", on_click=render.reset_weights, args=(kind, defaults))
+    render.render_scope_components(defaults, scope, labels)
 weights = render.current_weights(kind, defaults)
+problem = render.weights_problem(kind, weights, scope)
+if problem:
+    st.warning(problem)
+    st.stop()
 
-scores = cache.country_risk(f, kind, weights)
+scores = cache.country_risk(f, kind, weights, scope, variant)
 if scores.empty:
     st.info("No country has data under these filters.")
     st.stop()
@@ -56,7 +92,7 @@ map_slot = st.container()
 charts.render_figure(
     fg.make_risk_figure(scores, weights, kind, top=15, component_labels=labels), f, None
 )
-st.caption(render.risk_caption(scores, v, f))
+st.caption(render.risk_caption(scores, v, f, weights))
 
 st.subheader("Country card")
 country = st.selectbox(

@@ -4,7 +4,8 @@ Subcommands::
 
     python -m analytics risk --level route|origin|transit --from YYYY-MM-DD --to YYYY-MM-DD
         [--region R] [--route ID] [--origin ISO3] [--cause C] [--min-quality N] [--vintage ID]
-        [--weight COMPONENT=W] [--limit N] [--json] [--db PATH]
+        [--weight COMPONENT=W] [--scope europe|world] [--variant robust|raw] [--limit N]
+        [--json] [--db PATH]
     python -m analytics alerts --as-of YYYY-MM [--months N] [--candidates] [--watch] [filters]
         [--json]
     python -m analytics backtest [--json] [--db PATH]
@@ -39,7 +40,18 @@ from typing import Any, NoReturn, TextIO
 import pandas as pd
 
 from analytics.catalogue import NO_DATA, measure
-from analytics.scores import COMPONENTS, ORIGIN_COMPONENTS, TRANSIT_COMPONENTS
+from analytics.scores import (
+    COMPONENTS,
+    DEFAULT_ORIGIN_WEIGHTS,
+    DEFAULT_SCOPE,
+    DEFAULT_TRANSIT_WEIGHTS,
+    DEFAULT_VARIANT,
+    ORIGIN_COMPONENTS,
+    SCOPES,
+    TRANSIT_COMPONENTS,
+    VARIANTS,
+    describe_settings,
+)
 from data.filters import ISO3_RE, Filters
 
 Handler = Callable[[argparse.Namespace], int]
@@ -133,6 +145,19 @@ def _register_risk(sub: Any, common: argparse.ArgumentParser) -> None:
         default=[],
         metavar="COMPONENT=W",
         help="score weight (repeatable; origin and transit only; others then weigh 0)",
+    )
+    s.add_argument(
+        "--scope",
+        choices=list(SCOPES),
+        default=DEFAULT_SCOPE,
+        help="routes towards Europe (default) or every route worldwide (no Frontex "
+        "components); origin and transit only",
+    )
+    s.add_argument(
+        "--variant",
+        choices=list(VARIANTS),
+        default=DEFAULT_VARIANT,
+        help="robust (default: each incident capped, rates shrunk) or raw death components",
     )
     s.add_argument("--limit", type=int, default=0, help="rows to print (text output; 0 = all)")
     s.set_defaults(handler=_run_risk)
@@ -574,6 +599,23 @@ def _country_objects(
                 "split_incidents": _clean(r.get("split_incidents")),
                 "top_routes": r.get("top_routes") or "",
                 "why": r.get("why", ""),
+                "scope": r.get("scope"),
+                "variant": r.get("variant"),
+                "score_raw": _clean(r.get("score_raw")),
+                "rank_raw": _clean(r.get("rank_raw")),
+                "score_robust": _clean(r.get("score_robust")),
+                "rank_robust": _clean(r.get("rank_robust")),
+                "dead_and_missing_capped": _clean(r.get("dead_and_missing_capped")),
+                "deaths_per_1000_detections_shrunk": _clean(
+                    r.get("deaths_per_1000_detections_shrunk")
+                ),
+                "largest_incident_dead_and_missing": _clean(
+                    r.get("largest_incident_dead_and_missing")
+                ),
+                "largest_incident_date": _clean(r.get("largest_incident_date")),
+                "largest_incident_share": _clean(r.get("largest_incident_share")),
+                "driven_by_one_incident": bool(r.get("driven_by_one_incident", False)),
+                "flag": "driven by one incident" if r.get("driven_by_one_incident") else "",
                 "sources": source_ids,
                 "sources_text": r.get("sources", ""),
                 "vintages": vintages,
@@ -581,6 +623,10 @@ def _country_objects(
             }
         )
     return out
+
+
+def _defaults(level: str) -> tuple[tuple[str, float], ...]:
+    return DEFAULT_ORIGIN_WEIGHTS if level == "origin" else DEFAULT_TRANSIT_WEIGHTS
 
 
 def _fmt(v: Any, spec: str = ",.0f") -> str:
@@ -619,6 +665,8 @@ def _run_risk(args: argparse.Namespace) -> int:
         if args.level == "route":
             if weights:
                 raise CliError("--weight applies to --level origin or transit only")
+            if args.scope != DEFAULT_SCOPE or args.variant != DEFAULT_VARIANT:
+                raise CliError("--scope and --variant apply to --level origin or transit only")
             df = report.route_risk(con, f)
             if args.json:
                 _print_json(_route_objects(df))
@@ -645,10 +693,8 @@ def _run_risk(args: argparse.Namespace) -> int:
             return 0
         comps = ORIGIN_COMPONENTS if args.level == "origin" else TRANSIT_COMPONENTS
         try:
-            if args.level == "origin":
-                df = report.origin_risk(con, f, weights)
-            else:
-                df = report.transit_risk(con, f, weights)
+            fn = report.origin_risk if args.level == "origin" else report.transit_risk
+            df = fn(con, f, weights, scope=args.scope, variant=args.variant)
         except ValueError as exc:
             raise CliError(str(exc)) from None
         v = resolve_vintages(con, f)
@@ -665,13 +711,22 @@ def _run_risk(args: argparse.Namespace) -> int:
             _print_json(_country_objects(df, args.level, comps, source_ids, vintages))
             return 0
         print(f"{args.level.capitalize()} risk, {f.describe()}")
-        print(f"{'rank':>4}  {'country':<28}{'score':>6}  {'confidence':<10}{'dead+missing':>13}")
+        print(describe_settings(args.scope, args.variant, weights or _defaults(args.level)))
+        other = "raw" if args.variant == "robust" else "robust"
+        print(
+            f"{'rank':>4}  {'country':<28}{'score':>6}  {'confidence':<10}{'dead+missing':>13}"
+            f"{other + ' rank':>12}  flag"
+        )
         for r in df.to_dict("records")[: args.limit or None]:
             rank = _fmt(r["rank"], "d") if _clean(r["rank"]) is not None else "-"
-            print(
+            alt = r.get(f"rank_{other}")
+            alt_txt = _fmt(alt, "d") if _clean(alt) is not None else "-"
+            flag = "driven by one incident" if r.get("driven_by_one_incident") else ""
+            line = (
                 f"{rank:>4}  {str(r['name'])[:27]:<28}{_fmt(r['score']):>6}  "
-                f"{r['confidence']:<10}{_fmt(r['dead_and_missing']):>13}"
+                f"{r['confidence']:<10}{_fmt(r['dead_and_missing']):>13}{alt_txt:>12}  {flag}"
             )
+            print(line.rstrip())
         if len(df):
             print(f"Sources: {df.iloc[0]['sources']}")
             print(f"Note: {df.iloc[0]['note']}")

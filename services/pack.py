@@ -17,8 +17,8 @@ import plotly.graph_objects as go
 
 from analytics import figures as fg
 from analytics.catalogue import measure
-from analytics.messages import period_text
 from analytics.reconcile import AGREEMENT_FACTOR, month_end
+from analytics.scores import describe_settings
 from data import queries as q
 from data.filters import Filters, as_date, filters_to_query
 from export import images as sn
@@ -189,17 +189,24 @@ def collect_pack(
         origin = report.origin_risk(con, f, ref=ref)
         transit = report.transit_risk(con, f, ref=ref)
         labels = {k: str(c.label).capitalize() for k, c in COMPONENTS.items()}
-        risk_caption = fg.caption(
-            [
-                str(origin["sources"].dropna().iloc[0])
-                if origin["sources"].notna().any()
-                else "IOM, Frontex, GI-TOC"
-            ],
-            minimum_estimate=True,
-            detections=True,
-            filters=f.describe(),
-            note=SCORE_CAVEAT.rstrip("."),
-        )
+
+        def risk_caption_of(weights: tuple[tuple[str, float], ...]) -> str:
+            return fg.caption(
+                [
+                    str(origin["sources"].dropna().iloc[0])
+                    if origin["sources"].notna().any()
+                    else "IOM, Frontex, GI-TOC"
+                ],
+                minimum_estimate=True,
+                detections=True,
+                filters=f.describe(),
+                note=describe_settings(report.DEFAULT_SCOPE, report.DEFAULT_VARIANT, weights)
+                + " "
+                + SCORE_CAVEAT.rstrip("."),
+            )
+
+        risk_caption = risk_caption_of(report.DEFAULT_ORIGIN_WEIGHTS)
+        transit_caption = risk_caption_of(report.DEFAULT_TRANSIT_WEIGHTS)
         submit(
             fg.make_risk_figure(
                 origin, report.DEFAULT_ORIGIN_WEIGHTS, "origin", top=12, component_labels=labels
@@ -210,16 +217,16 @@ def collect_pack(
             fg.make_risk_figure(
                 transit, report.DEFAULT_TRANSIT_WEIGHTS, "transit", top=12, component_labels=labels
             ),
-            risk_caption,
+            transit_caption,
         )
         submit(
             fg.make_causes_figure(q.query_incidents_by(con, f, "cause", None), label=label),
             chart_caption(v, sources, f, note="An incident with two causes counts under both"),
         )
         det_nat = q.query_detections_by(con, f, "nationality", None)
-        # The origin table already holds the 1/k split per origin (the same figures as
-        # report.origin_deaths, which the Routes page uses): no second scan of the incidents.
-        victims = report.origin_deaths_of(origin)
+        # The same figures as the Routes page (report.origin_deaths): every route, whatever
+        # the risk scope (the risk table keeps the routes towards Europe by default).
+        victims = report.origin_deaths(con, f, ref=ref)
         submit(
             fg.make_nationalities_figure(
                 det_nat,
@@ -288,18 +295,17 @@ def collect_pack(
             cand = pd.DataFrame(columns=["status", "sentence", "period_label", "level", "name"])
         alerts = compute_alerts(cand) if len(cand) else cand
         watch = cand[cand["status"] == "watch"] if len(cand) else cand
-        from analytics.messages import compute_key_messages
-
-        msgs = compute_key_messages(
-            head,
-            figures,
-            routes_risk,
-            origin,
-            transit,
-            alerts,
-            period_text(f.date_from, f.date_to),
-            report.source_labels(con, ref=ref),
-            n=5,
+        # As the app computes them: the per-country figures over every route, whatever the
+        # scope of the risk tables above.
+        msgs = report.key_messages(
+            con,
+            f,
+            5,
+            route_risk=routes_risk,
+            alerts=alerts,
+            headline=head,
+            figures=figures,
+            ref=ref,
         )
 
         say(0.45, "drawing the maps")
@@ -376,7 +382,7 @@ def collect_pack(
             "transit",
             transit,
             transit_map,
-            risk_caption,
+            transit_caption,
             "Countries where people die or that routes cross",
             span,
             both_ids,

@@ -39,6 +39,7 @@ from analytics.alerts import (
     compute_windows,
 )
 from analytics.catalogue import (
+    CAP_QUANTILE,
     DETECTION_CAVEAT,
     INCIDENT_ONLY_FILTERS,
     MIN_ESTIMATE_CAVEAT,
@@ -55,16 +56,28 @@ from analytics.measures import (
     compute_transit_components,
 )
 from analytics.messages import compute_key_messages, period_text
+from analytics.robust import PROFILE_COLUMNS, compute_robust_components
 from analytics.scores import (
     COMPONENTS,
     DEFAULT_ORIGIN_WEIGHTS,
+    DEFAULT_SCOPE,
     DEFAULT_TRANSIT_WEIGHTS,
+    DEFAULT_VARIANT,
+    FRONTEX_COMPONENTS,
     MIN_DETECTIONS,
     MIN_INCIDENTS,
     ORIGIN_COMPONENTS,
+    ROBUST_COLUMNS,
+    SCOPE_LABELS,
     TRANSIT_COMPONENTS,
+    VARIANT_LABELS,
+    check_scope,
+    check_variant,
+    compute_ranks,
     compute_scores,
     normalise_weights,
+    scope_routes,
+    scope_weights,
     why_rank,
 )
 from data.filters import Filters, as_date
@@ -81,6 +94,7 @@ from data.queries import (
 from data.risk_queries import (
     ListsByText,
     coverage_from_months,
+    query_country_incident_sizes,
     query_country_tables,
     query_detection_cube,
     query_detections_by_nationality_route,
@@ -88,6 +102,7 @@ from data.risk_queries import (
     query_indicator_editions,
     query_lists_by_text,
     query_monthly_series,
+    query_origin_incident_sizes,
     query_origin_tables,
     query_route_detection_totals,
     query_route_incident_totals,
@@ -100,6 +115,8 @@ from data.risk_queries import (
 
 __all__ = [
     "DEFAULT_ORIGIN_WEIGHTS",
+    "DEFAULT_SCOPE",
+    "DEFAULT_VARIANT",
     "DEFAULT_TRANSIT_WEIGHTS",
     "COMPONENTS",
     "Reference",
@@ -624,6 +641,89 @@ def _sources_text(labels: dict[str, str], *ids: str | None) -> str:
     return "; ".join(labels.get(i, i) for i in dict.fromkeys(i for i in ids if i))
 
 
+# Columns the robust scores add (after the components, before the tail of the table).
+_ROBUST_EXTRA = [
+    "variant",
+    "scope",
+    "score_raw",
+    "rank_raw",
+    "score_robust",
+    "rank_robust",
+    *PROFILE_COLUMNS[1:],
+    "dead_and_missing_capped_previous",
+    "change_pct_capped",
+    "deaths_per_1000_detections_shrunk",
+    "incident_cap",
+]
+
+
+def _in_scope(ctx: _Ctx, f: Filters, scope: str) -> Filters:
+    """``f`` with its routes limited to ``scope`` (see :func:`analytics.scores.scope_routes`).
+
+    Raises
+    ------
+    ValueError
+        When the routes chosen in ``f`` are all outside the scope.
+    """
+    keep = scope_routes(ctx.routes, scope)
+    if keep is None:
+        return f
+    if not f.routes:
+        return f.replace(routes=keep)
+    inside = tuple(r for r in f.routes if r in keep)
+    if not inside:
+        raise ValueError(
+            f"none of the routes chosen is in the scope {SCOPE_LABELS[scope]!r}; "
+            "choose the scope 'world' to score them"
+        )
+    return f.replace(routes=inside)
+
+
+def _scope_text(scope: str, variant: str) -> str:
+    extra = (
+        " Frontex reports only on routes into the EU, so in this scope its components have "
+        "no data and their weight goes to the others."
+        if scope == "world"
+        else ""
+    )
+    return f"Scope: {SCOPE_LABELS[scope]}. Scores: {VARIANT_LABELS[variant]}.{extra} "
+
+
+def _score_variants(
+    comp: pd.DataFrame,
+    weights: tuple[tuple[str, float], ...],
+    evidence: tuple[tuple[str, float], ...],
+    scope: str,
+    variant: str,
+) -> pd.DataFrame:
+    """Score under both variants; keep ``variant``'s table with the other's score and rank."""
+    if scope == "world":
+        comp = comp.copy()
+        for c in (*FRONTEX_COMPONENTS, "deaths_per_1000_detections_shrunk"):
+            if c in comp.columns:
+                comp[c] = np.nan
+    shown = ROBUST_COLUMNS if variant == "robust" else None
+    out = compute_scores(comp, weights, evidence=evidence, columns=shown)
+    other_score, other_rank = compute_ranks(
+        comp, weights, evidence, None if variant == "robust" else ROBUST_COLUMNS
+    )
+    other = "raw" if variant == "robust" else "robust"
+    at = pd.Index(comp["iso3"]).get_indexer(out["iso3"].to_numpy())
+    new: dict[str, Any] = {
+        f"score_{variant}": out["score"].to_numpy(dtype=float),
+        f"rank_{variant}": out["rank"].array,
+        f"score_{other}": other_score[at],
+        f"rank_{other}": other_rank.take(at),
+        "variant": np.full(len(out), variant, dtype=object),
+        "scope": np.full(len(out), scope, dtype=object),
+    }
+    new = {
+        k: new[k]
+        for k in ("score_raw", "rank_raw", "score_robust", "rank_robust", "variant", "scope")
+    }
+    return pd.concat([out, pd.DataFrame(new, index=out.index)], axis=1)
+
+
 def _finish_country_table(
     scored: pd.DataFrame,
     components: tuple[str, ...],
@@ -645,6 +745,7 @@ def _finish_country_table(
     scaled = [f"c_{c}" for c in components]
     contrib = [f"contrib_{c}" for c in components]
     tail = ["split_incidents", "incidents", "top_routes", "sources", "why"]
+    extra = [*_ROBUST_EXTRA, *extra]
     rest = [c for c in extra if c in df.columns and c not in lead + comp + tail]
     ordered = lead + comp + scaled + contrib + tail + rest + ["available_weight", "ranked_of"]
     for c in ordered:
@@ -666,6 +767,9 @@ def origin_risk(
     weights: tuple[tuple[str, float], ...] | None = None,
     *,
     ref: Reference | None = None,
+    scope: str = DEFAULT_SCOPE,
+    variant: str = DEFAULT_VARIANT,
+    cap_quantile: float = CAP_QUANTILE,
 ) -> pd.DataFrame:
     """Origin risk per country of origin of the victims.
 
@@ -680,6 +784,16 @@ def origin_risk(
         Default :data:`DEFAULT_ORIGIN_WEIGHTS`.
     ref : Reference, optional
         From :func:`load_reference` for the same warehouse version (skips those reads).
+    scope : {"europe", "world"}
+        Routes towards Europe (default) or every route, without the Frontex components
+        (:data:`analytics.scores.SCOPES`).
+    variant : {"robust", "raw"}
+        Score the death components on capped incidents and shrunk rates (default) or on the
+        recorded counts (:mod:`analytics.robust`); both scores and ranks are returned.
+    cap_quantile : float
+        The quantile of the period's incident sizes at which the robust variant caps each
+        incident (default :data:`analytics.catalogue.CAP_QUANTILE`; other values are for
+        sensitivity analyses such as ``scripts/risk_churn.py``).
 
     Returns
     -------
@@ -696,17 +810,31 @@ def origin_risk(
         ``dead_and_missing_previous``, ``dead_and_missing_frontex_routes``,
         ``available_weight``, ``ranked_of``, ``note`` (incidents without an origin, splitting,
         caveats and filter scope), ``oc_source`` and ``oc_edition`` (the OC Index used).
+        The robust scores add ``variant``, ``scope``, ``score_raw``, ``rank_raw``,
+        ``score_robust``, ``rank_robust``, ``dead_and_missing_capped`` (persons, each incident
+        capped at ``incident_cap``), ``dead_and_missing_frontex_routes_capped``,
+        ``largest_incident_dead_and_missing`` (persons, the country's 1/k share of its largest
+        incident), ``largest_incident_date``, ``largest_incident_share`` (0-1),
+        ``driven_by_one_incident`` (bool), ``dead_and_missing_capped_previous``,
+        ``change_pct_capped`` (percent) and ``deaths_per_1000_detections_shrunk``.
     """
-    return _origin_risk(_Ctx(con, ref), f, weights)
+    return _origin_risk(_Ctx(con, ref), f, weights, scope, variant, cap_quantile)
 
 
 def _origin_risk(
-    ctx: _Ctx, f: Filters, weights: tuple[tuple[str, float], ...] | None
+    ctx: _Ctx,
+    f: Filters,
+    weights: tuple[tuple[str, float], ...] | None,
+    scope: str = DEFAULT_SCOPE,
+    variant: str = DEFAULT_VARIANT,
+    cap_quantile: float = CAP_QUANTILE,
 ) -> pd.DataFrame:
-    w = normalise_weights(weights, ORIGIN_COMPONENTS, DEFAULT_ORIGIN_WEIGHTS)
+    check_scope(scope)
+    check_variant(variant)
+    w = scope_weights(normalise_weights(weights, ORIGIN_COMPONENTS, DEFAULT_ORIGIN_WEIGHTS), scope)
     if f.routes:
         ctx.check_routes(f.routes)
-    fa = f.replace(origins=())
+    fa = _in_scope(ctx, f, scope).replace(origins=())
     v = ctx.vintages(fa)
     cov = ctx.coverage(v.detections)
     inc = query_origin_tables(
@@ -718,8 +846,16 @@ def _origin_risk(
     det = det[det["iso3"].isin(names.index)]
     oc, oc_src = ctx.oc_index(fa)
     comp = compute_origin_components(inc.current, inc.previous, det, oc[["iso3", "value"]])
-    scored = compute_scores(
-        comp, w, evidence=(("incidents", MIN_INCIDENTS), ("detections", MIN_DETECTIONS))
+    sizes = query_origin_incident_sizes(
+        ctx.con, fa, cov, v, ctx.lists(v.incidents), frontex_routes=ctx.frontex_routes
+    )
+    comp = compute_robust_components(comp, sizes, cap_quantile)
+    scored = _score_variants(
+        comp,
+        w,
+        (("incidents", MIN_INCIDENTS), ("detections", MIN_DETECTIONS)),
+        scope,
+        variant,
     )
     rn = ctx.route_names
     by_det = compute_top_routes(det, "detections", rn, label="of Frontex detections")
@@ -727,7 +863,8 @@ def _origin_risk(
         inc.by_route, "dead_and_missing", rn, label="of IOM dead and missing"
     )
     top = pd.concat([by_det, by_dm[~by_dm["iso3"].isin(by_det["iso3"])]], ignore_index=True)
-    sources = _sources_text(ctx.labels, v.incidents, v.detections if len(det) else None, oc_src)
+    with_fx = len(det) > 0 and scope != "world"
+    sources = _sources_text(ctx.labels, v.incidents, v.detections if with_fx else None, oc_src)
     out = _finish_country_table(
         scored,
         ORIGIN_COMPONENTS,
@@ -740,7 +877,9 @@ def _origin_risk(
     out["note"] = (
         f"{int(unk['incidents']):,} incidents ({int(unk['dead_and_missing']):,} dead and missing) "
         "have no recorded country of origin and count for no country. Incidents with several "
-        "origins are split evenly (split_incidents). " + _scope_note(f)
+        "origins are split evenly (split_incidents). "
+        + _scope_text(scope, variant)
+        + _scope_note(f)
     )
     out["oc_source"] = oc_src
     out["oc_edition"] = int(oc["edition"].iloc[0]) if len(oc) else None
@@ -795,6 +934,8 @@ def transit_risk(
     max_km: float | None = None,
     *,
     ref: Reference | None = None,
+    scope: str = DEFAULT_SCOPE,
+    variant: str = DEFAULT_VARIANT,
 ) -> pd.DataFrame:
     """Transit risk per country where people die or that routes cross.
 
@@ -821,17 +962,30 @@ def transit_risk(
         ``dead_and_missing_assigned`` (persons placed by nearest country),
         ``crossing_routes``, ``split_incidents`` (always 0: an incident has one country) and
         ``note`` (how many incidents were placed by distance or not placed; caveats),
-        ``oc_source`` and ``oc_edition``.
+        ``oc_source`` and ``oc_edition``; the scope, variant and robust columns of
+        :func:`origin_risk` (``scope`` and ``variant`` as there; each incident counts whole
+        for its one country).
     """
-    return _transit_risk(_Ctx(con, ref), f, weights, max_km)
+    return _transit_risk(_Ctx(con, ref), f, weights, max_km, scope, variant)
 
 
 def _transit_risk(
-    ctx: _Ctx, f: Filters, weights: tuple[tuple[str, float], ...] | None, max_km: float | None
+    ctx: _Ctx,
+    f: Filters,
+    weights: tuple[tuple[str, float], ...] | None,
+    max_km: float | None,
+    scope: str = DEFAULT_SCOPE,
+    variant: str = DEFAULT_VARIANT,
 ) -> pd.DataFrame:
-    w = normalise_weights(weights, TRANSIT_COMPONENTS, DEFAULT_TRANSIT_WEIGHTS)
+    check_scope(scope)
+    check_variant(variant)
+    w = scope_weights(
+        normalise_weights(weights, TRANSIT_COMPONENTS, DEFAULT_TRANSIT_WEIGHTS), scope
+    )
     if f.routes:
         ctx.check_routes(f.routes)
+    f_user = f
+    f = _in_scope(ctx, f, scope)
     v = ctx.vintages(f)
     inc = query_country_tables(ctx.con, f, v, ctx.lists(v.incidents))
     loose = _place(ctx, inc.unlocated, max_km)
@@ -853,16 +1007,22 @@ def _transit_risk(
         oc[["iso3", "value"]],
     )
     comp["split_incidents"] = 0
-    scored = compute_scores(
+    comp = compute_robust_components(comp, _country_sizes(ctx, f, v, loose, prev_loose))
+    scored = _score_variants(
         comp,
         w,
-        evidence=(("incidents", MIN_INCIDENTS), ("detections_on_routes_crossing", MIN_DETECTIONS)),
+        (("incidents", MIN_INCIDENTS), ("detections_on_routes_crossing", MIN_DETECTIONS)),
+        scope,
+        variant,
     )
     top = compute_top_routes(
         inc.by_route, "dead_and_missing", ctx.route_names, label="of IOM dead and missing"
     )
     sources = _sources_text(
-        ctx.labels, v.incidents, v.detections if len(route_det) else None, oc_src
+        ctx.labels,
+        v.incidents,
+        v.detections if len(route_det) and scope != "world" else None,
+        oc_src,
     )
     unplaced = loose[loose["nearest_iso3"].isna()] if len(loose) else loose
     n_un = int(unplaced["incidents"].sum()) if len(unplaced) else 0
@@ -871,7 +1031,7 @@ def _transit_risk(
     note = (
         f"{n_as:,} incidents without a recorded country were placed in the nearest country "
         f"within {_max_km(max_km):g} km; {n_un:,} ({dm_un:,} dead and missing) were not placed and count "
-        "for no country. " + _scope_note(f)
+        "for no country. " + _scope_text(scope, variant) + _scope_note(f_user)
     )
     out = _finish_country_table(
         scored,
@@ -890,6 +1050,30 @@ def _transit_risk(
     out["oc_source"] = oc_src
     out["oc_edition"] = int(oc["edition"].iloc[0]) if len(oc) else None
     return out
+
+
+def _country_sizes(
+    ctx: _Ctx,
+    f: Filters,
+    v: Vintages,
+    loose: pd.DataFrame,
+    prev_loose: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """Incidents by size and country of incident, those without a country placed where the
+    transit table placed them (by their coordinates)."""
+    sizes = query_country_incident_sizes(ctx.con, f, v)
+    placed = [t for t in (loose, prev_loose) if t is not None and len(t)]
+    nearest: dict[tuple[float, float], Any] = {}
+    for t in placed:
+        for lon, lat, iso in zip(t["lon"], t["lat"], t["nearest_iso3"], strict=True):
+            if pd.notna(lon) and pd.notna(lat):
+                nearest[(float(lon), float(lat))] = iso
+    iso3 = [
+        i if i is not None else nearest.get((float(lo), float(la)))
+        for i, lo, la in zip(sizes["iso3"], sizes["lon"], sizes["lat"], strict=True)
+    ]
+    sizes["countries"] = [(str(i),) if i is not None and pd.notna(i) else () for i in iso3]
+    return sizes
 
 
 # ---------------------------------------------------------------- alerts
@@ -1122,8 +1306,9 @@ def key_messages(
     route_risk : DataFrame, optional
         :func:`route_risk` ``(con, f)``.
     origin_risk, transit_risk : DataFrame, optional
-        :func:`origin_risk` / :func:`transit_risk` ``(con, f)`` with default weights (any
-        weights give the same messages: only dead and missing per country are used). When
+        :func:`origin_risk` / :func:`transit_risk` ``(con, f, scope="world")`` (the
+        messages speak of every route; any weights and either variant give the same
+        messages: only the recorded dead and missing per country are used). When
         not passed only those figures are computed, not the whole scored tables.
     alerts : DataFrame, optional
         :func:`alerts` ``(con, f)``; pass ``None`` also when it raised ``ValueError``.
@@ -1206,7 +1391,8 @@ def origin_deaths(con: Con, f: Filters, *, ref: Reference | None = None) -> pd.D
 
 def origin_deaths_of(origin_table: pd.DataFrame) -> pd.DataFrame:
     """:func:`origin_deaths`'s table taken from an :func:`origin_risk` table of the same
-    filters (its ``dead_and_missing`` is the same 1/k split), for callers that have both."""
+    filters in the scope ``world`` (its ``dead_and_missing`` is the same 1/k split; the scope
+    ``europe`` keeps fewer routes), for callers that have both."""
     cols = ["iso3", "name", "dead_and_missing", "split_incidents"]
     has = pd.to_numeric(origin_table["dead_and_missing"], errors="coerce").fillna(0) > 0
     out = origin_table.loc[has, cols].copy()

@@ -512,18 +512,36 @@ def route_risk_series(f: Filters, route_id: str) -> pd.DataFrame:
 
 @_data
 def _country_risk(
-    db: Db, f: Filters, kind: str, weights: tuple[tuple[str, float], ...]
+    db: Db,
+    f: Filters,
+    kind: str,
+    weights: tuple[tuple[str, float], ...],
+    scope: str = report.DEFAULT_SCOPE,
+    variant: str = report.DEFAULT_VARIANT,
 ) -> pd.DataFrame:
     fn = report.origin_risk if kind == "origin" else report.transit_risk
-    return fn(connection(db), f, weights, **_ref(db))
+    return fn(connection(db), f, weights, scope=scope, variant=variant, **_ref(db))
 
 
-def country_risk(f: Filters, kind: str, weights: tuple[tuple[str, float], ...]) -> pd.DataFrame:
-    """Origin or transit risk scores under ``weights`` (a tuple of (component, weight))."""
+def country_risk(
+    f: Filters,
+    kind: str,
+    weights: tuple[tuple[str, float], ...],
+    scope: str = report.DEFAULT_SCOPE,
+    variant: str = report.DEFAULT_VARIANT,
+) -> pd.DataFrame:
+    """Origin or transit risk scores under ``weights`` (a tuple of (component, weight)), in
+    ``scope`` (``europe`` or ``world``) and ``variant`` (``robust`` or ``raw``)."""
     if kind not in ("origin", "transit"):
         raise ValueError(f"kind must be 'origin' or 'transit', got {kind!r}")
     return _per_run(
-        _country_risk, current_db(), f, kind, tuple((str(c), float(w)) for c, w in weights)
+        _country_risk,
+        current_db(),
+        f,
+        kind,
+        tuple((str(c), float(w)) for c, w in weights),
+        str(scope),
+        str(variant),
     )
 
 

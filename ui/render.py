@@ -758,6 +758,56 @@ OC_INDICATORS: tuple[tuple[str, str], ...] = (
 )
 
 
+SCOPE_OPTIONS: Mapping[str, str] = {
+    "europe": "Routes towards Europe",
+    "world": "All routes worldwide",
+}
+VARIANT_OPTIONS: Mapping[str, str] = {
+    "robust": "Robust (one incident capped)",
+    "raw": "Raw counts",
+}
+
+
+def weights_problem(kind: str, weights: Sequence[tuple[str, float]], scope: str) -> str | None:
+    """Why these weights cannot rank anything in ``scope`` (all zero where there is data), or
+    ``None``."""
+    from analytics.scores import (
+        DEFAULT_ORIGIN_WEIGHTS,
+        DEFAULT_TRANSIT_WEIGHTS,
+        ORIGIN_COMPONENTS,
+        TRANSIT_COMPONENTS,
+        normalise_weights,
+        scope_weights,
+    )
+
+    allowed, default = (
+        (ORIGIN_COMPONENTS, DEFAULT_ORIGIN_WEIGHTS)
+        if kind == "origin"
+        else (TRANSIT_COMPONENTS, DEFAULT_TRANSIT_WEIGHTS)
+    )
+    try:
+        scope_weights(normalise_weights(tuple(weights), allowed, default), scope)
+    except ValueError as exc:
+        return f"Nothing to rank: {exc}."
+    return None
+
+
+def render_scope_components(
+    defaults: Sequence[tuple[str, float]], scope: str, labels: Mapping[str, str]
+) -> None:
+    """Say which components have no data in ``scope`` (their weight goes to the others)."""
+    from analytics.scores import SCOPE_LABELS, scope_components
+
+    comps = tuple(c for c, _ in defaults)
+    idle = [c for c in comps if c not in scope_components(comps, scope)]
+    if idle:
+        st.caption(
+            f"No data in the scope {SCOPE_LABELS[scope]!r} (Frontex reports only on routes "
+            f"into the EU): {', '.join(labels.get(c, c) for c in idle)}. Their sliders do "
+            "not count; their weight goes to the other components."
+        )
+
+
 def reset_weights(kind: str, defaults: Sequence[tuple[str, float]]) -> None:
     """Put the weight sliders of ``kind`` back to their defaults (a button callback)."""
     for comp, w in defaults:
@@ -786,19 +836,33 @@ def country_name_lookup(scores: pd.DataFrame) -> Any:
     return fmt
 
 
-def risk_caption(scores: pd.DataFrame, v: Vintages, f: Filters) -> str:
-    """Caption for the risk views: the sources the scores used and the caveats."""
+def risk_caption(
+    scores: pd.DataFrame,
+    v: Vintages,
+    f: Filters,
+    weights: Sequence[tuple[str, float]] | None = None,
+) -> str:
+    """Caption for the risk views: the sources the scores used, the scope, the variant and
+    the weights (when given), and the caveats."""
+    from analytics.scores import describe_settings
+
     srcs = (
         scores["sources"].dropna().iloc[0]
         if "sources" in scores.columns and scores["sources"].notna().any()
         else ""
     )
+
+    def first(col: str) -> str | None:
+        return str(scores[col].iloc[0]) if col in scores.columns and len(scores) else None
+
+    settings = describe_settings(first("scope"), first("variant"), weights)
     return make_caption(
         [srcs or "IOM Missing Migrants Project, Frontex, GI-TOC Organized Crime Index"],
         minimum_estimate=True,
         detections=True,
         filters=describe(f),
-        note="Scores rank countries against each other under these filters; they are not "
+        note=(settings + " " if settings else "")
+        + "Scores rank countries against each other under these filters; they are not "
         "probabilities. Countries with too little data are not ranked",
     )
 

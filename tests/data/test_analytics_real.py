@@ -105,7 +105,7 @@ def test_top_origin_2023(con, v2025, mmp):
             shares[o] = shares.get(o, 0.0) + dm / len(dict.fromkeys(named))
     expected = pd.Series(shares).sort_values(ascending=False)
     assert expected.index[0] == "Afghanistan"
-    o = report.origin_risk(con, Filters(**YEAR_2023, vintage=v2025))
+    o = report.origin_risk(con, Filters(**YEAR_2023, vintage=v2025), scope="world")
     top = o.sort_values("dead_and_missing", ascending=False).iloc[0]
     assert top["iso3"] == "AFG"
     assert top["dead_and_missing"] == pytest.approx(expected.iloc[0])  # 1,153.5
@@ -114,7 +114,9 @@ def test_top_origin_2023(con, v2025, mmp):
     assert not o["rank"].isna().iloc[: int(o["rank"].notna().sum())].any()
     assert top["why"].startswith("Afghanistan ranks") and top["confidence"] == "high"
     # The origin filter keeps the chosen country with its rank among all origins.
-    only = report.origin_risk(con, Filters(**YEAR_2023, vintage=v2025, origins=("AFG",)))
+    only = report.origin_risk(
+        con, Filters(**YEAR_2023, vintage=v2025, origins=("AFG",)), scope="world"
+    )
     assert only["iso3"].tolist() == ["AFG"]
     assert only.iloc[0]["score"] == pytest.approx(top["score"])
     assert only.iloc[0]["rank"] == top["rank"]
@@ -124,7 +126,7 @@ def test_top_transit_countries_2023(con, v2025, mmp):
     expected = in_2023(mmp).groupby("Country of Incident")["dm"].sum().sort_values(ascending=False)
     top3 = expected.head(3)
     assert top3.index.tolist() == ["Iran (Islamic Republic of)", "Libya", "Tunisia"]
-    t = report.transit_risk(con, Filters(**YEAR_2023, vintage=v2025))
+    t = report.transit_risk(con, Filters(**YEAR_2023, vintage=v2025), scope="world")
     ours = t.sort_values("dead_and_missing", ascending=False).head(3)
     assert ours["iso3"].tolist() == ["IRN", "LBY", "TUN"]
     assert ours["dead_and_missing"].tolist() == top3.tolist()  # 1,080, 951, 760

@@ -85,6 +85,9 @@ def test_the_demo_lists_follow_their_text(con, ref):
 def test_a_reference_changes_nothing(con, ref, f):
     for fn in (report.route_risk, report.origin_risk, report.transit_risk):
         assert_frame_equal(fn(con, f, ref=ref), fn(con, f))
+    for fn in (report.origin_risk, report.transit_risk):
+        kw = {"scope": "world", "variant": "raw"}
+        assert_frame_equal(fn(con, f, ref=ref, **kw), fn(con, f, **kw))
     assert_frame_equal(report.alert_candidates(con, f, ref=ref), report.alert_candidates(con, f))
     assert report.default_as_of(con, f, ref=ref) == report.default_as_of(con, f)
     assert report.source_labels(con, ref=ref) == report.source_labels(con)
@@ -99,8 +102,9 @@ def test_key_messages_with_passed_tables_equal_computed(con, ref, f):
     al = report.alerts(con, f)
     everything = {
         "route_risk": report.route_risk(con, f),
-        "origin_risk": report.origin_risk(con, f),
-        "transit_risk": report.transit_risk(con, f),
+        # Messages speak of every route: the tables in the scope "world".
+        "origin_risk": report.origin_risk(con, f, scope="world"),
+        "transit_risk": report.transit_risk(con, f, scope="world"),
         "alerts": al,
         "headline": head,
         "figures": figures,
@@ -115,8 +119,10 @@ def test_key_messages_with_passed_tables_equal_computed(con, ref, f):
     weights = (("dead_and_missing", 1.0), ("share_violence", 2.0))
     other = {
         **everything,
-        "origin_risk": report.origin_risk(con, f, (("oc_human_smuggling", 1.0),)),
-        "transit_risk": report.transit_risk(con, f, weights),
+        "origin_risk": report.origin_risk(
+            con, f, (("oc_human_smuggling", 1.0),), scope="world", variant="raw"
+        ),
+        "transit_risk": report.transit_risk(con, f, weights, scope="world"),
     }
     assert_frame_equal(report.key_messages(con, f, n=10, **other), computed)
 

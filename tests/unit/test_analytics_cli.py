@@ -116,7 +116,9 @@ def test_origin_json_split_and_components(fixture_db, capsys):
 
 
 def test_transit_assigns_the_nearest_country(fixture_db, capsys):
-    code, out, err = run(capsys, "risk", "--level", "transit", "--json", "--db", str(fixture_db))
+    code, out, err = run(
+        capsys, "risk", "--level", "transit", "--scope", "world", "--json", "--db", str(fixture_db)
+    )
     assert code == 0, err
     objs = {o["id"]: o for o in json.loads(out)}
     # X.0001 (7 dead and missing, no country) lies ~20 km off Lampedusa: counted for Italy.
@@ -125,7 +127,15 @@ def test_transit_assigns_the_nearest_country(fixture_db, capsys):
     total = sum(o["components"]["dead_and_missing"]["value"] for o in objs.values())
     assert total == 36 - 12 + 7  # located incidents (excluding T.0005, no place) + X.0001
     assert objs["LBY"]["components"]["dead_and_missing"]["value"] == 9
-    assert objs["LBY"]["components"]["detections_on_routes_crossing"]["value"] == 2900
+    # Worldwide, Frontex has no say: its component is "no data" (null), not 0.
+    assert objs["LBY"]["components"]["detections_on_routes_crossing"]["value"] is None
+    assert all(o["scope"] == "world" for o in objs.values())
+    # Towards Europe (the default) the routes crossing Libya carry their Frontex detections.
+    code, out, err = run(capsys, "risk", "--level", "transit", "--json", "--db", str(fixture_db))
+    assert code == 0, err
+    europe = {o["id"]: o for o in json.loads(out)}
+    assert europe["LBY"]["components"]["detections_on_routes_crossing"]["value"] == 2900
+    assert europe["LBY"]["scope"] == "europe" and europe["LBY"]["variant"] == "robust"
 
 
 def test_text_outputs(fixture_db, capsys):
@@ -242,3 +252,50 @@ def test_module_entry_point(fixture_db):
     assert (
         proc.stderr.startswith("error: unknown route id nowhere") and "Traceback" not in proc.stderr
     )
+
+
+def test_risk_scope_variant_and_weights(fixture_db, capsys):
+    # Worldwide, raw counts, OC Index left out: no Frontex component, the OC adds no point.
+    code, out, err = run(
+        capsys,
+        "risk",
+        "--level",
+        "origin",
+        "--json",
+        "--scope",
+        "world",
+        "--variant",
+        "raw",
+        "--weight",
+        "dead_and_missing=1",
+        "--weight",
+        "oc_human_smuggling=0",
+        "--db",
+        str(fixture_db),
+    )
+    assert code == 0, err
+    objs = json.loads(out)
+    assert objs and all(o["scope"] == "world" and o["variant"] == "raw" for o in objs)
+    for o in objs:
+        assert o["components"]["detections"]["value"] is None
+        assert o["components"]["deaths_per_1000_detections"]["value"] is None
+        assert o["rank"] == o["rank_raw"]
+        assert o["components"]["oc_human_smuggling"]["points"] in (0, None)
+        assert isinstance(o["driven_by_one_incident"], bool)
+        assert o["flag"] == ("driven by one incident" if o["driven_by_one_incident"] else "")
+    # The text output says the scope, the variant and the weights, and flags each rank.
+    code, out, err = run(capsys, "risk", "--level", "origin", "--db", str(fixture_db))
+    assert code == 0, err
+    assert (
+        "Scope: routes towards Europe. Scores: robust (each incident capped, rates shrunk)." in out
+    )
+    assert "Weights: dead and missing 0.30," in out and "raw rank" in out
+    # Bad values and misplaced options are refused.
+    code, _, err = run(
+        capsys, "risk", "--level", "origin", "--scope", "moon", "--db", str(fixture_db)
+    )
+    assert code == 2 and "invalid choice" in err
+    code, _, err = run(
+        capsys, "risk", "--level", "route", "--variant", "raw", "--db", str(fixture_db)
+    )
+    assert code != 0 and "--scope and --variant apply to" in err
