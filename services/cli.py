@@ -555,6 +555,77 @@ def _route_objects(df: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
+def _arrival_ratios(con: Any, f: Any, route_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Dead and missing per 1,000 sea arrivals for the routes with an arrivals series
+    (:func:`services.unhcr.route_arrival_ratio`)."""
+    from analytics.reconcile import ARRIVAL_ROUTES
+    from services.unhcr import route_arrival_ratio
+
+    out = {}
+    for rid in dict.fromkeys(r for r in ARRIVAL_ROUTES.values() if r in route_ids):
+        ratio = route_arrival_ratio(con, f, rid)
+        if ratio is not None:
+            out[rid] = ratio
+    return out
+
+
+def _arrival_object(ratio: dict[str, Any]) -> dict[str, Any]:
+    m = measure("deaths_per_1000_sea_arrivals")
+    value = _clean(ratio.get("deaths_per_1000_sea_arrivals"))
+    return {
+        "measure": m.id,
+        "value": value,
+        "display": m.format(value),
+        "unit": m.unit,
+        "arrival_country": ratio.get("arrival_country"),
+        "dead_and_missing": _clean(ratio.get("dead_and_missing_in_arrival_months")),
+        "arrivals": _clean(ratio.get("arrivals")),
+        "window": [
+            str(d) if d is not None else None for d in (ratio.get("arrival_window") or (None, None))
+        ],
+        "caveat": m.caveat,
+    }
+
+
+def _arrival_line(df: pd.DataFrame, rid: str, ratio: dict[str, Any], names: dict[str, str]) -> str:
+    from services.unhcr import window_text
+
+    m = measure("deaths_per_1000_sea_arrivals")
+    d = measure("deaths_per_1000_detections")
+    name = df.loc[df["route_id"] == rid, "name"]
+    return (
+        f"{name.iloc[0] if len(name) else rid}: {m.format(ratio.get('deaths_per_1000_sea_arrivals'))} "
+        f"{m.unit} to {names.get(str(ratio.get('arrival_country')), ratio.get('arrival_country'))} (UNHCR, persons; "
+        f"{window_text(ratio.get('arrival_window'))}) beside "
+        f"{d.format(ratio.get('deaths_per_1000_detections'))} {d.unit} (Frontex, events). "
+        "Different denominators: read side by side, never add them."
+    )
+
+
+def _refugee_populations(con: Any, f: Any, iso3s: list[str]) -> dict[str, dict[str, Any]]:
+    """Refugees and asylum-seekers originating from each country (UNHCR, persons), where a
+    UNHCR population file is loaded (:func:`services.unhcr.refugee_population`)."""
+    from services.unhcr import refugee_population
+
+    m = measure("refugee_population_origin")
+    out = {}
+    for iso3 in iso3s:
+        p = refugee_population(con, f, str(iso3))
+        if p.get("source_id") is None:
+            continue
+        value = _clean(p.get("refugee_population_origin"))
+        out[str(iso3)] = {
+            "measure": m.id,
+            "value": value,
+            "display": m.format(value),
+            "unit": m.unit,
+            "year": p.get("year"),
+            "provisional": bool(p.get("provisional")),
+            "caveat": m.caveat,
+        }
+    return out
+
+
 def _source_dates(con: Any) -> dict[str, str]:
     from data.queries import query_sources
 
@@ -668,8 +739,13 @@ def _run_risk(args: argparse.Namespace) -> int:
             if args.scope != DEFAULT_SCOPE or args.variant != DEFAULT_VARIANT:
                 raise CliError("--scope and --variant apply to --level origin or transit only")
             df = report.route_risk(con, f)
+            ratios = _arrival_ratios(con, f, df["route_id"].tolist())
             if args.json:
-                _print_json(_route_objects(df))
+                objs = _route_objects(df)
+                for o in objs:
+                    if o["id"] in ratios:
+                        o["sea_arrivals"] = _arrival_object(ratios[o["id"]])
+                _print_json(objs)
                 return 0
             print(f"Route risk, {f.describe()}")
             print(
@@ -681,6 +757,9 @@ def _run_risk(args: argparse.Namespace) -> int:
                     f"{_fmt(r['dead_and_missing']):>14}{_fmt(r['detections']):>12}"
                     f"{_fmt(r['deaths_per_1000_detections'], '.1f'):>11}"
                 )
+            names = report.display_names(con) if ratios else {}
+            for rid, ratio in ratios.items():
+                print(_arrival_line(df, rid, ratio, names))
             if len(df) and df.iloc[0]["incident_source"] is None:
                 print("No incident data is loaded.")
             elif len(df):
@@ -707,8 +786,16 @@ def _run_risk(args: argparse.Namespace) -> int:
             "detections": dates.get(v.detections or ""),
             "oc_index_edition": _clean(first.get("oc_edition")),
         }
+        shown = df if args.json or not args.limit else df.head(args.limit)
+        refugees = (
+            _refugee_populations(con, f, shown["iso3"].tolist()) if args.level == "origin" else {}
+        )
         if args.json:
-            _print_json(_country_objects(df, args.level, comps, source_ids, vintages))
+            objs = _country_objects(df, args.level, comps, source_ids, vintages)
+            for o in objs:
+                if o["id"] in refugees:
+                    o["refugee_population"] = refugees[o["id"]]
+            _print_json(objs)
             return 0
         print(f"{args.level.capitalize()} risk, {f.describe()}")
         print(describe_settings(args.scope, args.variant, weights or _defaults(args.level)))
@@ -722,6 +809,11 @@ def _run_risk(args: argparse.Namespace) -> int:
             alt = r.get(f"rank_{other}")
             alt_txt = _fmt(alt, "d") if _clean(alt) is not None else "-"
             flag = "driven by one incident" if r.get("driven_by_one_incident") else ""
+            pop = refugees.get(str(r["iso3"]), {})
+            if pop.get("value") is not None:
+                flag = (flag + "; " if flag else "") + (
+                    f"UNHCR {pop['year']}: {pop['display']} refugees and asylum-seekers"
+                )
             line = (
                 f"{rank:>4}  {str(r['name'])[:27]:<28}{_fmt(r['score']):>6}  "
                 f"{r['confidence']:<10}{_fmt(r['dead_and_missing']):>13}{alt_txt:>12}  {flag}"

@@ -95,3 +95,41 @@ def test_refugee_population_of_an_origin_equals_the_raw_file(real_db: Path) -> N
     assert got["refugee_population_origin"] == pytest.approx(expected)
     assert latest["year"] == int(raw["year"].max()) and latest["provisional"] is True
     assert none["year"] is None and none["refugee_population_origin"] is None
+
+
+def test_risk_command_carries_the_unhcr_figures(
+    real_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 14, item 6 in the CLI: the route table gives Central Mediterranean deaths per 1,000
+    sea arrivals beside per 1,000 detections; the origin table the UNHCR population."""
+    import json
+
+    from services.cli import main
+
+    period = ["--from", "2023-01-01", "--to", "2023-12-31", "--db", str(real_db)]
+    assert main(["risk", "--level", "route", "--json", *period]) == 0
+    routes = json.loads(capsys.readouterr().out)
+    (cm,) = [o for o in routes if o["id"] == "central_mediterranean"]
+    con = duckdb.connect(str(real_db), read_only=True)
+    try:
+        f = Filters(date_from=dt.date(2023, 1, 1), date_to=dt.date(2023, 12, 31))
+        ratio = unhcr.route_arrival_ratio(con, f, "central_mediterranean")
+        pop = unhcr.refugee_population(con, f, "ERI")
+    finally:
+        con.close()
+    assert ratio is not None
+    sea = cm["sea_arrivals"]
+    assert sea["value"] == pytest.approx(ratio["deaths_per_1000_sea_arrivals"])
+    assert sea["arrival_country"] == "ITA" and sea["unit"] == "per 1,000 sea arrivals"
+    assert sea["value"] == pytest.approx(1000 * sea["dead_and_missing"] / sea["arrivals"])
+    assert not any("sea_arrivals" in o for o in routes if o["id"] != "central_mediterranean")
+
+    assert main(["risk", "--level", "route", *period]) == 0
+    text = capsys.readouterr().out
+    assert "per 1,000 sea arrivals to Italy" in text and "never add" in text
+
+    assert main(["risk", "--level", "origin", "--scope", "world", "--json", *period]) == 0
+    origins = {o["id"]: o for o in json.loads(capsys.readouterr().out)}
+    eri = origins["ERI"]["refugee_population"]
+    assert eri["value"] == pytest.approx(pop["refugee_population_origin"]) and eri["year"] == 2023
+    assert eri["unit"] == "persons"
