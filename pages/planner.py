@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from services.planner import PLANNER_SCOPE
 from ui import cache, planner, render, state
 
 f = state.current_filters()
@@ -16,7 +17,9 @@ st.caption(
     "dangers on its routes."
 )
 
-origin_table = cache.country_risk(f.replace(origins=()), "origin", cache.default_weights("origin"))
+origin_table = cache.country_risk(
+    f.replace(origins=()), "origin", cache.default_weights("origin"), scope=PLANNER_SCOPE
+)
 options, names = planner.country_options(origin_table)
 chosen = st.multiselect(
     "Countries of origin",

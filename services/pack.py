@@ -556,10 +556,9 @@ def _planner_slide(
     from analytics.planner import CAMPAIGN_LEAD_MONTHS, campaign_text, slide_line
     from services.planner import plan
 
-    # The pack's transit table is scoped by the origin filter; the planner's is not.
-    p = plan(
-        con, f, None, ref=ref, origin_table=origin, transit_table=None if f.origins else transit
-    )
+    # The planner reads all routes worldwide (services.planner.PLANNER_SCOPE), whatever the
+    # risk slides' scope; its tables are computed there.
+    p = plan(con, f, None, ref=ref)
     figures = []
     for c in p.cards:
         key = {"iso3": c.iso3}

@@ -78,6 +78,11 @@ def cldr_label() -> str:
     return CLDR_SOURCE.format(version=babel.__version__)
 
 
+#: A campaign speaks to a country's people whatever route they take: the planner reads the risk
+#: tables over all routes worldwide, whatever scope the Risk page shows.
+PLANNER_SCOPE = "world"
+
+
 def default_countries(
     con: Con, f: Filters, n: int = DEFAULT_COUNTRIES, *, ref: report.Reference | None = None
 ) -> tuple[str, ...]:
@@ -115,7 +120,8 @@ def plan(
     origins : sequence of ISO-3, optional
         The countries; default :func:`default_countries`.
     origin_table, transit_table : DataFrame, optional
-        :func:`services.report.origin_risk` and :func:`~services.report.transit_risk` for the
+        :func:`services.report.origin_risk` and :func:`~services.report.transit_risk` (scope
+        :data:`PLANNER_SCOPE`) for the
         same filters without the origin filter (the pack has them already).
 
     Raises
@@ -143,9 +149,9 @@ def plan(
     cn = query_countries(con, with_geometry=False)
     iso2 = dict(zip(cn["iso3"], cn["iso2"], strict=True))
     if origin_table is None:
-        origin_table = report.origin_risk(con, fa, ref=ref)
+        origin_table = report.origin_risk(con, fa, ref=ref, scope=PLANNER_SCOPE)
     if transit_table is None:
-        transit_table = report.transit_risk(con, fa, ref=ref)
+        transit_table = report.transit_risk(con, fa, ref=ref, scope=PLANNER_SCOPE)
     det_nat = query_detections_by_nationality_route(con, fa, v, ctx.cube)
     det_nat = det_nat[det_nat["iso3"].isin(names.index)]
     dead_by = query_origin_tables(

@@ -610,8 +610,9 @@ def _plan(db: Db, f: Filters, origins: tuple[str, ...]) -> Any:
     from services import planner
 
     fa = f.replace(origins=())
-    origin = _country_risk(db, fa, "origin", default_weights("origin"))
-    transit = _country_risk(db, fa, "transit", default_weights("transit"))
+    scope = planner.PLANNER_SCOPE
+    origin = _country_risk(db, fa, "origin", default_weights("origin"), scope)
+    transit = _country_risk(db, fa, "transit", default_weights("transit"), scope)
     return planner.plan(
         connection(db), f, origins, origin_table=origin, transit_table=transit, **_ref(db)
     )

@@ -83,8 +83,9 @@ def test_who_where_what_on_real_data(con, eritrea) -> None:
     drown = eritrea.causes[eritrea.causes["cause"] == "Drowning"]
     assert drown["share"].item() == pytest.approx(dm_drown / dm_all)
     assert eritrea.causes.iloc[0]["cause"] == "Drowning"
-    # Both shares come from the origin risk table (with its minimum-known rule).
-    o = report.origin_risk(con, Filters())
+    # Both shares come from the origin risk table over all routes (the planner's scope), with
+    # its minimum-known rule.
+    o = report.origin_risk(con, Filters(), scope=planner.PLANNER_SCOPE)
     assert eritrea.share_children == pytest.approx(
         o.loc[o["iso3"] == "ERI", "share_children"].item()
     )
