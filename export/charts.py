@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -53,6 +55,20 @@ def _label(v: Any) -> str:
     if isinstance(v, (pd.Timestamp, dt.datetime, dt.date)):
         return f"{v:%b %Y}"
     return str(v).replace("<br>", " ")
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]00:00:00)?$")
+
+
+def _labels(values: list[Any]) -> list[str]:
+    """Category labels; dates (plotly keeps them as ISO strings) as ``Jan 2024`` when all fall
+    on the first of a month, else ``5 Jan 2024``."""
+    values = [str(v) if isinstance(v, np.datetime64) else v for v in values]
+    if values and all(isinstance(v, str) and _ISO_DAY.match(v) for v in values):
+        days = [dt.date.fromisoformat(v[:10]) for v in values]
+        monthly = all(d.day == 1 for d in days)
+        return [f"{d:%b %Y}" if monthly else f"{d.day} {d:%b %Y}" for d in days]
+    return [_label(v) for v in values]
 
 
 def _value(v: Any) -> float | None:
@@ -108,10 +124,10 @@ def chart_specs(fig: go.Figure) -> tuple[ChartSpec, ...]:
     for (xa, ya), traces in panels.items():
         horizontal = all(getattr(t, "orientation", None) == "h" for t in traces)
         cat_attr, val_attr = ("y", "x") if horizontal else ("x", "y")
-        cats = [_label(c) for c in _seq(getattr(traces[0], cat_attr))]
+        cats = _labels(_seq(getattr(traces[0], cat_attr)))
         series: list[ChartSeries] = []
         for t in traces:
-            t_cats = [_label(c) for c in _seq(getattr(t, cat_attr))]
+            t_cats = _labels(_seq(getattr(t, cat_attr)))
             by_cat = dict(
                 zip(t_cats, (_value(v) for v in _seq(getattr(t, val_attr))), strict=False)
             )

@@ -494,6 +494,7 @@ def _split_flow(slide: Any, k: int) -> tuple[Any, Any]:
         metrics=(),
         figures=(),
         number_from=(start + moved) if start else 0,
+        text_scale=1.0,
         subtitle="" if slide.kind == "title" else slide.subtitle,
     )
     if start:
@@ -546,7 +547,14 @@ def _fit_one(slide: Any, is_demo: bool, demo_text: str, depth: int = 0) -> list[
         scale = float(getattr(slide, "text_scale", 1.0) or 1.0)
         if scale > MIN_TEXT_SCALE:
             smaller = dataclasses.replace(slide, text_scale=round(scale - 0.125, 3))
-            return _fit_one(smaller, is_demo, demo_text, depth + 1)
+            small = layout_slide(smaller, "", is_demo=is_demo, demo_text=demo_text)
+            if small.flow_fitted == 0:
+                return _fit_one(smaller, is_demo, demo_text, depth + 1)
+            if small.fits and small.flow_total == 1:
+                return [smaller]
+            # only the paragraph too long for a slide is set smaller; the rest continue
+            first, rest = _split_flow(smaller, 1 if slide.lines else 2)
+            return [first, *_fit_one(rest, is_demo, demo_text, depth + 1)]
         body = [b for b in lay.boxes if b.role not in ("footer", "demo", "caption")]
         top = max(b.bottom for b in body) + (10 if slide.kind != "title" else 20)
         bottom = min(

@@ -171,8 +171,10 @@ def pptx_problems(pptx: bytes) -> list[str]:
                 table = sh.table
                 for i, row in enumerate(table.rows):
                     for j, cell in enumerate(row.cells):
-                        cw = _pt(table.columns[j].width) - _pt(cell.margin_left) - _pt(
-                            cell.margin_right
+                        cw = (
+                            _pt(table.columns[j].width)
+                            - _pt(cell.margin_left)
+                            - _pt(cell.margin_right)
                         )
                         need = (
                             _frame_height(cell.text_frame, cw)
