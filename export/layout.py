@@ -426,8 +426,8 @@ def layout_slide(
             total = len(paras)
             fitted = _place_flow(paras, MARGIN_PT, top, bottom, width, boxes)
         elif kind == "image":
-            cap = _caption_box(slide.caption, bottom, width) if slide.caption else None
-            area_h = bottom - top - ((cap.h + 8) if cap else 0)
+            img_cap = _caption_box(slide.caption, bottom, width) if slide.caption else None
+            area_h = bottom - top - ((img_cap.h + 8) if img_cap else 0)
             charts = slide.charts if native_charts else ()
             if charts:
                 n = len(charts)
@@ -441,8 +441,8 @@ def layout_slide(
                 w, h = _fit_image(iw, ih, width, area_h)
                 boxes.append(Box("image", MARGIN_PT + (width - w) / 2, top, w, h))
                 img_bottom = top + h
-            if cap:
-                boxes.append(dataclasses.replace(cap, y=img_bottom + 8))
+            if img_cap:
+                boxes.append(dataclasses.replace(img_cap, y=img_bottom + 8))
         else:  # image_table
             if slide.caption:
                 cap = _caption_box(slide.caption, bottom, width)
