@@ -35,6 +35,7 @@ GREY = "#555555"
 DEMO_RED = "#B00020"
 CARD_FILL = "#F4F4F4"
 CONTINUED = " (continued)"
+FOOTER_SIZE = 8.5
 #: The risk table's column widths (fractions of the table's width) when it has six columns.
 TABLE_WIDTHS: tuple[float, ...] = (0.07, 0.23, 0.11, 0.17, 0.16, 0.26)
 #: Smallest scale of a slide's flowing text before a single sentence is split.
@@ -461,7 +462,7 @@ def layout_slide(
                 rows_total = len(slide.table)
                 boxes.append(Box("table", tx, top, tw, sum(table.row_heights), table=table))
     if footer:
-        fp = Para(ellipsis(footer, 8.5, width), 8.5, 11, colour=GREY)
+        fp = Para(ellipsis(footer, FOOTER_SIZE, width), FOOTER_SIZE, 11, colour=GREY)
         boxes.append(Box("footer", MARGIN_PT, FOOTER_TOP_PT + 2, width, 11, (fp,)))
     return SlideLayout(tuple(boxes + last), fitted, total, rows_fitted, rows_total)
 

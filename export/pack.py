@@ -783,7 +783,10 @@ _pdf_fonts = lay.fonts
 
 
 def _footer_text(pack: Pack, page: int, total: int) -> str:
-    return f"RouteWatch briefing  |  {pack.scope}  |  {pack.date_label}  |  {page} / {total}"
+    """The footer line; a scope too long for it is shortened, never the date or page."""
+    head, tail = "RouteWatch briefing  |  ", f"  |  {pack.date_label}  |  {page} / {total}"
+    room = lay.CONTENT_W_PT - lay.text_width(head + tail, lay.FOOTER_SIZE)
+    return head + lay.ellipsis(pack.scope, lay.FOOTER_SIZE, room) + tail
 
 
 def fitted_slides(pack: Pack) -> tuple[Slide, ...]:

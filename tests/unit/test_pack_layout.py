@@ -196,6 +196,10 @@ def test_worst_case_continues_instead_of_overflowing(worst: b.Pack) -> None:
     # key messages keep their numbers across slides
     kms = [s for s in worst.slides if s.title.startswith("Key messages")]
     assert kms[1].number_from == kms[0].number_from + len(kms[0].lines) > 1
+    # a long scope is shortened in the footer, the page number kept
+    footer = b._footer_text(worst, 7, len(worst.slides))
+    assert footer.endswith(f"Data as of 9 April 2026  |  7 / {len(worst.slides)}")
+    assert "\u2026" in footer
     # fitting a fitted pack changes nothing
     assert b.fit_pack(worst) is worst
 
