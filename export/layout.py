@@ -36,6 +36,8 @@ DEMO_RED = "#B00020"
 CARD_FILL = "#F4F4F4"
 CONTINUED = " (continued)"
 FOOTER_SIZE = 8.5
+#: Points short of a box's right edge where lines are broken (see :func:`wrap`).
+WRAP_SLACK = 3.0
 #: The risk table's column widths (fractions of the table's width) when it has six columns.
 TABLE_WIDTHS: tuple[float, ...] = (0.07, 0.23, 0.11, 0.17, 0.16, 0.26)
 #: Smallest scale of a slide's flowing text before a single sentence is split.
@@ -175,8 +177,15 @@ def split_lines(text: str, size: float, width: float, bold: bool = False) -> tup
     return tuple(out)
 
 
+def wrap(p: Para, width: float) -> tuple[str, ...]:
+    """The lines of ``p`` in a box ``width`` points wide. Lines are broken
+    :data:`WRAP_SLACK` points short of the edge, so a renderer whose wrapping differs by a
+    hair (PowerPoint's) never needs a line more than measured."""
+    return split_lines(p.text, p.size, width - p.indent - WRAP_SLACK, p.bold)
+
+
 def para_height(p: Para, width: float) -> float:
-    return len(split_lines(p.text, p.size, width - p.indent, p.bold)) * p.leading
+    return len(wrap(p, width)) * p.leading
 
 
 def paras_height(paras: tuple[Para, ...] | list[Para], width: float) -> float:
@@ -207,7 +216,7 @@ def _title_paras(text: str, width: float) -> tuple[Para, ...]:
     """The title at 24 pt on up to two lines, else smaller."""
     sizes = ((24.0, 28.0, 2), (20.0, 24.0, 2), (18.0, 21.0, 3))
     for size, leading, max_lines in sizes:
-        if len(split_lines(text, size, width, True)) <= max_lines:
+        if len(wrap(Para(text, size, leading, bold=True), width)) <= max_lines:
             return (Para(text, size, leading, bold=True),)
     return (Para(text, 16.0, 19.0, bold=True),)
 
@@ -306,7 +315,7 @@ def layout_table(
     for size, leading in ((10.0, 12.0), (9.0, 11.0), (8.0, 9.6), (7.0, 8.4)):
         heights = tuple(
             max(
-                len(split_lines(str(v), size, cw - 2 * pad, i == 0))
+                len(wrap(Para(str(v), size, leading, bold=i == 0), cw - 2 * pad))
                 for v, cw in zip(r, cols, strict=False)
             )
             * leading
@@ -462,7 +471,9 @@ def layout_slide(
                 rows_total = len(slide.table)
                 boxes.append(Box("table", tx, top, tw, sum(table.row_heights), table=table))
     if footer:
-        fp = Para(ellipsis(footer, FOOTER_SIZE, width), FOOTER_SIZE, 11, colour=GREY)
+        fp = Para(
+            ellipsis(footer, FOOTER_SIZE, width - WRAP_SLACK - 1), FOOTER_SIZE, 11, colour=GREY
+        )
         boxes.append(Box("footer", MARGIN_PT, FOOTER_TOP_PT + 2, width, 11, (fp,)))
     return SlideLayout(tuple(boxes + last), fitted, total, rows_fitted, rows_total)
 
@@ -509,7 +520,7 @@ def _split_first_para(slide: Any, lay_scale_width: float, room: float) -> tuple[
     if not paras or not slide.lines:
         return None
     p = paras[0]
-    lines = split_lines(p.text, p.size, lay_scale_width - p.indent, p.bold)
+    lines = wrap(p, lay_scale_width)
     n = max(1, int(room // p.leading))
     if n >= len(lines):
         return None

@@ -785,7 +785,7 @@ _pdf_fonts = lay.fonts
 def _footer_text(pack: Pack, page: int, total: int) -> str:
     """The footer line; a scope too long for it is shortened, never the date or page."""
     head, tail = "RouteWatch briefing  |  ", f"  |  {pack.date_label}  |  {page} / {total}"
-    room = lay.CONTENT_W_PT - lay.text_width(head + tail, lay.FOOTER_SIZE)
+    room = lay.CONTENT_W_PT - lay.WRAP_SLACK - 1 - lay.text_width(head + tail, lay.FOOTER_SIZE)
     return head + lay.ellipsis(pack.scope, lay.FOOTER_SIZE, room) + tail
 
 
@@ -863,7 +863,7 @@ def render_pdf(pack: Pack) -> bytes:
 
     def draw_paras(paras: Sequence[lay.Para], x: float, y: float, w: float) -> None:
         for p in paras:
-            lines = lay.split_lines(p.text, p.size, w - p.indent, p.bold)
+            lines = lay.wrap(p, w)
             c.setFillColor(colors.HexColor(p.colour))
             for i, line in enumerate(lines):
                 base = y_pdf(y + (p.leading - p.size) / 2 + lay.BASELINE * p.size)
