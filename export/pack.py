@@ -30,7 +30,7 @@ import re
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -43,6 +43,8 @@ from analytics.scores import describe_settings
 from analytics.theme import cause_label
 from data.filters import Filters, Vintages, as_date
 from export import images as sn
+from export import layout as lay
+from export.charts import ChartSpec
 from geo.layers import LOW_CONFIDENCE_NOTE, score_legend
 
 Progress = Callable[[float, str], None]
@@ -56,9 +58,9 @@ MIME_TYPES: Mapping[str, str] = {
 }
 PACK_TITLE = "Migrant-smuggling risk briefing"
 DEMO_WARNING = "SYNTHETIC DEMO DATA: do not brief from these figures."
-ACCENT = "#D55E00"
-INK = "#1A1A1A"
-GREY = "#555555"
+ACCENT = lay.ACCENT
+INK = lay.INK
+GREY = lay.GREY
 #: How many routes the pack's route map names in colour (the others are drawn grey).
 MAP_TOP_ROUTES = 8
 MAP_ASPECT = 0.46
@@ -109,6 +111,13 @@ class Slide:
     notes: str = ""
     #: Every figure the slide shows, for the audit trail (:meth:`Pack.audit`).
     figures: tuple[AuditFigure, ...] = ()
+    #: The data behind the slide's picture, drawn as native PowerPoint charts (one per panel;
+    #: empty for maps, which stay pictures).
+    charts: tuple[ChartSpec, ...] = ()
+    #: ``n`` > 0 numbers the lines from ``n`` (key messages, and their continuation).
+    number_from: int = 0
+    #: Scale of the flowing text, below 1 only when one sentence would not fit a slide.
+    text_scale: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -333,7 +342,7 @@ TABLE_HEADER: tuple[str, ...] = (
     "Dead and missing",
     "Main route",
 )
-TABLE_WIDTHS: tuple[float, ...] = (0.07, 0.23, 0.11, 0.17, 0.16, 0.26)
+TABLE_WIDTHS: tuple[float, ...] = lay.TABLE_WIDTHS
 
 
 def _risk_table(scores: pd.DataFrame) -> tuple[tuple[str, ...], ...]:
@@ -765,17 +774,16 @@ def _sources_slide(
 
 # --------------------------------------------------------------------------- layout shared
 
-SLIDE_W_PT = 960.0
-SLIDE_H_PT = 540.0
-MARGIN_PT = 36.0
-TITLE_TOP_PT = 30.0
-BODY_TOP_PT = 96.0
+SLIDE_W_PT = lay.SLIDE_W_PT
+SLIDE_H_PT = lay.SLIDE_H_PT
+MARGIN_PT = lay.MARGIN_PT
+TITLE_TOP_PT = lay.TITLE_TOP_PT
 FOOTER_PT = 26.0
 
 
 def _value_size(text: str, width_pt: float, largest: float) -> float:
-    """The largest bold font size (pt) at which ``text`` fits ``width_pt`` (digits ~0.56 em)."""
-    return float(min(largest, int(width_pt / (0.58 * max(1, len(text))))))
+    """The largest bold font size (pt) at which ``text`` fits ``width_pt``."""
+    return lay.fit_size(text, width_pt, largest)
 
 
 def _image_box(img_w: int, img_h: int, box_w: float, box_h: float) -> tuple[float, float]:
@@ -783,48 +791,51 @@ def _image_box(img_w: int, img_h: int, box_w: float, box_h: float) -> tuple[floa
     return img_w * scale, img_h * scale
 
 
-def _png_size(png: bytes) -> tuple[int, int]:
-    # Width and height from the IHDR chunk (no image library needed).
-    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+_png_size = lay.png_size
+_pdf_fonts = lay.fonts
 
 
 def _footer_text(pack: Pack, page: int, total: int) -> str:
-    return f"RouteWatch briefing  |  {pack.scope}  |  {pack.date_label}  |  {page} / {total}"
+    """The footer line; a scope too long for it is shortened, never the date or page."""
+    head, tail = "RouteWatch briefing  |  ", f"  |  {pack.date_label}  |  {page} / {total}"
+    room = lay.CONTENT_W_PT - lay.WRAP_SLACK - 1 - lay.text_width(head + tail, lay.FOOTER_SIZE)
+    return head + lay.ellipsis(pack.scope, lay.FOOTER_SIZE, room) + tail
+
+
+def fitted_slides(pack: Pack) -> tuple[Slide, ...]:
+    """The pack's slides with any that overflow continued on "(continued)" slides
+    (:func:`export.layout.fit_slides`)."""
+    return lay.fit_slides(pack.slides, is_demo=pack.is_demo, demo_text=DEMO_WARNING)
+
+
+def fit_pack(pack: Pack) -> Pack:
+    """The pack with its slides fitted (:func:`fitted_slides`); unchanged when all fit."""
+    slides = fitted_slides(pack)
+    return pack if slides == pack.slides else replace(pack, slides=slides)
+
+
+def layout_pack(pack: Pack, fmt: str = "pdf") -> list[lay.SlideLayout]:
+    """The boxes of every page of ``pack`` as :func:`render_pdf` (``fmt="pdf"``) or
+    :func:`render_pptx` (``"pptx"``: charts native) draws them; ``pack`` already fitted."""
+    total = len(pack.slides)
+    return [
+        lay.layout_slide(
+            s,
+            _footer_text(pack, page, total),
+            is_demo=pack.is_demo,
+            demo_text=DEMO_WARNING,
+            native_charts=fmt == "pptx",
+        )
+        for page, s in enumerate(pack.slides, start=1)
+    ]
 
 
 # --------------------------------------------------------------------------- PDF
 
 
-def _pdf_fonts() -> tuple[str, str]:
-    """Register a Unicode sans-serif with reportlab; return (regular, bold) font names."""
-    from pathlib import Path
-
-    import matplotlib
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    candidates = [
-        (
-            Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"),
-            Path("/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf"),
-        ),
-        (
-            Path(matplotlib.get_data_path()) / "fonts/ttf/DejaVuSans.ttf",
-            Path(matplotlib.get_data_path()) / "fonts/ttf/DejaVuSans-Bold.ttf",
-        ),
-    ]
-    for regular, bold in candidates:
-        if regular.is_file() and bold.is_file():
-            name = "RW-" + regular.stem
-            if name not in pdfmetrics.getRegisteredFontNames():
-                pdfmetrics.registerFont(TTFont(name, str(regular)))
-                pdfmetrics.registerFont(TTFont(name + "-Bold", str(bold)))
-            return name, name + "-Bold"
-    return "Helvetica", "Helvetica-Bold"
-
-
 def render_pdf(pack: Pack) -> bytes:
-    """The pack as a 16:9 landscape PDF, one slide per page.
+    """The pack as a 16:9 landscape PDF, one slide per page, every box as
+    :func:`layout_pack` places it.
 
     Returns
     -------
@@ -834,19 +845,16 @@ def render_pdf(pack: Pack) -> bytes:
     """
     import calendar
     import time
-    from xml.sax.saxutils import escape
 
     from reportlab import rl_config
     from reportlab.lib import colors
-    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.utils import ImageReader, TimeStamp
     from reportlab.pdfgen.canvas import Canvas
-    from reportlab.platypus import Paragraph, Table, TableStyle
 
     # ASCII85 wrapping of image streams is pure Python here (no rl_accel): 4 s for a pack.
     # Binary streams are as valid and a fifth smaller; the switch is idempotent.
     rl_config.useA85 = 0
-    regular, bold = _pdf_fonts()
+    pack = fit_pack(pack)
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=(SLIDE_W_PT, SLIDE_H_PT), invariant=1, pageCompression=1)
     try:  # the document date is the pack's date, not the wall clock
@@ -863,207 +871,73 @@ def render_pdf(pack: Pack) -> bytes:
     c.setCreator("RouteWatch")
     c.setKeywords("RouteWatch, briefing, migrant smuggling, risk")
 
-    ink = colors.HexColor(INK)
-    grey = colors.HexColor(GREY)
+    def y_pdf(y_top: float) -> float:
+        return SLIDE_H_PT - y_top
+
+    def draw_paras(paras: Sequence[lay.Para], x: float, y: float, w: float) -> None:
+        for p in paras:
+            lines = lay.wrap(p, w)
+            c.setFillColor(colors.HexColor(p.colour))
+            for i, line in enumerate(lines):
+                base = y_pdf(y + (p.leading - p.size) / 2 + lay.BASELINE * p.size)
+                if i == 0 and p.bullet:
+                    c.setFont(lay.font_name(True), p.size)
+                    c.drawString(x, base, p.bullet)
+                c.setFont(lay.font_name(p.bold), p.size)
+                if p.align == "right":
+                    c.drawRightString(x + w, base, line)
+                else:
+                    c.drawString(x + p.indent, base, line)
+                y += p.leading
+            y += p.space_after
+
+    def draw_table(t: lay.TableLayout, x: float, y: float) -> None:
+        cy = y
+        for i, (row, rh) in enumerate(zip(t.rows, t.row_heights, strict=True)):
+            if i and i % 2 == 0:
+                c.setFillColor(colors.HexColor(lay.CARD_FILL))
+                c.rect(x, y_pdf(cy + rh), sum(t.col_widths), rh, stroke=0, fill=1)
+            cx = x
+            for v, cw in zip(row, t.col_widths, strict=False):
+                draw_paras(
+                    [lay.Para(str(v), t.size, t.leading, bold=i == 0)],
+                    cx + t.pad,
+                    cy + t.pad,
+                    cw - 2 * t.pad,
+                )
+                cx += cw
+            cy += rh
+            if i == 0:
+                c.setStrokeColor(colors.HexColor(INK))
+                c.setLineWidth(1.2)
+                c.line(x, y_pdf(cy), x + sum(t.col_widths), y_pdf(cy))
+
     accent = colors.HexColor(ACCENT)
-    body = ParagraphStyle("body", fontName=regular, fontSize=15, leading=20, textColor=ink)
-    small = ParagraphStyle("small", fontName=regular, fontSize=9.5, leading=12, textColor=grey)
-    sub = ParagraphStyle("sub", fontName=regular, fontSize=13, leading=17, textColor=grey)
-    head2 = ParagraphStyle("head2", fontName=bold, fontSize=13, leading=17, textColor=ink)
-    width = SLIDE_W_PT - 2 * MARGIN_PT
-
-    def para(text: str, style: ParagraphStyle, x: float, y_top: float, w: float) -> float:
-        p = Paragraph(escape(text), style)
-        _, h = p.wrap(w, SLIDE_H_PT)
-        p.drawOn(c, x, y_top - h)
-        return y_top - h
-
-    total = len(pack.slides)
-    for page, slide in enumerate(pack.slides, start=1):
+    for slide, layout in zip(pack.slides, layout_pack(pack, "pdf"), strict=True):
         c.setFillColor(colors.white)
         c.rect(0, 0, SLIDE_W_PT, SLIDE_H_PT, stroke=0, fill=1)
         if slide.kind == "title":
             c.setFillColor(accent)
             c.rect(0, SLIDE_H_PT - 14, SLIDE_W_PT, 14, stroke=0, fill=1)
-            c.setFillColor(grey)
-            c.setFont(bold, 13)
-            c.drawString(MARGIN_PT, SLIDE_H_PT - 70, "ROUTEWATCH")
-            y = para(
-                slide.title,
-                ParagraphStyle("t", fontName=bold, fontSize=34, leading=40, textColor=ink),
-                MARGIN_PT,
-                SLIDE_H_PT - 110,
-                width,
-            )
-            y = para(
-                slide.subtitle,
-                ParagraphStyle("s", fontName=regular, fontSize=20, leading=26, textColor=ink),
-                MARGIN_PT,
-                y - 14,
-                width,
-            )
-            y -= 26
-            for line in slide.lines:
-                y = para(line, sub, MARGIN_PT, y - 6, width)
-            if pack.is_demo:
-                c.setFillColor(colors.HexColor("#B00020"))
-                c.rect(MARGIN_PT, 60, width, 34, stroke=0, fill=1)
-                c.setFillColor(colors.white)
-                c.setFont(bold, 15)
-                c.drawString(MARGIN_PT + 12, 72, DEMO_WARNING)
-        else:
-            c.setFillColor(ink)
-            tp = Paragraph(
-                escape(slide.title),
-                ParagraphStyle("title", fontName=bold, fontSize=24, leading=28, textColor=ink),
-            )
-            _, th = tp.wrap(width, 80)
-            tp.drawOn(c, MARGIN_PT, SLIDE_H_PT - TITLE_TOP_PT - th)
-            c.setStrokeColor(accent)
-            c.setLineWidth(2.5)
-            rule_y = SLIDE_H_PT - TITLE_TOP_PT - th - 8
-            c.line(MARGIN_PT, rule_y, MARGIN_PT + 90, rule_y)
-            top = rule_y - 12
-            if slide.subtitle and slide.kind != "image_table":
-                top = para(slide.subtitle, sub, MARGIN_PT, top, width) - 10
-            bottom = FOOTER_PT + 14
-            if slide.kind == "metrics":
-                n = len(slide.metrics)
-                gap = 14.0
-                bw = (width - gap * (n - 1)) / n
-                bh = 220.0
-                y0 = top - bh - 10
-                for i, m in enumerate(slide.metrics):
-                    x = MARGIN_PT + i * (bw + gap)
-                    c.setFillColor(colors.HexColor("#F4F4F4"))
-                    c.roundRect(x, y0, bw, bh, 6, stroke=0, fill=1)
+        for b in layout.boxes:
+            if b.fill:
+                c.setFillColor(colors.HexColor(b.fill))
+                if b.role == "metric":
+                    c.roundRect(b.x, y_pdf(b.bottom), b.w, b.h, 6, stroke=0, fill=1)
                     c.setFillColor(accent)
-                    c.rect(x, y0 + bh - 5, bw, 5, stroke=0, fill=1)
-                    c.setFillColor(grey)
-                    c.setFont(bold, 16)
-                    c.drawString(x + 14, y0 + bh - 34, m.label)
-                    c.setFillColor(ink)
-                    c.setFont(bold, _value_size(m.value, bw - 28, 46))
-                    c.drawString(x + 14, y0 + bh - 100, m.value)
-                    if m.change:
-                        c.setFont(regular, 14)
-                        c.drawString(x + 14, y0 + bh - 130, m.change)
-                    c.setFillColor(grey)
-                    c.setFont(regular, 11)
-                    c.drawString(x + 14, y0 + 14, m.note)
-                y = y0 - 18
-                for line in slide.lines:
-                    y = para(line, body, MARGIN_PT, y, width) - 6
-                if slide.caption:
-                    para(slide.caption, small, MARGIN_PT, bottom + 46, width)
-            elif slide.kind in ("bullets", "text"):
-                y = top
-                style = (
-                    body
-                    if slide.kind == "bullets"
-                    else ParagraphStyle("b2", parent=body, fontSize=12.5, leading=16.5)
-                )
-                numbered = slide.title == "Key messages"
-                for i, line in enumerate(slide.lines, start=1):
-                    bullet = f"{i}." if numbered else "\u2022"
-                    p = Paragraph(
-                        escape(line),
-                        ParagraphStyle(
-                            "li", parent=style, leftIndent=22, bulletIndent=0, bulletFontName=bold
-                        ),
-                        bulletText=bullet,
-                    )
-                    _, h = p.wrap(width, SLIDE_H_PT)
-                    p.drawOn(c, MARGIN_PT, y - h)
-                    y -= h + (10 if slide.kind == "bullets" else 6)
-                if slide.secondary:
-                    y -= 6
-                    y = para(slide.secondary_title, head2, MARGIN_PT, y, width) - 6
-                    sstyle = ParagraphStyle(
-                        "sec",
-                        parent=style,
-                        fontSize=12 if slide.kind == "text" else 13,
-                        leading=16 if slide.kind == "text" else 17,
-                        textColor=grey if slide.kind == "bullets" else ink,
-                    )
-                    for line in slide.secondary:
-                        p = Paragraph(
-                            escape(line),
-                            ParagraphStyle("li2", parent=sstyle, leftIndent=22),
-                            bulletText="\u2022",
-                        )
-                        _, h = p.wrap(width, SLIDE_H_PT)
-                        p.drawOn(c, MARGIN_PT, y - h)
-                        y -= h + 5
-                if slide.caption:
-                    para(slide.caption, small, MARGIN_PT, bottom + 34, width)
-            elif slide.kind == "image" and slide.image:
-                cap_p = Paragraph(escape(slide.caption), small)
-                _, ch = cap_p.wrap(width, SLIDE_H_PT)
-                box_h = top - bottom - ch - 8
-                iw, ih = _png_size(slide.image)
-                w, h = _image_box(iw, ih, width, box_h)
-                c.drawImage(
-                    ImageReader(io.BytesIO(slide.image)), MARGIN_PT + (width - w) / 2, top - h, w, h
-                )
-                cap_p.drawOn(c, MARGIN_PT, top - h - 8 - ch)
-            elif slide.kind == "image_table" and slide.image:
-                map_w = width * 0.58
-                cap_p = Paragraph(escape(slide.caption), small)
-                _, ch = cap_p.wrap(width, SLIDE_H_PT)
-                box_h = top - bottom - ch - 10
-                iw, ih = _png_size(slide.image)
-                w, h = _image_box(iw, ih, map_w, box_h)
-                c.drawImage(ImageReader(io.BytesIO(slide.image)), MARGIN_PT, top - h, w, h)
-                tx = MARGIN_PT + map_w + 16
-                tw = width - map_w - 16
-                cells = [
-                    [
-                        Paragraph(
-                            escape(str(v)),
-                            ParagraphStyle(
-                                "cell",
-                                fontName=bold if i == 0 else regular,
-                                fontSize=10,
-                                leading=12,
-                                textColor=ink,
-                            ),
-                        )
-                        for v in row
-                    ]
-                    for i, row in enumerate(slide.table)
-                ]
-                if cells:
-                    t = Table(cells, colWidths=[tw * k for k in TABLE_WIDTHS])
-                    t.setStyle(
-                        TableStyle(
-                            [
-                                ("LINEBELOW", (0, 0), (-1, 0), 1.2, ink),
-                                (
-                                    "ROWBACKGROUNDS",
-                                    (0, 1),
-                                    (-1, -1),
-                                    [colors.white, colors.HexColor("#F4F4F4")],
-                                ),
-                                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                                ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-                            ]
-                        )
-                    )
-                    _, tbh = t.wrap(tw, top - bottom)
-                    t.drawOn(c, tx, top - tbh)
-                cap_p.drawOn(c, MARGIN_PT, min(top - h, top - box_h) - 8 - ch)
-        # footer on every page
-        c.setFillColor(grey)
-        c.setFont(regular, 8.5)
-        c.drawString(MARGIN_PT, 14, _footer_text(pack, page, total)[:190])
-        if pack.is_demo and slide.kind != "title":
-            c.setFillColor(colors.HexColor("#B00020"))
-            c.setFont(bold, 9)
-            c.drawRightString(SLIDE_W_PT - MARGIN_PT, SLIDE_H_PT - 16, DEMO_WARNING)
+                    c.rect(b.x, y_pdf(b.y + 5), b.w, 5, stroke=0, fill=1)
+                else:
+                    c.rect(b.x, y_pdf(b.bottom), b.w, b.h, stroke=0, fill=1)
+            if b.role == "rule":
+                c.setStrokeColor(accent)
+                c.setLineWidth(b.h)
+                c.line(b.x, y_pdf(b.y + b.h / 2), b.x + b.w, y_pdf(b.y + b.h / 2))
+            elif b.role == "image" and slide.image:
+                c.drawImage(ImageReader(io.BytesIO(slide.image)), b.x, y_pdf(b.bottom), b.w, b.h)
+            elif b.table is not None:
+                draw_table(b.table, b.x, b.y)
+            if b.paras:
+                draw_paras(b.paras, b.x + b.pad, b.y + b.pad, b.w - 2 * b.pad)
         c.showPage()
     c.save()
     return buf.getvalue()
@@ -1072,9 +946,80 @@ def render_pdf(pack: Pack) -> bytes:
 # --------------------------------------------------------------------------- PPTX
 
 
+def _add_native_chart(slide: Any, spec: ChartSpec, x: Any, y: Any, w: Any, h: Any, alt: str) -> Any:
+    """A native PowerPoint chart of ``spec`` (its data embedded as a workbook)."""
+    from pptx.chart.data import CategoryChartData
+    from pptx.dml.color import RGBColor
+    from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
+    from pptx.util import Pt
+
+    kinds = {
+        "column": XL_CHART_TYPE.COLUMN_CLUSTERED,
+        "bar": XL_CHART_TYPE.BAR_CLUSTERED,
+        "bar_stacked": XL_CHART_TYPE.BAR_STACKED,
+        "line": XL_CHART_TYPE.LINE,
+    }
+    data = CategoryChartData(number_format=spec.number_format)
+    data.categories = list(spec.categories)
+    for s in spec.series:
+        data.add_series(s.name or "Value", list(s.values))
+    frame = slide.shapes.add_chart(kinds[spec.kind], x, y, w, h, data)
+    frame._element.nvGraphicFramePr.cNvPr.set("descr", alt[:1000])
+    chart = frame.chart
+    chart.font.size = Pt(10)
+    chart.font.name = "Arial"
+    chart.has_title = bool(spec.title)
+    if spec.title:
+        chart.chart_title.text_frame.text = spec.title
+        chart.chart_title.text_frame.paragraphs[0].runs[0].font.size = Pt(12)
+    chart.has_legend = len(spec.series) > 1
+    if chart.has_legend:
+        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+        chart.legend.include_in_layout = False
+    plot = chart.plots[0]
+    if spec.kind != "line":
+        plot.gap_width = 40
+        if spec.kind == "bar_stacked":
+            plot.overlap = 100
+    for s, series in zip(spec.series, plot.series, strict=True):
+        if spec.kind == "line":
+            if s.colour.startswith("#"):
+                series.format.line.color.rgb = RGBColor.from_string(s.colour[1:7])
+            continue
+        if s.colour.startswith("#"):
+            series.format.fill.solid()
+            series.format.fill.fore_color.rgb = RGBColor.from_string(s.colour[1:7])
+        for j, col in enumerate(s.point_colours):
+            if col.startswith("#") and len(col) >= 7:
+                pt_fmt = series.points[j].format
+                pt_fmt.fill.solid()
+                pt_fmt.fill.fore_color.rgb = RGBColor.from_string(col[1:7])
+    if spec.data_labels:
+        plot.has_data_labels = True
+        labels = plot.data_labels
+        labels.number_format = spec.number_format
+        labels.number_format_is_linked = False
+        labels.position = XL_LABEL_POSITION.OUTSIDE_END
+        labels.font.size = Pt(9)
+    for axis, text in (
+        (chart.value_axis, spec.value_title),
+        (chart.category_axis, spec.category_title),
+    ):
+        if text:
+            axis.has_title = True
+            axis.axis_title.text_frame.text = text
+            axis.axis_title.text_frame.paragraphs[0].runs[0].font.size = Pt(10)
+    chart.value_axis.tick_labels.number_format = spec.number_format
+    chart.value_axis.tick_labels.number_format_is_linked = False
+    chart.value_axis.has_major_gridlines = True
+    chart.category_axis.tick_labels.font.size = Pt(9)
+    return frame
+
+
 def render_pptx(pack: Pack) -> bytes:
-    """The pack as a 16:9 PowerPoint deck: titles, pictures with alt text, native tables,
-    captions as text and speaker notes with the numbers.
+    """The pack as a 16:9 PowerPoint deck: every box as :func:`layout_pack` places it,
+    charts native and editable (data embedded), maps as pictures with alt text, native
+    tables, captions as text and speaker notes with the numbers.
 
     Returns
     -------
@@ -1084,192 +1029,94 @@ def render_pptx(pack: Pack) -> bytes:
     """
     from pptx import Presentation
     from pptx.dml.color import RGBColor
+    from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+    from pptx.oxml.ns import qn
     from pptx.util import Emu, Pt
 
-    def rgb(hexcol: str) -> RGBColor:
-        return RGBColor.from_string(hexcol.lstrip("#"))
-
+    pack = fit_pack(pack)
     prs = Presentation()
     prs.slide_width = Emu(int(SLIDE_W_PT * 12700))
     prs.slide_height = Emu(int(SLIDE_H_PT * 12700))
 
     def pt(v: float) -> Emu:
-        return Emu(int(v * 12700))
+        return Emu(int(round(v * 12700)))
 
-    def text_box(
-        slide: Any,
-        x: float,
-        y: float,
-        w: float,
-        h: float,
-        paras: Sequence[tuple[str, float, bool, str]],
-        *,
-        bullets: str = "",
-    ) -> Any:
-        tb = slide.shapes.add_textbox(pt(x), pt(y), pt(w), pt(h))
-        tf = tb.text_frame
+    def fill_frame(tf: Any, paras: Sequence[lay.Para], pad: float) -> None:
         tf.word_wrap = True
-        for i, (text, size, is_bold, colour) in enumerate(paras):
+        tf.auto_size = MSO_AUTO_SIZE.NONE
+        tf.vertical_anchor = MSO_ANCHOR.TOP
+        tf.margin_left = tf.margin_right = tf.margin_top = tf.margin_bottom = pt(pad)
+        for i, para in enumerate(paras):
             p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
-            prefix = ""
-            if bullets == "number":
-                prefix = f"{i + 1}.  "
-            elif bullets == "dot":
-                prefix = "\u2022  "
+            if i == 0:
+                for r in list(p.runs):
+                    r._r.getparent().remove(r._r)
             run = p.add_run()
-            run.text = prefix + text
-            run.font.size = Pt(size)
-            run.font.bold = is_bold
+            run.text = para.text
+            run.font.size = Pt(para.size)
+            run.font.bold = para.bold
             run.font.name = "Arial"
-            run.font.color.rgb = rgb(colour)
-            p.space_after = Pt(size * 0.55)
-        return tb
-
-    def style_title(shape: Any, text: str, size: float) -> None:
-        shape.text_frame.text = text
-        shape.text_frame.word_wrap = True
-        for p in shape.text_frame.paragraphs:
-            for r in p.runs:
-                r.font.size = Pt(size)
-                r.font.bold = True
-                r.font.name = "Arial"
-                r.font.color.rgb = rgb(INK)
+            run.font.color.rgb = RGBColor.from_string(para.colour.lstrip("#"))
+            p.line_spacing = Pt(para.leading)
+            p.space_before = Pt(0)
+            p.space_after = Pt(para.space_after)
+            p.alignment = PP_ALIGN.RIGHT if para.align == "right" else PP_ALIGN.LEFT
+            ppr = p._p.get_or_add_pPr()
+            if para.bullet:
+                ppr.set("marL", str(int(pt(para.indent))))
+                ppr.set("indent", str(-int(pt(para.indent))))
+                if para.bullet.endswith(".") and para.bullet[:-1].isdigit():
+                    bu = ppr.makeelement(qn("a:buAutoNum"), {})
+                    bu.set("type", "arabicPeriod")
+                    bu.set("startAt", para.bullet[:-1])
+                else:
+                    bu = ppr.makeelement(qn("a:buChar"), {"char": para.bullet})
+                font = ppr.makeelement(qn("a:buFont"), {"typeface": "Arial"})
+                ppr.append(font)
+                ppr.append(bu)
+            else:
+                ppr.set("marL", "0")
+                ppr.set("indent", "0")
+                ppr.append(ppr.makeelement(qn("a:buNone"), {}))
 
     title_only = prs.slide_layouts[5]
-    title_layout = prs.slide_layouts[0]
-    width = SLIDE_W_PT - 2 * MARGIN_PT
-    total = len(pack.slides)
-    for page, s in enumerate(pack.slides, start=1):
-        if s.kind == "title":
-            slide = prs.slides.add_slide(title_layout)
-            t = slide.shapes.title
-            t.left, t.top, t.width, t.height = pt(MARGIN_PT), pt(110), pt(width), pt(90)
-            style_title(t, s.title, 36)
-            sub = slide.placeholders[1]
-            sub.left, sub.top, sub.width, sub.height = pt(MARGIN_PT), pt(205), pt(width), pt(250)
-            tf = sub.text_frame
-            tf.word_wrap = True
-            tf.text = s.subtitle
-            for line in s.lines:
-                tf.add_paragraph().text = line
-            for i, p in enumerate(tf.paragraphs):
-                p.alignment = 1  # left
-                for r in p.runs:
-                    r.font.size = Pt(20 if i == 0 else 14)
-                    r.font.name = "Arial"
-                    r.font.color.rgb = rgb(INK if i == 0 else GREY)
-            if pack.is_demo:
-                text_box(slide, MARGIN_PT, 470, width, 30, [(DEMO_WARNING, 16, True, "#B00020")])
-        else:
-            slide = prs.slides.add_slide(title_only)
-            t = slide.shapes.title
-            t.left, t.top, t.width, t.height = pt(MARGIN_PT), pt(18), pt(width), pt(62)
-            style_title(t, s.title, 24)
-            t.text_frame.paragraphs[0].alignment = 1
-            top = 86.0
-            if s.subtitle and s.kind != "image_table":
-                text_box(slide, MARGIN_PT, top, width, 24, [(s.subtitle, 13, False, GREY)])
-                top += 30
-            if s.kind == "metrics":
-                n = len(s.metrics)
-                gap = 14.0
-                bw = (width - gap * (n - 1)) / n
-                for i, m in enumerate(s.metrics):
-                    paras: list[tuple[str, float, bool, str]] = [
-                        (m.label, 16, True, GREY),
-                        (m.value, _value_size(m.value, bw - 20, 44), True, INK),
-                    ]
-                    if m.change:
-                        paras.append((m.change, 14, False, INK))
-                    paras.append((m.note, 12, False, GREY))
-                    box = text_box(slide, MARGIN_PT + i * (bw + gap), top + 8, bw, 210, paras)
-                    box.fill.solid()
-                    box.fill.fore_color.rgb = rgb("#F4F4F4")
-                y = top + 235
-                text_box(
-                    slide, MARGIN_PT, y, width, 30, [(line, 15, False, INK) for line in s.lines]
-                )
-                if s.caption:
-                    text_box(slide, MARGIN_PT, 440, width, 50, [(s.caption, 10, False, GREY)])
-            elif s.kind in ("bullets", "text"):
-                size = 16 if s.kind == "bullets" else 12
-                paras = [(line, size, False, INK) for line in s.lines]
-                numbered = s.title == "Key messages"
-                h_main = 300 if s.secondary else 400
-                text_box(
-                    slide,
-                    MARGIN_PT,
-                    top,
-                    width,
-                    h_main,
-                    paras,
-                    bullets="number" if numbered else "dot",
-                )
-                if s.secondary:
-                    paras2 = [(s.secondary_title, 13, True, INK)] + [
-                        (
-                            "\u2022  " + x,
-                            12 if s.kind == "text" else 13,
-                            False,
-                            GREY if s.kind == "bullets" else INK,
-                        )
-                        for x in s.secondary
-                    ]
-                    text_box(
-                        slide,
-                        MARGIN_PT,
-                        top + h_main * (0.55 if s.kind == "text" else 0.75),
-                        width,
-                        150,
-                        paras2,
-                    )
-                if s.caption:
-                    text_box(slide, MARGIN_PT, 470, width, 36, [(s.caption, 10, False, GREY)])
-            elif s.kind in ("image", "image_table") and s.image:
-                iw, ih = _png_size(s.image)
-                box_w = width if s.kind == "image" else width * 0.58
-                box_h = SLIDE_H_PT - top - 95
-                w, h = _image_box(iw, ih, box_w, box_h)
-                x = MARGIN_PT + ((box_w - w) / 2 if s.kind == "image" else 0)
-                pic = slide.shapes.add_picture(io.BytesIO(s.image), pt(x), pt(top), pt(w), pt(h))
+    for s, layout in zip(pack.slides, layout_pack(pack, "pptx"), strict=True):
+        slide = prs.slides.add_slide(title_only)
+        for b in layout.boxes:
+            x, y, w, h = pt(b.x), pt(b.y), pt(b.w), pt(b.h)
+            if b.role == "title":
+                t = slide.shapes.title
+                t.left, t.top, t.width, t.height = x, y, w, h
+                fill_frame(t.text_frame, b.paras, b.pad)
+            elif b.role == "image" and s.image:
+                pic = slide.shapes.add_picture(io.BytesIO(s.image), x, y, w, h)
                 pic._element.nvPicPr.cNvPr.set("descr", s.image_alt[:1000])
-                text_box(slide, MARGIN_PT, top + h + 6, width, 50, [(s.caption, 10, False, GREY)])
-                if s.kind == "image_table" and s.table:
-                    tx = MARGIN_PT + box_w + 16
-                    tw = width - box_w - 16
-                    rows, cols = len(s.table), len(s.table[0])
-                    shape = slide.shapes.add_table(
-                        rows, cols, pt(tx), pt(top), pt(tw), pt(22 * rows)
-                    )
-                    table = shape.table
-                    for j, k in enumerate(TABLE_WIDTHS):
-                        table.columns[j].width = pt(tw * k)
-                    for i, row in enumerate(s.table):
-                        for j, val in enumerate(row):
-                            cell = table.cell(i, j)
-                            cell.text = str(val)
-                            for p in cell.text_frame.paragraphs:
-                                for r in p.runs:
-                                    r.font.size = Pt(10)
-                                    r.font.name = "Arial"
-                                    r.font.bold = i == 0
-            if pack.is_demo:
-                text_box(
-                    slide,
-                    SLIDE_W_PT - MARGIN_PT - 330,
-                    2,
-                    330,
-                    18,
-                    [(DEMO_WARNING, 9, True, "#B00020")],
-                )
-        text_box(
-            slide,
-            MARGIN_PT,
-            SLIDE_H_PT - 24,
-            width,
-            18,
-            [(_footer_text(pack, page, total), 8.5, False, GREY)],
-        )
+            elif b.role == "chart":
+                _add_native_chart(slide, s.charts[b.chart], x, y, w, h, s.image_alt)
+            elif b.table is not None:
+                t_l = b.table
+                shape = slide.shapes.add_table(len(t_l.rows), len(t_l.col_widths), x, y, w, h)
+                table = shape.table
+                for j, cw in enumerate(t_l.col_widths):
+                    table.columns[j].width = pt(cw)
+                for i, (row, rh) in enumerate(zip(t_l.rows, t_l.row_heights, strict=True)):
+                    table.rows[i].height = pt(rh)
+                    for j, val in enumerate(row):
+                        cell = table.cell(i, j)
+                        cell.margin_left = cell.margin_right = pt(t_l.pad)
+                        cell.margin_top = cell.margin_bottom = pt(t_l.pad)
+                        fill_frame(
+                            cell.text_frame,
+                            [lay.Para(str(val), t_l.size, t_l.leading, bold=i == 0)],
+                            t_l.pad,
+                        )
+            elif b.paras:
+                tb = slide.shapes.add_textbox(x, y, w, h)
+                tb.name = b.role
+                if b.fill:
+                    tb.fill.solid()
+                    tb.fill.fore_color.rgb = RGBColor.from_string(b.fill.lstrip("#"))
+                fill_frame(tb.text_frame, b.paras, b.pad)
         slide.notes_slide.notes_text_frame.text = s.notes or s.title
 
     created = dt.datetime.combine(pack.pack_date, dt.time(0, 0))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 import duckdb
@@ -22,6 +23,7 @@ from analytics.scores import describe_settings
 from data import queries as q
 from data.filters import Filters, as_date, filters_to_query
 from export import images as sn
+from export.charts import chart_specs
 from export.pack import (
     DEMO_WARNING,
     FORMATS,
@@ -44,6 +46,7 @@ from export.pack import (
     audit_figure,
     chart_caption,
     file_stem,
+    fitted_slides,
     pack_period,
     render_pack,
     scope_text,
@@ -356,6 +359,7 @@ def collect_pack(
             title="Key messages",
             subtitle=scope_line,
             lines=msg_lines or ("No key messages for these filters.",),
+            number_from=1 if msg_lines else 0,
             notes="\n".join(
                 f"{r['rank']}. {r['sentence']} [sources: {r['source_ids']}]"
                 for r in msgs.to_dict("records")
@@ -416,11 +420,12 @@ def collect_pack(
                 caption=job.caption,
                 notes=f"{alt}\n\n{job.caption}",
                 figures=job.figures,
+                charts=chart_specs(job.fig),
             )
         )
     slides.append(_sources_slide(sources, v, f, origin, transit))
     say(1.0, "content ready")
-    return Pack(
+    pack = Pack(
         title=PACK_TITLE,
         scope=scope_line,
         filters=f.describe(),
@@ -440,6 +445,9 @@ def collect_pack(
             for r in sources.to_dict("records")
         },
     )
+    # Text that does not fit its slide continues on "(continued)" slides, before the audit
+    # trail numbers the slides.
+    return replace(pack, slides=fitted_slides(pack))
 
 
 #: The divergence rule as short as a slide caption allows (in full: docs/methodology.md).

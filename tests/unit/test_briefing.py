@@ -142,9 +142,15 @@ def test_pptx_slides_titles_pictures_and_notes(demo_db: Path, pack: b.Pack, pptx
     assert titles == [s.title for s in pack.slides]
     for slide, spec in zip(slides, pack.slides, strict=True):
         pics = [sh for sh in slide.shapes if sh.shape_type == MSO_SHAPE_TYPE.PICTURE]
-        assert len(pics) == (1 if spec.image else 0), spec.title
+        charts = [sh for sh in slide.shapes if sh.has_chart]
+        # Charts are native (editable, data embedded); only maps stay pictures.
+        assert len(charts) == (len(spec.charts) if spec.kind == "image" else 0), spec.title
+        assert len(pics) == (1 if spec.image and not charts else 0), spec.title
         for pic in pics:
             assert pic._element.nvPicPr.cNvPr.get("descr"), spec.title
+        for frame in charts:
+            assert frame._element.nvGraphicFramePr.cNvPr.get("descr"), spec.title
+        for _shape in pics + charts:
             texts = " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
             assert "Source:" in texts, spec.title  # the caption, as text
         assert slide.has_notes_slide and slide.notes_slide.notes_text_frame.text.strip()

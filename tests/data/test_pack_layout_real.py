@@ -1,0 +1,100 @@
+"""Packs built from the real files never overflow, and their PowerPoint charts are native.
+
+Packs for all years, each of the last three years of the data and one route: every PDF page
+checked with pdfplumber, every PPTX slide from its shapes (tests/pack_checks.py), and the
+native charts' embedded data compared with the tables the warehouse gives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from data import queries as q
+from data.filters import Filters
+from export import images as sn
+from export import pack as b
+from services import pack as sp
+from tests.pack_checks import chart_problems, pdf_problems, pptx_problems
+
+pytestmark = [pytest.mark.shared, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def con(real_db: Path) -> duckdb.DuckDBPyConnection:
+    from data.db import connect_read_only
+
+    c = connect_read_only(real_db)
+    yield c
+    c.close()
+
+
+def _filters(con: duckdb.DuckDBPyConnection) -> dict[str, Filters]:
+    last = q.query_headline(con, Filters())["last_date"]
+    year = int(str(last)[:4])
+    out = {"all years": Filters()}
+    for y in range(year - 2, year + 1):
+        out[str(y)] = Filters(date_from=dt.date(y, 1, 1), date_to=dt.date(y, 12, 31))
+    out["central_mediterranean"] = Filters(routes=("central_mediterranean",))
+    return out
+
+
+Built = tuple[Filters, b.Pack, bytes, bytes]
+
+
+@pytest.fixture(scope="module")
+def packs(con: duckdb.DuckDBPyConnection) -> dict[str, Built]:
+    """Each pack with its PDF and PPTX, rendered once."""
+    if sn.export_unavailable_reason():
+        pytest.skip(str(sn.export_unavailable_reason()))
+    out = {}
+    for name, f in _filters(con).items():
+        pack = sp.collect_pack(con, f, generated_on=dt.date(2026, 4, 9))
+        out[name] = (f, pack, b.render_pdf(pack), b.render_pptx(pack))
+    return out
+
+
+def test_five_packs_from_the_real_files(packs: dict[str, Built]) -> None:
+    assert len(packs) == 5 and {"all years", "central_mediterranean"} <= set(packs)
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "pptx"])
+def test_real_packs_never_overflow(packs: dict[str, Built], fmt: str) -> None:
+    for name, (_f, pack, pdf, pptx) in packs.items():
+        assert b.fit_pack(pack) is pack, name  # collect_pack returns fitted slides
+        if fmt == "pdf":
+            assert pdf_problems(pdf, pack) == [], name
+        else:
+            assert pptx_problems(pptx) == [], name
+            assert chart_problems(pptx, pack) == [], name
+
+
+def test_native_charts_hold_the_warehouse_tables(
+    con: duckdb.DuckDBPyConnection, packs: dict[str, Built]
+) -> None:
+    from pptx import Presentation
+
+    for name, (f, pack, _pdf, pptx) in packs.items():
+        prs = Presentation(io.BytesIO(pptx))
+        charts = {
+            s.shapes.title.text: [sh.chart for sh in s.shapes if sh.has_chart] for s in prs.slides
+        }
+        assert sum(len(c) for c in charts.values()) >= 6, name
+        # Dead and missing per month: every month of the warehouse's table, in order.
+        monthly = q.query_incidents_by(con, f, "none", "month").sort_values("period")
+        title = next(s.title for s in pack.slides if s.charts and s.charts[0].kind == "column")
+        plot = charts[title][0].plots[0]
+        assert list(plot.categories) == [f"{d:%b %Y}" for d in monthly["period"]], name
+        assert list(plot.series[0].values) == [float(v) for v in monthly["dead_and_missing"]]
+        # Causes of death: each cause's dead and missing.
+        causes = q.query_incidents_by(con, f, "cause", None)
+        causes = causes[causes["dead_and_missing"] > 0]
+        title = next(s.title for s in pack.slides if "cause" in s.title.lower() and s.charts)
+        plot = charts[title][0].plots[0]
+        got = dict(zip(plot.categories, plot.series[0].values, strict=True))
+        assert sorted(got.values()) == sorted(float(v) for v in causes["dead_and_missing"]), name
+        assert plot.series[0].name == "Dead and missing"
