@@ -747,8 +747,23 @@ def make_seasonality_figure(card: PlanCard) -> go.Figure:
         )
         if w[0] > w[1]:
             fig.add_vrect(x0=-0.5, x1=w[1] - 0.5, fillcolor="#0072B2", opacity=0.12, line_width=0)
+    title = _("When: share of the year in each month, {name}").format(name=card.name)
+    alt = _(
+        "Grouped bars: each calendar month's share of the year's detections of {name} nationals "
+        "(Frontex) and of its dead and missing (IOM), whole years only{window}."
+    ).format(
+        name=card.name,
+        window=(
+            _("; the campaign window is shaded ({a} to {b})").format(
+                a=month_name(w[0]), b=month_name(w[1])
+            )
+            if w is not None
+            else ""
+        ),
+    )
     fig.update_layout(
-        title=_("When: share of the year in each month, {name}").format(name=card.name),
+        title=title,
+        meta={"chart": f"planner-seasonality-{card.iso3.lower()}", "alt": alt, "title": title},
         barmode="group",
         yaxis_title=_("% of the year"),
         height=340,

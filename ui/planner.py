@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.catalogue import measure
+from analytics.figures import figure_alt, figure_name
 from analytics.planner import (
     SECTION_TITLES,
     PlanCard,
@@ -54,7 +55,13 @@ def render_card(card: PlanCard, f: Filters, is_demo: bool) -> None:
                     st.html(_section_html(SECTION_TITLES[key], sections[key]))
         fig = make_seasonality_figure(card)
         if fig.data:
-            st.plotly_chart(fig, key=f"plan-season-{card.iso3}", config={"displaylogo": False})
+            st.plotly_chart(
+                fig,
+                key=f"plan-season-{card.iso3}",
+                theme=None,
+                config=render.plotly_config(figure_name(fig), f),
+                alt=figure_alt(fig) or None,
+            )
         st.caption(
             " ".join(
                 measure(m).caveat

@@ -18,6 +18,9 @@ PAGES = {
     "briefing": "pages/briefing.py",
     "data_sources": "pages/data_sources.py",
     "methodology": "pages/methodology.py",
+    "money": "pages/money.py",
+    "planner": "pages/planner.py",
+    "reconcile": "pages/reconcile.py",
 }
 
 

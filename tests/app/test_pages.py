@@ -91,6 +91,9 @@ def check_page(at: AppTest, name: str) -> None:
         "incidents": "Incidents",
         "briefing": "Briefing",
         "data_sources": "Data and sources",
+        "money": "Follow the money",
+        "planner": "Prevention planner",
+        "reconcile": "Reconcile sources",
     }
     if name in titles:
         assert at.title[0].value == titles[name], name

@@ -27,6 +27,9 @@ PAGES = {
     "risk": ("Origin and transit risk", True, True),
     "incidents": ("Incidents", True, False),
     "data_sources": ("Data and sources", False, True),
+    "money": ("Follow the money", True, True),
+    "planner": ("Prevention planner", False, True),
+    "reconcile": ("Reconcile sources", False, True),
     "methodology": ("Methodology", False, False),
 }
 
