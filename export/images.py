@@ -585,6 +585,9 @@ class MapSpec:
         data grey and hatched (:func:`choropleth_fills`).
     selected : str, optional
         ISO-3 of a country outlined in black.
+    labels : DataFrame, optional
+        Place names to write (:func:`geo.labels.labels_for_extent`): ``text``, ``lon``,
+        ``lat``, ``kind`` (``country``, ``sea``, ``ocean``), ``size`` (points).
     extent : tuple, optional
         (lon_min, lon_max, lat_min, lat_max); default the routes' box, else the world.
     """
@@ -596,6 +599,7 @@ class MapSpec:
     choropleth: pd.DataFrame | None = None
     selected: str | None = None
     extent: tuple[float, float, float, float] | None = None
+    labels: pd.DataFrame | None = None
 
 
 # --------------------------------------------------------------------------- maps: drawing
@@ -896,6 +900,27 @@ def _draw_layers(
             linewidths=0.4,
             zorder=7,
         )
+    if spec.labels is not None and len(spec.labels):
+        lx, ly = _merc(spec.labels["lon"].to_numpy(float), spec.labels["lat"].to_numpy(float))
+        name_halo = [pe.withStroke(linewidth=2.2, foreground="white", alpha=0.85)]
+        for x, y, text, kind, size in zip(
+            lx, ly, spec.labels["text"], spec.labels["kind"], spec.labels["size"], strict=True
+        ):
+            sea = kind != "country"
+            ax.text(
+                x,
+                y,
+                str(text),
+                ha="center",
+                va="center",
+                fontsize=float(size) * 0.62,
+                color="#265C8C" if sea else "#333333",
+                style="italic" if sea else "normal",
+                family=map_font_family(),
+                path_effects=name_halo,
+                zorder=8,
+                clip_on=True,
+            )
     ax.add_patch(
         Polygon(
             [(x0, y0), (x1, y0), (x1, y1), (x0, y1)],

@@ -565,19 +565,28 @@ def _route_map(
     waypoints: pd.DataFrame,
     metrics: pd.DataFrame,
     f: Filters,
+    place_names: pd.DataFrame | None = None,
 ) -> Slide:
-    """The routes in view, the deadliest named in their colours and the others grey.
+    """The routes in view, the deadliest named in their colours and the others grey, with
+    country and sea names (``place_names``: :func:`data.reference.read_map_labels`).
 
-    The view is the app's default (Europe, Africa and the Middle East) unless the filters
-    pick routes, then it is their bounding box.
+    The view is fitted to the routes with dead and missing under the filters (the Americas
+    when the US-Mexico border has them), or to the filtered routes.
     """
+    from geo import labels as gll
+
     routes = routes_ref[routes_ref["route_id"] != "unclassified"]
     if f.routes:
         routes = routes[routes["route_id"].isin(f.routes)]
         waypoints = waypoints[waypoints["route_id"].isin(f.routes)]
         extent = sn.route_extent(waypoints, 5.0)
     else:
-        extent = sn.ROUTES_EXTENT
+        dm_by = metrics.set_index("route_id")["dead_and_missing"].fillna(0)
+        with_data = waypoints[waypoints["route_id"].map(dm_by).fillna(0) > 0]
+        box = gll.data_extent(
+            list(zip(with_data["lon"], with_data["lat"], strict=True)), trim=0.0, pad_deg=5.0
+        )
+        extent = box if box is not None else sn.ROUTES_EXTENT
     lines = sn.compute_route_lines(routes, waypoints, metrics, colour_by="route")
     view = sn.visible_extent(sn.MapSpec(extent=extent), MAP_ASPECT)
     in_view = {e["label"] for e in sn.route_legend_entries(lines, view)}
@@ -597,8 +606,16 @@ def _route_map(
         w if r in top else min(w, 5.0)
         for r, w in zip(lines["route_id"], lines["width_px"], strict=True)
     ]
+    names = None
+    if place_names is not None:
+        # The map area of the slide's PNG in points (12.5 in wide, legend at the right).
+        w_pt = (12.5 - 0.7 - 3.3) * 72
+        names = gll.labels_for_extent(place_names, view, w_pt, w_pt * MAP_ASPECT)
     spec = sn.MapSpec(
-        routes=lines, waypoints=waypoints[waypoints["route_id"].isin(top)], extent=extent
+        routes=lines,
+        waypoints=waypoints[waypoints["route_id"].isin(top)],
+        extent=extent,
+        labels=names,
     )
     shown = lines[lines["route_id"].isin(top)]
     entries = [

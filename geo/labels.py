@@ -256,3 +256,15 @@ def view_of_extent(
     y0, y1 = _merc_y(lat1), _merc_y(lat0)
     zoom = math.log2(min(width_px / (dx * TILE_PX), height_px / (max(y1 - y0, 1e-9) * TILE_PX)))
     return {"longitude": (lon0 + lon1) / 2, "latitude": _merc_lat((y0 + y1) / 2), "zoom": zoom}
+
+
+def labels_for_extent(
+    labels: pd.DataFrame,
+    extent: tuple[float, float, float, float],
+    width: float,
+    height: float,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """:func:`labels_for_view` for a static map showing exactly ``extent`` in ``width`` x
+    ``height`` units (points on a PNG, whose type is set in points)."""
+    return labels_for_view(labels, view_of_extent(extent, width, height), width, height, lang)

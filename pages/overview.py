@@ -42,7 +42,16 @@ if "incidents" in opts.layers:
     render.render_incident_legend(f, hexagons)
 if "routes" in opts.layers:
     render.render_route_legend("route", f, top)
-snapshots.render_route_map_download(f, "lethality", with_incidents=True, key="overview-map-png")
+snapshots.render_route_map_download(
+    f,
+    "route",
+    with_incidents="incidents" in opts.layers,
+    key="overview-map-png",
+    view=view,
+    coloured=top,
+    labels="labels" in opts.layers,
+    show_routes="routes" in opts.layers,
+)
 st.caption(render.source_caption(v, f, detections=True))
 
 left, right = st.columns(2)

@@ -315,7 +315,11 @@ def collect_pack(
         if countries is None:
             countries = simplify_countries(compute_country_geodataframe(q.query_countries(con)))
         waypoints = q.query_waypoints(con)
-        route_map = _route_map(countries, routes_ref, waypoints, metrics, f)
+        from data.reference import read_map_labels  # geopandas: only when a pack is made
+
+        route_map = _route_map(
+            countries, routes_ref, waypoints, metrics, f, place_names=read_map_labels()
+        )
         say(0.55, "drawing the risk maps")
         origin_map = _risk_map(countries, origin, "origin")
         transit_map = _risk_map(countries, transit, "transit")

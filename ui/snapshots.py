@@ -31,6 +31,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.figures import figure_name
+from analytics.theme import OTHER_COLOUR
 from data.filters import Filters
 from export import images as sn
 from ui import cache, render, state
@@ -48,6 +49,9 @@ HELP: Mapping[str, str] = {
 }
 #: The on-screen maps are about this many CSS pixels across and high.
 MAP_VIEW_PX = (1100, 560)
+#: The map area of a default map PNG in points (12 in wide, 0.35 in margins, aspect 0.52), where
+#: place names are placed (their type is set in points).
+PNG_MAP_PT = (11.3 * 72, 11.3 * 72 * 0.52)
 
 
 @st.cache_resource(show_spinner=False)
@@ -207,10 +211,21 @@ def render_route_map_download(
     *,
     with_incidents: bool = False,
     key: str | None = None,
+    view: Mapping[str, float] | None = None,
+    coloured: Sequence[str] | None = None,
+    labels: bool = False,
+    show_routes: bool = True,
 ) -> None:
     """Map PNG of the routes map as the page draws it (width by detections, colour by
-    lethality or route; optionally the incidents as hexagons or points)."""
+    lethality or route; optionally the incidents as hexagons or points).
+
+    ``view`` (the page's fitted view), ``coloured`` (with ``colour_by="route"``: the routes in
+    colour, the others grey), ``labels`` (country and sea names) and ``show_routes`` make the
+    PNG match what the page's map shows."""
+    from geo import labels as gll
     from geo import layers as gl
+
+    label_table = cache.map_labels() if labels else None
 
     routes = cache.routes()
     wps = cache.waypoints()
@@ -228,12 +243,25 @@ def render_route_map_download(
     def build() -> tuple[sn.MapSpec, list[sn.MapLegend]]:
         # Styling the route lines takes a few tens of ms: done when the button is clicked.
         lines = sn.compute_route_lines(routes, wps, metrics, colour_by, shown)
-        extent = (
-            sn.route_extent(wps, 5.0)
-            if f.routes
-            else sn.extent_from_view(gl.DEFAULT_VIEW, *MAP_VIEW_PX)
+        if colour_by == "route" and coloured is not None:
+            keep = set(coloured)
+            lines["colour"] = [
+                c if r in keep else OTHER_COLOUR
+                for r, c in zip(lines["route_id"], lines["colour"], strict=True)
+            ]
+            lines["alpha"] = [0.95 if r in keep else 0.45 for r in lines["route_id"]]
+        if view is not None:
+            extent = sn.extent_from_view(view, int(render.MAP_WIDTH_PX), MAP_VIEW_PX[1])
+        elif f.routes:
+            extent = sn.route_extent(wps, 5.0)
+        else:
+            extent = sn.extent_from_view(gl.DEFAULT_VIEW, *MAP_VIEW_PX)
+        view_box = sn.visible_extent(sn.MapSpec(extent=extent))
+        names = (
+            gll.labels_for_extent(label_table, view_box, *PNG_MAP_PT)
+            if label_table is not None
+            else None
         )
-        view = sn.visible_extent(sn.MapSpec(extent=extent))
         if colour_by == "lethality":
             legend = sn.MapLegend(
                 "Dead and missing per 1,000 detections",
@@ -244,11 +272,18 @@ def render_route_map_download(
         else:
             legend = sn.MapLegend(
                 "Routes",
-                sn.route_legend_entries(lines, view),
+                sn.route_legend_entries(lines, view_box),
                 "Line width: Frontex detections in the period. Waypoints are approximate.",
             )
         legends = [legend] if inc_legend is None else [legend, inc_legend]
-        spec = sn.MapSpec(routes=lines, waypoints=wps, hexes=hexes, points=points, extent=extent)
+        spec = sn.MapSpec(
+            routes=lines if show_routes else None,
+            waypoints=wps if show_routes else None,
+            hexes=hexes,
+            points=points,
+            extent=extent,
+            labels=names,
+        )
         return spec, legends
 
     v = cache.vintages(f)

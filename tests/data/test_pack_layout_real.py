@@ -98,3 +98,21 @@ def test_native_charts_hold_the_warehouse_tables(
         got = dict(zip(plot.categories, plot.series[0].values, strict=True))
         assert sorted(got.values()) == sorted(float(v) for v in causes["dead_and_missing"]), name
         assert plot.series[0].name == "Dead and missing"
+
+
+def test_pack_route_map_is_fitted_to_the_routes_with_deaths(real_db) -> None:
+    """Issue 16: the pack's route map shows where the filtered data are (the US-Mexico border
+    has 6,677 dead and missing: it is on the map and in its table), not a fixed Europe-Africa
+    view."""
+    from data.db import connect_read_only
+    from data.filters import Filters
+    from services.pack import collect_pack
+
+    con = connect_read_only(real_db)
+    try:
+        pack = collect_pack(con, Filters(), render_images=False)
+    finally:
+        con.close()
+    (slide,) = [s for s in pack.slides if s.notes.startswith("Routes on the map")]
+    assert "US-Mexico border crossing" in slide.notes
+    assert "Central Mediterranean" in slide.notes

@@ -117,3 +117,26 @@ def test_fit_view_shows_the_whole_box_and_is_stable() -> None:
     assert v == gll.fit_view((-20.2, 40.1, 10.1, 45.2), 980, 560)  # nearly the same data
     world = gll.fit_view((-125.0, 140.0, -35.0, 60.0), 980, 560)
     assert world["zoom"] < 2.0 and -20 < world["longitude"] < 30
+
+
+def test_static_maps_write_the_names_chosen_for_their_extent(labels: pd.DataFrame) -> None:
+    """The map PNG and the pack draw the same names as the app would for that view."""
+    from matplotlib.figure import Figure
+
+    from export import images as sn
+    from geo.layers import simplify_countries
+
+    extent = (-30.0, 60.0, 0.0, 55.0)
+    spec = sn.MapSpec(extent=extent)
+    box_ll = sn.visible_extent(spec)
+    names = gll.labels_for_extent(labels, box_ll, 800, 416)
+    assert {"Mediterranean Sea", "Algeria"} <= set(names["text"])
+    ax = Figure().add_subplot()
+    sn._draw_layers(
+        ax,
+        simplify_countries(read_countries()),
+        sn.MapSpec(extent=extent, labels=names),
+        sn._fit_extent(extent, 0.52),
+    )
+    drawn = [t.get_text() for t in ax.texts]
+    assert sorted(drawn) == sorted(names["text"])
