@@ -144,7 +144,7 @@ def test_chart_png_svg_pdf_downloads(page: object) -> None:
     assert name.endswith(".pdf") and pdf.startswith(b"%PDF")
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 1
-    assert "route: central_mediterranean" in reader.pages[0].extract_text()
+    assert "route: Central Mediterranean" in reader.pages[0].extract_text()
 
 
 def test_map_png_download(page: object) -> None:
