@@ -383,24 +383,6 @@ def read_countries() -> gpd.GeoDataFrame:
     return _countries().copy()
 
 
-def read_map_labels() -> pd.DataFrame:
-    """Where the maps write place names (``map_labels.csv``, built by
-    ``scripts/build_map_labels.py``).
-
-    Returns
-    -------
-    DataFrame
-        ``kind`` (``country``, ``sea``, ``ocean``), ``code``, ``name_en``, ``name_fr``,
-        ``lon``, ``lat`` (degrees) and ``area_km2``.
-    """
-    return pd.read_csv(
-        _path("map_labels.csv"),
-        comment="#",
-        dtype={"kind": str, "code": str, "name_en": str, "name_fr": str},
-        keep_default_na=False,
-    )
-
-
 def read_reported_surges() -> pd.DataFrame:
     """The cited table of publisher-reported surges (``reported_surges.csv``), all text.
 

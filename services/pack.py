@@ -315,7 +315,7 @@ def collect_pack(
         if countries is None:
             countries = simplify_countries(compute_country_geodataframe(q.query_countries(con)))
         waypoints = q.query_waypoints(con)
-        from data.reference import read_map_labels  # geopandas: only when a pack is made
+        from data.map_labels import read_map_labels
 
         route_map = _route_map(
             countries, routes_ref, waypoints, metrics, f, place_names=read_map_labels()

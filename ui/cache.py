@@ -350,7 +350,7 @@ def country_names() -> dict[str, str]:
 @st.cache_resource(show_spinner=False)
 def map_labels() -> pd.DataFrame:
     """Country and sea names for the maps (reference file shipped with the app; read once)."""
-    from data.reference import read_map_labels
+    from data.map_labels import read_map_labels
 
     return read_map_labels()
 

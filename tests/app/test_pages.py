@@ -474,3 +474,29 @@ def test_overview_map_names_places_fits_the_data_and_greys_minor_routes(
     deck2 = next(d for d in decks(at2) if any(ly.get("id") == "routes" for ly in d["layers"]))
     v = deck2["initialViewState"]
     assert -120 < v["longitude"] < -90 and v["zoom"] >= 3.0, v
+
+
+def test_first_page_does_not_import_geopandas_or_statsmodels(demo_db: Path) -> None:
+    """Cold start: the Overview's first run imports neither geopandas (0.6 s: the map labels
+    are read without it) nor statsmodels (2.4 s: the alerts' reference engine only)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.app.conftest import APP
+
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({str(APP)!r}, default_timeout=120)\n"
+        "at.run()\n"
+        "assert not at.exception, [e.message for e in at.exception]\n"
+        "print(sorted(m for m in ('geopandas', 'statsmodels', 'pyproj') if m in sys.modules))\n"
+    )
+    env = {**os.environ, "ROUTEWATCH_DB": str(demo_db)}
+    env.pop("ROUTEWATCH_ONLINE_BASEMAP", None)
+    p = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=180
+    )
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert p.stdout.strip().splitlines()[-1] == "[]", p.stdout[-500:]

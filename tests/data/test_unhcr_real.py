@@ -133,3 +133,34 @@ def test_risk_command_carries_the_unhcr_figures(
     eri = origins["ERI"]["refugee_population"]
     assert eri["value"] == pytest.approx(pop["refugee_population_origin"]) and eri["year"] == 2023
     assert eri["unit"] == "persons"
+
+
+def test_pack_audit_and_command_give_the_same_per_1000_arrivals(
+    real_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One number: the pack's audit trail and ``risk --json`` carry the same Central
+    Mediterranean deaths per 1,000 sea arrivals (the Routes page is checked against the service
+    in tests/app/test_risk_confidence.py)."""
+    import json
+
+    from data.db import connect_read_only
+    from services.cli import main
+    from services.pack import build_pack
+
+    f = Filters(date_from=dt.date(2023, 1, 1), date_to=dt.date(2023, 12, 31))
+    con = connect_read_only(real_db)
+    try:
+        audit = json.loads(build_pack(con, f, "json"))
+    finally:
+        con.close()
+    (fig,) = [
+        x
+        for x in audit["figures"]
+        if x["measure"] == "deaths_per_1000_sea_arrivals"
+        and x["key"].get("route_id") == "central_mediterranean"
+    ]
+    assert main(["risk", "--level", "route", "--json", "--from", "2023-01-01", "--to",
+                 "2023-12-31", "--db", str(real_db)]) == 0  # fmt: skip
+    (cm,) = [o for o in json.loads(capsys.readouterr().out) if o["id"] == "central_mediterranean"]
+    assert fig["value"] == pytest.approx(cm["sea_arrivals"]["value"])
+    assert fig["display"] == cm["sea_arrivals"]["display"]

@@ -138,7 +138,9 @@ def test_chart_png_svg_pdf_downloads(page: object) -> None:
     text = svg.decode("utf-8")
     assert text.lstrip().startswith("<svg")
     assert "Central Mediterranean" in text or "Selected routes" in text
-    assert "Filters: 2024-01-01 to 2024-12-31; route: Central Mediterranean" in text  # names, not ids
+    assert (
+        "Filters: 2024-01-01 to 2024-12-31; route: Central Mediterranean" in text
+    )  # names, not ids
 
     name, pdf = _download(page, "PDF")
     assert name.endswith(".pdf") and pdf.startswith(b"%PDF")

@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data.reference import read_countries, read_map_labels
+from data.map_labels import read_map_labels
+from data.reference import read_countries
 from geo import labels as gll
 
 
