@@ -16,6 +16,7 @@ render.configure_page()
 access.credential_problem()  # a weak or plain-text analyst credential is refused (and logged)
 cache.pin_run_db()  # one warehouse version for the whole run, even if an ingest publishes
 page = st.navigation(state.app_pages())
+render.render_global_css()
 
 try:
     filters = state.render_sidebar()

@@ -47,8 +47,13 @@ QUALITY_LABELS = {
 LATEST = ""
 
 
-def app_pages() -> dict[str, list[Any]]:
-    """The app's pages by section, for ``st.navigation`` (paths relative to app.py)."""
+def app_pages() -> list[Any]:
+    """The app's pages in menu order, for ``st.navigation`` (paths relative to app.py).
+
+    One flat list: Streamlit draws section headings as ``div`` elements inside the menu's
+    ``ul``, which breaks the list's structure for screen readers (axe: ``list`` and
+    ``listitem``, serious); the briefing views come first, then the pages about the data.
+    """
     pages: dict[str, list[Any]] = {
         "Briefing views": [
             st.Page(
@@ -71,7 +76,7 @@ def app_pages() -> dict[str, list[Any]]:
             st.Page("pages/load_data.py", title="Load data", icon=":material/upload_file:"),
         ],
     }
-    return pages
+    return [p for section in pages.values() for p in section]
 
 
 def ensure_app_shell() -> None:
