@@ -27,7 +27,7 @@ def test_paint_measures_a_filter_change(demo_db: Path) -> None:
     require_chromium()
     from benchmarks.paint import bench_paint
 
-    res = bench_paint(demo_db, pages=("overview",), changes=2, port=_port(), timeout_s=90)
+    res = bench_paint(demo_db, pages=("overview",), changes=2, port=_port(), timeout_s=240)
     assert "errors" not in res, res.get("errors")
     ov = res["pages"]["overview"]
     assert ov["n"] == 2

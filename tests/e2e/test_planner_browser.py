@@ -23,6 +23,12 @@ def test_planner_page_link_and_pdf(browser, app_url: str, artifacts: Path) -> No
         page = ctx.new_page()
         page.goto(f"{app_url}/planner")
         page.get_by_text(re.compile("^Campaign window:")).first.wait_for(timeout=TIMEOUT_MS)
+        # Every card drawn (they stream in one by one): no run in progress, nothing stale.
+        page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+            " && !document.querySelector('[data-stale=\"true\"]')",
+            timeout=TIMEOUT_MS,
+        )
         assert page.locator("[data-testid='stException']").count() == 0
         assert page.locator("[class*='st-key-plan-card-']").count() >= 1
 
