@@ -396,7 +396,7 @@ def collect_pack(
             both_ids,
         )
     )
-    slides.append(_planner_slide(con, f, ref, origin, transit, scope_line, span))
+    slides.append(_planner_slide(con, f, ref, scope_line, span))
     for job, png in zip(jobs, images, strict=True):
         alt = fg.figure_alt(job.fig)
         if png is None:
@@ -559,8 +559,6 @@ def _planner_slide(
     con: Con,
     f: Filters,
     ref: Any,
-    origin: pd.DataFrame,
-    transit: pd.DataFrame,
     scope_line: str,
     span: tuple[dt.date | None, dt.date | None],
 ) -> Slide:

@@ -31,10 +31,10 @@ from services import report
 Con = duckdb.DuckDBPyConnection
 
 
-def _arrival_country(con: Con, route_id: str) -> str | None:
+def _arrival_country(series: Any, route_id: str) -> str | None:
     """The loaded arrivals country of ``route_id`` (by :data:`analytics.reconcile.ARRIVAL_ROUTES`,
     the one mapping of countries' arrivals to routes), Italy first; ``None`` if none."""
-    loaded = set(query_arrival_series(con)["country_iso3"].astype(str))
+    loaded = set(series["country_iso3"].astype(str))
     for iso3, rid in ARRIVAL_ROUTES.items():
         if rid == route_id and iso3 in loaded:
             return iso3
@@ -89,7 +89,8 @@ def route_arrival_ratio(con: Con, f: Filters, route_id: str) -> dict[str, Any] |
         ``deaths_per_1000_detections``, ``detections`` (events), ``detection_window`` (text),
         ``detection_source``, ``incident_source``.
     """
-    country = _arrival_country(con, route_id)
+    series = query_arrival_series(con)
+    country = _arrival_country(series, route_id)
     if country is None:
         return None
     fr = f.replace(routes=(route_id,))
@@ -101,7 +102,6 @@ def route_arrival_ratio(con: Con, f: Filters, route_id: str) -> dict[str, Any] |
     )
     if sid is not None and v.incidents is not None:
         arrivals = query_arrivals_monthly(con, sid, country)
-        series = query_arrival_series(con)
         span = series[(series["source_id"] == sid) & (series["country_iso3"] == country)]
         a_first = span["first_date"].iloc[0] if len(span) else None
         a_last = span["last_date"].iloc[0] if len(span) else None
