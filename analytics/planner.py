@@ -622,13 +622,17 @@ SECTION_TITLES: Mapping[str, str] = {
 
 def card_summary(card: PlanCard) -> str:
     """The card's headline: dead and missing and detections of its nationals."""
-    return _(
-        "{name}: {dm} dead and missing (IOM, split across origins) and {det} Frontex "
-        "detections of its nationals, {period}."
-    ).format(
+    det = (
+        _("{det} Frontex detections of its nationals").format(
+            det=_fmt("origin_detections", card.detections)
+        )
+        if is_value(card.detections)
+        else _("Frontex detections of its nationals: {none}").format(none=NO_DATA)
+    )
+    return _("{name}: {dm} dead and missing (IOM, split across origins); {det}; {period}.").format(
         name=card.name,
         dm=_fmt("origin_dead_and_missing", card.dead_and_missing),
-        det=_fmt("origin_detections", card.detections),
+        det=det,
         period=card.period,
     )
 

@@ -45,6 +45,16 @@ def _settle(page) -> None:
     page.wait_for_timeout(1200)  # charts and maps finish drawing after the run
 
 
+def _serious(result) -> dict[str, str]:
+    """Serious and critical violations by rule id, with the first element and its fix."""
+    return {
+        v["id"]: f"{v['id']} ({v['impact']}, {len(v['nodes'])} elements): "
+        f"{v['nodes'][0]['target']} {v['nodes'][0].get('failureSummary', '')[:160]}"
+        for v in result.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    }
+
+
 def test_no_serious_or_critical_axe_violation_on_any_page(
     browser, app_url: str, artifacts: Path
 ) -> None:
@@ -57,15 +67,16 @@ def test_no_serious_or_critical_axe_violation_on_any_page(
         for path in PATHS:
             page.goto(f"{app_url}/{path}")
             _settle(page)
-            result = axe.run(page, options=AXE_OPTIONS)
-            bad = [
-                f"{v['id']} ({v['impact']}, {len(v['nodes'])} elements): "
-                f"{v['nodes'][0]['target']} {v['nodes'][0].get('failureSummary', '')[:160]}"
-                for v in result.response["violations"]
-                if v["impact"] in ("serious", "critical")
-            ]
+            bad = _serious(axe.run(page, options=AXE_OPTIONS))
             if bad:
-                found[path or "overview"] = bad
+                # A page may rerun once more after it first settles (a control writing the
+                # address); while it redraws, the house CSS can be briefly absent. What is
+                # still there once it has settled again is a real violation.
+                _settle(page)
+                again = _serious(axe.run(page, options=AXE_OPTIONS))
+                bad = {k: v for k, v in again.items() if k in bad}
+            if bad:
+                found[path or "overview"] = list(bad.values())
     finally:
         page.close()
     assert found == {}, found
