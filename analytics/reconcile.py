@@ -90,6 +90,19 @@ ARRIVAL_ROUTES: Mapping[str, str] = MappingProxyType(
 )
 
 
+def select_arrival_series(series: pd.DataFrame, route_id: str, is_demo: bool) -> pd.DataFrame:
+    """The arrivals series that count on ``route_id``: one per country of arrival (the newest
+    vintage, as :func:`data.queries.query_arrival_series` orders them), demo with demo and real
+    with real, in :data:`ARRIVAL_ROUTES` order (Italy first). The one choice the Routes ratio,
+    the reconciliation view and the pack share."""
+    order = {c: i for i, c in enumerate(ARRIVAL_ROUTES)}
+    out = series[
+        (series["country_iso3"].map(ARRIVAL_ROUTES) == route_id)
+        & (series["is_demo"].astype(bool) == bool(is_demo))
+    ].drop_duplicates("country_iso3")
+    return out.iloc[sorted(range(len(out)), key=lambda i: order[out["country_iso3"].iloc[i]])]
+
+
 #: The status column of each source kind in the monthly table.
 STATUS_COLUMNS: Mapping[str, str] = MappingProxyType(
     {"mmp": "iom_status", "frontex": "frontex_status", "unhcr-arrivals": "unhcr_status"}

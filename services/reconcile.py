@@ -26,6 +26,7 @@ from analytics.reconcile import (
     STATUS_COLUMNS,
     Window,
     compute_reconciliation,
+    select_arrival_series,
 )
 from data.filters import Filters, Vintages, as_date
 from data.queries import (
@@ -134,11 +135,7 @@ def reconcile(
     else:
         windows["frontex"] = Window("frontex", fx.first, fx.last)
 
-    series = query_arrival_series(con)
-    series = series[
-        (series["country_iso3"].map(ARRIVAL_ROUTES) == route_id)
-        & (series["is_demo"].astype(bool) == v.is_demo)
-    ].drop_duplicates("country_iso3")  # newest vintage per country (the query's order)
+    series = select_arrival_series(query_arrival_series(con), route_id, v.is_demo)
     if series.empty:
         mapped = sorted(c for c, r in ARRIVAL_ROUTES.items() if r == route_id)
         reason = (

@@ -21,7 +21,7 @@ from analytics.measures import (
     compute_deaths_per_1000_arrivals,
     compute_refugee_population,
 )
-from analytics.reconcile import ARRIVAL_ROUTES
+from analytics.reconcile import select_arrival_series
 from data.filters import Filters, as_date
 from data.queries import query_arrival_series, query_arrivals_monthly, resolve_vintages
 from data.risk_queries import query_route_monthly, query_source_spans
@@ -29,16 +29,6 @@ from data.unhcr_queries import query_refugee_population_by_year, query_unhcr_sou
 from services import report
 
 Con = duckdb.DuckDBPyConnection
-
-
-def _arrival_country(series: Any, route_id: str) -> str | None:
-    """The loaded arrivals country of ``route_id`` (by :data:`analytics.reconcile.ARRIVAL_ROUTES`,
-    the one mapping of countries' arrivals to routes), Italy first; ``None`` if none."""
-    loaded = set(series["country_iso3"].astype(str))
-    for iso3, rid in ARRIVAL_ROUTES.items():
-        if rid == route_id and iso3 in loaded:
-            return iso3
-    return None
 
 
 def refugee_population(con: Con, f: Filters, iso3: str) -> dict[str, Any]:
@@ -89,22 +79,20 @@ def route_arrival_ratio(con: Con, f: Filters, route_id: str) -> dict[str, Any] |
         ``deaths_per_1000_detections``, ``detections`` (events), ``detection_window`` (text),
         ``detection_source``, ``incident_source``.
     """
-    series = query_arrival_series(con)
-    country = _arrival_country(series, route_id)
-    if country is None:
-        return None
     fr = f.replace(routes=(route_id,))
     v = resolve_vintages(con, fr)
-    sid = query_unhcr_source(con, "unhcr-arrivals", v.is_demo)
+    chosen = select_arrival_series(query_arrival_series(con), route_id, v.is_demo)
+    if chosen.empty:
+        return None
+    first_series = chosen.iloc[0]
+    country, sid = str(first_series["country_iso3"]), str(first_series["source_id"])
     window = None
     res = compute_deaths_per_1000_arrivals(
         _empty_monthly("dead_and_missing"), _empty_monthly("arrivals"), None
     )
-    if sid is not None and v.incidents is not None:
+    if v.incidents is not None:
         arrivals = query_arrivals_monthly(con, sid, country)
-        span = series[(series["source_id"] == sid) & (series["country_iso3"] == country)]
-        a_first = span["first_date"].iloc[0] if len(span) else None
-        a_last = span["last_date"].iloc[0] if len(span) else None
+        a_first, a_last = first_series["first_date"], first_series["last_date"]
         spans = query_source_spans(con)
         row = spans[spans["source_id"] == v.incidents]
         i_first = as_date(row["first_date"].iloc[0]) if len(row) else None
