@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 export ROUTEWATCH_DB ?= data/routewatch.duckdb
 
-.PHONY: run setup db test test-fast lint bench fmt clean
+.PHONY: run setup db test test-fast lint bench fmt clean i18n i18n-check
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -34,8 +34,16 @@ test-fast: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy data geo analytics services export
+	$(BIN)/mypy data geo analytics services export i18n
 	$(BIN)/lint-imports --no-cache
+
+# French catalogues (Babel): add new messages to the .po files, drop gone ones; then list the
+# untranslated (i18n-check exits 1 while any is left).
+i18n: setup
+	$(BIN)/python -m scripts.i18n update
+
+i18n-check: setup
+	$(BIN)/python -m scripts.i18n check
 
 bench: setup
 	$(BIN)/python -m benchmarks.run --rows 100000

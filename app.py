@@ -13,11 +13,13 @@ from data.db import WarehouseError
 from ui import access, cache, render, state
 
 render.configure_page()
+state.apply_lang()  # the reader's language, before anything is drawn (kept in the URL)
 access.credential_problem()  # a weak or plain-text analyst credential is refused (and logged)
 cache.pin_run_db()  # one warehouse version for the whole run, even if an ingest publishes
 page = st.navigation(state.app_pages())
 render.render_global_css()
 
+state.render_lang_selector()
 try:
     filters = state.render_sidebar()
 except WarehouseError as exc:

@@ -23,7 +23,6 @@ Pure: no I/O, no database, no Streamlit.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+import i18n
 from analytics.catalogue import (
     MIN_DETECTIONS_FOR_RATE,
     MIN_KNOWN_FOR_SHARE,
@@ -40,6 +40,7 @@ from analytics.catalogue import (
     measure,
 )
 from analytics.theme import apply_theme, cause_label
+from i18n import _
 
 #: Months a campaign should start before the peak month (the window is these months).
 CAMPAIGN_LEAD_MONTHS = 2
@@ -72,15 +73,9 @@ MIN_NATIONALITY_SHARE = 0.01
 UNKNOWN_CAUSE = "Mixed or unknown"
 
 
-def _(text: str) -> str:
-    """Mark ``text`` as a translatable template (gettext style; identity until translations
-    exist). Format the returned template, never the text before it is looked up."""
-    return text
-
-
 def month_name(month: int | None) -> str:
     """``8`` -> ``"August"`` (:data:`NO_DATA` for ``None``)."""
-    return _(calendar.month_name[month]) if month else NO_DATA
+    return i18n.month_name(month) if month else NO_DATA
 
 
 # ------------------------------------------------------------------ when
@@ -721,7 +716,7 @@ def compute_plan_rows(card: PlanCard) -> pd.DataFrame:
 def make_seasonality_figure(card: PlanCard) -> go.Figure:
     """Each calendar month's share of the year: detections of the country's nationals
     (Frontex) and its dead and missing (IOM), over whole years; the campaign window shaded."""
-    months = [month_name(m)[:3] for m in range(1, 13)]
+    months = [i18n.month_name(m, short=True) for m in range(1, 13)]
     fig = go.Figure()
     top = 0.0
     for season, label, colour in (

@@ -17,7 +17,6 @@ from analytics.catalogue import DETECTION_CAVEAT, MIN_ESTIMATE_CAVEAT, measure
 from analytics.planner import (
     SECTION_TITLES,
     PlanCard,
-    _,
     card_sections,
     card_summary,
     compute_plan_rows,
@@ -25,6 +24,7 @@ from analytics.planner import (
 )
 from export.pack import ACCENT, DEMO_WARNING, GREY, INK, _pdf_fonts
 from export.tables import to_safe_csv
+from i18n import _
 
 PAGE_W_PT = 595.28  # A4 portrait
 PAGE_H_PT = 841.89

@@ -53,6 +53,7 @@ from analytics.scores import (
     describe_settings,
 )
 from data.filters import ISO3_RE, Filters
+from i18n import DEFAULT_LANG, LANGS, use_lang
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -132,6 +133,9 @@ def _common() -> argparse.ArgumentParser:
     g.add_argument("--vintage", help="incident source_id (default: latest real vintage)")
     c.add_argument("--json", action="store_true", help="print JSON")
     c.add_argument("--db", default=argparse.SUPPRESS, help="warehouse file")
+    c.add_argument(
+        "--lang", choices=LANGS, default=argparse.SUPPRESS, help="language of the output (en, fr)"
+    )
     return c
 
 
@@ -425,6 +429,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``python -m analytics`` parser (one subparser per entry of :data:`REGISTRARS`)."""
     p = _Parser(prog="python -m analytics", description="RouteWatch risk analytics")
     p.add_argument("--db", default=None, help="warehouse file (default: $ROUTEWATCH_DB)")
+    p.add_argument(
+        "--lang", choices=LANGS, default=DEFAULT_LANG, help="language of the output (en, fr)"
+    )
     sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
     common = _common()
     for register in REGISTRARS:
@@ -1087,7 +1094,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code) if isinstance(exc.code, int) else 2
     handler: Handler = args.handler
     try:
-        return handler(args)
+        with use_lang(args.lang):
+            return handler(args)
     except (CliError, WarehouseError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

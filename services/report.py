@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+import i18n
 from analytics.alerts import (
     ALERT_WINDOWS,
     compute_alert_board,
@@ -109,6 +110,7 @@ from data.risk_queries import (
     query_route_monthly,
     query_source_spans,
 )
+from i18n import get_lang
 
 # geo.spatial imports geopandas (about 0.5 s): it is imported where boundaries are needed, so
 # the first page draws without it.
@@ -257,14 +259,20 @@ class _Ctx:
 
     @cached_property
     def names(self) -> pd.Series:
+        """Country name by ISO-3, in the reader's language (:func:`i18n.country_names`)."""
         if self.ref:
-            return self.ref.country_names
-        c = query_countries(self.con, with_geometry=False)
-        return c.set_index("iso3")["name"]
+            english = self.ref.country_names
+        else:
+            english = query_countries(self.con, with_geometry=False).set_index("iso3")["name"]
+        if get_lang() == "en":
+            return english
+        return pd.Series(i18n.country_names(english.to_dict()), name=english.name)
 
     @cached_property
     def route_names(self) -> pd.Series:
-        return self.routes.set_index("route_id")["name"]
+        """Route name by route id, in the reader's language."""
+        names = self.routes.set_index("route_id")["name"]
+        return names if get_lang() == "en" else names.map(i18n.route_name)
 
     @cached_property
     def labels(self) -> dict[str, str]:

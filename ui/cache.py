@@ -33,6 +33,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+import i18n
 from analytics.alerts import compute_alerts, compute_watch
 from analytics.catalogue import Coverage, Figure
 from analytics.figures import vintage_labels as vintage_labels_of
@@ -41,6 +42,7 @@ from data import queries as q
 from data.db import WarehouseChanged, connect_read_only, db_path, warehouse_version
 from data.filters import Filters
 from export.tables import prepare_incident_table
+from i18n import get_lang, use_lang
 from services import money as money_service
 from services import report
 from services.reconcile import Reconciliation
@@ -65,6 +67,8 @@ class Db:
 
     path: str
     version: str
+    #: The reader's language: every cached table that holds text is kept per language.
+    lang: str = "en"
 
 
 _run = threading.local()
@@ -80,7 +84,7 @@ def pin_run_db() -> Db:
     """
     p = db_path()
     for _ in range(5):
-        d = Db(str(p), warehouse_version(p))
+        d = Db(str(p), warehouse_version(p), get_lang())
         try:
             if d.version != "missing":
                 _connection(d.path, d.version)
@@ -119,7 +123,7 @@ def current_db() -> Db:
     if pinned is not None:
         return pinned
     p = db_path()
-    return Db(str(p), warehouse_version(p))
+    return Db(str(p), warehouse_version(p), get_lang())
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -318,7 +322,11 @@ def rejected(source_id: str, limit: int = 200) -> pd.DataFrame:
 
 @_static
 def _routes(db: Db) -> pd.DataFrame:
-    return q.query_routes(connection(db))
+    r = q.query_routes(connection(db))
+    if db.lang != "en":
+        with use_lang(db.lang):
+            r["name"] = r["name"].map(i18n.route_name)
+    return r
 
 
 def routes() -> pd.DataFrame:
@@ -339,7 +347,8 @@ def waypoints() -> pd.DataFrame:
 @_static
 def _country_names(db: Db) -> dict[str, str]:
     c = q.query_countries(connection(db), with_geometry=False)
-    return dict(zip(c["iso3"], c["name"], strict=True))
+    with use_lang(db.lang):
+        return i18n.country_names(dict(zip(c["iso3"], c["name"], strict=True)))
 
 
 def country_names() -> dict[str, str]:

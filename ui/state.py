@@ -18,7 +18,9 @@ from typing import Any
 
 import streamlit as st
 
+import i18n
 from data.filters import Filters, as_date, filters_from_query, filters_to_query
+from i18n import _
 from ui import cache, render
 
 # Query-string keys owned by the sidebar (as written by data.filters.filters_to_query).
@@ -30,6 +32,10 @@ K_RANGE = "flt_range"
 K_QUALITY = "flt_quality"
 K_VINTAGE = "flt_vintage"
 K_LIST = {attr: f"flt_{attr}" for attr in LIST_ATTRS}
+
+K_LANG = "ui_lang"
+#: The query-string key of the reader's language (absent for English).
+LANG_KEY = "lang"
 
 _INIT = "_rw_filters_initialised"
 _NOTICES = "_rw_link_notices"
@@ -77,6 +83,44 @@ def app_pages() -> list[Any]:
         ],
     }
     return [p for section in pages.values() for p in section]
+
+
+def apply_lang() -> str:
+    """Set this run's language (before anything is drawn) and return it.
+
+    The sidebar's language selector holds it (``K_LANG``); on a session's first run it comes
+    from the link (``?lang=fr``), so a shared French view opens in French. An unknown value in
+    the link falls back to English with a notice.
+    """
+    if K_LANG not in st.session_state:
+        asked = st.query_params.get(LANG_KEY)
+        lang = i18n.normalise_lang(asked)
+        if asked and asked.strip().lower() != lang:
+            st.session_state.setdefault(_NOTICES, []).append(
+                _("The link's language {lang!r} is not available: showing English.").format(
+                    lang=asked
+                )
+            )
+        st.session_state[K_LANG] = lang
+    lang = i18n.normalise_lang(st.session_state[K_LANG])
+    i18n.set_lang(lang)
+    return lang
+
+
+def render_lang_selector() -> None:
+    """The language selector (top of the sidebar); the choice is kept in the URL."""
+    st.sidebar.selectbox(
+        _("Language"),
+        i18n.LANGS,
+        key=K_LANG,
+        format_func=lambda code: i18n.LANG_NAMES[code],
+    )
+    lang = i18n.get_lang()
+    if lang == i18n.DEFAULT_LANG:
+        if LANG_KEY in st.query_params:
+            del st.query_params[LANG_KEY]
+    elif st.query_params.get(LANG_KEY) != lang:
+        st.query_params[LANG_KEY] = lang
 
 
 def ensure_app_shell() -> None:
@@ -193,7 +237,7 @@ def _init_from_link() -> None:
     f, notices = filters_from_query(params, allowed)
     lo, hi = _span(opts)
     _seed_widgets(f, lo, hi)
-    st.session_state[_NOTICES] = notices
+    st.session_state[_NOTICES] = [*st.session_state.get(_NOTICES, []), *notices]
     st.session_state[_INIT] = True
 
 
