@@ -96,17 +96,16 @@ def catalogue(lang: str) -> Mapping[str, str]:
         with path.open("rb") as fh:
             cat = read_po(fh, locale=lang)
         for msg in cat:
-            if not msg.id or msg.fuzzy or isinstance(msg.id, tuple):
+            if not msg.id or msg.fuzzy or not isinstance(msg.id, str):
                 continue
             text = msg.string if isinstance(msg.string, str) else ""
             if not text:
                 continue
-            have = out.get(msg.id)
+            key: str = msg.id
+            have = out.get(key)
             if have is not None and have != text:
-                raise ValueError(
-                    f"{path.name}: {msg.id!r} translated twice, as {have!r} and {text!r}"
-                )
-            out[msg.id] = text
+                raise ValueError(f"{path.name}: {key!r} translated twice, as {have!r} and {text!r}")
+            out[key] = text
     return out
 
 
@@ -189,8 +188,10 @@ def month_name(month: int, *, short: bool = False) -> str:
         return name[:3] if short else name
     from babel.dates import get_month_names
 
-    width = "abbreviated" if short else "wide"
-    return str(get_month_names(width, context="stand-alone", locale=_babel_locale(lang))[month])
+    names = get_month_names(
+        "abbreviated" if short else "wide", context="stand-alone", locale=_babel_locale(lang)
+    )
+    return str(names[month])
 
 
 def month_year(d: dt.date, *, short: bool = False) -> str:
