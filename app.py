@@ -10,14 +10,15 @@ from __future__ import annotations
 import streamlit as st
 
 from data.db import WarehouseError
-from ui import access, cache, render, state
+from ui import access, cache, document, render, state
 
 render.configure_page()
-state.apply_lang()  # the reader's language, before anything is drawn (kept in the URL)
+lang = state.apply_lang()  # the reader's language, before anything is drawn (kept in the URL)
 access.credential_problem()  # a weak or plain-text analyst credential is refused (and logged)
 cache.pin_run_db()  # one warehouse version for the whole run, even if an ingest publishes
 page = st.navigation(state.app_pages())
 render.render_global_css()
+document.declare_lang(lang)
 
 state.render_lang_selector()
 try:

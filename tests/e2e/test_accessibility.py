@@ -1,4 +1,5 @@
-"""Accessibility in a real browser (issue 16): axe-core on every page, and the keyboard alone.
+"""Accessibility in a real browser (issue 16): axe-core on every page in English and in French,
+and the keyboard alone.
 
 axe-core (through ``axe-playwright-python``, which ships its own copy: nothing is fetched)
 checks each page against WCAG 2.0/2.1 A and AA once it is settled; a serious or critical
@@ -55,8 +56,9 @@ def _serious(result) -> dict[str, str]:
     }
 
 
+@pytest.mark.parametrize("lang", ["en", "fr"])
 def test_no_serious_or_critical_axe_violation_on_any_page(
-    browser, app_url: str, artifacts: Path
+    browser, app_url: str, artifacts: Path, lang: str
 ) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
@@ -65,8 +67,12 @@ def test_no_serious_or_critical_axe_violation_on_any_page(
     found: dict[str, list[str]] = {}
     try:
         for path in PATHS:
-            page.goto(f"{app_url}/{path}")
+            page.goto(f"{app_url}/{path}" + ("?lang=fr" if lang == "fr" else ""))
             _settle(page)
+            if lang == "fr":  # the page declares its language (WCAG 3.1.1)
+                page.wait_for_function(
+                    "() => document.documentElement.lang === 'fr'", timeout=TIMEOUT_MS
+                )
             bad = _serious(axe.run(page, options=AXE_OPTIONS))
             if bad:
                 # A page may rerun once more after it first settles (a control writing the
