@@ -86,11 +86,19 @@ def catalogue(lang: str) -> Mapping[str, str]:
     """Every translated message of ``lang``: msgid -> msgstr (all ``.po`` files merged).
 
     Untranslated and fuzzy entries are left out, so they print in English (and fail the
-    completeness test). Two files giving one msgid different translations is an error.
+    completeness test). Where two files translate one msgid differently, the first file in
+    name order wins and :func:`conflicts` lists the pair (a test fails on any).
     """
+    out: dict[str, str] = {}
+    for _name, key, text in _entries(lang):
+        out.setdefault(key, text)
+    return out
+
+
+def _entries(lang: str) -> Iterator[tuple[str, str, str]]:
+    """(file name, msgid, msgstr) of every translated entry of ``lang``'s catalogues."""
     from babel.messages.pofile import read_po
 
-    out: dict[str, str] = {}
     folder = LOCALE_DIR / lang / "LC_MESSAGES"
     for path in sorted(folder.glob("*.po")):
         with path.open("rb") as fh:
@@ -99,13 +107,18 @@ def catalogue(lang: str) -> Mapping[str, str]:
             if not msg.id or msg.fuzzy or not isinstance(msg.id, str):
                 continue
             text = msg.string if isinstance(msg.string, str) else ""
-            if not text:
-                continue
-            key: str = msg.id
-            have = out.get(key)
-            if have is not None and have != text:
-                raise ValueError(f"{path.name}: {key!r} translated twice, as {have!r} and {text!r}")
-            out[key] = text
+            if text:
+                yield path.name, msg.id, text
+
+
+def conflicts(lang: str) -> list[tuple[str, str, str]]:
+    """(msgid, one translation, another) where two catalogues of ``lang`` disagree."""
+    seen: dict[str, tuple[str, str]] = {}
+    out = []
+    for name, key, text in _entries(lang):
+        if key in seen and seen[key][1] != text:
+            out.append((key, f"{seen[key][0]}: {seen[key][1]}", f"{name}: {text}"))
+        seen.setdefault(key, (name, text))
     return out
 
 

@@ -64,7 +64,7 @@ _CODE = re.compile(r"`[^`]*`")
 
 def english_words(text: str) -> list[str]:
     """The English-only words of ``text`` (after names, links, code and file names are cut)."""
-    t = _CODE.sub(" ", _URL.sub(" ", str(text)))
+    t = _URL.sub(" ", _CODE.sub(" ", str(text)))
     for name in KEEP:
         t = t.replace(name, " ")
     return [w for w in _WORD.findall(t) if w.lower().strip("'") in ENGLISH_WORDS]
@@ -175,9 +175,18 @@ def _main(argv: list[str]) -> int:
     import os
     from pathlib import Path
 
+    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
 
     from tests.app.conftest import APP, PAGES
+
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False  # as tests/app/conftest.navigation_as_served
+
+    PagesManager.__init__ = init  # type: ignore[method-assign]
 
     page = argv[0] if argv else "overview"
     if "--db" in argv:

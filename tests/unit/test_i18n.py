@@ -28,6 +28,12 @@ def test_every_message_has_a_french_translation() -> None:
     assert not missing, f"{len(missing)} messages without French (make i18n): {missing[:40]}"
 
 
+def test_catalogues_agree_on_shared_messages() -> None:
+    """A message used in two parts of the code has one French text (the reader sees one word
+    for one thing)."""
+    assert not i18n.conflicts("fr"), i18n.conflicts("fr")[:20]
+
+
 def test_translations_keep_every_placeholder() -> None:
     bad = []
     for msgid, msgstr in i18n.catalogue("fr").items():
