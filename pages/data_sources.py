@@ -5,26 +5,27 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import figures as fg
+from i18n import _
 from ui import cache, charts, render, state
 
 f = state.current_filters()
 v = cache.vintages(f)
 
-st.title("Data and sources")
+st.title(_("Data and sources"))
 render.render_vintages_in_use(v)
 st.page_link(
     "pages/reconcile.py",
-    label="Reconcile sources: one route's IOM, Frontex and UNHCR figures side by side",
+    label=_("Reconcile sources: one route's IOM, Frontex and UNHCR figures side by side"),
     icon=":material/compare_arrows:",
 )
 
-st.subheader("Every loaded source")
+st.subheader(_("Every loaded source"))
 render.render_sources_table(cache.sources())
 
-st.subheader("Rejected rows")
+st.subheader(_("Rejected rows"))
 render.render_rejected(cache.sources())
 
-st.subheader("Data quality for the current filters")
+st.subheader(_("Data quality for the current filters"))
 dq = cache.data_quality(f)
 render.render_quality_metrics(dq)
 charts.render_figure(fg.make_quality_figure(dq["by_quality"]), f, render.source_caption(v, f))

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from i18n import _
 from ui.ingest import render_login, render_upload_panel
 
-st.title("Load data")
+st.title(_("Load data"))
 if render_login():
     render_upload_panel()

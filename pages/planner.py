@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import streamlit as st
 
+from i18n import _
 from services.planner import PLANNER_SCOPE
 from ui import cache, planner, render, state
 
 f = state.current_filters()
 v = cache.vintages(f)
 
-st.title("Prevention planner")
+st.title(_("Prevention planner"))
 st.caption(
-    f"Filters: {render.describe(f)}. One card per country of origin: languages, the nationalities on "
-    "its routes, a campaign window before the peak month, transit countries and the real "
-    "dangers on its routes."
+    _(
+        "Filters: {filters}. One card per country of origin: languages, the nationalities on "
+        "its routes, a campaign window before the peak month, transit countries and the real "
+        "dangers on its routes."
+    ).format(filters=render.describe(f))
 )
 
 origin_table = cache.country_risk(
@@ -22,16 +25,18 @@ origin_table = cache.country_risk(
 )
 options, names = planner.country_options(origin_table)
 chosen = st.multiselect(
-    "Countries of origin",
+    _("Countries of origin"),
     options,
     default=[c for c in cache.plan_countries(f) if c in names],
     format_func=lambda iso3: names.get(iso3, iso3),
     key=planner.PLAN_KEY,
     bind="query-params",
-    help="Default: the sidebar's origins, else the three origins with the most dead and missing.",
+    help=_(
+        "Default: the sidebar's origins, else the three origins with the most dead and missing."
+    ),
 )
 if not chosen:
-    st.info("Choose one or more countries of origin.")
+    st.info(_("Choose one or more countries of origin."))
     st.stop()
 
 plan = cache.plan(f, tuple(chosen))

@@ -6,6 +6,7 @@ import streamlit as st
 
 from analytics import figures as fg
 from analytics.reconcile import divergence_rule_text
+from i18n import _
 from ui import cache, charts, render, state
 from ui import reconcile as view
 
@@ -13,27 +14,29 @@ f = state.current_filters()
 v = cache.vintages(f)
 metrics = cache.route_metrics(f)
 
-st.title("Reconcile sources")
+st.title(_("Reconcile sources"))
 st.caption(
-    "IOM (dead and missing, incidents), Frontex (detections) and UNHCR (sea arrivals) count "
-    "different things over different windows: here they stand side by side for one route, "
-    "never added together. Grey months are months a source does not cover (no data, not 0)."
+    _(
+        "IOM (dead and missing, incidents), Frontex (detections) and UNHCR (sea arrivals) count "
+        "different things over different windows: here they stand side by side for one route, "
+        "never added together. Grey months are months a source does not cover (no data, not 0)."
+    )
 )
-st.caption(f"Filters: {render.describe(f)}")
+st.caption(_("Filters: {filters}").format(filters=render.describe(f)))
 
 choices = render.route_choices(metrics, f)
 names = dict(zip(metrics["route_id"], metrics["name"], strict=True))
 if not choices:
-    st.info("No route matches these filters.")
+    st.info(_("No route matches these filters."))
     st.stop()
 
 route_id = st.selectbox(
-    "Route",
+    _("Route"),
     choices,
     format_func=lambda r: names.get(r, r),
     key="reconcile",
     bind="query-params",
-    help="Central Mediterranean is the route with all three sources (UNHCR arrivals to Italy).",
+    help=_("Central Mediterranean is the route with all three sources (UNHCR arrivals to Italy)."),
 )
 rec = cache.reconcile(f, route_id)
 caption = render.source_caption(
@@ -59,15 +62,15 @@ charts.render_figure(
     caption,
 )
 
-st.subheader("Where the sources diverge")
+st.subheader(_("Where the sources diverge"))
 st.caption(divergence_rule_text())
 view.render_divergence_table(rec)
 
-st.subheader("Sources, windows, units and caveats")
+st.subheader(_("Sources, windows, units and caveats"))
 view.render_sources(rec)
 
 st.download_button(
-    "Download the monthly table (CSV)",
+    _("Download the monthly table (CSV)"),
     render.csv_bytes(view.monthly_frame(rec)),
     file_name=f"reconcile_{route_id}_{render.filters_slug(f)}.csv",
     mime="text/csv",

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
+from i18n import _, use_lang
 from ui import auth
 
 log = logging.getLogger("routewatch.auth")
@@ -67,13 +68,18 @@ def is_analyst() -> bool:
 def credential_problem() -> str | None:
     """Why the configured analyst credential is refused (weak or plain text), else ``None``.
 
-    Logged once per process (at the first run that reads it: the app's start-up).
+    Logged once per process (at the first run that reads it: the app's start-up), in English
+    whatever the reader's language.
     """
     sec = secrets()
-    problem = auth.credential_problem(auth.configured_hash(sec), auth.configured_where(sec))
-    if problem and problem not in _logged_problems:
-        _logged_problems.add(problem)
-        log.error("%s", problem)
+    stored, where = auth.configured_hash(sec), auth.configured_where(sec)
+    problem = auth.credential_problem(stored, where)
+    if problem:
+        with use_lang("en"):
+            english = auth.credential_problem(stored, where) or problem
+        if english not in _logged_problems:
+            _logged_problems.add(english)
+            log.error("%s", english)
     return problem
 
 
@@ -122,4 +128,4 @@ def public_message(text: str) -> str:
     everything)."""
     if is_analyst():
         return text
-    return _PATH.sub(lambda m: m.group(1) or "(a server folder)", text)
+    return _PATH.sub(lambda m: m.group(1) or _("(a server folder)"), text)

@@ -27,6 +27,8 @@ from collections import deque
 from collections.abc import Mapping
 from pathlib import Path
 
+from i18n import _
+
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 #: The weakest parameters accepted (those :func:`hash_password` uses, OWASP's scrypt minimum):
 #: a hash made with fewer (n=2, dklen=1: one wrong password in 256 matches) is refused.
@@ -76,34 +78,40 @@ def credential_problem(stored: str | None, where: str = ENV_VAR) -> str | None:
     if stored is None:
         return None
     value = stored.strip()
-    fix = f"Make one with `{HASH_COMMAND}` and put the line it prints in {where}."
+    fix = _("Make one with `{command}` and put the line it prints in {where}.").format(
+        command=HASH_COMMAND, where=where
+    )
     if not value.startswith("scrypt$") or value.count("$") != 5:
-        return (
-            f"The analyst credential in {where} is not a scrypt hash (it looks like a plain "
-            f"password, which is never accepted). {fix}"
-        )
+        return _(
+            "The analyst credential in {where} is not a scrypt hash (it looks like a plain "
+            "password, which is never accepted). {fix}"
+        ).format(where=where, fix=fix)
     try:
         n, r, p, salt, digest = _parse(value)
     except (ValueError, TypeError):
-        return f"The analyst credential in {where} is not a well-formed scrypt hash. {fix}"
+        return _(
+            "The analyst credential in {where} is not a well-formed scrypt hash. {fix}"
+        ).format(where=where, fix=fix)
     weak = []
     if n < MIN_N or n & (n - 1):
-        weak.append(f"n={n} (at least {MIN_N}, a power of 2)")
+        weak.append(_("n={n} (at least {min}, a power of 2)").format(n=n, min=MIN_N))
     if r < MIN_R:
-        weak.append(f"r={r} (at least {MIN_R})")
+        weak.append(_("r={r} (at least {min})").format(r=r, min=MIN_R))
     if p < MIN_P:
-        weak.append(f"p={p} (at least {MIN_P})")
+        weak.append(_("p={p} (at least {min})").format(p=p, min=MIN_P))
     if len(digest) < MIN_DKLEN:
-        weak.append(f"a {len(digest)}-byte hash (at least {MIN_DKLEN})")
+        weak.append(_("a {n}-byte hash (at least {min})").format(n=len(digest), min=MIN_DKLEN))
     if len(salt) < MIN_SALT:
-        weak.append(f"a {len(salt)}-byte salt (at least {MIN_SALT})")
+        weak.append(_("a {n}-byte salt (at least {min})").format(n=len(salt), min=MIN_SALT))
     if weak:
-        return (
-            f"The analyst credential in {where} is too weak: {', '.join(weak)}; sign-in is "
-            f"refused until it is replaced. {fix}"
-        )
+        return _(
+            "The analyst credential in {where} is too weak: {problems}; sign-in is "
+            "refused until it is replaced. {fix}"
+        ).format(where=where, problems=", ".join(weak), fix=fix)
     if 128 * n * r > MAX_SCRYPT_BYTES or p > MAX_P:
-        return f"The analyst credential in {where} asks for more memory or time than allowed. {fix}"
+        return _(
+            "The analyst credential in {where} asks for more memory or time than allowed. {fix}"
+        ).format(where=where, fix=fix)
     return None
 
 

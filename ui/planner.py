@@ -20,6 +20,7 @@ from analytics.planner import (
 )
 from data.filters import Filters
 from export.planner import plan_csv, render_plan_pdf
+from i18n import _, sort_key
 from ui import render
 
 #: The query-string key of the country multiselect.
@@ -29,7 +30,7 @@ PLAN_KEY = "plan"
 def country_options(origin_table: pd.DataFrame) -> tuple[list[str], Mapping[str, str]]:
     """Every country with incidents or detections (ISO-3, by name) and the name lookup."""
     names = dict(zip(origin_table["iso3"], origin_table["name"], strict=True))
-    return sorted(names, key=lambda k: (names[k], k)), names
+    return sorted(names, key=lambda k: (sort_key(names[k]), k)), names
 
 
 def _section_html(title: str, lines: list[str]) -> str:
@@ -52,7 +53,7 @@ def render_card(card: PlanCard, f: Filters, is_demo: bool) -> None:
         for col, keys in ((left, ("who", "when")), (right, ("where", "what"))):
             with col:
                 for key in keys:
-                    st.html(_section_html(SECTION_TITLES[key], sections[key]))
+                    st.html(_section_html(_(SECTION_TITLES[key]), sections[key]))
         fig = make_seasonality_figure(card)
         if fig.data:
             st.plotly_chart(
@@ -62,15 +63,13 @@ def render_card(card: PlanCard, f: Filters, is_demo: bool) -> None:
                 config=render.plotly_config(figure_name(fig), f),
                 alt=figure_alt(fig) or None,
             )
-        st.caption(
-            " ".join(
-                measure(m).caveat
-                for m in ("detections_peak_month_share", "deaths_peak_month_share", "share_cause")
-            )
-            + f" Sources: {card.sources}."
-        )
+        caveats = [
+            _(measure(m).caveat)
+            for m in ("detections_peak_month_share", "deaths_peak_month_share", "share_cause")
+        ]
+        st.caption(" ".join([*caveats, _("Sources: {sources}.").format(sources=card.sources)]))
         st.download_button(
-            f"One-page PDF: {card.name}",
+            _("One-page PDF: {name}").format(name=card.name),
             data=lambda: render_plan_pdf(card, filters=render.describe(f), is_demo=is_demo),
             file_name=f"prevention_plan_{card.iso3}_{dt.date.today().isoformat()}.pdf",
             mime="application/pdf",
@@ -83,7 +82,7 @@ def render_card(card: PlanCard, f: Filters, is_demo: bool) -> None:
 def render_csv_download(cards: tuple[PlanCard, ...]) -> None:
     """Every card's rows as one CSV."""
     st.download_button(
-        "All cards as CSV rows",
+        _("All cards as CSV rows"),
         data=lambda: plan_csv(cards),
         file_name=f"prevention_plan_{dt.date.today().isoformat()}.csv",
         mime="text/csv",

@@ -7,10 +7,11 @@ import streamlit as st
 
 from analytics.catalogue import NO_DATA, SOURCE_NAMES, measure
 from analytics.reconcile import COUNTS, RATIOS, STATUS_COLUMNS
+from i18n import N_, _, fmt_number, month_year
 from services.reconcile import Reconciliation
 
-#: Source names short enough for a metric.
-SHORT_NAMES = {"mmp": "IOM", "frontex": "Frontex", "unhcr-arrivals": "UNHCR"}
+#: Source names short enough for a metric (translated where shown: OIM, HCR in French).
+SHORT_NAMES = {"mmp": N_("IOM"), "frontex": "Frontex", "unhcr-arrivals": N_("UNHCR")}
 
 
 def render_summary(rec: Reconciliation) -> None:
@@ -19,35 +20,53 @@ def render_summary(rec: Reconciliation) -> None:
     o = rec.overlap
     c = st.columns(4)
     c[0].metric(
-        "Months all three sources cover",
-        f"{o['months']:,}",
-        help="Whole months inside the IOM, Frontex and UNHCR windows and the period.",
+        _("Months all three sources cover"),
+        fmt_number(o["months"]),
+        help=_("Whole months inside the IOM, Frontex and UNHCR windows and the period."),
     )
     c[1].metric(
-        "Detections per arrival",
+        _("Detections per arrival"),
         measure("detections_per_arrival").format(o.get("detections_per_arrival")),
-        help="Frontex detections per UNHCR sea arrival over the months all three sources "
-        "cover: total detections / total arrivals. " + measure("detections_per_arrival").caveat,
+        help=_(
+            "Frontex detections per UNHCR sea arrival over the months all three sources "
+            "cover: total detections / total arrivals."
+        )
+        + " "
+        + _(measure("detections_per_arrival").caveat),
     )
     months_div = rec.months.loc[rec.months["diverges"] != "", "month"]
-    c[2].metric("Months where a ratio diverges", f"{len(months_div):,} of {len(rec.months):,}")
+    c[2].metric(
+        _("Months where a ratio diverges"),
+        _("{n} of {total}").format(
+            n=fmt_number(len(months_div)), total=fmt_number(len(rec.months))
+        ),
+    )
     silent = [
-        SHORT_NAMES[k] for k, col in STATUS_COLUMNS.items() if (rec.months[col] == NO_DATA).all()
+        _(SHORT_NAMES[k]) for k, col in STATUS_COLUMNS.items() if (rec.months[col] == NO_DATA).all()
     ]
     c[3].metric(
-        "Silent sources",
-        ", ".join(silent) if silent else "none",
-        help="Sources with no data at all for this route and period (see the coverage strip): "
-        + "; ".join(f"{SHORT_NAMES[k]}: {SOURCE_NAMES[k]}" for k in STATUS_COLUMNS),
+        _("Silent sources"),
+        ", ".join(silent) if silent else _("none"),
+        help=_("Sources with no data at all for this route and period (see the coverage strip): ")
+        + "; ".join(f"{_(SHORT_NAMES[k])}: {_(SOURCE_NAMES[k])}" for k in STATUS_COLUMNS),
     )
 
 
 #: What the numerator and denominator of a ratio count, in a table cell.
 _COUNT_WORDS = {
-    "dead_and_missing": "dead and missing (IOM)",
-    "detections": "detections (Frontex)",
-    "arrivals": "arrivals (UNHCR)",
+    "dead_and_missing": N_("dead and missing (IOM)"),
+    "detections": N_("detections (Frontex)"),
+    "arrivals": N_("arrivals (UNHCR)"),
 }
+#: The divergence table's columns (translated where shown).
+_DIVERGENCE_COLUMNS = (
+    N_("Month"),
+    N_("Ratio"),
+    N_("Value"),
+    N_("Route median"),
+    N_("Times the median"),
+    N_("From"),
+)
 
 
 def divergence_frame(rec: Reconciliation) -> pd.DataFrame:
@@ -62,19 +81,17 @@ def divergence_frame(rec: Reconciliation) -> pd.DataFrame:
         m = measure(str(r["measure"]))
         num, den = RATIOS[str(r["measure"])][:2]
         rows.append(
-            {
-                "Month": f"{pd.Timestamp(r['month']):%b %Y}",
-                "Ratio": m.label,
-                "Value": m.format(r["value"]),
-                "Route median": m.format(r["median"]),
-                "Times the median": f"{float(r['times_median']):.2f}",
-                "From": f"{measure(num).format(r['numerator'])} {_COUNT_WORDS[num]} / "
-                f"{measure(den).format(r['denominator'])} {_COUNT_WORDS[den]}",
-            }
+            [
+                month_year(pd.Timestamp(r["month"]).date(), short=True),
+                _(m.label),
+                m.format(r["value"]),
+                m.format(r["median"]),
+                fmt_number(float(r["times_median"]), 2),
+                f"{measure(num).format(r['numerator'])} {_(_COUNT_WORDS[num])} / "
+                f"{measure(den).format(r['denominator'])} {_(_COUNT_WORDS[den])}",
+            ]
         )
-    return pd.DataFrame(
-        rows, columns=["Month", "Ratio", "Value", "Route median", "Times the median", "From"]
-    )
+    return pd.DataFrame(rows, columns=[_(c) for c in _DIVERGENCE_COLUMNS])
 
 
 def render_divergence_table(rec: Reconciliation) -> None:
@@ -83,9 +100,12 @@ def render_divergence_table(rec: Reconciliation) -> None:
     if df.empty:
         defined = [rid for rid, med in rec.medians.items() if med is not None]
         st.info(
-            "No month diverges under the rule."
+            _("No month diverges under the rule.")
             if defined
-            else "Too few months with two sources to compare for a median: no divergence can be judged."
+            else _(
+                "Too few months with two sources to compare for a median: no divergence can "
+                "be judged."
+            )
         )
         return
     st.dataframe(df, hide_index=True, width="stretch")
@@ -96,11 +116,11 @@ def sources_frame(rec: Reconciliation) -> pd.DataFrame:
     s = rec.sources
     return pd.DataFrame(
         {
-            "Source": s["source"],
-            "Window for this route": s["window"],
-            "Measures and units": s["unit"],
-            "Caveat": s["caveat"],
-            "Citation": [c or NO_DATA for c in s["citation"]],
+            _("Source"): [_(str(x)) for x in s["source"]],
+            _("Window for this route"): s["window"],
+            _("Measures and units"): s["unit"],
+            _("Caveat"): s["caveat"],
+            _("Citation"): [c or _(NO_DATA) for c in s["citation"]],
         }
     )
 
