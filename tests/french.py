@@ -57,7 +57,7 @@ KEEP = (
     "PPTX",
     "JSON",
 )
-_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+_WORD = re.compile(r"[^\W\d_][\w'’]*")  # whole words, accented letters included ("noté")
 _URL = re.compile(r"https?://\S+|\S+\.(?:py|csv|xlsx|md|json|duckdb|toml|pdf|pptx|png)\b")
 _CODE = re.compile(r"`[^`]*`")
 
