@@ -13,6 +13,9 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from i18n import _, country_name, route_name
+from i18n.names import cause_name, region_name
+
 ISO3_RE = re.compile(r"^[A-Z]{3}$")
 ROUTE_ID_RE = re.compile(r"^[a-z0-9_]{1,64}$")
 SOURCE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,120}$")
@@ -82,25 +85,35 @@ class Filters:
         """
         nm = names or {}
         parts = []
-        if self.date_from or self.date_to:
-            a = self.date_from.isoformat() if self.date_from else "start"
-            b = self.date_to.isoformat() if self.date_to else "latest"
-            parts.append(f"{a} to {b}")
-        for label, values in (
-            ("UN region", self.un_regions),
-            ("UN subregion", self.un_subregions),
-            ("IOM region", self.mmp_regions),
-            ("route", self.routes),
-            ("origin", self.origins),
-            ("cause", self.causes),
+        if self.date_from and self.date_to:
+            parts.append(
+                _("{start} to {end}").format(
+                    start=self.date_from.isoformat(), end=self.date_to.isoformat()
+                )
+            )
+        elif self.date_from:
+            parts.append(_("{start} to latest").format(start=self.date_from.isoformat()))
+        elif self.date_to:
+            parts.append(_("start to {end}").format(end=self.date_to.isoformat()))
+        for template, values, show in (
+            (_("UN region: {values}"), self.un_regions, region_name),
+            (_("UN subregion: {values}"), self.un_subregions, region_name),
+            (_("IOM region: {values}"), self.mmp_regions, region_name),
+            (_("route: {values}"), self.routes, route_name),
+            (_("origin: {values}"), self.origins, None),
+            (_("cause: {values}"), self.causes, cause_name),
         ):
             if values:
-                parts.append(f"{label}: {', '.join(nm.get(v, v) for v in values)}")
+                shown = [
+                    country_name(v, nm.get(v, v)) if show is None else show(nm.get(v, v))
+                    for v in values
+                ]
+                parts.append(template.format(values=", ".join(shown)))
         if self.min_source_quality:
-            parts.append(f"source quality >= {self.min_source_quality}")
+            parts.append(_("source quality >= {n}").format(n=self.min_source_quality))
         if self.vintage:
-            parts.append(f"vintage {nm.get(self.vintage, self.vintage)}")
-        return "; ".join(parts) if parts else "all data"
+            parts.append(_("vintage {name}").format(name=nm.get(self.vintage, self.vintage)))
+        return "; ".join(parts) if parts else _("all data")
 
 
 @dataclass(frozen=True)
