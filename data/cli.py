@@ -14,7 +14,18 @@ import pandas as pd
 
 from data.db import WarehouseError, connect_read_only, db_path, table_fingerprints
 from data.readers import IngestError
-from i18n import DEFAULT_LANG, LANGS, _, fmt_number, use_lang
+from i18n import DEFAULT_LANG, LANGS, N_, _, fmt_number, use_lang
+
+#: Where a vintage came from, as the ingest records it (``data.ingest``), for the catalogue;
+#: a reason not listed prints as the ingest wrote it.
+VINTAGE_FROM: tuple[str, ...] = (
+    N_("given vintage"),
+    N_("file name"),
+    N_("latest plausible date"),
+    N_("latest plausible date (the file is partial)"),
+    N_("edition"),
+    N_("latest year"),
+)
 
 
 class ProgressBar:
@@ -158,7 +169,9 @@ def _cmd_sources(args: argparse.Namespace) -> int:
             else ""
         )
         vfrom = (
-            _(" (from the {what})").format(what=r["vintage_from"]) if r.get("vintage_from") else ""
+            _(" (from the {what})").format(what=_(r["vintage_from"]))
+            if r.get("vintage_from")
+            else ""
         )
         vintage = (
             _("vintage none")
