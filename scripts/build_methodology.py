@@ -82,18 +82,38 @@ _CHURN_FR: tuple[tuple[str, str], ...] = (
 )
 
 
-def _french_numbers(text: str) -> str:
+def _french_typography(text: str) -> str:
     """``0.45`` -> ``0,45`` and ``67%`` -> ``67 %`` (narrow no-break space, as
-    :func:`i18n.fmt_percent` writes it); years and ranges such as ``2019-2020`` are left alone."""
+    :func:`i18n.fmt_percent` writes it), a no-break space before ``:`` and ``;`` and inside
+    « »; years and ranges such as ``2019-2020`` are left alone."""
     text = re.sub(r"(?<=\d)\.(?=\d)", ",", text)
-    return re.sub(r"(?<=\d)%", "\u202f%", text)
+    text = re.sub(r"(?<=\d)%", "\u202f%", text)
+    text = re.sub(r" ([:;])(?= )", "\u00a0\\1", text)
+    return text.replace("« ", "«\u00a0").replace(" »", "\u00a0»")
 
 
 def churn_fr(block: str) -> str:
     """The English churn block (``scripts/risk_churn.py``) in French."""
     for pattern, repl in _CHURN_FR:
         block = re.sub(pattern, repl, block)
-    return _french_numbers(block)
+    return _french_typography(block)
+
+
+def _translated(text: str) -> str:
+    """``text`` through the catalogues: whole, or else clause by clause (the catalogue builds
+    some coverage rules and caveats by joining phrases: ``"...; ..."``, ``"... ..."``)."""
+    whole = gettext(text)
+    if whole != text:
+        return whole
+    for parts, joiner in (
+        (text.split("; "), "\u00a0; "),
+        (re.split(r"(?<=\.) ", text), " "),  # sentences, each keeping its full stop
+    ):
+        if len(parts) > 1:
+            done = [_translated(p) for p in parts]
+            if done != parts:
+                return joiner.join(done)
+    return text
 
 
 def measures_table(lang: str = "en") -> str:
@@ -104,7 +124,10 @@ def measures_table(lang: str = "en") -> str:
     with use_lang(lang):
         rows = [_HEADER_FR, "|---|---|---|---|---|"]
         for m in MEASURES.values():
-            cells = (f"`{m.id}`", *(gettext(c) for c in (m.label, m.unit, m.coverage, m.caveat)))
+            cells = (
+                f"`{m.id}`",
+                *(_translated(c) for c in (m.label, m.unit, m.coverage, m.caveat)),
+            )
             rows.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
         return "\n".join(rows)
 
