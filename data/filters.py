@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from i18n import _, country_name, route_name
+from i18n import N_, _, country_name, route_name
 from i18n.names import cause_name, region_name
 
 ISO3_RE = re.compile(r"^[A-Z]{3}$")
@@ -206,6 +206,17 @@ def _parse_date(s: str) -> dt.date | None:
         return None
 
 
+#: The notice for a value of a filter the link names that is not allowed (by attribute).
+_UNKNOWN_IN_LINK: dict[str, str] = {
+    "un_regions": N_("Ignored an unknown un region in the link."),
+    "un_subregions": N_("Ignored an unknown un subregion in the link."),
+    "mmp_regions": N_("Ignored an unknown mmp region in the link."),
+    "routes": N_("Ignored an unknown route in the link."),
+    "origins": N_("Ignored an unknown origin in the link."),
+    "causes": N_("Ignored an unknown cause in the link."),
+}
+
+
 def filters_from_query(
     params: Mapping[str, str | Iterable[str]],
     allowed: Mapping[str, Iterable[str]] | None = None,
@@ -233,7 +244,9 @@ def filters_from_query(
         if raw:
             d = _parse_date(raw[0])
             if d is None or not (dt.date(1900, 1, 1) <= d <= dt.date(2100, 12, 31)):
-                notices.append(f"Ignored an invalid date in the link ({_KEYS[attr]}).")
+                notices.append(
+                    _("Ignored an invalid date in the link ({key}).").format(key=_KEYS[attr])
+                )
             else:
                 kw[attr] = d
     patterns = {"routes": ROUTE_ID_RE, "origins": ISO3_RE}
@@ -249,25 +262,23 @@ def filters_from_query(
             if ok and value not in keep:
                 keep.append(value)
             elif not ok:
-                notices.append(
-                    f"Ignored an unknown {attr.rstrip('s').replace('_', ' ')} in the link."
-                )
+                notices.append(_(_UNKNOWN_IN_LINK[attr]))
         kw[attr] = tuple(keep)
     q = _as_list(params.get("q"))
     if q:
         if q[0].isdigit() and 0 <= int(q[0]) <= 5:
             kw["min_source_quality"] = int(q[0])
         else:
-            notices.append("Ignored an invalid minimum source quality in the link.")
+            notices.append(_("Ignored an invalid minimum source quality in the link."))
     v = _as_list(params.get("vintage"))
     if v:
         allow_v = set(allowed["vintage"]) if "vintage" in allowed else None
         if SOURCE_ID_RE.match(v[0]) and (allow_v is None or v[0] in allow_v):
             kw["vintage"] = v[0]
         else:
-            notices.append("Ignored an unknown data vintage in the link.")
+            notices.append(_("Ignored an unknown data vintage in the link."))
     f = Filters(**kw)  # type: ignore[arg-type]
     if f.date_from and f.date_to and f.date_from > f.date_to:
-        notices.append("The link's start date was after its end date; the dates were swapped.")
+        notices.append(_("The link's start date was after its end date; the dates were swapped."))
         f = f.replace(date_from=f.date_to, date_to=f.date_from)
     return f, notices
