@@ -27,6 +27,7 @@ import duckdb
 
 from data.db import db_path
 from data.filters import filters_from_query, filters_to_query
+from i18n import _
 
 APP_STATE_SUFFIX = ".appstate.duckdb"
 MAX_NAME_LENGTH = 80
@@ -105,15 +106,15 @@ def normalise_name(name: object) -> str:
         With a plain message for the user.
     """
     if not isinstance(name, str):
-        raise ValueError("A view name must be text.")
+        raise ValueError(_("A view name must be text."))
     text = " ".join(unicodedata.normalize("NFC", name).split())
     if not text:
-        raise ValueError("Give the view a name.")
+        raise ValueError(_("Give the view a name."))
     if len(text) > MAX_NAME_LENGTH:
-        raise ValueError(f"A view name can be at most {MAX_NAME_LENGTH} characters.")
+        raise ValueError(_("A view name can be at most {n} characters.").format(n=MAX_NAME_LENGTH))
     if not _NAME_OK.match(text):
         raise ValueError(
-            "A view name can use letters, digits, spaces and . , : ; ! ? ' ( ) & / + # - _ only."
+            _("A view name can use letters, digits, spaces and . , : ; ! ? ' ( ) & / + # - _ only.")
         )
     return text
 
@@ -139,18 +140,20 @@ def canonical_query(filters_query: Mapping[str, object]) -> dict[str, str | list
         An unknown key, or a value that is neither text nor a list of text.
     """
     if not isinstance(filters_query, Mapping):
-        raise ValueError("The filters of a view must be a mapping of link parameters.")
+        raise ValueError(_("The filters of a view must be a mapping of link parameters."))
     clean: dict[str, str | list[str]] = {}
     for key, value in filters_query.items():
         if key not in QUERY_KEYS:
-            raise ValueError(f"Unknown filter parameter {str(key)[:40]!r}.")
+            raise ValueError(_("Unknown filter parameter {key!r}.").format(key=str(key)[:40]))
         if isinstance(value, str):
             clean[key] = value
         elif isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
             clean[key] = list(value)
         else:
-            raise ValueError(f"The filter parameter {key!r} must be text or a list of text.")
-    f, _ = filters_from_query(clean)
+            raise ValueError(
+                _("The filter parameter {key!r} must be text or a list of text.").format(key=key)
+            )
+    f, _dropped = filters_from_query(clean)
     return filters_to_query(f)
 
 
@@ -165,10 +168,14 @@ def _connect(path: Path, attempts: int = 20) -> Iterator[duckdb.DuckDBPyConnecti
             last = exc
             time.sleep(min(0.05 * (i + 1), 0.25))
         except duckdb.Error as exc:
-            raise AppStateError(f"Cannot open the saved-views file {path}: {exc}") from exc
+            raise AppStateError(
+                _("Cannot open the saved-views file {path}: {error}").format(path=path, error=exc)
+            ) from exc
     else:
         raise AppStateError(
-            f"The saved-views file {path} is in use by another program; try again in a moment."
+            _(
+                "The saved-views file {path} is in use by another program; try again in a moment."
+            ).format(path=path)
         ) from last
     try:
         for stmt in _SCHEMA:
@@ -241,7 +248,9 @@ def save_view(
             if hit is not None:
                 if not replace:
                     raise ValueError(
-                        f"A view named {clean_name!r} exists: choose another name or replace it."
+                        _(
+                            "A view named {name!r} exists: choose another name or replace it."
+                        ).format(name=clean_name)
                     )
                 con.execute(
                     "UPDATE saved_views SET name = ?, query_json = ?, updated_at = ? WHERE id = ?",
@@ -252,7 +261,9 @@ def save_view(
                 count = con.execute("SELECT count(*) FROM saved_views").fetchone()
                 if count is not None and int(count[0]) >= MAX_VIEWS:
                     raise AppStateError(
-                        f"There are already {MAX_VIEWS} saved views; delete some first."
+                        _("There are already {n} saved views; delete some first.").format(
+                            n=MAX_VIEWS
+                        )
                     )
                 row = con.execute(
                     "INSERT INTO saved_views (name, name_key, query_json, created_at, updated_at) "

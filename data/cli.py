@@ -7,13 +7,25 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import duckdb
 import pandas as pd
 
 from data.db import WarehouseError, connect_read_only, db_path, table_fingerprints
 from data.readers import IngestError
+from i18n import DEFAULT_LANG, LANGS, N_, _, fmt_number, use_lang
+
+#: Where a vintage came from, as the ingest records it (``data.ingest``), for the catalogue;
+#: a reason not listed prints as the ingest wrote it.
+VINTAGE_FROM: tuple[str, ...] = (
+    N_("given vintage"),
+    N_("file name"),
+    N_("latest plausible date"),
+    N_("latest plausible date (the file is partial)"),
+    N_("edition"),
+    N_("latest year"),
+)
 
 
 class ProgressBar:
@@ -41,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m data", description="RouteWatch warehouse")
     p.add_argument(
         "--db", help="warehouse file (default: $ROUTEWATCH_DB or data/routewatch.duckdb)"
+    )
+    p.add_argument(
+        "--lang",
+        choices=LANGS,
+        default=DEFAULT_LANG,
+        help="language of the messages (en, fr); ingest summaries and errors stay in English",
     )
     sub = p.add_subparsers(dest="cmd", required=True)
 
@@ -114,11 +132,11 @@ def _cmd_load(args: argparse.Namespace) -> int:
                 vintage=getattr(args, "vintage", None),
             )
         except (IngestError, WarehouseError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print(_("error: {message}").format(message=exc), file=sys.stderr)
             status = 2
             continue
         except (OSError, duckdb.Error) as exc:
-            print(f"error: {path}: {_fault(exc)}", file=sys.stderr)
+            print(_("error: {path}: {cause}").format(path=path, cause=_fault(exc)), file=sys.stderr)
             status = 2
             continue
         results.append(summary.as_dict())
@@ -141,19 +159,49 @@ def _cmd_sources(args: argparse.Namespace) -> int:
         print(df.to_json(orient="records", date_format="iso", indent=2))
         return 0
     if df.empty:
-        print("No sources loaded.")
+        print(_("No sources loaded."))
         return 0
     for r in df.to_dict("records"):
-        demo = " [SYNTHETIC DEMO]" if r["is_demo"] else ""
-        partial = f" [PARTIAL: {r.get('partial_reason')}]" if r.get("partial") else ""
-        vfrom = f" (from the {r['vintage_from']})" if r.get("vintage_from") else ""
-        vintage = "none" if pd.isna(r["vintage"]) else pd.Timestamp(r["vintage"]).date()
+        demo = _(" [SYNTHETIC DEMO]") if r["is_demo"] else ""
+        partial = (
+            _(" [PARTIAL: {reason}]").format(reason=r.get("partial_reason"))
+            if r.get("partial")
+            else ""
+        )
+        vfrom = (
+            _(" (from the {what})").format(what=_(r["vintage_from"]))
+            if r.get("vintage_from")
+            else ""
+        )
+        vintage = (
+            _("vintage none")
+            if pd.isna(r["vintage"])
+            else _("vintage {name}").format(name=pd.Timestamp(r["vintage"]).date())
+        )
         print(
-            f"{r['source_id']}{demo}{partial}\n  {r['publisher']}: {r['title']}\n"
-            f"  licence: {r['licence']}\n  origin: {r['origin']}  sha256: {r['sha256'][:16]}...\n"
-            f"  vintage {vintage}{' (partial)' if partial else ''}{vfrom}, ingested "
-            f"{r['ingested_at']}; rows read {r['rows_read']:,}, loaded {r['rows_loaded']:,}, "
-            f"rejected {r['rows_rejected']:,}, flagged {r['rows_flagged']:,}"
+            _(
+                "{source_id}{demo}{partial}\n  {publisher}: {title}\n"
+                "  licence: {licence}\n  origin: {origin}  sha256: {sha}...\n"
+                "  {vintage}{partial_mark}{vfrom}, ingested {ingested_at}; "
+                "rows read {read}, loaded {loaded}, rejected {rejected}, flagged {flagged}"
+            ).format(
+                source_id=r["source_id"],
+                demo=demo,
+                partial=partial,
+                publisher=r["publisher"],
+                title=r["title"],
+                licence=r["licence"],
+                origin=r["origin"],
+                sha=r["sha256"][:16],
+                vintage=vintage,
+                partial_mark=_(" (partial)") if partial else "",
+                vfrom=vfrom,
+                ingested_at=r["ingested_at"],
+                read=fmt_number(r["rows_read"]),
+                loaded=fmt_number(r["rows_loaded"]),
+                rejected=fmt_number(r["rows_rejected"]),
+                flagged=fmt_number(r["rows_flagged"]),
+            )
         )
     return 0
 
@@ -164,7 +212,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
     p = db_path(args.db)
     if not p.exists():
         init_warehouse(args.db)
-        print(f"Created warehouse {p}")
+        print(_("Created warehouse {path}").format(path=p))
     if args.demo_if_empty:
         con = connect_read_only(args.db)
         try:
@@ -173,7 +221,9 @@ def _cmd_init(args: argparse.Namespace) -> int:
             con.close()
         if not row or row[0] == 0:
             return _cmd_demo(args)
-        print(f"Warehouse {p} already holds incident data; demo data not needed.")
+        print(
+            _("Warehouse {path} already holds incident data; demo data not needed.").format(path=p)
+        )
     return 0
 
 
@@ -193,7 +243,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         dest = args.dest or db_path(args.db).parent / "downloads"
         paths = fetch_all(mirror=args.mirror, dest=dest, timeout=args.timeout, retries=args.retries)
     except FetchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_("error: {message}").format(message=exc), file=sys.stderr)
         return 2
     if args.no_load:
         for p in paths:
@@ -211,7 +261,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     con = connect_read_only(args.db)
     try:
         for name, (n, h) in table_fingerprints(con).items():
-            print(f"{name:<22} {n:>10,}  {h}")
+            print(f"{name:<22} {fmt_number(n):>10}  {h}")
     finally:
         con.close()
     return 0
@@ -236,22 +286,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         "fetch": _cmd_fetch,
         "check": _cmd_check,
     }
+    with use_lang(args.lang):
+        return _run(handlers[args.cmd], args)
+
+
+def _run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     try:
-        return handlers[args.cmd](args)
+        return handler(args)
     except (IngestError, WarehouseError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_("error: {message}").format(message=exc), file=sys.stderr)
         return 2
     except duckdb.Error as exc:
         # A warehouse from another version of RouteWatch, or a file locked by another program.
         print(
-            f"error: the warehouse could not be read or written: {_fault(exc)} ({db_path(args.db)})",
+            _("error: the warehouse could not be read or written: {cause} ({path})").format(
+                cause=_fault(exc), path=db_path(args.db)
+            ),
             file=sys.stderr,
         )
         return 2
     except OSError as exc:  # a full disk, a permission: one line naming the file and the cause
         where = exc.filename or db_path(args.db)
-        print(f"error: {where}: {_fault(exc)}", file=sys.stderr)
+        print(_("error: {path}: {cause}").format(path=where, cause=_fault(exc)), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted; the warehouse is unchanged", file=sys.stderr)
+        print(_("interrupted; the warehouse is unchanged"), file=sys.stderr)
         return 130

@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from data.schema import create_schema
+from i18n import _
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = REPO_ROOT / "data" / "routewatch.duckdb"
@@ -96,7 +97,9 @@ def connect_read_only(
     p = db_path(path)
     if not p.exists():
         raise WarehouseError(
-            f"No warehouse at {p}: run `make run` (demo data) or `python -m data load FILE`."
+            _(
+                "No warehouse at {path}: run `make run` (demo data) or `python -m data load FILE`."
+            ).format(path=p)
         )
     # DuckDB caches one database instance per path in a process, so after an ingest has
     # replaced the file, connecting to the same path again would return the *old* instance
@@ -115,7 +118,11 @@ def connect_read_only(
         _SNAPSHOT_MEMOS[con] = {}
         return con
     except duckdb.Error as exc:
-        raise WarehouseError(f"Cannot open warehouse {p}: {str(exc).splitlines()[0]}") from exc
+        raise WarehouseError(
+            _("Cannot open warehouse {path}: {cause}").format(
+                path=p, cause=str(exc).splitlines()[0]
+            )
+        ) from exc
     finally:
         if target is link:
             with contextlib.suppress(OSError):

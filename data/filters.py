@@ -13,6 +13,9 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from i18n import N_, _, country_name, route_name
+from i18n.names import cause_name, region_name
+
 ISO3_RE = re.compile(r"^[A-Z]{3}$")
 ROUTE_ID_RE = re.compile(r"^[a-z0-9_]{1,64}$")
 SOURCE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,120}$")
@@ -82,25 +85,35 @@ class Filters:
         """
         nm = names or {}
         parts = []
-        if self.date_from or self.date_to:
-            a = self.date_from.isoformat() if self.date_from else "start"
-            b = self.date_to.isoformat() if self.date_to else "latest"
-            parts.append(f"{a} to {b}")
-        for label, values in (
-            ("UN region", self.un_regions),
-            ("UN subregion", self.un_subregions),
-            ("IOM region", self.mmp_regions),
-            ("route", self.routes),
-            ("origin", self.origins),
-            ("cause", self.causes),
+        if self.date_from and self.date_to:
+            parts.append(
+                _("{start} to {end}").format(
+                    start=self.date_from.isoformat(), end=self.date_to.isoformat()
+                )
+            )
+        elif self.date_from:
+            parts.append(_("{start} to latest").format(start=self.date_from.isoformat()))
+        elif self.date_to:
+            parts.append(_("start to {end}").format(end=self.date_to.isoformat()))
+        for template, values, show in (
+            (_("UN region: {values}"), self.un_regions, region_name),
+            (_("UN subregion: {values}"), self.un_subregions, region_name),
+            (_("IOM region: {values}"), self.mmp_regions, region_name),
+            (_("route: {values}"), self.routes, route_name),
+            (_("origin: {values}"), self.origins, None),
+            (_("cause: {values}"), self.causes, cause_name),
         ):
             if values:
-                parts.append(f"{label}: {', '.join(nm.get(v, v) for v in values)}")
+                shown = [
+                    country_name(v, nm.get(v, v)) if show is None else show(nm.get(v, v))
+                    for v in values
+                ]
+                parts.append(template.format(values=", ".join(shown)))
         if self.min_source_quality:
-            parts.append(f"source quality >= {self.min_source_quality}")
+            parts.append(_("source quality >= {n}").format(n=self.min_source_quality))
         if self.vintage:
-            parts.append(f"vintage {nm.get(self.vintage, self.vintage)}")
-        return "; ".join(parts) if parts else "all data"
+            parts.append(_("vintage {name}").format(name=nm.get(self.vintage, self.vintage)))
+        return "; ".join(parts) if parts else _("all data")
 
 
 @dataclass(frozen=True)
@@ -193,6 +206,17 @@ def _parse_date(s: str) -> dt.date | None:
         return None
 
 
+#: The notice for a value of a filter the link names that is not allowed (by attribute).
+_UNKNOWN_IN_LINK: dict[str, str] = {
+    "un_regions": N_("Ignored an unknown un region in the link."),
+    "un_subregions": N_("Ignored an unknown un subregion in the link."),
+    "mmp_regions": N_("Ignored an unknown mmp region in the link."),
+    "routes": N_("Ignored an unknown route in the link."),
+    "origins": N_("Ignored an unknown origin in the link."),
+    "causes": N_("Ignored an unknown cause in the link."),
+}
+
+
 def filters_from_query(
     params: Mapping[str, str | Iterable[str]],
     allowed: Mapping[str, Iterable[str]] | None = None,
@@ -220,7 +244,9 @@ def filters_from_query(
         if raw:
             d = _parse_date(raw[0])
             if d is None or not (dt.date(1900, 1, 1) <= d <= dt.date(2100, 12, 31)):
-                notices.append(f"Ignored an invalid date in the link ({_KEYS[attr]}).")
+                notices.append(
+                    _("Ignored an invalid date in the link ({key}).").format(key=_KEYS[attr])
+                )
             else:
                 kw[attr] = d
     patterns = {"routes": ROUTE_ID_RE, "origins": ISO3_RE}
@@ -236,25 +262,23 @@ def filters_from_query(
             if ok and value not in keep:
                 keep.append(value)
             elif not ok:
-                notices.append(
-                    f"Ignored an unknown {attr.rstrip('s').replace('_', ' ')} in the link."
-                )
+                notices.append(_(_UNKNOWN_IN_LINK[attr]))
         kw[attr] = tuple(keep)
     q = _as_list(params.get("q"))
     if q:
         if q[0].isdigit() and 0 <= int(q[0]) <= 5:
             kw["min_source_quality"] = int(q[0])
         else:
-            notices.append("Ignored an invalid minimum source quality in the link.")
+            notices.append(_("Ignored an invalid minimum source quality in the link."))
     v = _as_list(params.get("vintage"))
     if v:
         allow_v = set(allowed["vintage"]) if "vintage" in allowed else None
         if SOURCE_ID_RE.match(v[0]) and (allow_v is None or v[0] in allow_v):
             kw["vintage"] = v[0]
         else:
-            notices.append("Ignored an unknown data vintage in the link.")
+            notices.append(_("Ignored an unknown data vintage in the link."))
     f = Filters(**kw)  # type: ignore[arg-type]
     if f.date_from and f.date_to and f.date_from > f.date_to:
-        notices.append("The link's start date was after its end date; the dates were swapped.")
+        notices.append(_("The link's start date was after its end date; the dates were swapped."))
         f = f.replace(date_from=f.date_to, date_to=f.date_from)
     return f, notices

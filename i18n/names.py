@@ -10,12 +10,87 @@ from __future__ import annotations
 
 from i18n import N_, gettext
 
-#: IOM Missing Migrants causes of death (as the source and the demo write them).
-CAUSES: tuple[str, ...] = ()
-#: IOM regions of incident, UN regions and subregions (as the warehouse stores them).
-REGIONS: tuple[str, ...] = ()
+#: IOM Missing Migrants causes of death (as the source and the demo write them; a cell
+#: naming several is split on commas by the ingest, so each is one of these).
+CAUSES: tuple[str, ...] = (
+    N_("Accidental death"),
+    N_("Drowning"),
+    N_("Harsh environmental conditions / lack of adequate shelter, food, water"),
+    N_("Mixed or unknown"),
+    N_("Sickness / lack of access to adequate healthcare"),
+    N_("Vehicle accident / death linked to hazardous transport"),
+    N_("Violence"),
+)
 
-_ = N_  # keep the marker importable for lists added here
+#: IOM regions of incident (``incidents.region_of_incident_list``, split on commas).
+IOM_REGIONS: tuple[str, ...] = (
+    N_("Caribbean"),
+    N_("Central America"),
+    N_("Central Asia"),
+    N_("Eastern Africa"),
+    N_("Eastern Asia"),
+    N_("Europe"),
+    N_("Mediterranean"),
+    N_("Middle Africa"),
+    N_("North America"),
+    N_("Northern Africa"),
+    N_("South America"),
+    N_("South-eastern Asia"),
+    N_("Southern Africa"),
+    N_("Southern Asia"),
+    N_("Western Africa"),
+    N_("Western Asia"),
+    # Names of earlier IOM exports, kept so an older file still reads in French.
+    N_("Horn of Africa"),
+    N_("Middle East"),
+    N_("Sub-Saharan Africa"),
+    N_("US-Mexico Border"),
+)
+
+#: UN M49 regions (``countries.un_region``, from Natural Earth).
+UN_REGIONS: tuple[str, ...] = (
+    N_("Africa"),
+    N_("Americas"),
+    N_("Antarctica"),
+    N_("Asia"),
+    N_("Europe"),
+    N_("Oceania"),
+)
+
+#: UN M49 subregions (``countries.un_subregion``, from Natural Earth, which writes
+#: "South-Eastern Asia" where IOM writes "South-eastern Asia"), the M49 intermediate
+#: groupings and IOM's UNSD grouping column.
+UN_SUBREGIONS: tuple[str, ...] = (
+    N_("Australia and New Zealand"),
+    N_("Caribbean"),
+    N_("Central America"),
+    N_("Central Asia"),
+    N_("Eastern Africa"),
+    N_("Eastern Asia"),
+    N_("Eastern Europe"),
+    N_("Latin America and the Caribbean"),
+    N_("Melanesia"),
+    N_("Micronesia"),
+    N_("Middle Africa"),
+    N_("Northern Africa"),
+    N_("Northern America"),
+    N_("Northern Europe"),
+    N_("Polynesia"),
+    N_("Seven seas (open ocean)"),
+    N_("South America"),
+    N_("South-Eastern Asia"),
+    N_("Southern Africa"),
+    N_("Southern Asia"),
+    N_("Southern Europe"),
+    N_("Sub-Saharan Africa"),
+    N_("Uncategorized"),
+    N_("Western Africa"),
+    N_("Western Asia"),
+    N_("Western Europe"),
+)
+
+#: Every region name above, once each (IOM regions of incident, UN regions and subregions).
+REGIONS: tuple[str, ...] = tuple(dict.fromkeys(IOM_REGIONS + UN_REGIONS + UN_SUBREGIONS))
 
 
 def cause_name(cause: str) -> str:

@@ -270,8 +270,13 @@ def _read_text(path: str, mtime_ns: int) -> str:
 
 
 def methodology_markdown() -> str:
-    """``docs/methodology.md`` as text (shipped with the app: a missing file is an error)."""
-    return _read_text(str(METHODOLOGY), METHODOLOGY.stat().st_mtime_ns)
+    """``docs/methodology.md`` as text, or its French translation ``docs/methodology.fr.md``
+    when the reader reads French (shipped with the app: a missing file is an error)."""
+    import i18n
+
+    lang = i18n.get_lang()
+    path = METHODOLOGY if lang == i18n.DEFAULT_LANG else METHODOLOGY.with_suffix(f".{lang}.md")
+    return _read_text(str(path), path.stat().st_mtime_ns)
 
 
 # --------------------------------------------------------------------------- headline and text
