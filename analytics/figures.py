@@ -1079,7 +1079,11 @@ def make_risk_figure(
         country_name(str(i), str(n)) for i, n in zip(contrib["iso3"], contrib["name"], strict=True)
     ]
     comps = [c for c in contrib.columns if c not in ("iso3", "name", "score")]
-    labels = {k: _(v) for k, v in (component_labels or {}).items()}
+    given = {k: _(v) for k, v in (component_labels or {}).items()}
+
+    def label_of(comp: str) -> str:
+        return given.get(comp) or _(comp.replace("_", " "))
+
     lead = contrib.iloc[0]
     top_comp = max(comps, key=lambda c: lead[c]) if comps else None
     title = (
@@ -1088,7 +1092,7 @@ def make_risk_figure(
         else _("{country} ranks first for origin risk ({score}/100)")
     ).format(country=lead["name"], score=fmt_number(lead["score"]))
     if top_comp:
-        driver = labels.get(top_comp, top_comp.replace("_", " "))
+        driver = label_of(top_comp)
         title += _(", driven most by {component}").format(component=driver[:1].lower() + driver[1:])
     c = contrib.iloc[::-1]
     traces: list[dict[str, Any]] = [
@@ -1097,12 +1101,10 @@ def make_risk_figure(
             "x": c[comp],
             "y": c["name"],
             "orientation": "h",
-            "name": labels.get(comp, comp.replace("_", " ")),
+            "name": label_of(comp),
             "marker": {"color": COMPONENT_COLOURS[i % len(COMPONENT_COLOURS)]},
             "hovertemplate": "%{y}<br>"
-            + _("{component}: {value} points").format(
-                component=labels.get(comp, comp), value="%{x:.1f}"
-            )
+            + _("{component}: {value} points").format(component=label_of(comp), value="%{x:.1f}")
             + "<extra></extra>",
         }
         for i, comp in enumerate(comps)
