@@ -33,6 +33,7 @@ from analytics.catalogue import (
     ARRIVAL_CAVEAT,
     DETECTION_CAVEAT,
     MIN_ESTIMATE_CAVEAT,
+    NO_DATA,
     Coverage,
     compare,
 )
@@ -47,8 +48,13 @@ from analytics.theme import (
     sequential_colour,
 )
 from data.filters import Filters, Vintages, as_date
+from i18n import N_, _, country_name, fmt_number, fmt_percent, get_lang, month_name, month_year
+from i18n import route_name as _route_name
+from i18n.names import cause_name
 
-UNKNOWN_CODES: Mapping[str, str] = {"UNK": "Unknown", "OOO": "Not specified"}
+#: Codes the sources use for no country, with their display names (English; shown with ``_``).
+UNKNOWN_CODES: Mapping[str, str] = {"UNK": N_("Unknown"), "OOO": N_("Not specified")}
+#: English month abbreviations (the charts show :func:`i18n.month_name` ``short=True``).
 MONTHS = tuple(calendar.month_abbr[1:])
 
 
@@ -125,11 +131,26 @@ def _label(text: str, width: int = 30) -> str:
     return wrap_text(text, width)
 
 
+def _prefixed(label: str, text: str) -> str:
+    """``"Central Mediterranean: text"``; ``text`` alone (its first letter capitalised in
+    French) without a label."""
+    if label:
+        return _("{label}: {text}").format(label=label, text=text)
+    if get_lang() != "en":
+        return text[:1].upper() + text[1:]
+    return text
+
+
+def _scope(label: str) -> str:
+    """The scope named in an empty chart's title: the label, else "Selection"."""
+    return label or _("Selection")
+
+
 def _empty(chart: str, title: str, subtitle: str) -> go.Figure:
     layout: Layout = {
         "annotations": [
             {
-                "text": "No records for these filters",
+                "text": _("No records for these filters"),
                 "showarrow": False,
                 "x": 0.5,
                 "y": 0.5,
@@ -145,17 +166,30 @@ def _empty(chart: str, title: str, subtitle: str) -> go.Figure:
 
 
 def _fmt(n: float) -> str:
-    return f"{round(n):,}"
+    return fmt_number(round(n))
 
 
 def _fmt_big(n: float) -> str:
     if abs(n) >= 1_000_000:
-        return f"{n / 1_000_000:.1f} million"
+        x = n / 1_000_000
+        if round(abs(x), 1) >= 2:
+            return _("{millions} million").format(millions=fmt_number(x, 1))
+        return _("{n} million").format(n=fmt_number(x, 1))
     return _fmt(n)
 
 
 def _month_label(d: dt.date | pd.Timestamp) -> str:
-    return f"{calendar.month_name[d.month]} {d.year}"
+    return month_year(d)
+
+
+def _short_month(month: int) -> str:
+    """``4`` -> ``"Apr"`` / ``"avr."``."""
+    return month_name(month, short=True)
+
+
+def _short_month_year(d: dt.date | pd.Timestamp) -> str:
+    """``2026-04-09`` -> ``"Apr 2026"`` / ``"avr. 2026"``."""
+    return f"{_short_month(d.month)} {d.year}"
 
 
 def _to_date(v: object) -> dt.date:
@@ -166,10 +200,11 @@ def _to_date(v: object) -> dt.date:
 
 
 def country_label(code: str, names: Mapping[str, str] | None = None) -> str:
-    """Display name of an ISO-3 code (``UNK`` -> ``Unknown``, ``OOO`` -> ``Not specified``)."""
+    """Display name of an ISO-3 code (``UNK`` -> ``Unknown``, ``OOO`` -> ``Not specified``),
+    in the reader's language."""
     if code in UNKNOWN_CODES:
-        return UNKNOWN_CODES[code]
-    return (names or {}).get(code, code)
+        return _(UNKNOWN_CODES[code])
+    return country_name(code, (names or {}).get(code, code))
 
 
 def last_complete_year(periods: Iterable[object], data_end: dt.date | None = None) -> int | None:
@@ -193,8 +228,8 @@ def last_complete_year(periods: Iterable[object], data_end: dt.date | None = Non
     return last.year if last.month == 12 else last.year - 1
 
 
-def year_finding(yearly: pd.Series, year: int) -> str:
-    """How ``yearly[year]`` compares with earlier years, in words.
+def year_finding(yearly: pd.Series, year: int, *, rate: bool = False) -> str:
+    """How ``yearly[year]`` compares with earlier years, in words (in the reader's language).
 
     Parameters
     ----------
@@ -202,6 +237,9 @@ def year_finding(yearly: pd.Series, year: int) -> str:
         Values indexed by integer year.
     year : int
         The year described.
+    rate : bool
+        The values are a rate: "the highest" and "the lowest" instead of "the most" and "the
+        fewest".
 
     Returns
     -------
@@ -213,23 +251,37 @@ def year_finding(yearly: pd.Series, year: int) -> str:
     value = float(yearly.get(year, 0))
     earlier = yearly[yearly.index < year]
     if earlier.empty:
-        return "the first year on record"
+        return _("the first year on record")
     at_least = earlier[earlier >= value]
     at_most = earlier[earlier <= value]
     first = int(earlier.index.min())
     record = len(earlier) >= 2  # "on record" needs more than one earlier year
     if at_least.empty and record:
-        return f"the most on record (since {first})"
+        most = (
+            _("the highest on record (since {year})")
+            if rate
+            else _("the most on record (since {year})")
+        )
+        return most.format(year=first)
     # "Since" only when at least two years lie between; otherwise the change is clearer.
     if not at_least.empty and int(at_least.index.max()) < year - 2:
-        return f"the most since {int(at_least.index.max())}"
+        most = _("the highest since {year}") if rate else _("the most since {year}")
+        return most.format(year=int(at_least.index.max()))
     if at_most.empty and record:
-        return f"the fewest on record (since {first})"
+        fewest = (
+            _("the lowest on record (since {year})")
+            if rate
+            else _("the fewest on record (since {year})")
+        )
+        return fewest.format(year=first)
     if not at_most.empty and int(at_most.index.max()) < year - 2:
-        return f"the fewest since {int(at_most.index.max())}"
+        fewest = _("the lowest since {year}") if rate else _("the fewest since {year}")
+        return fewest.format(year=int(at_most.index.max()))
     prev = float(yearly.get(year - 1, 0))
     if prev == 0:
-        return f"none recorded in {year - 1}" if year - 1 >= first else "the first year on record"
+        if year - 1 >= first:
+            return _("none recorded in {year}").format(year=year - 1)
+        return _("the first year on record")
     # The catalogue's change rule (two whole calendar years the data cover; a small base
     # gives no percentage).
     ch = compare(
@@ -240,28 +292,57 @@ def year_finding(yearly: pd.Series, year: int) -> str:
         coverage=Coverage("data", dt.date(first, 1, 1), dt.date(year, 12, 31)),
     )
     if ch.status != "ok" or ch.pct is None:
-        return f"against {prev:,.0f} in {year - 1}"
+        return _("against {value} in {year}").format(value=fmt_number(prev), year=year - 1)
     if abs(ch.pct) < 0.5:
-        return f"level with {year - 1}"
-    return f"{'up' if ch.pct > 0 else 'down'} {abs(ch.pct):.0f}% on {year - 1}"
+        return _("level with {year}").format(year=year - 1)
+    change = _("up {pct} on {year}") if ch.pct > 0 else _("down {pct} on {year}")
+    return change.format(pct=fmt_percent(abs(ch.pct)), year=year - 1)
+
+
+#: Headline templates per counted column: (a year against earlier years, a span of months).
+_HEADLINES: Mapping[str, tuple[str, str]] = {
+    "dead_and_missing": (
+        N_("{n} dead and missing in {year}, {finding}"),
+        N_("{n} dead and missing, {start} to {end}"),
+    ),
+    "detections": (
+        N_("{n} detections in {year}, {finding}"),
+        N_("{n} detections, {start} to {end}"),
+    ),
+}
 
 
 def _headline_title(
-    series: pd.DataFrame, value_col: str, label: str, unit: str, data_end: dt.date | None
+    series: pd.DataFrame, value_col: str, label: str, data_end: dt.date | None
 ) -> str:
-    """Title for a dated series: the latest complete year against earlier years."""
+    """Title for a dated series (``value_col``: ``dead_and_missing`` or ``detections``): the
+    latest complete year against earlier years."""
     df = series.dropna(subset=["period"])
     years = pd.to_datetime(df["period"]).dt.year
     yearly = df.groupby(years)[value_col].sum()
     year = last_complete_year(df["period"], data_end)
-    prefix = f"{label}: " if label else ""
+    in_year, over_span = _HEADLINES[value_col]
     if year is not None and year in yearly.index and len(yearly) > 1:
-        return f"{prefix}{_fmt(yearly[year])} {unit} in {year}, {year_finding(yearly, year)}"
+        text = _(in_year).format(
+            n=_fmt(yearly[year]), year=year, finding=year_finding(yearly, year)
+        )
+        return _prefixed(label, text)
     start, end = _to_date(df["period"].min()), _to_date(df["period"].max())
-    return (
-        f"{prefix}{_fmt(df[value_col].sum())} {unit}, "
-        f"{MONTHS[start.month - 1]} {start.year} to {MONTHS[end.month - 1]} {end.year}"
+    text = _(over_span).format(
+        n=_fmt(df[value_col].sum()), start=_short_month_year(start), end=_short_month_year(end)
     )
+    return _prefixed(label, text)
+
+
+def _hover_month() -> str:
+    """The month of a bar in a hover: plotly's own date format, whose month names are
+    English; in another language the month is written as a number (``04/2026``)."""
+    return "%{x|%B %Y}" if get_lang() == "en" else "%{x|%m/%Y}"
+
+
+def _dm_hover(field: str = "y") -> str:
+    """``"%{y:,} dead and missing"`` in the reader's language (``field``: the plotly value)."""
+    return _("{value} dead and missing").format(value="%{" + field + ":,}")
 
 
 # --------------------------------------------------------------------------- frames
@@ -317,28 +398,84 @@ def make_monthly_figure(
         Where the data or the date filter ends (decides whether the last year is complete).
     """
     chart = "monthly-dead-and-missing"
-    subtitle = "Dead and missing per month, persons (IOM minimum estimates)"
+    subtitle = _("Dead and missing per month, persons (IOM minimum estimates)")
     if monthly.empty or monthly["dead_and_missing"].sum() == 0:
-        return _empty(chart, f"{label or 'Selection'}: no dead or missing recorded", subtitle)
+        return _empty(
+            chart,
+            _("{label}: no dead or missing recorded").format(label=_scope(label)),
+            subtitle,
+        )
     df = monthly.sort_values("period").reset_index(drop=True)
-    title = _headline_title(df, "dead_and_missing", label, "dead and missing", data_end)
+    title = _headline_title(df, "dead_and_missing", label, data_end)
     peak = df.loc[df["dead_and_missing"].idxmax()]
     bar = {
         "type": "bar",
         "x": pd.to_datetime(df["period"]),
         "y": df["dead_and_missing"],
-        "name": "Dead and missing",
+        "name": _("Dead and missing"),
         "marker": {"color": colour or MEASURE_COLOURS["dead_and_missing"]},
-        "hovertemplate": "%{x|%B %Y}<br>%{y:,} dead and missing<extra></extra>",
+        "hovertemplate": _hover_month() + "<br>" + _dm_hover() + "<extra></extra>",
     }
-    layout: Layout = {"yaxis": {"title": {"text": "Persons"}, "rangemode": "tozero"}}
-    alt = (
-        f"Bar chart of dead and missing per month from {_month_label(_to_date(df['period'].min()))} "
-        f"to {_month_label(_to_date(df['period'].max()))}; total {_fmt(df['dead_and_missing'].sum())}; "
-        f"deadliest month {_month_label(_to_date(peak['period']))} with "
-        f"{_fmt(peak['dead_and_missing'])}. {title}."
+    layout: Layout = {"yaxis": {"title": {"text": _("Persons")}, "rangemode": "tozero"}}
+    alt = _(
+        "Bar chart of dead and missing per month from {start} to {end}; total {total}; "
+        "deadliest month {peak} with {peak_n}. {title}."
+    ).format(
+        start=_month_label(_to_date(df["period"].min())),
+        end=_month_label(_to_date(df["period"].max())),
+        total=_fmt(df["dead_and_missing"].sum()),
+        peak=_month_label(_to_date(peak["period"])),
+        peak_n=_fmt(peak["dead_and_missing"]),
+        title=title,
     )
     return _figure([bar], layout, chart=chart, title=title, subtitle=subtitle, alt=alt)
+
+
+def _capital(text: str) -> str:
+    """``text`` with its first letter in capitals (the rest as it is)."""
+    return text[:1].upper() + text[1:]
+
+
+#: Per measure of :func:`make_route_bars_figure`: the unit, the subtitle, the title when one
+#: route leads others, the title for a single route, the empty chart's title, the alt text's
+#: opening sentence.
+_ROUTE_BARS: Mapping[str, tuple[str, str, str, str, str, str]] = {
+    "dead_and_missing": (
+        N_("dead and missing"),
+        N_(
+            "Dead and missing by route, persons (IOM minimum estimates; an incident on two "
+            "routes counts on both)"
+        ),
+        N_("{route}: the most dead and missing of any route ({value})"),
+        N_("{route}: {value} dead and missing"),
+        N_("No dead and missing recorded on any route for these filters"),
+        N_("Horizontal bar chart of dead and missing by route."),
+    ),
+    "incidents": (
+        N_("incidents"),
+        N_("Incidents by route (IOM records)"),
+        N_("{route}: the most incidents of any route ({value})"),
+        N_("{route}: {value} incidents"),
+        N_("No incidents recorded on any route for these filters"),
+        N_("Horizontal bar chart of incidents by route."),
+    ),
+    "detections": (
+        N_("detections"),
+        N_("Detections by route, events (Frontex; not persons)"),
+        N_("{route}: the most detections of any route ({value})"),
+        N_("{route}: {value} detections"),
+        N_("No detections recorded on any route for these filters"),
+        N_("Horizontal bar chart of detections by route."),
+    ),
+    "deaths_per_1000_detections": (
+        N_("dead and missing per 1,000 detections"),
+        N_("Dead and missing (IOM) per 1,000 detections (Frontex): a rough lethality indicator"),
+        N_("{route}: the most dead and missing per 1,000 detections of any route ({value})"),
+        N_("{route}: {value} dead and missing per 1,000 detections"),
+        N_("No dead and missing per 1,000 detections recorded on any route for these filters"),
+        N_("Horizontal bar chart of dead and missing per 1,000 detections by route."),
+    ),
+}
 
 
 def make_route_bars_figure(
@@ -354,36 +491,29 @@ def make_route_bars_figure(
     top : int
         How many routes to show.
     """
-    units = {
-        "dead_and_missing": (
-            "dead and missing",
-            "Dead and missing by route, persons (IOM minimum estimates; an incident on two routes counts on both)",
-        ),
-        "incidents": ("incidents", "Incidents by route (IOM records)"),
-        "detections": ("detections", "Detections by route, events (Frontex; not persons)"),
-        "deaths_per_1000_detections": (
-            "dead and missing per 1,000 detections",
-            "Dead and missing (IOM) per 1,000 detections (Frontex): a rough lethality indicator",
-        ),
-    }
-    if measure not in units:
+    if measure not in _ROUTE_BARS:
         raise ValueError(f"unknown measure {measure!r}")
-    unit, subtitle = units[measure]
+    unit, subtitle, most, one, none, alt_head = (_(t) for t in _ROUTE_BARS[measure])
     chart = f"routes-by-{measure.replace('_', '-')}"
     df = metrics[["route_id", "name", "colour", measure]].copy()
     df[measure] = pd.to_numeric(df[measure], errors="coerce").astype("float64")
     df = df[(df[measure] > 0) & (df["route_id"] != "unclassified")]
     if df.empty:
-        return _empty(chart, f"No {unit} recorded on any route for these filters", subtitle)
+        return _empty(chart, none, subtitle)
     df = df.sort_values(measure, ascending=False).head(top)
+    df["name"] = [_route_name(str(n)) for n in df["name"]]
     lead = df.iloc[0]
-    fmt = (lambda v: f"{v:,.1f}") if measure == "deaths_per_1000_detections" else _fmt_big
+    fmt = (lambda v: fmt_number(v, 1)) if measure == "deaths_per_1000_detections" else _fmt_big
     if len(df) > 1:
         ratio = lead[measure] / df.iloc[1][measure]
-        extra = f", {ratio:.1f} times the next route" if ratio >= 1.5 else ""
-        title = f"{lead['name']}: the most {unit} of any route ({fmt(lead[measure])}){extra}"
+        extra = (
+            _(", {ratio} times the next route").format(ratio=fmt_number(ratio, 1))
+            if ratio >= 1.5
+            else ""
+        )
+        title = most.format(route=lead["name"], value=fmt(lead[measure])) + extra
     else:
-        title = f"{lead['name']}: {fmt(lead[measure])} {unit}"
+        title = one.format(route=lead["name"], value=fmt(lead[measure]))
     df = df.iloc[::-1]
     hover_fmt = ":,.1f" if measure == "deaths_per_1000_detections" else ":,"
     bar = {
@@ -392,7 +522,7 @@ def make_route_bars_figure(
         "y": [_label(n) for n in df["name"]],
         "orientation": "h",
         "marker": {"color": df["colour"].tolist()},
-        "name": unit.capitalize(),
+        "name": _capital(unit),
         "customdata": df["route_id"],
         "hovertemplate": f"%{{y}}<br>%{{x{hover_fmt}}} {unit}<extra></extra>",
         "text": [fmt(v) for v in df[measure]],
@@ -401,13 +531,18 @@ def make_route_bars_figure(
     }
     layout: Layout = {
         "xaxis": {
-            "title": {"text": unit.capitalize()},
+            "title": {"text": _capital(unit)},
             "range": [0, float(df[measure].max()) * 1.22],
         },
         "yaxis": {"showgrid": False},
     }
-    alt = f"Horizontal bar chart of {unit} by route. " + "; ".join(
-        f"{n}: {fmt(v)}" for n, v in zip(df["name"][::-1], df[measure][::-1], strict=True)
+    alt = (
+        alt_head
+        + " "
+        + "; ".join(
+            _("{name}: {value}").format(name=n, value=fmt(v))
+            for n, v in zip(df["name"][::-1], df[measure][::-1], strict=True)
+        )
     )
     max_lines = max(_label(n).count("<br>") + 1 for n in df["name"])
     return _figure(
@@ -430,18 +565,25 @@ def make_causes_figure(by_cause: pd.DataFrame, label: str = "") -> go.Figure:
         ``key`` (IOM cause), ``dead_and_missing``, ``incidents``.
     """
     chart = "causes-of-death"
-    subtitle = "Dead and missing by recorded cause, persons (an incident with two causes counts under both)"
+    subtitle = _(
+        "Dead and missing by recorded cause, persons (an incident with two causes counts under "
+        "both)"
+    )
     df = by_cause[by_cause["dead_and_missing"] > 0].sort_values("dead_and_missing", ascending=False)
     if df.empty:
-        return _empty(chart, f"{label or 'Selection'}: no cause of death recorded", subtitle)
+        return _empty(
+            chart, _("{label}: no cause of death recorded").format(label=_scope(label)), subtitle
+        )
     lead = df.iloc[0]
     known = df[df["key"] != "Mixed or unknown"]
-    prefix = f"{label}: " if label else ""
     if not known.empty:
         k = known.iloc[0]
-        title = f"{prefix}{cause_label(k['key'])} is the leading recorded cause ({_fmt(k['dead_and_missing'])} dead and missing)"
+        text = _("{cause} is the leading recorded cause ({n} dead and missing)").format(
+            cause=cause_label(k["key"]), n=_fmt(k["dead_and_missing"])
+        )
     else:
-        title = f"{prefix}cause unknown for {_fmt(lead['dead_and_missing'])} dead and missing"
+        text = _("cause unknown for {n} dead and missing").format(n=_fmt(lead["dead_and_missing"]))
+    title = _prefixed(label, text)
     df = df.iloc[::-1]
     labels = [_label(cause_label(c)) for c in df["key"]]
     bar = {
@@ -450,23 +592,27 @@ def make_causes_figure(by_cause: pd.DataFrame, label: str = "") -> go.Figure:
         "y": labels,
         "orientation": "h",
         "marker": {"color": [cause_colour(c) for c in df["key"]]},
-        "name": "Dead and missing",
-        "customdata": df["key"],
-        "hovertemplate": "%{customdata}<br>%{x:,} dead and missing<extra></extra>",
+        "name": _("Dead and missing"),
+        "customdata": [cause_name(c) for c in df["key"]],
+        "hovertemplate": "%{customdata}<br>" + _dm_hover("x") + "<extra></extra>",
         "text": [_fmt(v) for v in df["dead_and_missing"]],
         "textposition": "outside",
         "cliponaxis": False,
     }
     layout: Layout = {
         "xaxis": {
-            "title": {"text": "Persons"},
+            "title": {"text": _("Persons")},
             "range": [0, float(df["dead_and_missing"].max()) * 1.22],
         },
         "yaxis": {"showgrid": False},
     }
-    alt = "Horizontal bar chart of dead and missing by cause. " + "; ".join(
-        f"{c}: {_fmt(v)}"
-        for c, v in zip(df["key"][::-1], df["dead_and_missing"][::-1], strict=True)
+    alt = (
+        _("Horizontal bar chart of dead and missing by cause.")
+        + " "
+        + "; ".join(
+            _("{name}: {value}").format(name=cause_name(c), value=_fmt(v))
+            for c, v in zip(df["key"][::-1], df["dead_and_missing"][::-1], strict=True)
+        )
     )
     return _figure(
         [bar],
@@ -496,9 +642,11 @@ def make_seasonality_figure(
         ("no data"), never 0.
     """
     chart = "seasonality-month-by-year"
-    subtitle = "Dead and missing by month and year, persons (IOM minimum estimates)"
+    subtitle = _("Dead and missing by month and year, persons (IOM minimum estimates)")
     if monthly.empty or monthly["dead_and_missing"].sum() == 0:
-        return _empty(chart, f"{label or 'Selection'}: no seasonal pattern to show", subtitle)
+        return _empty(
+            chart, _("{label}: no seasonal pattern to show").format(label=_scope(label)), subtitle
+        )
     p = pd.to_datetime(monthly["period"])
     df = pd.DataFrame({"year": p.dt.year, "month": p.dt.month, "v": monthly["dead_and_missing"]})
     lo, hi = span if span is not None else (p.min().date(), p.max().date())
@@ -514,20 +662,22 @@ def make_seasonality_figure(
     by_month = grid.sum(axis=0)
     share = by_month / by_month.sum()
     m = int(share.idxmax())
-    prefix = f"{label}: " if label else ""
-    across = (
-        f"{len(grid)} year{'s' if len(grid) > 1 else ''}"
-        if months_covered >= 24
-        else f"{months_covered} month{'s' if months_covered > 1 else ''}"
-    )
-    title = (
-        f"{prefix}{calendar.month_name[m]} is the deadliest month "
-        f"({share[m] * 100:.0f}% of dead and missing across {across})"
+    if months_covered >= 24:
+        across = (_("{n} years") if len(grid) > 1 else _("{n} year")).format(n=len(grid))
+    else:
+        across = (_("{n} months") if months_covered > 1 else _("{n} month")).format(
+            n=months_covered
+        )
+    title = _prefixed(
+        label,
+        _("{month} is the deadliest month ({share} of dead and missing across {span})").format(
+            month=month_name(m), share=fmt_percent(share[m] * 100), span=across
+        ),
     )
     heatmap = {
         "type": "heatmap",
         "z": grid.values,
-        "x": list(MONTHS),
+        "x": [_short_month(i) for i in range(1, 13)],
         "y": [str(y) for y in grid.index],
         "colorscale": [
             [0, "#FFFFFF"],
@@ -537,8 +687,8 @@ def make_seasonality_figure(
             [0.75, "#D94801"],
             [1, "#7F2704"],
         ],
-        "colorbar": {"title": {"text": "Persons"}},
-        "hovertemplate": "%{x} %{y}<br>%{z:,} dead and missing<extra></extra>",
+        "colorbar": {"title": {"text": _("Persons")}},
+        "hovertemplate": "%{x} %{y}<br>" + _dm_hover("z") + "<extra></extra>",
         "hoverongaps": False,
         "xgap": 2,
         "ygap": 2,
@@ -547,11 +697,14 @@ def make_seasonality_figure(
         "yaxis": {"autorange": "reversed", "showgrid": False, "type": "category"},
         "xaxis": {"showgrid": False, "side": "top"},
     }
-    alt = (
-        f"Heatmap of dead and missing by calendar month and year, {grid.index.min()} to "
-        f"{grid.index.max()}. Share by month: "
-        + ", ".join(f"{MONTHS[i - 1]} {share[i] * 100:.0f}%" for i in range(1, 13))
-        + f". Months outside the data ({len(grid) * 12 - months_covered}) are blank: no data."
+    alt = _(
+        "Heatmap of dead and missing by calendar month and year, {start} to {end}. Share by "
+        "month: {shares}. Months outside the data ({n}) are blank: no data."
+    ).format(
+        start=grid.index.min(),
+        end=grid.index.max(),
+        shares=", ".join(f"{_short_month(i)} {fmt_percent(share[i] * 100)}" for i in range(1, 13)),
+        n=len(grid) * 12 - months_covered,
     )
     return _figure(
         [heatmap],
@@ -581,7 +734,7 @@ def _hbar_panel(
         "orientation": "h",
         "name": name,
         "marker": {"color": MEASURE_COLOURS[measure]},
-        "hovertemplate": f"%{{y}}<br>%{{x:,}} {unit}<extra></extra>",
+        "hovertemplate": "%{y}<br>%{x:,} " + unit + "<extra></extra>",
         "xaxis": xaxis,
         "yaxis": yaxis,
     }
@@ -609,7 +762,10 @@ def make_nationalities_figure(
         ISO-3 -> country name.
     """
     chart = "nationalities-detected-vs-victims"
-    subtitle = "Left: detections by nationality, events (Frontex). Right: dead and missing by origin, persons (IOM). Not comparable, never added."
+    subtitle = _(
+        "Left: detections by nationality, events (Frontex). Right: dead and missing by origin, "
+        "persons (IOM). Not comparable, never added."
+    )
     det = detected[detected["detections"] > 0].sort_values("detections", ascending=False).head(top)
     vic = (
         victims[victims["dead_and_missing"] > 0]
@@ -617,30 +773,38 @@ def make_nationalities_figure(
         .head(top)
     )
     if det.empty and vic.empty:
-        return _empty(chart, f"{label or 'Selection'}: no nationality data", subtitle)
+        return _empty(
+            chart, _("{label}: no nationality data").format(label=_scope(label)), subtitle
+        )
     parts = []
     det_known = det[~det["key"].isin(list(UNKNOWN_CODES))]
     vic_known = vic[~vic["key"].isin(list(UNKNOWN_CODES))]
     if not det_known.empty:
-        parts.append(f"most detected: {country_label(det_known.iloc[0]['key'], names)}")
+        parts.append(
+            _("most detected: {country}").format(
+                country=country_label(det_known.iloc[0]["key"], names)
+            )
+        )
     if not vic_known.empty:
         parts.append(
-            f"most dead and missing of known origin: {country_label(vic_known.iloc[0]['key'], names)}"
+            _("most dead and missing of known origin: {country}").format(
+                country=country_label(vic_known.iloc[0]["key"], names)
+            )
         )
-    prefix = f"{label}: " if label else ""
-    title = prefix + ("; ".join(parts) if parts else "origins mostly unknown")
+    text = "; ".join(parts) if parts else _("origins mostly unknown")
+    title = _prefixed(label, text)
     title = title[0].upper() + title[1:]
     d = det.iloc[::-1]
     v = vic.iloc[::-1]
     # Two panels side by side with their own axes, laid out as make_subplots(rows=1, cols=2,
     # horizontal_spacing=0.22, subplot_titles=...) would, without its cost (about 0.2 s).
     bars = [
-        _hbar_panel(d, "detections", "Detections (events)", "detections", names, "x", "y"),
+        _hbar_panel(d, "detections", _("Detections (events)"), _("detections"), names, "x", "y"),
         _hbar_panel(
             v,
             "dead_and_missing",
-            "Dead and missing (persons)",
-            "dead and missing",
+            _("Dead and missing (persons)"),
+            _("dead and missing"),
             names,
             "x2",
             "y2",
@@ -653,23 +817,23 @@ def make_nationalities_figure(
         "xaxis2": {"anchor": "y2", "domain": [0.61, 1.0], **x_axis},
         "yaxis2": {"anchor": "x2", "domain": [0.0, 1.0], "showgrid": False},
         "annotations": [
-            _panel_title("Detected (Frontex, events)", 0.195),
-            _panel_title("Dead and missing (IOM, persons)", 0.805),
+            _panel_title(_("Detected (Frontex, events)"), 0.195),
+            _panel_title(_("Dead and missing (IOM, persons)"), 0.805),
         ],
         "showlegend": False,
     }
-    alt = (
-        "Two bar charts side by side. Detections by nationality: "
-        + "; ".join(
+    alt = _(
+        "Two bar charts side by side. Detections by nationality: {detected}. Dead and missing "
+        "by origin: {victims}."
+    ).format(
+        detected="; ".join(
             f"{country_label(k, names)} {_fmt(x)}"
             for k, x in zip(det["key"], det["detections"], strict=True)
-        )
-        + ". Dead and missing by origin: "
-        + "; ".join(
+        ),
+        victims="; ".join(
             f"{country_label(k, names)} {_fmt(x)}"
             for k, x in zip(vic["key"], vic["dead_and_missing"], strict=True)
-        )
-        + "."
+        ),
     )
     height = max(420, 120 + 34 * max(len(det), len(vic)))
     return _figure(
@@ -688,29 +852,32 @@ def make_lethality_figure(
         From :func:`analytics.measures.compute_lethality_by_year`.
     """
     chart = "lethality-per-1000-detections"
-    subtitle = "Dead and missing (IOM) per 1,000 detections (Frontex), by year, over the months both cover: a rough indicator"
+    subtitle = _(
+        "Dead and missing (IOM) per 1,000 detections (Frontex), by year, over the months both "
+        "cover: a rough indicator"
+    )
     df = lethality.dropna(subset=["deaths_per_1000_detections"]).sort_values("year")
     if df.empty:
-        return _empty(chart, f"{label or 'Selection'}: no detections to compare with", subtitle)
+        return _empty(
+            chart, _("{label}: no detections to compare with").format(label=_scope(label)), subtitle
+        )
     months = df["months"] if "months" in df.columns else pd.Series(12, index=df.index)
     full = df[months >= 12]
     last = (full if len(full) else df).iloc[-1]
     year = int(last["year"])
     series = (full if len(full) else df).set_index("year")["deaths_per_1000_detections"]
-    prefix = f"{label}: " if label else ""
-    phrase = year_finding(series, year) if len(series) > 1 else ""
-    phrase = phrase.replace("the most", "the highest").replace("the fewest", "the lowest")
-    title = (
-        f"{prefix}{last['deaths_per_1000_detections']:.1f} dead and missing per 1,000 detections in {year}"
-        + (f", {phrase}" if phrase else "")
+    phrase = year_finding(series, year, rate=True) if len(series) > 1 else ""
+    text = _("{value} dead and missing per 1,000 detections in {year}").format(
+        value=fmt_number(last["deaths_per_1000_detections"], 1), year=year
     )
+    title = _prefixed(label, text + (f", {phrase}" if phrase else ""))
     partial = months < 12
     line = {
         "type": "scatter",
         "x": df["year"],
         "y": df["deaths_per_1000_detections"],
         "mode": "lines+markers",
-        "name": "Per 1,000 detections",
+        "name": _("Per 1,000 detections"),
         "line": {
             "color": colour or MEASURE_COLOURS["deaths_per_1000_detections"],
             "width": 4,
@@ -721,17 +888,24 @@ def make_lethality_figure(
             "line": {"width": 2},
         },
         "customdata": np.column_stack([df["dead_and_missing"], df["detections"], months]),
-        "hovertemplate": "%{x}<br>%{y:.1f} per 1,000 detections<br>%{customdata[0]:,} dead and missing / %{customdata[1]:,} detections<br>%{customdata[2]} months with both sources<extra></extra>",
+        "hovertemplate": "%{x}<br>"
+        + _(
+            "%{y:.1f} per 1,000 detections<br>%{customdata[0]:,} dead and missing / "
+            "%{customdata[1]:,} detections<br>%{customdata[2]} months with both sources"
+        )
+        + "<extra></extra>",
     }
     if partial.any():
-        subtitle += "; open circles: years only partly covered"
+        subtitle += _("; open circles: years only partly covered")
     layout: Layout = {
         "xaxis": {"dtick": 1},
-        "yaxis": {"title": {"text": "Per 1,000 detections"}, "rangemode": "tozero"},
+        "yaxis": {"title": {"text": _("Per 1,000 detections")}, "rangemode": "tozero"},
     }
-    alt = "Line chart of dead and missing per 1,000 detections by year: " + "; ".join(
-        f"{int(y)} {v:.1f}"
-        for y, v in zip(df["year"], df["deaths_per_1000_detections"], strict=True)
+    alt = _("Line chart of dead and missing per 1,000 detections by year: {values}").format(
+        values="; ".join(
+            f"{int(y)} {fmt_number(v, 1)}"
+            for y, v in zip(df["year"], df["deaths_per_1000_detections"], strict=True)
+        )
     )
     return _figure([line], layout, chart=chart, title=title, subtitle=subtitle, alt=alt, height=400)
 
@@ -755,9 +929,17 @@ def make_series_figure(
     period : {"month", "year"}
     """
     chart = f"{period}ly-series"
-    subtitle = f"Top: dead and missing per {period}, persons (IOM). Bottom: detections per {period}, events (Frontex)."
+    subtitle = (
+        _(
+            "Top: dead and missing per month, persons (IOM). Bottom: detections per month, events (Frontex)."
+        )
+        if period == "month"
+        else _(
+            "Top: dead and missing per year, persons (IOM). Bottom: detections per year, events (Frontex)."
+        )
+    )
     if incidents.empty and detections.empty:
-        return _empty(chart, f"{label or 'Selection'}: no records", subtitle)
+        return _empty(chart, _("{label}: no records").format(label=_scope(label)), subtitle)
     has_det = not detections.empty and detections["detections"].sum() > 0
     # Panels stacked on a shared time axis, laid out as make_subplots(rows=2, cols=1,
     # shared_xaxes=True, vertical_spacing=0.08) would (one panel without detections).
@@ -769,22 +951,30 @@ def make_series_figure(
                 "matches": "x2",
                 "showticklabels": False,
             },
-            "yaxis": {"anchor": "x", "domain": [0.54, 1.0], "title": {"text": "Dead and missing"}},
+            "yaxis": {
+                "anchor": "x",
+                "domain": [0.54, 1.0],
+                "title": {"text": _("Dead and missing")},
+            },
             "xaxis2": {"anchor": "y2", "domain": [0.0, 1.0]},
             "yaxis2": {
                 "anchor": "x2",
                 "domain": [0.0, 0.46],
-                "title": {"text": "Detections"},
+                "title": {"text": _("Detections")},
                 "tickformat": "~s",
             },
         }
     else:
         layout = {
             "xaxis": {"anchor": "y", "domain": [0.0, 1.0]},
-            "yaxis": {"anchor": "x", "domain": [0.0, 1.0], "title": {"text": "Dead and missing"}},
+            "yaxis": {
+                "anchor": "x",
+                "domain": [0.0, 1.0],
+                "title": {"text": _("Dead and missing")},
+            },
         }
     layout["legend"] = {"y": 1.02}
-    x_fmt = "%{x|%B %Y}" if period == "month" else "%{x|%Y}"
+    x_fmt = _hover_month() if period == "month" else "%{x|%Y}"
     bars: list[dict[str, Any]] = []
     if not incidents.empty:
         bars.append(
@@ -792,9 +982,9 @@ def make_series_figure(
                 "type": "bar",
                 "x": pd.to_datetime(incidents["period"]),
                 "y": incidents["dead_and_missing"],
-                "name": "Dead and missing (persons)",
+                "name": _("Dead and missing (persons)"),
                 "marker": {"color": colour or MEASURE_COLOURS["dead_and_missing"]},
-                "hovertemplate": x_fmt + "<br>%{y:,} dead and missing<extra></extra>",
+                "hovertemplate": x_fmt + "<br>" + _dm_hover() + "<extra></extra>",
                 "xaxis": "x",
                 "yaxis": "y",
             }
@@ -805,22 +995,37 @@ def make_series_figure(
                 "type": "bar",
                 "x": pd.to_datetime(detections["period"]),
                 "y": detections["detections"],
-                "name": "Detections (events)",
+                "name": _("Detections (events)"),
                 "marker": {"color": MEASURE_COLOURS["detections"]},
-                "hovertemplate": x_fmt + "<br>%{y:,} detections<extra></extra>",
+                "hovertemplate": x_fmt
+                + "<br>"
+                + _("{value} detections").format(value="%{y:,}")
+                + "<extra></extra>",
                 "xaxis": "x2",
                 "yaxis": "y2",
             }
         )
     if not incidents.empty and incidents["dead_and_missing"].sum() > 0:
-        title = _headline_title(incidents, "dead_and_missing", label, "dead and missing", data_end)
+        title = _headline_title(incidents, "dead_and_missing", label, data_end)
     elif has_det:
-        title = _headline_title(detections, "detections", label, "detections", data_end)
+        title = _headline_title(detections, "detections", label, data_end)
     else:
-        title = f"{label or 'Selection'}: no dead or missing recorded"
-    alt = f"{'Two stacked bar charts' if has_det else 'Bar chart'} over time. {title}."
+        title = _("{label}: no dead or missing recorded").format(label=_scope(label))
+    alt = (
+        _("Two stacked bar charts over time. {title}.")
+        if has_det
+        else _("Bar chart over time. {title}.")
+    ).format(title=title)
     if not has_det:
-        subtitle = f"Dead and missing per {period}, persons (IOM). No Frontex detections for this selection."
+        subtitle = (
+            _(
+                "Dead and missing per month, persons (IOM). No Frontex detections for this selection."
+            )
+            if period == "month"
+            else _(
+                "Dead and missing per year, persons (IOM). No Frontex detections for this selection."
+            )
+        )
     height = 520 if has_det else 420
     return _figure(
         bars, layout, chart=chart, title=title, subtitle=subtitle, alt=alt, height=height
@@ -844,23 +1049,51 @@ def make_risk_figure(
     weights : sequence of (component, weight)
     kind : {"origin", "transit"}
     """
+    transit = kind == "transit"
     chart = f"{kind}-risk-ranking"
-    subtitle = f"Composite {kind} risk score, 0-100; each bar split into the weighted contribution of its components"
+    subtitle = (
+        _(
+            "Composite transit risk score, 0-100; each bar split into the weighted contribution "
+            "of its components"
+        )
+        if transit
+        else _(
+            "Composite origin risk score, 0-100; each bar split into the weighted contribution "
+            "of its components"
+        )
+    )
     df = scores
     if "insufficient_data" in df.columns:
         df = df[~df["insufficient_data"].fillna(False).astype(bool)]
     df = df.dropna(subset=["score"]).sort_values("score", ascending=False).head(top)
     if df.empty:
-        return _empty(chart, f"No {kind} country has enough data to score", subtitle)
+        return _empty(
+            chart,
+            _("No transit country has enough data to score")
+            if transit
+            else _("No origin country has enough data to score"),
+            subtitle,
+        )
     contrib = compute_contributions(df, weights)
+    contrib["name"] = [
+        country_name(str(i), str(n)) for i, n in zip(contrib["iso3"], contrib["name"], strict=True)
+    ]
     comps = [c for c in contrib.columns if c not in ("iso3", "name", "score")]
-    labels = dict(component_labels or {})
+    given = {k: _(v) for k, v in (component_labels or {}).items()}
+
+    def label_of(comp: str) -> str:
+        return given.get(comp) or _(comp.replace("_", " "))
+
     lead = contrib.iloc[0]
     top_comp = max(comps, key=lambda c: lead[c]) if comps else None
-    title = f"{lead['name']} ranks first for {kind} risk ({lead['score']:.0f}/100)"
+    title = (
+        _("{country} ranks first for transit risk ({score}/100)")
+        if transit
+        else _("{country} ranks first for origin risk ({score}/100)")
+    ).format(country=lead["name"], score=fmt_number(lead["score"]))
     if top_comp:
-        driver = labels.get(top_comp, top_comp.replace("_", " "))
-        title += f", driven most by {driver[:1].lower() + driver[1:]}"
+        driver = label_of(top_comp)
+        title += _(", driven most by {component}").format(component=driver[:1].lower() + driver[1:])
     c = contrib.iloc[::-1]
     traces: list[dict[str, Any]] = [
         {
@@ -868,11 +1101,11 @@ def make_risk_figure(
             "x": c[comp],
             "y": c["name"],
             "orientation": "h",
-            "name": labels.get(comp, comp.replace("_", " ")),
+            "name": label_of(comp),
             "marker": {"color": COMPONENT_COLOURS[i % len(COMPONENT_COLOURS)]},
             "hovertemplate": "%{y}<br>"
-            + labels.get(comp, comp)
-            + ": %{x:.1f} points<extra></extra>",
+            + _("{component}: {value} points").format(component=label_of(comp), value="%{x:.1f}")
+            + "<extra></extra>",
         }
         for i, comp in enumerate(comps)
     ]
@@ -882,7 +1115,7 @@ def make_risk_figure(
             "x": c["score"],
             "y": c["name"],
             "mode": "text",
-            "text": [f" {s:.0f}" for s in c["score"]],
+            "text": [" " + fmt_number(s) for s in c["score"]],
             "textposition": "middle right",
             "showlegend": False,
             "hoverinfo": "skip",
@@ -899,11 +1132,19 @@ def make_risk_figure(
             "xanchor": "left",
             "traceorder": "normal",
         },
-        "xaxis": {"title": {"text": "Score points (0-100)"}, "range": [0, 108]},
+        "xaxis": {"title": {"text": _("Score points (0-100)")}, "range": [0, 108]},
         "yaxis": {"showgrid": False},
     }
-    alt = f"Stacked horizontal bars of the {top} highest {kind} risk scores. " + "; ".join(
-        f"{n} {s:.0f}" for n, s in zip(contrib["name"], contrib["score"], strict=True)
+    alt = (
+        (
+            _("Stacked horizontal bars of the {top} highest transit risk scores.")
+            if transit
+            else _("Stacked horizontal bars of the {top} highest origin risk scores.")
+        ).format(top=top)
+        + " "
+        + "; ".join(
+            f"{n} {fmt_number(s)}" for n, s in zip(contrib["name"], contrib["score"], strict=True)
+        )
     )
     return _figure(
         traces,
@@ -925,13 +1166,15 @@ def make_quality_figure(by_quality: pd.DataFrame) -> go.Figure:
         ``source_quality`` (0 = not rated), ``incidents``.
     """
     chart = "incidents-by-source-quality"
-    subtitle = "Incidents by source quality (IOM scale 1-5; 0 = not rated)"
+    subtitle = _("Incidents by source quality (IOM scale 1-5; 0 = not rated)")
     df = by_quality.sort_values("source_quality")
     if df.empty or df["incidents"].sum() == 0:
-        return _empty(chart, "No incidents for these filters", subtitle)
+        return _empty(chart, _("No incidents for these filters"), subtitle)
     total = df["incidents"].sum()
     high = df[df["source_quality"] >= 4]["incidents"].sum()
-    title = f"{high / total * 100:.0f}% of incidents rest on sources rated 4 or 5"
+    title = _("{share} of incidents rest on sources rated 4 or 5").format(
+        share=fmt_percent(high / total * 100)
+    )
     colours = [
         sequential_colour((q - 0.5) / 5) if q else OTHER_COLOUR for q in df["source_quality"]
     ]
@@ -940,19 +1183,21 @@ def make_quality_figure(by_quality: pd.DataFrame) -> go.Figure:
         "x": [str(int(q)) for q in df["source_quality"]],
         "y": df["incidents"],
         "marker": {"color": colours},
-        "name": "Incidents",
-        "hovertemplate": "Quality %{x}<br>%{y:,} incidents<extra></extra>",
+        "name": _("Incidents"),
+        "hovertemplate": _("Quality %{x}<br>%{y:,} incidents") + "<extra></extra>",
         "text": [_fmt(v) for v in df["incidents"]],
         "textposition": "outside",
         "cliponaxis": False,
     }
     layout: Layout = {
-        "xaxis": {"title": {"text": "Source quality"}, "type": "category"},
-        "yaxis": {"title": {"text": "Incidents"}, "rangemode": "tozero"},
+        "xaxis": {"title": {"text": _("Source quality")}, "type": "category"},
+        "yaxis": {"title": {"text": _("Incidents")}, "rangemode": "tozero"},
     }
-    alt = "Bar chart of incidents by source quality: " + "; ".join(
-        f"quality {int(q)}: {_fmt(n)}"
-        for q, n in zip(df["source_quality"], df["incidents"], strict=True)
+    alt = _("Bar chart of incidents by source quality: {values}").format(
+        values="; ".join(
+            _("quality {q}: {n}").format(q=int(q), n=_fmt(n))
+            for q, n in zip(df["source_quality"], df["incidents"], strict=True)
+        )
     )
     return _figure([bar], layout, chart=chart, title=title, subtitle=subtitle, alt=alt, height=380)
 
@@ -960,16 +1205,17 @@ def make_quality_figure(by_quality: pd.DataFrame) -> go.Figure:
 # --------------------------------------------------------------------------- reconciliation
 
 #: The panels of the reconciliation chart: column, panel title, colour, source kind.
+#: (Panel titles in English; shown with ``_``.)
 _RECON_COUNTS: tuple[tuple[str, str, str, str], ...] = (
-    ("dead_and_missing", "Dead and missing, persons (IOM)", "#D55E00", "mmp"),
-    ("incidents", "Incidents (IOM)", "#555555", "mmp"),
-    ("detections", "Detections, events not persons (Frontex)", "#0072B2", "frontex"),
-    ("arrivals", "Sea arrivals, persons (UNHCR)", "#009E73", "unhcr-arrivals"),
+    ("dead_and_missing", N_("Dead and missing, persons (IOM)"), "#D55E00", "mmp"),
+    ("incidents", N_("Incidents (IOM)"), "#555555", "mmp"),
+    ("detections", N_("Detections, events not persons (Frontex)"), "#0072B2", "frontex"),
+    ("arrivals", N_("Sea arrivals, persons (UNHCR)"), "#009E73", "unhcr-arrivals"),
 )
 _RECON_RATIOS: tuple[tuple[str, str], ...] = (
-    ("detections_per_arrival", "Frontex detections per UNHCR arrival"),
-    ("deaths_per_1000_sea_arrivals", "Dead and missing per 1,000 arrivals"),
-    ("deaths_per_1000_detections", "Dead and missing per 1,000 detections"),
+    ("detections_per_arrival", N_("Frontex detections per UNHCR arrival")),
+    ("deaths_per_1000_sea_arrivals", N_("Dead and missing per 1,000 arrivals")),
+    ("deaths_per_1000_detections", N_("Dead and missing per 1,000 detections")),
 )
 _SILENT_FILL = "#BBBBBB"
 _FLAG_COLOUR = "#B2182B"
@@ -1014,18 +1260,22 @@ def make_reconcile_figure(
         Pixels per panel (a slide wants them lower than a page).
     """
     chart = "reconcile-sources"
-    subtitle = (
+    subtitle = _(
         "Per month, one panel per measure on a shared month axis; grey: the source has no "
         "data there (not 0); pale bars: month partly covered"
     )
     if months.empty:
-        return _empty(chart, f"{label or 'Route'}: no source covers this period", subtitle)
+        return _empty(
+            chart,
+            _("{label}: no source covers this period").format(label=label or _("Route")),
+            subtitle,
+        )
     medians = medians or {}
     df = months.sort_values("month").reset_index(drop=True)
     x = pd.to_datetime(df["month"])
-    panels: list[tuple[str, str, str]] = [(c, t, "count") for c, t, _, _ in _RECON_COUNTS]
+    panels: list[tuple[str, str, str]] = [(c, _(t), "count") for c, t, _c, _k in _RECON_COUNTS]
     panels += [
-        (c, t, "ratio")
+        (c, _(t), "ratio")
         for c, t in _RECON_RATIOS
         if (ratios is None or c in ratios) and df[c].notna().any()
     ]
@@ -1036,8 +1286,8 @@ def make_reconcile_figure(
     layout: Layout = {"showlegend": False, "bargap": 0.15, "annotations": [], "shapes": []}
     data: list[dict[str, Any]] = []
     half = pd.Timedelta(days=15)
-    colours = {c: col for c, _, col, _ in _RECON_COUNTS}
-    kinds = {c: k for c, _, _, k in _RECON_COUNTS}
+    colours = {c: col for c, _t, col, _k in _RECON_COUNTS}
+    kinds = {c: k for c, _t, _c, k in _RECON_COUNTS}
     for i, (col, title, kind) in enumerate(panels, start=1):
         top = 1.0 - (i - 1) * (h + gap)
         ax, ay = ("x" if i == 1 else f"x{i}"), ("y" if i == 1 else f"y{i}")
@@ -1082,8 +1332,9 @@ def make_reconcile_figure(
                         "color": colours[col],
                         "opacity": [0.4 if s == PARTIAL else 1.0 for s in status],
                     },
-                    "customdata": status,
-                    "hovertemplate": "%{x|%B %Y}<br>%{y:,} "
+                    "customdata": [_(str(s)) for s in status],
+                    "hovertemplate": _hover_month()
+                    + "<br>%{y:,} "
                     + title.split(",")[0].split(" (")[0].lower()
                     + " (%{customdata})<extra></extra>",
                     "xaxis": ax,
@@ -1110,7 +1361,7 @@ def make_reconcile_figure(
                 if b - a >= 5 or len(df) <= 12:
                     layout["annotations"].append(
                         {
-                            "text": "no data",
+                            "text": _(NO_DATA),
                             "showarrow": False,
                             "x": x.iloc[a] + (x.iloc[b] - x.iloc[a]) / 2,
                             "xref": ax,
@@ -1131,7 +1382,10 @@ def make_reconcile_figure(
                     "line": {"color": "#CC79A7", "width": 2},
                     "marker": {"size": 4},
                     "connectgaps": False,
-                    "hovertemplate": "%{x|%B %Y}<br>%{y:,.2f} " + title.lower() + "<extra></extra>",
+                    "hovertemplate": _hover_month()
+                    + "<br>%{y:,.2f} "
+                    + title.lower()
+                    + "<extra></extra>",
                     "xaxis": ax,
                     "yaxis": ay,
                 }
@@ -1143,10 +1397,12 @@ def make_reconcile_figure(
                         "mode": "markers",
                         "x": x[flagged],
                         "y": df.loc[flagged, col],
-                        "name": "Diverges from the median month",
+                        "name": _("Diverges from the median month"),
                         "marker": {"color": _FLAG_COLOUR, "size": 9, "symbol": "diamond"},
-                        "hovertemplate": "%{x|%B %Y}<br>%{y:,.2f}: far from the route's median"
-                        "<extra></extra>",
+                        "hovertemplate": _hover_month()
+                        + "<br>"
+                        + _("%{y:,.2f}: far from the route's median")
+                        + "<extra></extra>",
                         "xaxis": ax,
                         "yaxis": ay,
                     }
@@ -1166,27 +1422,32 @@ def make_reconcile_figure(
                     }
                 )
     n_div = int((df["diverges"] != "").sum()) if "diverges" in df else 0
-    prefix = f"{label}: " if label else ""
     ratio = df["detections_per_arrival"].dropna() if "detections_per_arrival" in df else None
     med = medians.get("detections_per_arrival")
     if ratio is not None and len(ratio) and med is not None:
         k = int(df["diverges"].str.contains("detections_per_arrival").sum())
-        title = (
-            f"{prefix}{med:.2f} Frontex detections per UNHCR arrival in the median month; "
-            f"{k} of {len(ratio)} months diverge"
-        )
+        text = _(
+            "{ratio} Frontex detections per UNHCR arrival in the median month; "
+            "{k} of {n} months diverge"
+        ).format(ratio=fmt_number(med, 2), k=k, n=len(ratio))
     elif n_div:
-        title = f"{prefix}{n_div} of {len(df)} months where the sources diverge"
+        text = _("{k} of {n} months where the sources diverge").format(k=n_div, n=len(df))
     else:
-        title = f"{prefix}IOM, Frontex and UNHCR side by side, {len(df)} months"
-    silent_cols = [c for c, _, _, k in _RECON_COUNTS if df[STATUS_COLUMNS[k]].eq(SILENT).all()]
-    alt = (
-        f"{n} stacked panels sharing a month axis from {_month_label(_to_date(df['month'].min()))} "
-        f"to {_month_label(_to_date(df['month'].max()))}: "
-        + "; ".join(t for _, t, _ in panels)
-        + (f". No data at all for: {', '.join(silent_cols)}" if silent_cols else "")
-        + f". {title}."
+        text = _("IOM, Frontex and UNHCR side by side, {n} months").format(n=len(df))
+    title = _prefixed(label, text)
+    silent_cols = [c for c, _t, _c, k in _RECON_COUNTS if df[STATUS_COLUMNS[k]].eq(SILENT).all()]
+    if get_lang() != "en":  # the panels' names; English keeps the column ids it always showed
+        names = {c: _(t) for c, t, _c, _k in _RECON_COUNTS}
+        silent_cols = [names[c] for c in silent_cols]
+    alt = _("{n} stacked panels sharing a month axis from {start} to {end}: {panels}").format(
+        n=n,
+        start=_month_label(_to_date(df["month"].min())),
+        end=_month_label(_to_date(df["month"].max())),
+        panels="; ".join(t for _c, t, _k in panels),
     )
+    if silent_cols:
+        alt += _(". No data at all for: {sources}").format(sources=", ".join(silent_cols))
+    alt += f". {title}."
     return _figure(
         data,
         layout,
@@ -1217,9 +1478,11 @@ def make_coverage_figure(
         The first and last month all sources cover (named in the title).
     """
     chart = "source-coverage"
-    subtitle = "The days each source covers for this route; the dashed box is the period shown"
+    subtitle = _("The days each source covers for this route; the dashed box is the period shown")
     if sources.empty:
-        return _empty(chart, f"{label or 'Route'}: no source loaded", subtitle)
+        return _empty(
+            chart, _("{label}: no source loaded").format(label=label or _("Route")), subtitle
+        )
     names = list(sources["source"])[::-1]
     rows = sources.iloc[::-1].reset_index(drop=True)
     data: list[dict[str, Any]] = []
@@ -1229,6 +1492,8 @@ def make_coverage_figure(
         "Frontex": "#0072B2",
         "UNHCR sea arrivals": "#009E73",
     }
+    # The same colours for the sources' names in the reader's language.
+    palette.update({_(k): v for k, v in palette.items()})
     starts = [d for d in rows["first"] if d is not None and not pd.isna(d)]
     ends = [d for d in rows["last"] if d is not None and not pd.isna(d)]
     for r in rows.to_dict("records"):
@@ -1279,12 +1544,14 @@ def make_coverage_figure(
                 "line": {"color": "#333333", "width": 1.5, "dash": "dash"},
             }
         )
-    prefix = f"{label}: " if label else ""
     if overlap[0] and overlap[1]:
         o0, o1 = _to_date(overlap[0]), _to_date(overlap[1])
-        title = f"{prefix}all three sources cover {MONTHS[o0.month - 1]} {o0.year} to {MONTHS[o1.month - 1]} {o1.year}"
+        text = _("all three sources cover {start} to {end}").format(
+            start=_short_month_year(o0), end=_short_month_year(o1)
+        )
     else:
-        title = f"{prefix}no month that all three sources cover"
+        text = _("no month that all three sources cover")
+    title = _prefixed(label, text)
     layout: Layout = {
         "barmode": "overlay",
         "showlegend": False,
@@ -1293,8 +1560,11 @@ def make_coverage_figure(
         "annotations": annotations,
         "shapes": shapes,
     }
-    alt = "Timeline of source coverage: " + "; ".join(
-        f"{s}: {w}" for s, w in zip(sources["source"], sources["window"], strict=True)
+    alt = _("Timeline of source coverage: {sources}").format(
+        sources="; ".join(
+            _("{name}: {value}").format(name=s, value=w)
+            for s, w in zip(sources["source"], sources["window"], strict=True)
+        )
     )
     fig = _figure(
         data, layout, chart=chart, title=title, subtitle=subtitle, alt=alt + ".", height=330
@@ -1336,15 +1606,22 @@ def caption(
     str
         Plain text (no markup).
     """
-    parts = [f"Source: {', '.join(sources)}" + (f" (vintage {vintage})" if vintage else "") + "."]
+    names = ", ".join(sources)
+    parts = [
+        (
+            _("Source: {sources} (vintage {vintage}).").format(sources=names, vintage=vintage)
+            if vintage
+            else _("Source: {sources}.").format(sources=names)
+        )
+    ]
     if minimum_estimate:
-        parts.append(MIN_ESTIMATE_CAVEAT)
+        parts.append(_(MIN_ESTIMATE_CAVEAT))
     if detections:
-        parts.append(DETECTION_CAVEAT)
+        parts.append(_(DETECTION_CAVEAT))
     if note:
         parts.append(note.rstrip(".") + ".")
     if filters:
-        parts.append(f"Filters: {filters}.")
+        parts.append(_("Filters: {filters}.").format(filters=filters))
     return " ".join(parts)
 
 
@@ -1357,9 +1634,11 @@ def vintage_labels(sources: pd.DataFrame) -> dict[str, str]:
     for sid, vintage, cut in zip(sources["source_id"], sources["vintage"], partial, strict=True):
         d = as_date(vintage)
         if d is not None:
+            day = f"{d.day:02d} {_short_month(d.month)} {d.year}"
             # A vintage loaded from a file that looked cut off says so wherever it is shown.
-            flag = " (partial)" if not pd.isna(cut) and bool(cut) else ""
-            out.setdefault(str(sid), f"{d:%d %b %Y}{flag}")
+            if not pd.isna(cut) and bool(cut):
+                day = _("{date} (partial)").format(date=day)
+            out.setdefault(str(sid), day)
     return out
 
 
@@ -1381,13 +1660,13 @@ def source_caption(
     srcs: list[str] = []
     vints: list[str] = []
     for used, name, sid, short in (
-        (incidents, "IOM Missing Migrants Project", v.incidents, "IOM"),
+        (incidents, _("IOM Missing Migrants Project"), v.incidents, _("IOM")),
         (detections, "Frontex", v.detections, "Frontex"),
-        *((True, "UNHCR sea arrivals", a, "UNHCR") for a in arrivals),
+        *((True, _("UNHCR sea arrivals"), a, _("UNHCR")) for a in arrivals),
     ):
         if not used:
             continue
-        srcs.append(name + (" (synthetic demo)" if v.is_demo else ""))
+        srcs.append(_("{source} (synthetic demo)").format(source=name) if v.is_demo else name)
         vl = labels.get(sid) if sid else None
         if vl:
             vints.append(f"{short} {vl}")
@@ -1397,7 +1676,7 @@ def source_caption(
         minimum_estimate=incidents,
         detections=detections,
         filters=f.describe({**labels, **(names or {})}),
-        note=" ".join(x for x in (ARRIVAL_CAVEAT if arrivals else "", note or "") if x) or None,
+        note=" ".join(x for x in (_(ARRIVAL_CAVEAT) if arrivals else "", note or "") if x) or None,
     )
 
 

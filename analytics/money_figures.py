@@ -13,13 +13,24 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.catalogue import measure
-from analytics.figures import Layout, _empty, _figure
-from analytics.money import REVENUE_UNIT, format_eur, format_range
+from analytics.figures import Layout, _empty, _figure, _scope
+from analytics.money import BASE_CURRENCY, PRICE_YEAR, format_eur, format_range
 from analytics.theme import OTHER_COLOUR, hex_to_rgb
+from i18n import _, fmt_number, fmt_percent, route_name
 
 #: Half the width of one year's step in the band (years are drawn as steps, not points, so
 #: a year with a fee between two without stays visible instead of vanishing into a line).
 HALF_YEAR = 0.5
+
+
+def revenue_unit() -> str:
+    """``"EUR (2024 prices)"`` in the reader's language (:data:`analytics.money.REVENUE_UNIT`)."""
+    return _("{currency} ({year} prices)").format(currency=BASE_CURRENCY, year=PRICE_YEAR)
+
+
+def _share_range(low: float, high: float) -> str:
+    """``"12-15%"`` / ``"12-15 %"`` (two 0-1 shares)."""
+    return f"{fmt_number(low * 100)}-{fmt_percent(high * 100)}"
 
 
 def _rgba(colour: str, alpha: float) -> str:
@@ -52,18 +63,22 @@ def make_revenue_band_figure(
     """
     m = measure("smuggling_revenue")
     chart = "smuggling-revenue-by-route"
-    subtitle = (
-        f"{m.label}, {REVENUE_UNIT}: persons x share that used a smuggler x cited fee, "
+    subtitle = _(
+        "{measure}, {unit}: persons x share that used a smuggler x cited fee, "
         "only in years with a cited fee; log scale"
-    )
+    ).format(measure=_(m.label), unit=revenue_unit())
     df = revenue.dropna(subset=["revenue_low_eur", "revenue_high_eur"])
     df = df[df["revenue_high_eur"] > 0].sort_values(["route_id", "year"])
     if df.empty:
         return _empty(
             chart,
-            f"{label or 'Selection'}: no route-year has both a count and a cited fee",
+            _("{label}: no route-year has both a count and a cited fee").format(
+                label=_scope(label)
+            ),
             subtitle,
         )
+    if "name" in df:
+        df = df.assign(name=[route_name(str(n)) for n in df["name"]])
     colours = colours or {}
     traces: list[dict[str, Any]] = []
     for rid, g in df.groupby("route_id", sort=False):
@@ -119,20 +134,29 @@ def make_revenue_band_figure(
                 "legendgroup": str(rid),
                 "name": name,
                 "text": [
-                    f"{name} {int(r['year'])}: {format_range(r['revenue_low_eur'], r['revenue_high_eur'])}"
-                    + (f" ({int(r['months'])} months)" if bool(r.get("partial")) else "")
+                    _("{route} {year}: {range}").format(
+                        route=name,
+                        year=int(r["year"]),
+                        range=format_range(r["revenue_low_eur"], r["revenue_high_eur"]),
+                    )
+                    + (
+                        _(" ({n} months)").format(n=int(r["months"]))
+                        if bool(r.get("partial"))
+                        else ""
+                    )
                     for r in g.to_dict("records")
                 ],
                 "hovertemplate": "%{text}<extra></extra>",
             }
         )
     top = df.sort_values("revenue_high_eur", ascending=False).iloc[0]
-    title = (
-        f"{top['name']} {int(top['year'])}: the largest estimate, "
-        f"{format_range(top['revenue_low_eur'], top['revenue_high_eur'])}"
+    title = _("{route} {year}: the largest estimate, {range}").format(
+        route=top["name"],
+        year=int(top["year"]),
+        range=format_range(top["revenue_low_eur"], top["revenue_high_eur"]),
     )
     if bool(df.get("partial", pd.Series(False)).any()):
-        subtitle += "; open circles: years only partly covered"
+        subtitle += _("; open circles: years only partly covered")
     years = sorted(int(y) for y in df["year"].unique())
     layout: Layout = {
         "xaxis": {
@@ -140,12 +164,18 @@ def make_revenue_band_figure(
             "tickvals": years,
             "range": [years[0] - 0.9, years[-1] + 0.9],
         },
-        "yaxis": {"title": {"text": f"{REVENUE_UNIT}, log scale"}, "type": "log"},
+        "yaxis": {
+            "title": {"text": _("{unit}, log scale").format(unit=revenue_unit())},
+            "type": "log",
+        },
         "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
     }
-    alt = "Range chart of smugglers' gross revenue by route and year: " + "; ".join(
-        f"{r['name']} {int(r['year'])} {format_range(r['revenue_low_eur'], r['revenue_high_eur'])}"
-        for r in df.to_dict("records")
+    alt = _("Range chart of smugglers' gross revenue by route and year: {values}").format(
+        values="; ".join(
+            f"{r['name']} {int(r['year'])} "
+            f"{format_range(r['revenue_low_eur'], r['revenue_high_eur'])}"
+            for r in df.to_dict("records")
+        )
     )
     return _figure(traces, layout, chart=chart, title=title, subtitle=subtitle, alt=alt, height=460)
 
@@ -160,18 +190,24 @@ def make_leg_shares_figure(legs: pd.DataFrame) -> go.Figure:
     """
     m = measure("leg_fee_share")
     chart = "leg-fee-shares"
-    subtitle = f"{m.label}: the leg's fee over the whole journey's fee, both cited, as a range"
+    subtitle = _(
+        "{measure}: the leg's fee over the whole journey's fee, both cited, as a range"
+    ).format(measure=_(m.label))
     if legs.empty:
-        return _empty(chart, "No leg of a whole-journey fee is cited for these filters", subtitle)
+        return _empty(
+            chart, _("No leg of a whole-journey fee is cited for these filters"), subtitle
+        )
     df = legs.sort_values(["year", "route_id"]).iloc[::-1]
     labels = [
-        f"{r['part_leg']}<br><span style='font-size:0.8em'>of {r['whole_leg']}, {int(r['year'])}</span>"
+        f"{r['part_leg']}<br><span style='font-size:0.8em'>"
+        + _("of {whole}, {year}").format(whole=r["whole_leg"], year=int(r["year"]))
+        + "</span>"
         for r in df.to_dict("records")
     ]
     text = [
-        f"{r['share_low'] * 100:.0f}%"
+        fmt_percent(r["share_low"] * 100)
         if abs(r["share_high"] - r["share_low"]) < 0.005
-        else f"{r['share_low'] * 100:.0f}-{r['share_high'] * 100:.0f}%"
+        else _share_range(r["share_low"], r["share_high"])
         for r in df.to_dict("records")
     ]
     width = [max(h - lo, 0.006) for lo, h in zip(df["share_low"], df["share_high"], strict=True)]
@@ -185,7 +221,7 @@ def make_leg_shares_figure(legs: pd.DataFrame) -> go.Figure:
         "text": text,
         "textposition": "outside",
         "cliponaxis": False,
-        "name": "Share of the whole fee",
+        "name": _("Share of the whole fee"),
         "customdata": [
             [
                 format_eur(r["part_low_eur"]),
@@ -195,26 +231,30 @@ def make_leg_shares_figure(legs: pd.DataFrame) -> go.Figure:
             ]
             for r in df.to_dict("records")
         ],
-        "hovertemplate": "%{text} of the whole fee<br>leg %{customdata[0]} to %{customdata[1]}"
-        "<br>whole %{customdata[2]} to %{customdata[3]}<extra></extra>",
+        "hovertemplate": _(
+            "%{text} of the whole fee<br>leg %{customdata[0]} to %{customdata[1]}"
+            "<br>whole %{customdata[2]} to %{customdata[3]}"
+        )
+        + "<extra></extra>",
     }
     lead = legs.sort_values("share_high", ascending=False).iloc[0]
-    title = (
-        f"{lead['part_leg']}: {lead['share_low'] * 100:.0f}-{lead['share_high'] * 100:.0f}% "
-        "of the whole-journey fee"
+    title = _("{leg}: {share} of the whole-journey fee").format(
+        leg=lead["part_leg"], share=_share_range(lead["share_low"], lead["share_high"])
     )
     layout: Layout = {
         "xaxis": {
-            "title": {"text": "Share of the whole fee"},
+            "title": {"text": _("Share of the whole fee")},
             "tickformat": ".0%",
             "range": [0, 1.08],
         },
         "yaxis": {"automargin": True},
         "showlegend": False,
     }
-    alt = "Bar chart of the share of a whole-journey fee each leg takes: " + "; ".join(
-        f"{r['part_leg']} ({int(r['year'])}) {t}"
-        for r, t in zip(df.to_dict("records"), text, strict=True)
+    alt = _("Bar chart of the share of a whole-journey fee each leg takes: {values}").format(
+        values="; ".join(
+            f"{r['part_leg']} ({int(r['year'])}) {t}"
+            for r, t in zip(df.to_dict("records"), text, strict=True)
+        )
     )
     return _figure(
         [bar],

@@ -16,6 +16,9 @@ from types import MappingProxyType
 
 import plotly.graph_objects as go
 
+from i18n import N_, get_lang
+from i18n.names import cause_name
+
 TEMPLATE_NAME = "routewatch"
 
 #: Okabe-Ito, reordered so the first colours are the most distinct on white.
@@ -55,16 +58,17 @@ CAUSE_COLOURS: Mapping[str, str] = MappingProxyType(
 )
 OTHER_COLOUR = "#999999"
 
-#: Short labels for long IOM cause names (legends and axes on a projector).
+#: Short labels for long IOM cause names (legends and axes on a projector), in English;
+#: :func:`cause_label` gives them in the reader's language.
 CAUSE_LABELS: Mapping[str, str] = MappingProxyType(
     {
-        "Harsh environmental conditions / lack of adequate shelter, food, water": (
+        "Harsh environmental conditions / lack of adequate shelter, food, water": N_(
             "Harsh conditions, lack of shelter, food, water"
         ),
-        "Vehicle accident / death linked to hazardous transport": (
+        "Vehicle accident / death linked to hazardous transport": N_(
             "Vehicle accident, hazardous transport"
         ),
-        "Sickness / lack of access to adequate healthcare": "Sickness, no healthcare",
+        "Sickness / lack of access to adequate healthcare": N_("Sickness, no healthcare"),
     }
 )
 
@@ -115,6 +119,11 @@ COMPONENT_COLOURS: tuple[str, ...] = (
     "#999999",
 )
 
+#: plotly's ``layout.separators`` (decimal mark, then thousands separator) per language, so
+#: plotly's own tick and hover numbers follow the reader's locale: ``8,755.5`` / ``8 755,5``
+#: (French thousands: CLDR's narrow no-break space, as :func:`i18n.fmt_number` writes them).
+SEPARATORS: Mapping[str, str] = MappingProxyType({"en": ".,", "fr": ",\u202f"})
+
 BASE_FONT_SIZE = 17
 TITLE_FONT_SIZE = 22
 #: Streamlit bundles "Source Sans", so charts match the app and never wait for a web font.
@@ -127,8 +136,9 @@ def cause_colour(cause: str) -> str:
 
 
 def cause_label(cause: str) -> str:
-    """Short display label of one IOM cause of death."""
-    return CAUSE_LABELS.get(cause, cause)
+    """Short display label of one IOM cause of death, in the reader's language (colours stay
+    keyed by the English cause: :func:`cause_colour`)."""
+    return cause_name(CAUSE_LABELS.get(cause, cause))
 
 
 def hex_to_rgb(colour: str) -> list[int]:
@@ -194,7 +204,7 @@ def make_template() -> go.layout.Template:
         hoverlabel={"font": {"size": BASE_FONT_SIZE - 1, "family": FONT_FAMILY}},
         margin={"l": 10, "r": 20, "t": 100, "b": 40},
         bargap=0.15,
-        separators=".,",
+        separators=SEPARATORS["en"],
     )
     return go.layout.Template(layout=layout)
 
@@ -214,7 +224,8 @@ def registered_template() -> go.layout.Template:
 
 
 def apply_theme(fig: go.Figure) -> go.Figure:
-    """Apply the house template to ``fig`` in place and return it.
+    """Apply the house template to ``fig`` in place and return it (with the number separators
+    of the current language: :data:`SEPARATORS`).
 
     The template was validated once when it was built (:func:`registered_template`); it is
     assigned here without validating it again, as plotly itself assigns its default template
@@ -228,4 +239,8 @@ def apply_theme(fig: go.Figure) -> go.Figure:
         layout.template = registered_template()
     finally:
         layout._validate = validate
+    lang = get_lang()
+    if lang != "en":
+        # The template holds the English separators; another language sets its own.
+        layout.separators = SEPARATORS.get(lang, SEPARATORS["en"])
     return fig

@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
+from i18n import get_lang
+
 LANGUAGES = ("en", "fr")
 COUNTRY_INK = (40, 40, 40)
 SEA_INK = (38, 92, 140)
@@ -31,13 +33,15 @@ MAX_LAT = 85.0
 MIN_AREA_AT_ZOOM_0 = 100_000.0
 
 
-def _name_column(lang: str) -> str:
+def _name_column(lang: str | None) -> str:
+    """The label table's name column for ``lang`` (``None``: the reader's language)."""
+    lang = lang or get_lang()
     if lang not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {lang!r}")
     return f"name_{lang}"
 
 
-def label_rows(labels: pd.DataFrame, lang: str = "en") -> list[dict[str, Any]]:
+def label_rows(labels: pd.DataFrame, lang: str | None = None) -> list[dict[str, Any]]:
     """Rows for the text layer: ``text``, ``position``, ``priority`` (larger places first;
     oceans and seas above countries of the same size), ``size`` (px) and ``color``."""
     col = _name_column(lang)
@@ -67,7 +71,7 @@ def label_rows(labels: pd.DataFrame, lang: str = "en") -> list[dict[str, Any]]:
 
 def build_label_layer(
     labels: pd.DataFrame,
-    lang: str = "en",
+    lang: str | None = None,
     view: Mapping[str, float] | None = None,
     width_px: float = 1100.0,
     height_px: float = 560.0,
@@ -188,7 +192,7 @@ def labels_for_view(
     view: Mapping[str, float],
     width_px: float,
     height_px: float,
-    lang: str = "en",
+    lang: str | None = None,
     *,
     char_px: float = 0.56,
     max_labels: int = 80,
@@ -263,7 +267,7 @@ def labels_for_extent(
     extent: tuple[float, float, float, float],
     width: float,
     height: float,
-    lang: str = "en",
+    lang: str | None = None,
 ) -> pd.DataFrame:
     """:func:`labels_for_view` for a static map showing exactly ``extent`` in ``width`` x
     ``height`` units (points on a PNG, whose type is set in points)."""

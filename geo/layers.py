@@ -49,6 +49,7 @@ from analytics.theme import (
     class_index,
     hex_to_rgb,
 )
+from i18n import N_, _, country_name, fmt_number, fmt_percent, month_name, route_name
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -142,16 +143,24 @@ def _rgba(colour: str, alpha: int = 255) -> list[int]:
 def _dead_and_missing_text(v: object) -> str:
     """``"5 dead and missing"``, or ``"Dead and missing: no data"`` (never a 0 for nothing)."""
     m = measure("dead_and_missing")
-    return f"{m.format(v)} {m.noun}" if is_value(v) else f"{m.label}: {NO_DATA}"
+    if is_value(v):
+        return f"{m.format(v)} {_(m.noun)}"
+    return _("{label}: {value}").format(label=_(m.label), value=_(NO_DATA))
 
 
 def _fmt_int(v: object) -> str:
     try:
         if v is None or pd.isna(v):  # type: ignore[call-overload]
-            return NO_DATA
+            return _(NO_DATA)
     except (TypeError, ValueError):
         pass
-    return f"{int(round(float(v))):,}"  # type: ignore[arg-type]
+    return fmt_number(int(round(float(v))))  # type: ignore[arg-type]
+
+
+def _measure_line(mid: str, value: object) -> str:
+    """``"Dead and missing: 5"`` (a measure's label and value) in the reader's language."""
+    m = measure(mid)
+    return _("{label}: {value}").format(label=_(m.label), value=m.format(value))
 
 
 # --------------------------------------------------------------------------- basemap
@@ -582,10 +591,10 @@ def build_route_layer(
                 "path": paths[rid],
                 "color": colour,
                 "width": float(width) * (1.4 if rid in hl else 1.0),
-                "tt_title": escape_text(name),
+                "tt_title": escape_text(route_name(str(name))),
                 "tt_body": _tooltip_lines(
                     *(
-                        f"{measure(mid).label}: {measure(mid).format(v)}"
+                        _measure_line(mid, v)
                         for mid, v in (
                             ("dead_and_missing", m.get("dead_and_missing")),
                             ("incidents", m.get("incidents")),
@@ -612,6 +621,23 @@ def build_route_layer(
     )
 
 
+#: A waypoint's role on its route (``data/reference/routes.json``), as its tooltip says it.
+_WAYPOINT_LINES: Mapping[str, str] = {
+    "origin": N_("Origin on {route}"),
+    "transit hub": N_("Transit hub on {route}"),
+    "departure point": N_("Departure point on {route}"),
+    "entry point": N_("Entry point on {route}"),
+}
+
+
+def _waypoint_line(role: str, route: str) -> str:
+    """``"Transit hub on Central Mediterranean"`` in the reader's language."""
+    template = _WAYPOINT_LINES.get(role)
+    if template is None:
+        return _("{role} on {route}").format(role=role.capitalize(), route=route)
+    return _(template).format(route=route)
+
+
 def build_waypoint_layer(
     waypoints: pd.DataFrame, route_names: Mapping[str, str] | None = None
 ) -> pdk.Layer:
@@ -622,7 +648,7 @@ def build_waypoint_layer(
             "position": [float(r.lon), float(r.lat)],
             "tt_title": escape_text(r.name),
             "tt_body": _tooltip_lines(
-                f"{str(r.role).capitalize()} on {names.get(r.route_id, r.route_id)}"
+                _waypoint_line(str(r.role), route_name(str(names.get(r.route_id, r.route_id))))
             ),
         }
         for r in waypoints.itertuples(index=False)
@@ -666,27 +692,27 @@ def route_legend(
         ids = routes["route_id"] if "route_id" in routes.columns else routes["name"]
         pairs = dict(zip(ids, zip(routes["name"], routes["colour"], strict=True), strict=True))
         if coloured is None:
-            return [{"label": n, "colour": c, "shape": "line"} for n, c in pairs.values()]
+            return [
+                {"label": route_name(str(n)), "colour": c, "shape": "line"}
+                for n, c in pairs.values()
+            ]
         out = [
-            {"label": pairs[r][0], "colour": pairs[r][1], "shape": "line"}
+            {"label": route_name(str(pairs[r][0])), "colour": pairs[r][1], "shape": "line"}
             for r in coloured
             if r in pairs
         ]
         others = len(set(pairs) - set(coloured))
         if others:
-            out.append({"label": f"{others} other routes", "colour": OTHER_COLOUR, "shape": "line"})
+            label = (_("{n} other routes") if others > 1 else _("{n} other route")).format(n=others)
+            out.append({"label": label, "colour": OTHER_COLOUR, "shape": "line"})
         return out
-    b = LETHALITY_BREAKS
-    labels = (
-        [f"under {b[0]:g}"]
-        + [f"{lo:g} to {hi:g}" for lo, hi in zip(b[:-1], b[1:], strict=True)]
-        + [f"{b[-1]:g} or more"]
-    )
     entries = [
         {"label": lab, "colour": col, "shape": "line"}
-        for lab, col in zip(labels, SEQUENTIAL_LINES, strict=True)
+        for lab, col in zip(_class_labels(LETHALITY_BREAKS), SEQUENTIAL_LINES, strict=True)
     ]
-    entries.append({"label": "no comparable detections", "colour": OTHER_COLOUR, "shape": "line"})
+    entries.append(
+        {"label": _("no comparable detections"), "colour": OTHER_COLOUR, "shape": "line"}
+    )
     return entries
 
 
@@ -710,7 +736,10 @@ def build_incident_layer(points: pd.DataFrame) -> pdk.Layer:
     # route, source quality, count) made once per distinct value.
     codes, days = pd.factorize(pd.to_datetime(df["incident_date"], errors="coerce"))
     # One text per distinct day; code -1 (no date) takes the trailing None.
-    day_text = np.array([d.strftime("%d %b %Y") for d in days] + [None], dtype=object)[codes]
+    day_text = np.array(
+        [f"{d.day:02d} {month_name(d.month, short=True)} {d.year}" for d in days] + [None],
+        dtype=object,
+    )[codes]
     colours: dict[object, list[int]] = {}
     cause_lines: dict[object, str] = {}
     quality_lines: dict[object, str] = {}
@@ -734,7 +763,9 @@ def build_incident_layer(points: pd.DataFrame) -> pdk.Layer:
         if key not in cause_lines:
             colours[key] = _rgba(cause_colour(str(cause)), 190)
             cause_lines[key] = escape_text(
-                f"Cause: {cause_label(cause)}" if isinstance(cause, str) else "Cause: not recorded"
+                _("Cause: {cause}").format(cause=cause_label(cause))
+                if isinstance(cause, str)
+                else _("Cause: not recorded")
             )
         lines = [date] if date else []
         if loc not in places:
@@ -744,11 +775,13 @@ def build_incident_layer(points: pd.DataFrame) -> pdk.Layer:
         lines.append(cause_lines[key])
         if isinstance(route, str) and route:
             if route not in route_lines:
-                route_lines[route] = escape_text(f"Route: {route}")
+                route_lines[route] = escape_text(
+                    _("Route: {route}").format(route=route_name(route))
+                )
             lines.append(route_lines[route])
         if isinstance(q, int) or (q is not None and not pd.isna(q)):  # ints: the usual case
             if q not in quality_lines:
-                quality_lines[q] = f"Source quality: {_fmt_int(q)} of 5"
+                quality_lines[q] = _("Source quality: {q} of 5").format(q=_fmt_int(q))
             lines.append(quality_lines[q])
         if dm not in counts:
             counts[dm] = _dead_and_missing_text(dm)
@@ -800,7 +833,7 @@ def build_hex_layer(hex_df: pd.DataFrame) -> pdk.Layer:
             "h3": str(cell),
             "color": _rgba(SEQUENTIAL[class_index(float(dm), HEX_BREAKS)], 210),
             "tt_title": _dead_and_missing_text(dm),
-            "tt_body": _tooltip_lines(f"{_fmt_int(n)} incidents in this area"),
+            "tt_body": _tooltip_lines(_("{n} incidents in this area").format(n=_fmt_int(n))),
         }
         for cell, n, dm in zip(
             hex_df["h3"], hex_df["incidents"], hex_df["dead_and_missing"], strict=True
@@ -822,12 +855,20 @@ def build_hex_layer(hex_df: pd.DataFrame) -> pdk.Layer:
     )
 
 
+def _g(x: float) -> str:
+    """A class break as a legend writes it: ``5``, ``2.5`` / ``2,5``."""
+    return fmt_number(x, 0 if float(x).is_integer() else 1)
+
+
 def _class_labels(breaks: Sequence[float]) -> list[str]:
     b = list(breaks)
     return (
-        [f"under {b[0]:g}"]
-        + [f"{lo:g} to {hi:g}" for lo, hi in zip(b[:-1], b[1:], strict=True)]
-        + [f"{b[-1]:g} or more"]
+        [_("under {x}").format(x=_g(b[0]))]
+        + [
+            _("{lo} to {hi}").format(lo=_g(lo), hi=_g(hi))
+            for lo, hi in zip(b[:-1], b[1:], strict=True)
+        ]
+        + [_("{x} or more").format(x=_g(b[-1]))]
     )
 
 
@@ -848,8 +889,9 @@ SCORED_ALPHA = 235
 FADED_ALPHA = 80
 #: Outline of a faded country: grey, so the faded fill does not read as a border.
 FADED_LINE_RGB = [120, 120, 120]
-#: What fading (app) and hatching (map PNG, pack) mean, worded once for every legend.
-LOW_CONFIDENCE_NOTE = (
+#: What fading (app) and hatching (map PNG, pack) mean, worded once for every legend (in
+#: English: show it with ``_(LOW_CONFIDENCE_NOTE)``).
+LOW_CONFIDENCE_NOTE = N_(
     "Low confidence: few incidents, low source quality or few components with data; "
     "read a faded or hatched colour with care."
 )
@@ -882,9 +924,11 @@ def driven_by_one_text(row: Mapping[str, Any] | None) -> str | None:
         return None
     share = row.get("largest_incident_share")
     if not is_value(share):
-        return "Driven by one incident"
+        return _("Driven by one incident")
     pct = float(share) * 100  # type: ignore[arg-type]
-    return f"Driven by one incident: {pct:.0f}% from its largest incident"
+    return _("Driven by one incident: {share} from its largest incident").format(
+        share=fmt_percent(pct)
+    )
 
 
 def _choropleth_properties(
@@ -892,7 +936,7 @@ def _choropleth_properties(
 ) -> dict[str, Any]:
     fill = NO_DATA_RGB + [255]
     line = BORDER_RGB + [255]
-    body = "No score for this country"
+    body = _("No score for this country")
     status = evidence_status(row)
     if row is not None and status in ("ok", "low"):
         score = float(row["score"])
@@ -905,23 +949,40 @@ def _choropleth_properties(
         rank = row.get("rank")
         conf = row.get("confidence")
         body = _tooltip_lines(
-            f"Score: {score:.0f} / 100",
-            f"Rank: {_fmt_int(rank)}" if rank is not None and not pd.isna(rank) else None,
-            f"Data confidence: {conf}" + (" (faded and hatched on the map)" if faded else "")
-            if conf is not None and not pd.isna(conf)
+            _("Score: {score} / 100").format(score=fmt_number(score)),
+            _("Rank: {rank}").format(rank=_fmt_int(rank))
+            if rank is not None and not pd.isna(rank)
             else None,
+            _confidence_line(conf, faded) if conf is not None and not pd.isna(conf) else None,
             driven_by_one_text(row),
         )
     elif status == "insufficient":
-        body = "Too little data to score (grey on the map)"
+        body = _("Too little data to score (grey on the map)")
     return {
         "iso3": iso3,
         "fill": fill,
         "line": [40, 40, 40, 255] if iso3 == selected else line,
         "line_width": 1.8 if iso3 == selected else 0.6,
-        "tt_title": escape_text(name),
+        "tt_title": escape_text(
+            country_name(str(iso3), name) if iso3 and isinstance(name, str) else name
+        ),
         "tt_body": body,
     }
+
+
+#: The risk table's confidence grades as a tooltip says them.
+_CONFIDENCE_LINES: Mapping[str, str] = {
+    "high": N_("Data confidence: high"),
+    "medium": N_("Data confidence: medium"),
+    "low": N_("Data confidence: low"),
+}
+
+
+def _confidence_line(conf: object, faded: bool) -> str:
+    """``"Data confidence: low (faded and hatched on the map)"`` in the reader's language."""
+    template = _CONFIDENCE_LINES.get(str(conf))
+    line = _(template) if template else _("Data confidence: {grade}").format(grade=conf)
+    return line + (_(" (faded and hatched on the map)") if faded else "")
 
 
 def build_choropleth_layer(
@@ -1088,24 +1149,29 @@ def score_legend(static: bool = False) -> list[dict[str, str]]:
         {"label": lab, "colour": col, "shape": "square"}
         for lab, col in zip(labels, SEQUENTIAL, strict=True)
     ]
+    low = {
+        "label": _("faded, hatched: low confidence"),
+        "colour": SEQUENTIAL[2],
+        "shape": "hatched",
+    }
     if static:
         entries += [
+            low,
             {
-                "label": "faded, hatched: low confidence",
-                "colour": SEQUENTIAL[2],
+                "label": _("grey, hatched: too little data"),
+                "colour": "#E8E8E8",
                 "shape": "hatched",
             },
-            {"label": "grey, hatched: too little data", "colour": "#E8E8E8", "shape": "hatched"},
-            {"label": "grey: no score", "colour": "#E8E8E8", "shape": "square"},
+            {"label": _("grey: no score"), "colour": "#E8E8E8", "shape": "square"},
         ]
     else:
         entries += [
+            low,
             {
-                "label": "faded, hatched: low confidence",
-                "colour": SEQUENTIAL[2],
-                "shape": "hatched",
+                "label": _("grey: no score / too little data"),
+                "colour": "#E8E8E8",
+                "shape": "square",
             },
-            {"label": "grey: no score / too little data", "colour": "#E8E8E8", "shape": "square"},
         ]
     return entries
 
@@ -1223,7 +1289,11 @@ def build_revenue_route_layer(
         t = per_route.get(rid)
         if t is None or not is_value(t["revenue_high_eur"]):
             width, rgba = 1.5, [150, 150, 150, 120]
-            body = _tooltip_lines(f"{measure('smuggling_revenue').label}: {NO_DATA}")
+            body = _tooltip_lines(
+                _("{label}: {value}").format(
+                    label=_(measure("smuggling_revenue").label), value=_(NO_DATA)
+                )
+            )
         else:
             high = float(t["revenue_high_eur"])
             width = round(2.0 + (max_width_px - 2.0) * math.sqrt(max(high, 0.0) / top), 1)
@@ -1231,10 +1301,14 @@ def build_revenue_route_layer(
             years = (
                 str(t["first_year"])
                 if t["first_year"] == t["last_year"]
-                else f"{t['first_year']}-{t['last_year']}, years with a cited fee"
+                else _("{first}-{last}, years with a cited fee").format(
+                    first=t["first_year"], last=t["last_year"]
+                )
             )
             body = _tooltip_lines(
-                f"{measure('smuggling_revenue').label} ({years}):",
+                _("{label} ({years}):").format(
+                    label=_(measure("smuggling_revenue").label), years=years
+                ),
                 format_range(t["revenue_low_eur"], high),
             )
         rows.append(
@@ -1243,7 +1317,7 @@ def build_revenue_route_layer(
                 "path": paths[rid],
                 "color": rgba,
                 "width": float(width),
-                "tt_title": escape_text(name),
+                "tt_title": escape_text(route_name(str(name))),
                 "tt_body": body,
             }
         )
