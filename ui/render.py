@@ -954,6 +954,11 @@ def _table_kind(weights: Sequence[tuple[str, float]]) -> str:
     return "origin" if comps <= set(COMPONENT_MEASURES["origin"]) else "transit"
 
 
+#: The risk scores' confidence levels (as :mod:`analytics.scores` writes them), translated
+#: where shown.
+CONFIDENCE_LEVELS = (N_("high"), N_("medium"), N_("low"))
+
+
 def driven_by_one_cell(row: Mapping[str, Any]) -> str:
     """The ranked table's "Driven by one incident" cell: ``"yes: 71% from its largest
     incident"``, ``"no"``, or "no data" where the share is not known."""
