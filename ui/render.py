@@ -423,7 +423,7 @@ def render_map_controls(key: str = "map") -> MapOptions:
             list(MAP_LAYERS),
             selection_mode="multi",
             default=list(MAP_LAYERS),
-            format_func=lambda k: _(MAP_LAYERS[k]),
+            format_func={k: _(v) for k, v in MAP_LAYERS.items()}.get,
             key=f"{key}_layers",
             bind="query-params",
         )
@@ -1218,10 +1218,10 @@ def render_rejected(src: pd.DataFrame) -> None:
     sid = st.selectbox(
         _("Source"),
         with_rejects["source_id"].tolist(),
-        format_func=lambda s: _("{source} ({n} rejected)").format(
-            source=s,
-            n=i18n.fmt_number(int(with_rejects.set_index("source_id").loc[s, "rows_rejected"])),
-        ),
+        format_func={
+            s: _("{source} ({n} rejected)").format(source=s, n=i18n.fmt_number(int(n)))
+            for s, n in zip(with_rejects["source_id"], with_rejects["rows_rejected"], strict=True)
+        }.get,
         key="rejected_source",
     )
     st.dataframe(cache.rejected(sid), hide_index=True, height=280)

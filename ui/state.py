@@ -319,6 +319,8 @@ def _multiselect(
     help: str | None = None,
 ) -> tuple[str, ...]:
     key = K_LIST[attr]
+    if fmt is not str:  # shown names fixed now, in this run's language (see render_sidebar)
+        fmt = {o: fmt(o) for o in options}.get
     st.session_state.setdefault(key, [])
     _sanitise(key, options, what)
     values = st.multiselect(
@@ -363,7 +365,9 @@ def render_sidebar() -> Filters:
             _("Period"),
             periods,
             key=K_PERIOD,
-            format_func=lambda p: _period_label(p, hi),
+            # Labels made here, in this run's language: a format_func may be called later,
+            # outside the run (AppTest does), where the language is not set.
+            format_func={p: _period_label(p, hi) for p in periods}.get,
             on_change=_clear_notices,
         )
         rng: Sequence[dt.date] | None = None
@@ -444,7 +448,7 @@ def render_sidebar() -> Filters:
                 _("Minimum source quality"),
                 options=list(QUALITY_LABELS),
                 key=K_QUALITY,
-                format_func=lambda v: _(QUALITY_LABELS[v]),
+                format_func={k: _(v) for k, v in QUALITY_LABELS.items()}.get,
                 on_change=_clear_notices,
                 help=_(
                     "IOM rates each incident's sources from 1 (a single unverified report) to 5 "
