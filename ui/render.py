@@ -1157,7 +1157,7 @@ def download_notes(v: Vintages, f: Filters) -> list[str]:
     """Notes written beside exported rows: source, vintage, caveats, filters."""
     return [
         source_caption(v, f),
-        _("Incident vintage: {vintage}").format(vintage=v.incidents),
+        _("Incident vintage: {vintage}").format(vintage=vintage_label(v.incidents) or v.incidents),
         _("Exported {date} from RouteWatch.").format(date=dt.date.today().isoformat()),
     ]
 

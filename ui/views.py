@@ -28,7 +28,7 @@ from data import app_state
 from data.filters import Filters, filters_from_query, filters_to_query
 from export.pack import short_sentence
 from i18n import N_, _
-from ui import access, cache, render
+from ui import access, cache, render, state
 
 PAGE_PATHS = ("briefing", "presenter")
 K_PRESENT = "_rw_present_index"
@@ -104,7 +104,14 @@ def personal_views() -> list[dict[str, Any]]:
     return list(st.session_state.get(K_PERSONAL, []))
 
 
+def _readers_lang() -> None:
+    """Set the reader's language in a button callback: callbacks run before ``app.py`` sets
+    the run's language (:func:`ui.state.apply_lang`), so their messages would be English."""
+    i18n.set_lang(i18n.normalise_lang(st.session_state.get(state.K_LANG)))
+
+
 def _save_personal(f: Filters) -> None:
+    _readers_lang()
     name = st.session_state.get("view_name", "")
     try:
         clean = app_state.normalise_name(name)
@@ -141,6 +148,7 @@ def _fault(exc: BaseException) -> str:
 
 
 def _save(f: Filters) -> None:
+    _readers_lang()
     if not access.is_analyst():  # checked again here: a callback runs whatever was drawn
         st.session_state["_rw_view_msg"] = ("error", _(_SIGN_IN))
         return
@@ -168,6 +176,7 @@ _SIGN_IN = N_(
 
 
 def _delete(view_id: int, name: str) -> None:
+    _readers_lang()
     if not access.is_analyst():
         st.session_state["_rw_view_msg"] = ("error", _(_SIGN_IN))
         return
