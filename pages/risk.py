@@ -32,7 +32,7 @@ scope = (
     left.segmented_control(
         _("Scope"),
         ["europe", "world"],
-        format_func={k: _(v) for k, v in render.SCOPE_OPTIONS.items()}.get,
+        format_func=render.shown_as({k: _(v) for k, v in render.SCOPE_OPTIONS.items()}),
         key="scope",
         default="europe",
         required=True,
@@ -48,7 +48,7 @@ variant = (
     right.segmented_control(
         _("Deaths counted"),
         ["robust", "raw"],
-        format_func={k: _(v) for k, v in render.VARIANT_OPTIONS.items()}.get,
+        format_func=render.shown_as({k: _(v) for k, v in render.VARIANT_OPTIONS.items()}),
         key="variant",
         default="robust",
         required=True,

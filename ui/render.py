@@ -15,7 +15,7 @@ import importlib.util
 import io
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -285,6 +285,16 @@ def methodology_markdown() -> str:
 # --------------------------------------------------------------------------- headline and text
 
 
+def shown_as(labels: Mapping[Any, str]) -> Callable[[Any], str]:
+    """A widget's ``format_func`` from labels made now, in this run's language (AppTest calls
+    a ``format_func`` again later, outside the run, where the language is not set)."""
+
+    def fmt(value: Any) -> str:
+        return labels.get(value, str(value))
+
+    return fmt
+
+
 def capitalise(text: str) -> str:
     """``str.capitalize`` in English (as before); in French only the first letter is raised,
     so acronyms (OIM, HCR) keep their capitals."""
@@ -423,7 +433,7 @@ def render_map_controls(key: str = "map") -> MapOptions:
             list(MAP_LAYERS),
             selection_mode="multi",
             default=list(MAP_LAYERS),
-            format_func={k: _(v) for k, v in MAP_LAYERS.items()}.get,
+            format_func=shown_as({k: _(v) for k, v in MAP_LAYERS.items()}),
             key=f"{key}_layers",
             bind="query-params",
         )
@@ -865,7 +875,14 @@ def current_weights(
 
 def ranked_countries(scores: pd.DataFrame) -> list[str]:
     """ISO-3 codes to pick from: ranked countries first (by rank), then the unranked."""
-    return scores.sort_values(["rank", "name"], na_position="last")["iso3"].tolist()
+    if i18n.get_lang() == i18n.DEFAULT_LANG:
+        return scores.sort_values(["rank", "name"], na_position="last")["iso3"].tolist()
+    # Unranked countries by their French names as a reader sorts them (Égypte among the E).
+    return scores.sort_values(
+        ["rank", "name"],
+        na_position="last",
+        key=lambda col: col.map(i18n.sort_key) if col.name == "name" else col,
+    )["iso3"].tolist()
 
 
 def country_name_lookup(scores: pd.DataFrame) -> Any:
@@ -970,7 +987,7 @@ def driven_by_one_cell(row: Mapping[str, Any]) -> str:
         if not known:
             return _("yes")
         return _("yes: {share} from its largest incident").format(
-            share=i18n.fmt_percent(float(share) * 100)
+            share=i18n.fmt_percent(float(share) * 100)  # type: ignore[arg-type]
         )
     return _("no") if known else _(NO_DATA)
 
@@ -1218,10 +1235,14 @@ def render_rejected(src: pd.DataFrame) -> None:
     sid = st.selectbox(
         _("Source"),
         with_rejects["source_id"].tolist(),
-        format_func={
-            s: _("{source} ({n} rejected)").format(source=s, n=i18n.fmt_number(int(n)))
-            for s, n in zip(with_rejects["source_id"], with_rejects["rows_rejected"], strict=True)
-        }.get,
+        format_func=shown_as(
+            {
+                s: _("{source} ({n} rejected)").format(source=s, n=i18n.fmt_number(int(n)))
+                for s, n in zip(
+                    with_rejects["source_id"], with_rejects["rows_rejected"], strict=True
+                )
+            }
+        ),
         key="rejected_source",
     )
     st.dataframe(cache.rejected(sid), hide_index=True, height=280)

@@ -320,7 +320,7 @@ def _multiselect(
 ) -> tuple[str, ...]:
     key = K_LIST[attr]
     if fmt is not str:  # shown names fixed now, in this run's language (see render_sidebar)
-        fmt = {o: fmt(o) for o in options}.get
+        fmt = render.shown_as({o: fmt(o) for o in options})
     st.session_state.setdefault(key, [])
     _sanitise(key, options, what)
     values = st.multiselect(
@@ -367,7 +367,7 @@ def render_sidebar() -> Filters:
             key=K_PERIOD,
             # Labels made here, in this run's language: a format_func may be called later,
             # outside the run (AppTest does), where the language is not set.
-            format_func={p: _period_label(p, hi) for p in periods}.get,
+            format_func=render.shown_as({p: _period_label(p, hi) for p in periods}),
             on_change=_clear_notices,
         )
         rng: Sequence[dt.date] | None = None
@@ -448,7 +448,7 @@ def render_sidebar() -> Filters:
                 _("Minimum source quality"),
                 options=list(QUALITY_LABELS),
                 key=K_QUALITY,
-                format_func={k: _(v) for k, v in QUALITY_LABELS.items()}.get,
+                format_func=render.shown_as({k: _(v) for k, v in QUALITY_LABELS.items()}),
                 on_change=_clear_notices,
                 help=_(
                     "IOM rates each incident's sources from 1 (a single unverified report) to 5 "
