@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from i18n import _
 from ui import state, views
 
 state.ensure_app_shell()
@@ -11,11 +12,13 @@ st.html(views.PRESENTER_CSS)
 saved = views.saved_views()
 if not saved:
     st.info(
-        "No saved views yet: showing the current filters. Save views on the Briefing page to "
-        "step through them here.",
+        _(
+            "No saved views yet: showing the current filters. Save views on the Briefing page "
+            "to step through them here."
+        ),
         icon=":material/co_present:",
     )
-    views.render_presenter("Current view", state.current_filters())
+    views.render_presenter(_("Current view"), state.current_filters())
 else:
     i = views.presenter_index(saved)
     views.render_presenter_nav(saved, i)

@@ -5,19 +5,20 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import figures as fg
+from i18n import _
 from ui import cache, charts, render, snapshots, state
 
 f = state.current_filters()
 v = cache.vintages(f)
 
-st.title("Origin and transit risk")
-st.caption(f"Filters: {render.describe(f)}")
+st.title(_("Origin and transit risk"))
+st.caption(_("Filters: {filters}").format(filters=render.describe(f)))
 
 kind = (
     st.segmented_control(
-        "Risk of",
+        _("Risk of"),
         ["origin", "transit"],
-        format_func={"origin": "Countries of origin", "transit": "Transit countries"}.get,
+        format_func={"origin": _("Countries of origin"), "transit": _("Transit countries")}.get,
         key="kind",
         default="origin",
         required=True,
@@ -29,30 +30,34 @@ kind = (
 left, right = st.columns(2)
 scope = (
     left.segmented_control(
-        "Scope",
+        _("Scope"),
         ["europe", "world"],
-        format_func=render.SCOPE_OPTIONS.get,
+        format_func=render.shown_as({k: _(v) for k, v in render.SCOPE_OPTIONS.items()}),
         key="scope",
         default="europe",
         required=True,
         bind="query-params",
-        help="Routes towards Europe, where Frontex, IOM and UNHCR all report, or every route "
-        "worldwide (IOM and the Organized Crime Index only: Frontex has no data there).",
+        help=_(
+            "Routes towards Europe, where Frontex, IOM and UNHCR all report, or every route "
+            "worldwide (IOM and the Organized Crime Index only: Frontex has no data there)."
+        ),
     )
     or "europe"
 )
 variant = (
     right.segmented_control(
-        "Deaths counted",
+        _("Deaths counted"),
         ["robust", "raw"],
-        format_func=render.VARIANT_OPTIONS.get,
+        format_func=render.shown_as({k: _(v) for k, v in render.VARIANT_OPTIONS.items()}),
         key="variant",
         default="robust",
         required=True,
         bind="query-params",
-        help="Robust: each incident counts at most as much as the period's 95th-percentile "
-        "incident, and deaths per 1,000 detections are shrunk toward the mean where they rest "
-        "on few detections. Raw: the recorded counts.",
+        help=_(
+            "Robust: each incident counts at most as much as the period's 95th-percentile "
+            "incident, and deaths per 1,000 detections are shrunk toward the mean where they "
+            "rest on few detections. Raw: the recorded counts."
+        ),
     )
     or "robust"
 )
@@ -60,9 +65,12 @@ variant = (
 defaults = cache.default_weights(kind)
 
 labels = cache.component_labels()
-with st.expander("Weights: move a slider to re-rank live", expanded=False):
+with st.expander(_("Weights: move a slider to re-rank live"), expanded=False):
     st.caption(
-        "Weights are rescaled to add up to 1. Reset by removing them from the page address or with the button."
+        _(
+            "Weights are rescaled to add up to 1. Reset by removing them from the page address "
+            "or with the button."
+        )
     )
     cols = st.columns(len(defaults))
     for col, (comp, w) in zip(cols, defaults, strict=True):
@@ -75,7 +83,7 @@ with st.expander("Weights: move a slider to re-rank live", expanded=False):
             key=f"w_{kind}_{comp}",
             bind="query-params",
         )
-    st.button("Reset weights", on_click=render.reset_weights, args=(kind, defaults))
+    st.button(_("Reset weights"), on_click=render.reset_weights, args=(kind, defaults))
     render.render_scope_components(defaults, scope, labels)
 weights = render.current_weights(kind, defaults)
 problem = render.weights_problem(kind, weights, scope)
@@ -85,7 +93,7 @@ if problem:
 
 scores = cache.country_risk(f, kind, weights, scope, variant)
 if scores.empty:
-    st.info("No country has data under these filters.")
+    st.info(_("No country has data under these filters."))
     st.stop()
 
 map_slot = st.container()
@@ -94,9 +102,9 @@ charts.render_figure(
 )
 st.caption(render.risk_caption(scores, v, f, weights))
 
-st.subheader("Country card")
+st.subheader(_("Country card"))
 country = st.selectbox(
-    "Country",
+    _("Country"),
     render.ranked_countries(scores),
     format_func=render.country_name_lookup(scores),
     key="country",
@@ -107,11 +115,13 @@ with map_slot:
         render.make_choropleth_deck(scores, selected=country),
         key="risk-map",
         height=500,
-        alt=f"World map of {kind} risk scores by country.",
+        alt=_("World map of origin risk scores by country.")
+        if kind == "origin"
+        else _("World map of transit risk scores by country."),
     )
     render.render_score_legend()
     snapshots.render_risk_map_download(scores, kind, f, selected=country)
 charts.render_country_card(scores, country, kind, f, v, weights, labels)
 
-st.subheader("Ranked table")
+st.subheader(_("Ranked table"))
 render.render_risk_table(scores, weights, labels)

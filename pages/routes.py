@@ -5,20 +5,24 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import figures as fg
+from i18n import _
 from ui import cache, charts, render, snapshots, state
 
 f = state.current_filters()
 v = cache.vintages(f)
 metrics = cache.route_metrics(f)
 
-st.title("Routes")
-st.caption(f"Filters: {render.describe(f)}")
+st.title(_("Routes"))
+st.caption(_("Filters: {filters}").format(filters=render.describe(f)))
 
 colour_by = st.segmented_control(
-    "Colour routes by",
+    _("Colour routes by"),
     ["lethality", "route"],
-    format_func={"lethality": "Lethality", "route": "Route"}.get,
-    help="Lethality: dead and missing (IOM) per 1,000 detections (Frontex), where both cover the route.",
+    format_func={"lethality": _("Lethality"), "route": _("Route")}.get,
+    help=_(
+        "Lethality: dead and missing (IOM) per 1,000 detections (Frontex), where both cover "
+        "the route."
+    ),
     key="colour",
     default="lethality",
     required=True,
@@ -28,11 +32,11 @@ choices = render.route_choices(metrics, f)
 names = dict(zip(metrics["route_id"], metrics["name"], strict=True))
 
 if not choices:
-    st.info("No route matches these filters.")
+    st.info(_("No route matches these filters."))
     st.stop()
 
 route_id = st.selectbox(
-    "Route in depth",
+    _("Route in depth"),
     choices,
     format_func=lambda r: names.get(r, r),
     key="focus",
@@ -41,7 +45,9 @@ route_id = st.selectbox(
 render.render_deck(
     render.make_deck(render.route_map_layers(f, colour_by or "lethality", highlight=[route_id])),
     key="routes-map",
-    alt="Map of migration routes: line width by Frontex detections, colour by lethality or route.",
+    alt=_(
+        "Map of migration routes: line width by Frontex detections, colour by lethality or route."
+    ),
 )
 render.render_route_legend(colour_by or "lethality", f)
 snapshots.render_route_map_download(
@@ -52,7 +58,7 @@ st.caption(render.source_caption(v, f, detections=True))
 charts.render_figure(
     fg.make_route_bars_figure(metrics, "dead_and_missing"),
     f,
-    render.source_caption(v, f, note="Incidents on two routes count on both"),
+    render.source_caption(v, f, note=_("Incidents on two routes count on both")),
 )
 
 fr = f.replace(routes=(route_id,))
@@ -101,7 +107,10 @@ charts.render_figure(
         v,
         fr,
         detections=True,
-        note="Origins are unknown for many of the dead and missing; an incident with k origins counts 1/k for each",
+        note=_(
+            "Origins are unknown for many of the dead and missing; an incident with k origins "
+            "counts 1/k for each"
+        ),
     ),
 )
 charts.render_figure(
@@ -111,6 +120,9 @@ charts.render_figure(
         v,
         fr,
         detections=True,
-        note="Region, cause and source-quality filters restrict the dead and missing, not the detections",
+        note=_(
+            "Region, cause and source-quality filters restrict the dead and missing, not the "
+            "detections"
+        ),
     ),
 )

@@ -562,7 +562,14 @@ def default_weights(kind: str) -> tuple[tuple[str, float], ...]:
 
 def component_labels() -> dict[str, str]:
     """Component id -> plain label."""
-    return {k: str(c.label).capitalize() for k, c in report.COMPONENTS.items()}
+    if get_lang() == i18n.DEFAULT_LANG:
+        return {k: str(c.label).capitalize() for k, c in report.COMPONENTS.items()}
+    # French: translated, first letter raised only (acronyms such as OIM keep their capitals).
+    out = {}
+    for k, c in report.COMPONENTS.items():
+        label = i18n.gettext(str(c.label))
+        out[k] = label[:1].upper() + label[1:]
+    return out
 
 
 @_data

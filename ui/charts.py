@@ -13,9 +13,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics.catalogue import measure
+import i18n
+from analytics.catalogue import NO_DATA, measure
 from analytics.figures import figure_alt, figure_name, make_series_figure
 from data.filters import Filters, Vintages
+from i18n import _
 from ui import cache, render, snapshots
 
 
@@ -50,27 +52,32 @@ def render_country_card(
         st.subheader(name)
         c = st.columns(4)
         score = row.get("score")
-        c[0].metric("Score", "not ranked" if pd.isna(score) else f"{float(score):.0f} / 100")
+        c[0].metric(
+            _("Score"),
+            _("not ranked")
+            if pd.isna(score)
+            else _("{score} / 100").format(score=i18n.fmt_number(float(score))),
+        )
         rank = row.get("rank")
         of = row.get("ranked_of")
         c[1].metric(
-            "Rank",
+            _("Rank"),
             "-"
             if pd.isna(rank)
-            else f"{int(rank)} of {int(of)}"
+            else _("{rank} of {of}").format(rank=int(rank), of=int(of))
             if not pd.isna(of)
             else f"{int(rank)}",
         )
-        c[2].metric("Data confidence", str(row.get("confidence", "low")).capitalize())
+        c[2].metric(_("Data confidence"), render.capitalise(_(str(row.get("confidence", "low")))))
         inc = row.get("incidents")
-        c[3].metric("Incidents", measure("incidents").format(inc))
+        c[3].metric(_("Incidents"), measure("incidents").format(inc))
         render_evidence_markers(row.to_dict())
-        st.markdown("**Why this rank**")
+        st.markdown("**" + _("Why this rank") + "**")
         why = row.get("why")
         st.write(str(why))
         routes_used = row.get("top_routes")
         if isinstance(routes_used, str) and routes_used:
-            st.markdown("**Routes used**")
+            st.markdown("**" + _("Routes used") + "**")
             st.write(routes_used)
         left, right = st.columns([3, 2])
         with left:
@@ -82,28 +89,28 @@ def render_country_card(
             )
         with right:
             if weights:
-                st.markdown("**Components**")
+                st.markdown("**" + _("Components") + "**")
                 st.dataframe(
                     render.component_table(row, weights, labels or {}, kind),
                     hide_index=True,
                     column_config={
-                        "Scaled (0-100)": st.column_config.ProgressColumn(
+                        _("Scaled (0-100)"): st.column_config.ProgressColumn(
                             min_value=0, max_value=100, format="%.0f"
                         ),
-                        "Points in score": st.column_config.NumberColumn(format="%.1f"),
-                        "Weight": st.column_config.NumberColumn(format="%.2f"),
+                        _("Points in score"): st.column_config.NumberColumn(format="%.1f"),
+                        _("Weight"): st.column_config.NumberColumn(format="%.2f"),
                     },
                 )
             render_refugee_population(f, iso3)
             oc = render.country_indicators(iso3, [k for k, _ in render.OC_INDICATORS])
-            st.markdown("**Organized Crime Index (GI-TOC, 1-10)**")
+            st.markdown("**" + _("Organized Crime Index (GI-TOC, 1-10)") + "**")
             if all(val is None for val in oc.values()):
-                st.caption("No Organized Crime Index loaded for this country.")
+                st.caption(_("No Organized Crime Index loaded for this country."))
             else:
                 oc_cols = st.columns(len(render.OC_INDICATORS))
                 for col, (key, lab) in zip(oc_cols, render.OC_INDICATORS, strict=True):
                     val = oc.get(key)
-                    col.metric(lab, "no data" if val is None else f"{val:.1f}")
+                    col.metric(_(lab), _(NO_DATA) if val is None else i18n.fmt_number(val, 1))
 
 
 def render_evidence_markers(row: Mapping[str, object]) -> None:
@@ -113,35 +120,56 @@ def render_evidence_markers(row: Mapping[str, object]) -> None:
     status = gl.evidence_status(row)
     one = gl.driven_by_one_text(row)
     if one:
-        st.warning(f"{one}: one shipwreck or event can carry this rank.", icon=":material/flag:")
+        share = row.get("largest_incident_share")
+        text = (
+            _("Driven by one incident: {share} from its largest incident").format(
+                share=i18n.fmt_percent(float(share) * 100)  # type: ignore[arg-type]
+            )
+            if share is not None and not pd.isna(share)
+            else _("Driven by one incident")
+        )
+        st.warning(
+            _("{driven}: one shipwreck or event can carry this rank.").format(driven=text),
+            icon=":material/flag:",
+        )
     if status == "low":
         st.caption(
-            "Low confidence: few incidents, low source quality or few components with data. "
-            "The country is faded on the map and hatched on the map PNG."
+            _(
+                "Low confidence: few incidents, low source quality or few components with "
+                "data. The country is faded on the map and hatched on the map PNG."
+            )
         )
     elif status == "insufficient":
-        st.caption("Too little data to score: grey on the map, hatched on the map PNG.")
+        st.caption(_("Too little data to score: grey on the map, hatched on the map PNG."))
 
 
 def render_refugee_population(f: Filters, iso3: str) -> None:
     """Refugees and asylum-seekers originating from the country (UNHCR, persons)."""
     m = measure("refugee_population_origin")
     pop = cache.refugee_population(f, iso3)
-    st.markdown(f"**{m.label}**")
+    label, unit = _(m.label), _(m.unit)
+    st.markdown(f"**{label}**")
     year = pop.get("year")
     if year is None:
-        st.metric(f"{m.label} ({m.unit})", m.format(None))
-        st.caption("No UNHCR population figure for this country under these filters.")
+        st.metric(f"{label} ({unit})", m.format(None))
+        st.caption(_("No UNHCR population figure for this country under these filters."))
         return
-    when = f"End-{year}" + (", provisional" if pop.get("provisional") else "")
+    when = (_("End-{year}, provisional") if pop.get("provisional") else _("End-{year}")).format(
+        year=year
+    )
     st.metric(
-        f"{when} ({m.unit})",
+        f"{when} ({unit})",
         m.format(pop.get("refugee_population_origin")),
-        help=m.caveat,
+        help=_(m.caveat),
     )
     st.caption(
-        f"Refugees {m.format(pop.get('refugees'))}, asylum-seekers "
-        f"{m.format(pop.get('asylum_seekers'))} (persons). UNHCR Refugee Data Finder "
-        f"({render.vintage_label(str(pop.get('source_id'))) or pop.get('source_id')}). "
-        "A population, not a flow: not comparable with deaths or detections."
+        _(
+            "Refugees {refugees}, asylum-seekers {asylum_seekers} (persons). UNHCR Refugee "
+            "Data Finder ({vintage}). A population, not a flow: not comparable with deaths or "
+            "detections."
+        ).format(
+            refugees=m.format(pop.get("refugees")),
+            asylum_seekers=m.format(pop.get("asylum_seekers")),
+            vintage=render.vintage_label(str(pop.get("source_id"))) or pop.get("source_id"),
+        )
     )

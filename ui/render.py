@@ -15,7 +15,7 @@ import importlib.util
 import io
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,12 +23,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import i18n
 from analytics.catalogue import NO_DATA, Figure, component_measure, measure
 from analytics.figures import caption as make_caption
 from analytics.figures import source_caption as make_source_caption
 from data import queries as q
 from data.filters import Filters, Vintages, filters_to_query
 from export.tables import prepare_incident_table, to_safe_csv, to_safe_xlsx
+from i18n import N_, _
 from ui import access, cache
 
 if TYPE_CHECKING:
@@ -68,9 +70,11 @@ def render_demo_banner(is_demo: bool) -> None:
     """A banner on every page while the synthetic demo data is in use."""
     if is_demo:
         st.warning(
-            "**Demo data.** These figures are synthetic, made to try RouteWatch without a "
-            "download. Do not brief from them: load the real exports with "
-            "`python -m data load FILE`.",
+            _(
+                "**Demo data.** These figures are synthetic, made to try RouteWatch without a "
+                "download. Do not brief from them: load the real exports with "
+                "`python -m data load FILE`."
+            ),
             icon=":material/science:",
         )
 
@@ -79,7 +83,8 @@ def render_link_notices(notices: Sequence[str]) -> None:
     """Visible notice of values dropped from a shared link (never an error)."""
     if notices:
         st.warning(
-            "Part of this link could not be used, so it was left out:\n\n"
+            _("Part of this link could not be used, so it was left out:")
+            + "\n\n"
             + "\n".join(f"- {n}" for n in notices),
             icon=":material/link_off:",
         )
@@ -88,9 +93,12 @@ def render_link_notices(notices: Sequence[str]) -> None:
 def render_missing_warehouse(message: str) -> None:
     """The page shown when there is no warehouse to read (its path: to analysts only)."""
     st.error(
-        "RouteWatch has no data to show yet.\n\n"
-        f"{access.public_message(message)}\n\nRun `make run` (it builds the demo data when "
-        "nothing is loaded) or `python -m data load FILE` with the IOM and Frontex exports.",
+        _("RouteWatch has no data to show yet.")
+        + f"\n\n{access.public_message(message)}\n\n"
+        + _(
+            "Run `make run` (it builds the demo data when nothing is loaded) or "
+            "`python -m data load FILE` with the IOM and Frontex exports."
+        ),
         icon=":material/database_off:",
     )
 
@@ -282,6 +290,24 @@ def methodology_markdown() -> str:
 # --------------------------------------------------------------------------- headline and text
 
 
+def shown_as(labels: Mapping[Any, str]) -> Callable[[Any], str]:
+    """A widget's ``format_func`` from labels made now, in this run's language (AppTest calls
+    a ``format_func`` again later, outside the run, where the language is not set)."""
+
+    def fmt(value: Any) -> str:
+        return labels.get(value, str(value))
+
+    return fmt
+
+
+def capitalise(text: str) -> str:
+    """``str.capitalize`` in English (as before); in French only the first letter is raised,
+    so acronyms (OIM, HCR) keep their capitals."""
+    if i18n.get_lang() == i18n.DEFAULT_LANG:
+        return text.capitalize()
+    return text[:1].upper() + text[1:]
+
+
 def render_headline(figures: Sequence[Figure]) -> None:
     """The headline figures (:func:`ui.cache.headline_figures`), each with its change against
     the previous period as the catalogue words it: a percentage, or why there is none."""
@@ -292,18 +318,21 @@ def render_headline(figures: Sequence[Figure]) -> None:
         ok = fig.change.status == "ok"
         closed = closed or fig.change.status != "no-previous"
         col.metric(
-            m.label,
+            _(m.label),
             fig.display,
             delta=fig.change.text or None,
             # Deaths up is bad news; detections are neither good nor bad. No arrow when the
             # text is not a percentage (partial coverage, too small a base).
             delta_color=("inverse" if m.sources == ("mmp",) else "off") if ok else "off",
             delta_arrow="auto" if ok else "off",
-            help=f"{m.unit.capitalize()}. {m.caveat}",
+            help=f"{capitalise(_(m.unit))}. {_(m.caveat)}",
         )
     if not closed:
         st.caption(
-            "Choose a period (a year, the last 12 months or custom dates) to compare with the period before."
+            _(
+                "Choose a period (a year, the last 12 months or custom dates) to compare with "
+                "the period before."
+            )
         )
 
 
@@ -389,7 +418,7 @@ def make_deck(layers: Sequence[pdk.Layer], view: Mapping[str, float] | None = No
 #: Routes drawn in their own colours on a map coloured by route; the rest are grey.
 TOP_ROUTES = 8
 #: What the map controls can show or hide (``layers`` in the page address).
-MAP_LAYERS = {"incidents": "Incidents", "routes": "Routes", "labels": "Place names"}
+MAP_LAYERS = {"incidents": N_("Incidents"), "routes": N_("Routes"), "labels": N_("Place names")}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -405,21 +434,23 @@ def render_map_controls(key: str = "map") -> MapOptions:
     left, right = st.columns([3, 2], vertical_alignment="center")
     with left:
         chosen = st.pills(
-            "Show on the map",
+            _("Show on the map"),
             list(MAP_LAYERS),
             selection_mode="multi",
             default=list(MAP_LAYERS),
-            format_func=MAP_LAYERS.get,
+            format_func=shown_as({k: _(v) for k, v in MAP_LAYERS.items()}),
             key=f"{key}_layers",
             bind="query-params",
         )
     with right:
         all_routes = st.toggle(
-            "Colour every route",
+            _("Colour every route"),
             key=f"{key}_all_routes",
             bind="query-params",
-            help=f"Off: the {TOP_ROUTES} routes with the most dead and missing in their own "
-            "colours, the others grey.",
+            help=_(
+                "Off: the {n} routes with the most dead and missing in their own colours, the "
+                "others grey."
+            ).format(n=TOP_ROUTES),
         )
     return MapOptions(frozenset(chosen or ()), bool(all_routes))
 
@@ -442,10 +473,12 @@ def top_route_ids(f: Filters, n: int = TOP_ROUTES) -> list[str]:
 MAP_WIDTH_PX = 980.0  # the main column's width at 1440 px with the sidebar open
 
 
-def label_layer(view: Mapping[str, float], height_px: float, lang: str = "en") -> pdk.Layer:
-    """Country and sea names that fit ``view`` without overlapping (larger places first)."""
+def label_layer(view: Mapping[str, float], height_px: float, lang: str | None = None) -> pdk.Layer:
+    """Country and sea names that fit ``view`` without overlapping (larger places first), in
+    ``lang`` (default: the reader's language)."""
     from geo import labels as gll
 
+    lang = lang or i18n.get_lang()
     return gll.build_label_layer(cache.map_labels(), lang, view, MAP_WIDTH_PX, height_px)
 
 
@@ -523,12 +556,14 @@ def render_route_legend(colour_by: str, f: Filters, coloured: Sequence[str] | No
     m = cache.route_metrics(f)
     with_data = m[(m["dead_and_missing"] > 0) | (m["detections"].fillna(0) > 0)]["route_id"]
     routes = routes[(routes["route_id"] != "unclassified") & routes["route_id"].isin(with_data)]
-    title = "Dead and missing per 1,000 detections" if colour_by == "lethality" else "Routes"
+    title = _("Dead and missing per 1,000 detections") if colour_by == "lethality" else _("Routes")
     render_legend(
         gl.route_legend(colour_by, routes, coloured),
         title,
-        note="Line width: Frontex detections in the period (thin lines: no Frontex series). "
-        "Waypoints are approximate, for display.",
+        note=_(
+            "Line width: Frontex detections in the period (thin lines: no Frontex series). "
+            "Waypoints are approximate, for display."
+        ),
     )
 
 
@@ -579,19 +614,28 @@ def render_incident_legend(f: Filters, hexagons: bool, max_points: int = HEX_THR
     if hexagons:
         render_legend(
             gl.hex_legend(),
-            "Dead and missing per area",
-            note=f"{n:,} incidents, aggregated to H3 hexagons (about 12,000 km² each).",
+            _("Dead and missing per area"),
+            note=hex_note(n),
         )
     else:
         pts = cache.incident_points(f, max_points)
-        shown = (
-            f"the {len(pts):,} largest of {n:,}" if n > len(pts) else f"all {len(pts):,} located"
+        note = (
+            _("Circle size: dead and missing. Showing the {shown} largest of {n} incidents.")
+            if n > len(pts)
+            else _("Circle size: dead and missing. Showing all {shown} located incidents.")
         )
         render_legend(
             gl.cause_legend(pts["cause"].dropna().unique().tolist()) if len(pts) else [],
-            "Cause of death",
-            note=f"Circle size: dead and missing. Showing {shown} incidents.",
+            _("Cause of death"),
+            note=note.format(shown=i18n.fmt_number(len(pts)), n=i18n.fmt_number(n)),
         )
+
+
+def hex_note(n: int) -> str:
+    """What the hexagon map shows: ``n`` incidents in H3 cells of about 12,000 km²."""
+    return _("{n} incidents, aggregated to H3 hexagons (about {area} km² each).").format(
+        n=i18n.fmt_number(n), area=i18n.fmt_number(12000)
+    )
 
 
 def choropleth_layer(scores: pd.DataFrame, selected: str | None = None) -> pdk.Layer:
@@ -620,9 +664,13 @@ def render_score_legend() -> None:
 
     render_legend(
         gl.score_legend(),
-        "Composite risk score (0-100)",
-        note=f"{gl.LOW_CONFIDENCE_NOTE} Hover a country for its confidence and whether one "
-        "incident drives its dead and missing.",
+        _("Composite risk score (0-100)"),
+        note=_(gl.LOW_CONFIDENCE_NOTE)
+        + " "
+        + _(
+            "Hover a country for its confidence and whether one incident drives its dead and "
+            "missing."
+        ),
     )
 
 
@@ -644,7 +692,7 @@ def scope_label(f: Filters) -> str:
     if len(f.routes) == 1:
         names = dict(zip(cache.routes()["route_id"], cache.routes()["name"], strict=True))
         return names.get(f.routes[0], f.routes[0])
-    return "Selected routes" if f.routes else "All routes"
+    return _("Selected routes") if f.routes else _("All routes")
 
 
 def route_choices(metrics: pd.DataFrame, f: Filters) -> list[str]:
@@ -695,31 +743,31 @@ def incident_column_config() -> dict[str, Any]:
     """Column labels and formats for the incident table."""
     cc = st.column_config
     return {
-        "incident_date": cc.DateColumn("Date", format="YYYY-MM-DD"),
-        "main_id": cc.TextColumn("IOM id"),
-        "incident_type": cc.TextColumn("Type"),
-        "region_of_incident": cc.TextColumn("Region"),
-        "country_of_incident": cc.TextColumn("Country"),
-        "route_labels_raw": cc.TextColumn("Route (IOM)"),
-        "dead": cc.NumberColumn("Dead", format="%d"),
-        "missing": cc.NumberColumn("Missing", format="%d"),
-        "dead_and_missing": cc.NumberColumn("Dead and missing", format="%d"),
-        "survivors": cc.NumberColumn("Survivors", format="%d"),
-        "females": cc.NumberColumn("Women/girls", format="%d"),
-        "males": cc.NumberColumn("Men/boys", format="%d"),
-        "children": cc.NumberColumn("Children", format="%d"),
-        "origin_raw": cc.TextColumn("Origin"),
-        "causes": cc.TextColumn("Cause"),
-        "location": cc.TextColumn("Location"),
-        "lat": cc.NumberColumn("Lat", format="%.3f"),
-        "lon": cc.NumberColumn("Lon", format="%.3f"),
-        "information_source": cc.TextColumn("Information source"),
-        "url": cc.LinkColumn("Source link", display_text="open"),
+        "incident_date": cc.DateColumn(_("Date"), format="YYYY-MM-DD"),
+        "main_id": cc.TextColumn(_("IOM id")),
+        "incident_type": cc.TextColumn(_("Type")),
+        "region_of_incident": cc.TextColumn(_("Region")),
+        "country_of_incident": cc.TextColumn(_("Country")),
+        "route_labels_raw": cc.TextColumn(_("Route (IOM)")),
+        "dead": cc.NumberColumn(_("Dead"), format="%d"),
+        "missing": cc.NumberColumn(_("Missing"), format="%d"),
+        "dead_and_missing": cc.NumberColumn(_("Dead and missing"), format="%d"),
+        "survivors": cc.NumberColumn(_("Survivors"), format="%d"),
+        "females": cc.NumberColumn(_("Women/girls"), format="%d"),
+        "males": cc.NumberColumn(_("Men/boys"), format="%d"),
+        "children": cc.NumberColumn(_("Children"), format="%d"),
+        "origin_raw": cc.TextColumn(_("Origin")),
+        "causes": cc.TextColumn(_("Cause")),
+        "location": cc.TextColumn(_("Location")),
+        "lat": cc.NumberColumn(_("Lat"), format="%.3f"),
+        "lon": cc.NumberColumn(_("Lon"), format="%.3f"),
+        "information_source": cc.TextColumn(_("Information source")),
+        "url": cc.LinkColumn(_("Source link"), display_text=_("open")),
         "source_quality": cc.ProgressColumn(
-            "Source quality", min_value=0, max_value=5, format="%d / 5"
+            _("Source quality"), min_value=0, max_value=5, format="%d / 5"
         ),
-        "flags": cc.TextColumn("Data flags"),
-        "source_id": cc.TextColumn("Source id"),
+        "flags": cc.TextColumn(_("Data flags")),
+        "source_id": cc.TextColumn(_("Source id")),
     }
 
 
@@ -734,9 +782,9 @@ def render_incident_downloads(
         return prepare_incident_table(q.query_incidents(con, f, limit=limit, offset=0))
 
     stem = f"incidents_{filters_slug(f)}_{dt.date.today().isoformat()}"
-    c1, c2, _ = st.columns([1, 1, 3])
+    c1, c2, _rest = st.columns([1, 1, 3])
     c1.download_button(
-        f"CSV ({limit:,} rows)",
+        _("CSV ({n} rows)").format(n=i18n.fmt_number(limit)),
         data=lambda: csv_bytes(rows()),
         file_name=f"{stem}.csv",
         mime="text/csv",
@@ -744,7 +792,7 @@ def render_incident_downloads(
         icon=":material/download:",
     )
     c2.download_button(
-        f"Excel ({limit:,} rows)",
+        _("Excel ({n} rows)").format(n=i18n.fmt_number(limit)),
         data=lambda: excel_bytes(rows(), notes=notes),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -756,20 +804,20 @@ def render_incident_downloads(
 # --------------------------------------------------------------------------- risk page
 
 OC_INDICATORS: tuple[tuple[str, str], ...] = (
-    ("oc_human_smuggling", "Human smuggling"),
-    ("oc_human_trafficking", "Human trafficking"),
-    ("oc_criminality", "Criminality"),
-    ("oc_resilience", "Resilience"),
+    ("oc_human_smuggling", N_("Human smuggling")),
+    ("oc_human_trafficking", N_("Human trafficking")),
+    ("oc_criminality", N_("Criminality")),
+    ("oc_resilience", N_("Resilience")),
 )
 
 
 SCOPE_OPTIONS: Mapping[str, str] = {
-    "europe": "Routes towards Europe",
-    "world": "All routes worldwide",
+    "europe": N_("Routes towards Europe"),
+    "world": N_("All routes worldwide"),
 }
 VARIANT_OPTIONS: Mapping[str, str] = {
-    "robust": "Robust (one incident capped)",
-    "raw": "Raw counts",
+    "robust": N_("Robust (one incident capped)"),
+    "raw": N_("Raw counts"),
 }
 
 
@@ -793,7 +841,7 @@ def weights_problem(kind: str, weights: Sequence[tuple[str, float]], scope: str)
     try:
         scope_weights(normalise_weights(tuple(weights), allowed, default), scope)
     except ValueError as exc:
-        return f"Nothing to rank: {exc}."
+        return _("Nothing to rank: {reason}.").format(reason=exc)
     return None
 
 
@@ -806,10 +854,14 @@ def render_scope_components(
     comps = tuple(c for c, _ in defaults)
     idle = [c for c in comps if c not in scope_components(comps, scope)]
     if idle:
+        label = _(SCOPE_LABELS[scope])
+        quoted = repr(label) if i18n.get_lang() == i18n.DEFAULT_LANG else f"« {label} »"
         st.caption(
-            f"No data in the scope {SCOPE_LABELS[scope]!r} (Frontex reports only on routes "
-            f"into the EU): {', '.join(labels.get(c, c) for c in idle)}. Their sliders do "
-            "not count; their weight goes to the other components."
+            _(
+                "No data in the scope {scope} (Frontex reports only on routes into the EU): "
+                "{components}. Their sliders do not count; their weight goes to the other "
+                "components."
+            ).format(scope=quoted, components=", ".join(labels.get(c, c) for c in idle))
         )
 
 
@@ -828,7 +880,14 @@ def current_weights(
 
 def ranked_countries(scores: pd.DataFrame) -> list[str]:
     """ISO-3 codes to pick from: ranked countries first (by rank), then the unranked."""
-    return scores.sort_values(["rank", "name"], na_position="last")["iso3"].tolist()
+    if i18n.get_lang() == i18n.DEFAULT_LANG:
+        return scores.sort_values(["rank", "name"], na_position="last")["iso3"].tolist()
+    # Unranked countries by their French names as a reader sorts them (Égypte among the E).
+    return scores.sort_values(
+        ["rank", "name"],
+        na_position="last",
+        key=lambda col: col.map(i18n.sort_key) if col.name == "name" else col,
+    )["iso3"].tolist()
 
 
 def country_name_lookup(scores: pd.DataFrame) -> Any:
@@ -862,13 +921,15 @@ def risk_caption(
 
     settings = describe_settings(first("scope"), first("variant"), weights)
     return make_caption(
-        [srcs or "IOM Missing Migrants Project, Frontex, GI-TOC Organized Crime Index"],
+        [srcs or _("IOM Missing Migrants Project, Frontex, GI-TOC Organized Crime Index")],
         minimum_estimate=True,
         detections=True,
         filters=describe(f),
         note=(settings + " " if settings else "")
-        + "Scores rank countries against each other under these filters; they are not "
-        "probabilities. Countries with too little data are not ranked",
+        + _(
+            "Scores rank countries against each other under these filters; they are not "
+            "probabilities. Countries with too little data are not ranked"
+        ),
     )
 
 
@@ -880,11 +941,11 @@ def component_table(
     return pd.DataFrame(
         [
             {
-                "Component": labels.get(c, c),
-                "Value": component_measure(kind, c).format(row.get(c), with_unit=True),
-                "Scaled (0-100)": row.get(f"c_{c}"),
-                "Points in score": row.get(f"contrib_{c}"),
-                "Weight": w,
+                _("Component"): labels.get(c, c),
+                _("Value"): component_measure(kind, c).format(row.get(c), with_unit=True),
+                _("Scaled (0-100)"): row.get(f"c_{c}"),
+                _("Points in score"): row.get(f"contrib_{c}"),
+                _("Weight"): w,
             }
             for c, w in weights
         ]
@@ -893,12 +954,12 @@ def component_table(
 
 #: The unit a table header shows for a catalogue unit (the help text carries the full one).
 _HEADER_UNITS = {
-    "persons": "persons",
-    "detections (events, not persons)": "detections",
-    "per 1,000 detections": "per 1,000 detections",
+    "persons": N_("persons"),
+    "detections (events, not persons)": N_("detections"),
+    "per 1,000 detections": N_("per 1,000 detections"),
     "percent": "%",
     "share": "%",
-    "index points (1-10)": "1-10 points",
+    "index points (1-10)": N_("1-10 points"),
     "points (0-100)": "0-100",
 }
 
@@ -915,16 +976,25 @@ def _table_kind(weights: Sequence[tuple[str, float]]) -> str:
     return "origin" if comps <= set(COMPONENT_MEASURES["origin"]) else "transit"
 
 
+#: The risk scores' confidence levels (as :mod:`analytics.scores` writes them), translated
+#: where shown.
+CONFIDENCE_LEVELS = (N_("high"), N_("medium"), N_("low"))
+
+
 def driven_by_one_cell(row: Mapping[str, Any]) -> str:
     """The ranked table's "Driven by one incident" cell: ``"yes: 71% from its largest
     incident"``, ``"no"``, or "no data" where the share is not known."""
     from geo import layers as gl
 
-    text = gl.driven_by_one_text(row)
-    if text is not None:
-        return "yes" + text.removeprefix("Driven by one incident")
     share = row.get("largest_incident_share")
-    return "no" if share is not None and not pd.isna(share) else NO_DATA
+    known = share is not None and not pd.isna(share)
+    if gl.driven_by_one_text(row) is not None:
+        if not known:
+            return _("yes")
+        return _("yes: {share} from its largest incident").format(
+            share=i18n.fmt_percent(float(share) * 100)  # type: ignore[arg-type]
+        )
+    return _("no") if known else _(NO_DATA)
 
 
 def risk_table(
@@ -942,13 +1012,19 @@ def risk_table(
     kind = _table_kind(weights)
     score_m = measure("risk_score")
     heads: dict[str, tuple[str, str, str | None]] = {
-        "rank": ("Rank", "1 = highest score; no data: too little data to rank", "%d"),
-        "name": ("Country", "", None),
-        "score": ("Score (0-100)", f"{score_m.label}, {score_m.unit}. {score_m.caveat}", "%.0f"),
+        "rank": (_("Rank"), _("1 = highest score; no data: too little data to rank"), "%d"),
+        "name": (_("Country"), "", None),
+        "score": (
+            _("Score (0-100)"),
+            f"{_(score_m.label)}, {_(score_m.unit)}. {_(score_m.caveat)}",
+            "%.0f",
+        ),
         "confidence": (
-            "Data confidence",
-            "high, medium or low, from the incidents, their source quality and the share of "
-            "the weight with data; low-confidence countries are faded on the map",
+            _("Data confidence"),
+            _(
+                "high, medium or low, from the incidents, their source quality and the share "
+                "of the weight with data; low-confidence countries are faded on the map"
+            ),
             None,
         ),
     }
@@ -958,42 +1034,52 @@ def risk_table(
     for c in ("rank", "name", "score", "confidence"):
         if c in scores.columns:
             table[c] = scores[c].to_numpy()
+    if "confidence" in table and i18n.get_lang() != i18n.DEFAULT_LANG:
+        table["confidence"] = np.array(
+            [_(x) if isinstance(x, str) else x for x in table["confidence"]], dtype=object
+        )
     if "driven_by_one_incident" in scores.columns or "largest_incident_share" in scores.columns:
         records = scores[
             [c for c in ("driven_by_one_incident", "largest_incident_share") if c in scores]
         ].to_dict("records")
         table["driven_by_one"] = [driven_by_one_cell(r) for r in records]
         heads["driven_by_one"] = (
-            "Driven by one incident (% of dead and missing)",
-            "Whether one incident provides most of the country's dead and missing, with the "
-            "share its largest incident provides (%)",
+            _("Driven by one incident (% of dead and missing)"),
+            _(
+                "Whether one incident provides most of the country's dead and missing, with "
+                "the share its largest incident provides (%)"
+            ),
             None,
         )
     for c, _w in weights:
         m = component_measure(kind, c)
-        label = labels.get(c, m.label)
+        label = labels.get(c, _(m.label))
         values = _float_array(scores[c]) if c in scores.columns else None
         if values is not None:
             table[f"value_{c}"] = np.round(values * 100.0 if m.share else values, m.decimals)
-            unit = _HEADER_UNITS.get(m.unit, m.unit)
+            unit = _(_HEADER_UNITS.get(m.unit, m.unit))
             # A label that already names its unit ("... per 1,000 detections") keeps it once.
             head = label if label.lower().endswith(unit.lower()) else f"{label} ({unit})"
-            heads[f"value_{c}"] = (head, f"{m.label}, {m.unit}. {m.caveat}", _number_format(m))
+            heads[f"value_{c}"] = (
+                head,
+                f"{_(m.label)}, {_(m.unit)}. {_(m.caveat)}",
+                _number_format(m),
+            )
         if f"contrib_{c}" in scores.columns:
             # Points only where the component has data; "no data" otherwise, never 0.0.
             has = ~np.isnan(values) if values is not None else np.zeros(len(scores), dtype=bool)
             table[f"contrib_{c}"] = np.where(has, _float_array(scores[f"contrib_{c}"]), np.nan)
             heads[f"contrib_{c}"] = (
-                f"{label} (points)",
-                "Points this component adds to the score (0-100 points in all)",
+                _("{label} (points)").format(label=label),
+                _("Points this component adds to the score (0-100 points in all)"),
                 "%.1f",
             )
     if "incidents" in scores.columns:
         table["incidents"] = _float_array(scores["incidents"])
-        heads["incidents"] = ("Incidents (count)", measure("incidents").caveat, "localized")
+        heads["incidents"] = (_("Incidents (count)"), _(measure("incidents").caveat), "localized")
     if "top_routes" in scores.columns:
-        table["top_routes"] = scores["top_routes"].fillna(NO_DATA).to_numpy()
-        heads["top_routes"] = ("Main routes (% of dead and missing)", "", None)
+        table["top_routes"] = scores["top_routes"].fillna(_(NO_DATA)).to_numpy()
+        heads["top_routes"] = (_("Main routes (% of dead and missing)"), "", None)
     return pd.DataFrame(table), heads
 
 
@@ -1036,7 +1122,7 @@ def render_risk_table(
                 head, help=help_text or None, width=max(width, 160) if col == "name" else width
             )
     # Numbers stay numbers (the columns sort); a missing value reads "no data", never blank.
-    st.dataframe(table, column_config=cc, hide_index=True, height=420, placeholder=NO_DATA)
+    st.dataframe(table, column_config=cc, hide_index=True, height=420, placeholder=_(NO_DATA))
 
 
 def render_arrival_ratio(ratio: Mapping[str, Any]) -> None:
@@ -1051,26 +1137,38 @@ def render_arrival_ratio(ratio: Mapping[str, Any]) -> None:
     left, right = st.columns(2)
     with left, st.container(border=True):
         st.metric(
-            f"{arr_m.label} ({country})" if country else arr_m.label,
+            f"{_(arr_m.label)} ({country})" if country else _(arr_m.label),
             arr_m.format(ratio.get("deaths_per_1000_sea_arrivals")),
         )
         st.caption(
-            f"{persons.format(ratio.get('dead_and_missing_in_arrival_months'))} dead and missing "
-            f"(IOM, persons) against {measure('arrivals').format(ratio.get('arrivals'))} sea "
-            f"arrivals to {country or 'the country of arrival'} (UNHCR, persons), "
-            f"{window_text(ratio.get('arrival_window'))} (the whole months both cover). "
-            + arr_m.caveat
+            _(
+                "{deaths} dead and missing (IOM, persons) against {arrivals} sea arrivals to "
+                "{country} (UNHCR, persons), {window} (the whole months both cover)."
+            ).format(
+                deaths=persons.format(ratio.get("dead_and_missing_in_arrival_months")),
+                arrivals=measure("arrivals").format(ratio.get("arrivals")),
+                country=country or _("the country of arrival"),
+                window=window_text(ratio.get("arrival_window")),
+            )
+            + " "
+            + _(arr_m.caveat)
         )
     with right, st.container(border=True):
-        st.metric(det_m.label, det_m.format(ratio.get("deaths_per_1000_detections")))
-        window = ratio.get("detection_window") or "no months both sources cover"
+        st.metric(_(det_m.label), det_m.format(ratio.get("deaths_per_1000_detections")))
+        window = ratio.get("detection_window") or _("no months both sources cover")
         st.caption(
-            f"Dead and missing (IOM, persons) against Frontex detections (events, not persons), "
-            f"{window} (the months both cover). {det_m.caveat}"
+            _(
+                "Dead and missing (IOM, persons) against Frontex detections (events, not "
+                "persons), {window} (the months both cover)."
+            ).format(window=window)
+            + " "
+            + _(det_m.caveat)
         )
     st.caption(
-        "Two denominators, two measures: persons landed in Italy and border-crossing events. "
-        "Read them side by side; never add or average them."
+        _(
+            "Two denominators, two measures: persons landed in Italy and border-crossing "
+            "events. Read them side by side; never add or average them."
+        )
     )
 
 
@@ -1081,20 +1179,22 @@ def download_notes(v: Vintages, f: Filters) -> list[str]:
     """Notes written beside exported rows: source, vintage, caveats, filters."""
     return [
         source_caption(v, f),
-        f"Incident vintage: {v.incidents}",
-        f"Exported {dt.date.today().isoformat()} from RouteWatch.",
+        _("Incident vintage: {vintage}").format(vintage=vintage_label(v.incidents) or v.incidents),
+        _("Exported {date} from RouteWatch.").format(date=dt.date.today().isoformat()),
     ]
 
 
 def render_vintages_in_use(v: Vintages) -> None:
     """Which incident and detection vintages the app is showing."""
     c = st.columns(2)
-    c[0].metric("Incidents (IOM) vintage in use", vintage_label(v.incidents) or "none loaded")
-    c[0].caption(f"Source id: {v.incidents or '-'}")
-    c[1].metric("Detections (Frontex) vintage in use", vintage_label(v.detections) or "none loaded")
-    c[1].caption(f"Source id: {v.detections or '-'}")
+    c[0].metric(_("Incidents (IOM) vintage in use"), vintage_label(v.incidents) or _("none loaded"))
+    c[0].caption(_("Source id: {id}").format(id=v.incidents or "-"))
+    c[1].metric(
+        _("Detections (Frontex) vintage in use"), vintage_label(v.detections) or _("none loaded")
+    )
+    c[1].caption(_("Source id: {id}").format(id=v.detections or "-"))
     if v.is_demo:
-        st.caption("These are the synthetic demo data.")
+        st.caption(_("These are the synthetic demo data."))
 
 
 def render_sources_table(src: pd.DataFrame) -> None:
@@ -1109,22 +1209,24 @@ def render_sources_table(src: pd.DataFrame) -> None:
         src[[c for c in cols if c in src.columns]],
         hide_index=True,
         column_config={
-            "publisher": cc.TextColumn("Publisher"),
-            "title": cc.TextColumn("Title"),
-            "kind": cc.TextColumn("Kind"),
-            "vintage": cc.DateColumn("As of", format="YYYY-MM-DD"),
-            "licence": cc.TextColumn("Licence"),
-            "rows_read": cc.NumberColumn("Rows read", format="%d"),
-            "rows_loaded": cc.NumberColumn("Loaded", format="%d"),
-            "rows_rejected": cc.NumberColumn("Rejected", format="%d"),
-            "rows_flagged": cc.NumberColumn("Flagged", format="%d"),
-            "ingested_at": cc.DatetimeColumn("Loaded at", format="YYYY-MM-DD HH:mm"),
-            "origin": cc.TextColumn("File"),
-            "is_demo": cc.CheckboxColumn("Demo"),
-            "partial": cc.CheckboxColumn("Partial", help="Loaded from a file that looked cut off"),
-            "partial_reason": cc.TextColumn("Why partial"),
-            "caveat": cc.TextColumn("Caveat"),
-            "source_id": cc.TextColumn("Source id"),
+            "publisher": cc.TextColumn(_("Publisher")),
+            "title": cc.TextColumn(_("Title")),
+            "kind": cc.TextColumn(_("Kind")),
+            "vintage": cc.DateColumn(_("As of"), format="YYYY-MM-DD"),
+            "licence": cc.TextColumn(_("Licence")),
+            "rows_read": cc.NumberColumn(_("Rows read"), format="%d"),
+            "rows_loaded": cc.NumberColumn(_("Loaded"), format="%d"),
+            "rows_rejected": cc.NumberColumn(_("Rejected"), format="%d"),
+            "rows_flagged": cc.NumberColumn(_("Flagged"), format="%d"),
+            "ingested_at": cc.DatetimeColumn(_("Loaded at"), format="YYYY-MM-DD HH:mm"),
+            "origin": cc.TextColumn(_("File")),
+            "is_demo": cc.CheckboxColumn(_("Demo")),
+            "partial": cc.CheckboxColumn(
+                _("Partial"), help=_("Loaded from a file that looked cut off")
+            ),
+            "partial_reason": cc.TextColumn(_("Why partial")),
+            "caveat": cc.TextColumn(_("Caveat")),
+            "source_id": cc.TextColumn(_("Source id")),
         },
     )
 
@@ -1133,13 +1235,18 @@ def render_rejected(src: pd.DataFrame) -> None:
     """Rejected rows of the sources that have any, with reasons."""
     with_rejects = src[src["rows_rejected"] > 0]
     if with_rejects.empty:
-        st.caption("No rows were rejected in any loaded source.")
+        st.caption(_("No rows were rejected in any loaded source."))
         return
     sid = st.selectbox(
-        "Source",
+        _("Source"),
         with_rejects["source_id"].tolist(),
-        format_func=lambda s: (
-            f"{s} ({int(with_rejects.set_index('source_id').loc[s, 'rows_rejected']):,} rejected)"
+        format_func=shown_as(
+            {
+                s: _("{source} ({n} rejected)").format(source=s, n=i18n.fmt_number(int(n)))
+                for s, n in zip(
+                    with_rejects["source_id"], with_rejects["rows_rejected"], strict=True
+                )
+            }
         ),
         key="rejected_source",
     )
@@ -1149,12 +1256,15 @@ def render_rejected(src: pd.DataFrame) -> None:
 def render_quality_metrics(dq: Mapping[str, Any]) -> None:
     """Shares of incidents missing coordinates, origin or route, and flagged rows."""
     c = st.columns(4)
-    c[0].metric("Incidents", f"{dq['incidents']:,}")
-    c[1].metric("Without coordinates", f"{dq['share_no_coords'] * 100:.1f}%")
-    c[2].metric("Without country of origin", f"{dq['share_no_origin'] * 100:.1f}%")
-    c[3].metric("Without a known route", f"{dq['share_no_route'] * 100:.1f}%")
+    c[0].metric(_("Incidents"), i18n.fmt_number(dq["incidents"]))
+    c[1].metric(_("Without coordinates"), i18n.fmt_percent(dq["share_no_coords"] * 100, 1))
+    c[2].metric(_("Without country of origin"), i18n.fmt_percent(dq["share_no_origin"] * 100, 1))
+    c[3].metric(_("Without a known route"), i18n.fmt_percent(dq["share_no_route"] * 100, 1))
     st.caption(
-        f"{dq['share_flagged'] * 100:.2f}% of incidents carry a data-quality flag from the ingest (see the Data flags column on the Incidents page)."
+        _(
+            "{share} of incidents carry a data-quality flag from the ingest (see the Data flags "
+            "column on the Incidents page)."
+        ).format(share=i18n.fmt_percent(dq["share_flagged"] * 100, 2))
     )
 
 

@@ -30,10 +30,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+import i18n
 from analytics.figures import figure_name
 from analytics.theme import OTHER_COLOUR
 from data.filters import Filters
 from export import images as sn
+from i18n import N_, _
 from ui import cache, render, state
 
 if TYPE_CHECKING:
@@ -43,9 +45,9 @@ log = logging.getLogger(__name__)
 
 LABELS: Mapping[str, str] = {"png": "PNG", "svg": "SVG", "pdf": "PDF"}
 HELP: Mapping[str, str] = {
-    "png": "Image at twice screen resolution with its caption, for documents and slides.",
-    "svg": "Vector image with its caption: stays sharp at any size, editable in design tools.",
-    "pdf": "One-page PDF of the chart with its caption, for printing.",
+    "png": N_("Image at twice screen resolution with its caption, for documents and slides."),
+    "svg": N_("Vector image with its caption: stays sharp at any size, editable in design tools."),
+    "pdf": N_("One-page PDF of the chart with its caption, for printing."),
 }
 #: The on-screen maps are about this many CSS pixels across and high.
 MAP_VIEW_PX = (1100, 560)
@@ -82,9 +84,12 @@ def _figure_title(fig: go.Figure) -> str:
 
 
 def _chart_maker(spec: Mapping[str, Any], fmt: str, caption: str) -> Callable[[], bytes]:
+    lang = i18n.get_lang()  # the button's callable runs on a worker thread: take the language
+
     def make() -> bytes:
         fig = go.Figure(spec)  # built (and validated) only when the button is clicked
-        return sn.export_figure(fig, fmt, caption=caption, scale=2, exporter=exporter())
+        with i18n.use_lang(lang):
+            return sn.export_figure(fig, fmt, caption=caption, scale=2, exporter=exporter())
 
     return make
 
@@ -136,10 +141,10 @@ def render_download_buttons(
                 disabled=reason is not None,
                 icon=":material/download:",
                 type="tertiary",
-                help=HELP[fmt] if reason is None else reason,
+                help=_(HELP[fmt]) if reason is None else reason,
             )
     if reason:
-        st.caption(f"Image downloads are off on this server: {reason}")
+        st.caption(_("Image downloads are off on this server: {reason}").format(reason=reason))
 
 
 # --------------------------------------------------------------------------- maps
@@ -182,13 +187,15 @@ def render_map_download(
     """
     filters = f if f is not None else state.current_filters()
     stem = render.png_filename(name, filters)
+    lang = i18n.get_lang()  # make() runs on a worker thread: it takes the page's language
 
     def make() -> bytes:
-        s, lg = spec() if callable(spec) else (spec, legends)
-        return sn.render_map_png(map_countries(), s, title=title, caption=caption, legends=lg)
+        with i18n.use_lang(lang):
+            s, lg = spec() if callable(spec) else (spec, legends)
+            return sn.render_map_png(map_countries(), s, title=title, caption=caption, legends=lg)
 
     st.download_button(
-        "Map PNG",
+        _("Map PNG"),
         data=make,
         file_name=f"{stem}.png",
         mime="image/png",
@@ -196,7 +203,7 @@ def render_map_download(
         on_click="ignore",
         icon=":material/download:",
         type="tertiary",
-        help="The map with its legend and caption, drawn on the server (no internet needed).",
+        help=_("The map with its legend and caption, drawn on the server (no internet needed)."),
     )
 
 
@@ -226,6 +233,15 @@ def render_route_map_download(
     from geo import layers as gl
 
     label_table = cache.map_labels() if labels else None
+    lang = i18n.get_lang()
+    # The legends' words, in the page's language (build() runs on a worker thread).
+    lethality_title = _("Dead and missing per 1,000 detections")
+    lethality_note = _(
+        "Line width: Frontex detections in the period (thin lines: no Frontex series). "
+        "Waypoints are approximate, for display."
+    )
+    routes_title = _("Routes")
+    routes_note = _("Line width: Frontex detections in the period. Waypoints are approximate.")
 
     routes = cache.routes()
     wps = cache.waypoints()
@@ -258,22 +274,17 @@ def render_route_map_download(
             extent = sn.extent_from_view(gl.DEFAULT_VIEW, *MAP_VIEW_PX)
         view_box = sn.visible_extent(sn.MapSpec(extent=extent))
         names = (
-            gll.labels_for_extent(label_table, view_box, *PNG_MAP_PT)
+            gll.labels_for_extent(label_table, view_box, *PNG_MAP_PT, lang=lang)
             if label_table is not None
             else None
         )
         if colour_by == "lethality":
             legend = sn.MapLegend(
-                "Dead and missing per 1,000 detections",
-                _entries(gl.route_legend("lethality")),
-                "Line width: Frontex detections in the period (thin lines: no Frontex series). "
-                "Waypoints are approximate, for display.",
+                lethality_title, _entries(gl.route_legend("lethality")), lethality_note
             )
         else:
             legend = sn.MapLegend(
-                "Routes",
-                sn.route_legend_entries(lines, view_box),
-                "Line width: Frontex detections in the period. Waypoints are approximate.",
+                routes_title, sn.route_legend_entries(lines, view_box), routes_note
             )
         legends = [legend] if inc_legend is None else [legend, inc_legend]
         spec = sn.MapSpec(
@@ -290,7 +301,7 @@ def render_route_map_download(
     render_map_download(
         build,
         name="routes-map",
-        title="Migration routes" + (" and incidents" if with_incidents else ""),
+        title=_("Migration routes and incidents") if with_incidents else _("Migration routes"),
         caption=render.source_caption(v, f, detections=True),
         f=f,
         key=key,
@@ -308,9 +319,9 @@ def _incident_layer(
             cache.incident_hex(f, 3),
             None,
             sn.MapLegend(
-                "Dead and missing per area",
+                _("Dead and missing per area"),
                 _entries(gl.hex_legend()),
-                f"{n:,} incidents, aggregated to H3 hexagons (about 12,000 km² each).",
+                render.hex_note(n),
             ),
         )
     pts = cache.incident_points(f, max_points)
@@ -318,9 +329,11 @@ def _incident_layer(
         None,
         pts,
         sn.MapLegend(
-            "Cause of death",
+            _("Cause of death"),
             _entries(gl.cause_legend(pts["cause"].dropna().unique().tolist()) if len(pts) else []),
-            f"Circle size: dead and missing. {len(pts):,} of {n:,} incidents.",
+            _("Circle size: dead and missing. {shown} of {n} incidents.").format(
+                shown=i18n.fmt_number(len(pts)), n=i18n.fmt_number(n)
+            ),
         ),
     )
 
@@ -338,7 +351,7 @@ def render_incident_map_download(
             hexes=hexes, points=points, extent=sn.extent_from_view(gl.DEFAULT_VIEW, *MAP_VIEW_PX)
         ),
         name="incidents-map",
-        title="Incidents: dead and missing",
+        title=_("Incidents: dead and missing"),
         caption=render.source_caption(v, f),
         legends=[legend],
         f=f,
@@ -359,7 +372,16 @@ def render_risk_map_download(
 
     v = cache.vintages(f)
     ranked = scores[scores["rank"].notna()].sort_values("rank") if "rank" in scores else scores
-    lead = f": {ranked.iloc[0]['name']} ranks first" if len(ranked) else ""
+    what = (
+        _("Composite origin risk score by country")
+        if kind == "origin"
+        else _("Composite transit risk score by country")
+    )
+    title = (
+        _("{title}: {country} ranks first").format(title=what, country=ranked.iloc[0]["name"])
+        if len(ranked)
+        else what
+    )
     render_map_download(
         sn.MapSpec(
             choropleth=scores[
@@ -369,13 +391,13 @@ def render_risk_map_download(
             extent=sn.extent_from_view(gl.WORLD_VIEW, *MAP_VIEW_PX),
         ),
         name=f"{kind}-risk-map",
-        title=f"Composite {kind} risk score by country{lead}",
+        title=title,
         caption=render.risk_caption(scores, v, f),
         legends=[
             sn.MapLegend(
-                "Composite risk score (0-100)",
+                _("Composite risk score (0-100)"),
                 _entries(gl.score_legend(static=True)),
-                note=gl.LOW_CONFIDENCE_NOTE,
+                note=_(gl.LOW_CONFIDENCE_NOTE),
             )
         ],
         f=f,
@@ -393,11 +415,19 @@ def _pack(db: cache.Db, f: Filters, day: dt.date) -> Any:
     return briefing.collect_pack(cache.connection(db), f, generated_on=day, exporter=exporter())
 
 
-def pack_bytes(f: Filters, fmt: str, day: dt.date | None = None) -> bytes:
-    """The briefing pack for ``f`` (collected once per filters and day, rendered per format)."""
+def pack_bytes(
+    f: Filters, fmt: str, day: dt.date | None = None, db: cache.Db | None = None
+) -> bytes:
+    """The briefing pack for ``f`` (collected once per filters and day, rendered per format)
+    from ``db`` (default: the current warehouse, in the current language).
+
+    A download's callable runs on a worker thread, which has neither the run's pinned
+    warehouse nor its language: the page passes its ``db``, which carries both."""
     from export import pack as briefing
 
-    return briefing.render_pack(_pack(cache.current_db(), f, day or dt.date.today()), fmt)
+    db = db or cache.current_db()
+    with i18n.use_lang(db.lang):
+        return briefing.render_pack(_pack(db, f, day or dt.date.today()), fmt)
 
 
 def render_pack_buttons(f: Filters) -> None:
@@ -407,15 +437,16 @@ def render_pack_buttons(f: Filters) -> None:
     day = dt.date.today()
     stem = file_stem(f, day)
     reason = export_unavailable()
+    db = cache.current_db()
     with st.container(horizontal=True, gap="small", key="pack-buttons"):
         for fmt, label, icon in (
-            ("pdf", "Briefing pack (PDF)", ":material/picture_as_pdf:"),
-            ("pptx", "Briefing pack (PowerPoint)", ":material/slideshow:"),
-            ("json", "Audit trail (JSON)", ":material/data_object:"),
+            ("pdf", N_("Briefing pack (PDF)"), ":material/picture_as_pdf:"),
+            ("pptx", N_("Briefing pack (PowerPoint)"), ":material/slideshow:"),
+            ("json", N_("Audit trail (JSON)"), ":material/data_object:"),
         ):
             st.download_button(
-                label,
-                data=lambda fmt=fmt: pack_bytes(f, fmt, day),
+                _(label),
+                data=lambda fmt=fmt: pack_bytes(f, fmt, day, db),
                 file_name=f"{stem}.{fmt}",
                 mime=MIME_TYPES[fmt],
                 key=f"pack-{fmt}",
@@ -424,8 +455,15 @@ def render_pack_buttons(f: Filters) -> None:
                 type="primary" if fmt == "pdf" else "secondary",
             )
     st.caption(
-        "Built on the server for the filters in the sidebar: about 10-20 seconds the first "
-        "time (the button spins), then instant in the other formats. The audit trail lists "
-        "every figure the pack shows with its measure, unit, period, sources and slide."
-        + (f" Charts will show their numbers as text: {reason}" if reason else "")
+        _(
+            "Built on the server for the filters in the sidebar: about 10-20 seconds the "
+            "first time (the button spins), then instant in the other formats. The audit "
+            "trail lists every figure the pack shows with its measure, unit, period, sources "
+            "and slide."
+        )
+        + (
+            " " + _("Charts will show their numbers as text: {reason}").format(reason=reason)
+            if reason
+            else ""
+        )
     )

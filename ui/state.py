@@ -20,7 +20,8 @@ import streamlit as st
 
 import i18n
 from data.filters import Filters, as_date, filters_from_query, filters_to_query
-from i18n import _
+from i18n import N_, _
+from i18n.names import cause_name, region_name
 from ui import cache, render
 
 # Query-string keys owned by the sidebar (as written by data.filters.filters_to_query).
@@ -43,12 +44,12 @@ _FILTERS = "_rw_filters"
 
 ALL, LAST12, CUSTOM = "all", "last12", "custom"
 QUALITY_LABELS = {
-    0: "Any source",
-    1: "1 or higher",
-    2: "2 or higher",
-    3: "3 or higher",
-    4: "4 or higher",
-    5: "5 only (verified)",
+    0: N_("Any source"),
+    1: N_("1 or higher"),
+    2: N_("2 or higher"),
+    3: N_("3 or higher"),
+    4: N_("4 or higher"),
+    5: N_("5 only (verified)"),
 }
 LATEST = ""
 
@@ -63,23 +64,25 @@ def app_pages() -> list[Any]:
     pages: dict[str, list[Any]] = {
         "Briefing views": [
             st.Page(
-                "pages/overview.py", title="Overview", icon=":material/dashboard:", default=True
+                "pages/overview.py", title=_("Overview"), icon=":material/dashboard:", default=True
             ),
-            st.Page("pages/routes.py", title="Routes", icon=":material/route:"),
-            st.Page("pages/risk.py", title="Origin and transit risk", icon=":material/public:"),
-            st.Page("pages/planner.py", title="Prevention planner", icon=":material/campaign:"),
-            st.Page("pages/incidents.py", title="Incidents", icon=":material/location_on:"),
-            st.Page("pages/money.py", title="Follow the money", icon=":material/payments:"),
-            st.Page("pages/briefing.py", title="Briefing", icon=":material/co_present:"),
-            st.Page("pages/presenter.py", title="Presenter mode", icon=":material/slideshow:"),
+            st.Page("pages/routes.py", title=_("Routes"), icon=":material/route:"),
+            st.Page("pages/risk.py", title=_("Origin and transit risk"), icon=":material/public:"),
+            st.Page("pages/planner.py", title=_("Prevention planner"), icon=":material/campaign:"),
+            st.Page("pages/incidents.py", title=_("Incidents"), icon=":material/location_on:"),
+            st.Page("pages/money.py", title=_("Follow the money"), icon=":material/payments:"),
+            st.Page("pages/briefing.py", title=_("Briefing"), icon=":material/co_present:"),
+            st.Page("pages/presenter.py", title=_("Presenter mode"), icon=":material/slideshow:"),
         ],
         "About the data": [
-            st.Page("pages/data_sources.py", title="Data and sources", icon=":material/database:"),
             st.Page(
-                "pages/reconcile.py", title="Reconcile sources", icon=":material/compare_arrows:"
+                "pages/data_sources.py", title=_("Data and sources"), icon=":material/database:"
             ),
-            st.Page("pages/methodology.py", title="Methodology", icon=":material/menu_book:"),
-            st.Page("pages/load_data.py", title="Load data", icon=":material/upload_file:"),
+            st.Page(
+                "pages/reconcile.py", title=_("Reconcile sources"), icon=":material/compare_arrows:"
+            ),
+            st.Page("pages/methodology.py", title=_("Methodology"), icon=":material/menu_book:"),
+            st.Page("pages/load_data.py", title=_("Load data"), icon=":material/upload_file:"),
         ],
     }
     return [p for section in pages.values() for p in section]
@@ -203,12 +206,17 @@ def preset_for(f: Filters, lo: dt.date, hi: dt.date) -> str:
 
 def _period_label(p: str, hi: dt.date) -> str:
     if p == ALL:
-        return "All years"
+        return _("All years")
     if p == LAST12:
-        return f"Last 12 months of data (to {hi:%d %b %Y})"
+        return _("Last 12 months of data (to {date})").format(date=short_date(hi))
     if p == CUSTOM:
-        return "Custom dates"
+        return _("Custom dates")
     return p
+
+
+def short_date(d: dt.date) -> str:
+    """``"31 Dec 2025"`` (English) or ``"31 décembre 2025"`` (French)."""
+    return f"{d:%d %b %Y}" if i18n.get_lang() == i18n.DEFAULT_LANG else i18n.fmt_date(d)
 
 
 def _read_query_params() -> dict[str, list[str]]:
@@ -260,7 +268,9 @@ def _sanitise(key: str, options: Sequence[Any], what: str) -> None:
         st.session_state[key] = keep
         notices = st.session_state.setdefault(_NOTICES, [])
         notices.append(
-            f"Removed {len(current) - len(keep)} {what} not present in this data vintage."
+            _("Removed {n} {what} not present in this data vintage.").format(
+                n=i18n.fmt_number(len(current) - len(keep)), what=_(what)
+            )
         )
 
 
@@ -287,6 +297,14 @@ def name_key(name: str) -> tuple[str, str]:
     return base.casefold(), name
 
 
+def _by_shown(values: Sequence[str], shown: Any) -> list[str]:
+    """``values`` as the warehouse orders them in English; by their shown (translated) names
+    in another language."""
+    if i18n.get_lang() == i18n.DEFAULT_LANG:
+        return list(values)
+    return by_name(values, {v: shown(v) for v in values})
+
+
 def by_name(codes: Sequence[Any], names: Mapping[Any, str]) -> list[Any]:
     """``codes`` (ISO3 codes, route ids) ordered by the name shown for each, not by code."""
     return sorted(codes, key=lambda c: name_key(str(names.get(c, c))))
@@ -301,6 +319,8 @@ def _multiselect(
     help: str | None = None,
 ) -> tuple[str, ...]:
     key = K_LIST[attr]
+    if fmt is not str:  # shown names fixed now, in this run's language (see render_sidebar)
+        fmt = render.shown_as({o: fmt(o) for o in options})
     st.session_state.setdefault(key, [])
     _sanitise(key, options, what)
     values = st.multiselect(
@@ -309,7 +329,7 @@ def _multiselect(
         key=key,
         format_func=fmt,
         on_change=_clear_notices,
-        placeholder="All",
+        placeholder=_("All"),
         help=help,
     )
     return tuple(values)
@@ -337,15 +357,17 @@ def render_sidebar() -> Filters:
     route_names = dict(zip(routes_ref["route_id"], routes_ref["name"], strict=True))
 
     with st.sidebar:
-        st.markdown("### Filters")
+        st.markdown("### " + _("Filters"))
         periods = period_options(lo, hi)
         if st.session_state.get(K_PERIOD) not in periods:
             st.session_state[K_PERIOD] = CUSTOM
         preset = st.selectbox(
-            "Period",
+            _("Period"),
             periods,
             key=K_PERIOD,
-            format_func=lambda p: _period_label(p, hi),
+            # Labels made here, in this run's language: a format_func may be called later,
+            # outside the run (AppTest does), where the language is not set.
+            format_func=render.shown_as({p: _period_label(p, hi) for p in periods}),
             on_change=_clear_notices,
         )
         rng: Sequence[dt.date] | None = None
@@ -356,7 +378,7 @@ def render_sidebar() -> Filters:
             min_v = min([lo, *[d for d in cur if d]])
             max_v = max([hi, *[d for d in cur if d]])
             rng = st.date_input(
-                "From / to",
+                _("From / to"),
                 key=K_RANGE,
                 min_value=min_v,
                 max_value=max_v,
@@ -368,53 +390,81 @@ def render_sidebar() -> Filters:
             prev = _previous_filters()
             date_from, date_to = prev.date_from, prev.date_to
 
-        mmp_regions = _multiselect("Region (IOM)", "mmp_regions", opts["mmp_regions"], "regions")
+        mmp_regions = _multiselect(
+            _("Region (IOM)"),
+            "mmp_regions",
+            _by_shown(opts["mmp_regions"], region_name),
+            N_("regions"),
+            fmt=region_name,
+        )
         routes = _multiselect(
-            "Route",
+            _("Route"),
             "routes",
             by_name(opts["routes"], route_names),
-            "routes",
+            N_("routes"),
             fmt=lambda r: route_names.get(r, r),
         )
         origins = _multiselect(
-            "Origin country",
+            _("Origin country"),
             "origins",
             by_name(opts["origins"], names),
-            "origin countries",
+            N_("origin countries"),
             fmt=lambda c: names.get(c, c),
-            help="Country of origin of the dead and missing (IOM) and nationality of those detected (Frontex).",
+            help=_(
+                "Country of origin of the dead and missing (IOM) and nationality of those "
+                "detected (Frontex)."
+            ),
         )
-        causes = _multiselect("Cause of death", "causes", opts["causes"], "causes")
+        causes = _multiselect(
+            _("Cause of death"),
+            "causes",
+            _by_shown(opts["causes"], cause_name),
+            N_("causes"),
+            fmt=cause_name,
+        )
         more_active = bool(
             st.session_state.get(K_LIST["un_regions"])
             or st.session_state.get(K_LIST["un_subregions"])
             or st.session_state.get(K_QUALITY)
             or st.session_state.get(K_VINTAGE)
         )
-        with st.expander("More filters", expanded=more_active):
-            un_regions = _multiselect("UN region", "un_regions", opts["un_regions"], "UN regions")
+        with st.expander(_("More filters"), expanded=more_active):
+            un_regions = _multiselect(
+                _("UN region"),
+                "un_regions",
+                _by_shown(opts["un_regions"], region_name),
+                N_("UN regions"),
+                fmt=region_name,
+            )
             un_subregions = _multiselect(
-                "UN subregion", "un_subregions", opts["un_subregions"], "UN subregions"
+                _("UN subregion"),
+                "un_subregions",
+                _by_shown(opts["un_subregions"], region_name),
+                N_("UN subregions"),
+                fmt=region_name,
             )
             st.session_state.setdefault(K_QUALITY, 0)
             quality = st.select_slider(
-                "Minimum source quality",
+                _("Minimum source quality"),
                 options=list(QUALITY_LABELS),
                 key=K_QUALITY,
-                format_func=lambda v: QUALITY_LABELS[v],
+                format_func=render.shown_as({k: _(v) for k, v in QUALITY_LABELS.items()}),
                 on_change=_clear_notices,
-                help="IOM rates each incident's sources from 1 (a single unverified report) to 5 (official or multiple verified sources).",
+                help=_(
+                    "IOM rates each incident's sources from 1 (a single unverified report) to 5 "
+                    "(official or multiple verified sources)."
+                ),
             )
             vintage_labels = _vintage_labels(base["vintage"])
             vintage = st.selectbox(
-                "Data vintage",
+                _("Data vintage"),
                 [LATEST, *base["vintage"]],
                 key=K_VINTAGE,
                 format_func=lambda v: vintage_labels.get(v, v),
                 on_change=_clear_notices,
             )
-        st.button("Reset filters", on_click=_reset, width="stretch")
-        st.caption("The page address holds these filters: copy it to share this view.")
+        st.button(_("Reset filters"), on_click=_reset, width="stretch")
+        st.caption(_("The page address holds these filters: copy it to share this view."))
 
     f = Filters(
         date_from=date_from,
@@ -437,11 +487,15 @@ def _vintage_labels(vintages: Sequence[str]) -> dict[str, str]:
     src = cache.sources()
     demo = dict(zip(src["source_id"], src["is_demo"], strict=True))
     when = cache.vintage_labels()  # "09 Apr 2026" by source id
-    labels = {LATEST: "Latest"}
+    labels = {LATEST: _("Latest")}
     for v in vintages:
-        if v in demo:
-            tag = " (demo)" if bool(demo[v]) else ""
-            labels[v] = f"IOM {when[v]}{tag}" if v in when else v
+        if v in demo and v in when:
+            template = _("IOM {date} (demo)") if bool(demo[v]) else _("IOM {date}")
+            labels[v] = template.format(date=when[v])
+        elif v in demo:
+            labels[v] = v
     if vintages:
-        labels[LATEST] = f"Latest ({labels.get(vintages[0], vintages[0])})"
+        labels[LATEST] = _("Latest ({vintage})").format(
+            vintage=labels.get(vintages[0], vintages[0])
+        )
     return labels

@@ -21,12 +21,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+import i18n
 from analytics import figures as fg
 from analytics.catalogue import Figure
 from data import app_state
 from data.filters import Filters, filters_from_query, filters_to_query
 from export.pack import short_sentence
-from ui import access, cache, render
+from i18n import N_, _
+from ui import access, cache, render, state
 
 PAGE_PATHS = ("briefing", "presenter")
 K_PRESENT = "_rw_present_index"
@@ -61,7 +63,11 @@ def app_root() -> str:
 
 
 def view_link(query: dict[str, Any], page: str = "") -> str:
-    """A link that opens ``page`` (the Overview by default) with the view's filters."""
+    """A link that opens ``page`` (the Overview by default) with the view's filters, in the
+    reader's language (``lang=fr``; nothing for English)."""
+    lang = i18n.get_lang()
+    if lang != i18n.DEFAULT_LANG and "lang" not in query:
+        query = {**query, "lang": lang}
     qs = urlencode(query, doseq=True)
     base = app_root()
     target = f"{base}/{page}" if base else f"./{page}"
@@ -72,7 +78,9 @@ def filters_of(view: app_state.SavedView) -> tuple[Filters, list[str]]:
     """The view's filters, checked against the allow-lists of the loaded data."""
     raw = {k: v for k, v in view.query.items()}
     base = cache.filter_options(None)
-    fv, _ = filters_from_query({"vintage": raw.get("vintage", [])}, {"vintage": base["vintage"]})
+    fv, _dropped = filters_from_query(
+        {"vintage": raw.get("vintage", [])}, {"vintage": base["vintage"]}
+    )
     opts = cache.filter_options(fv.vintage)
     allowed = {
         attr: opts[attr]
@@ -84,7 +92,7 @@ def filters_of(view: app_state.SavedView) -> tuple[Filters, list[str]]:
 
 def describe_view(view: app_state.SavedView) -> str:
     """The view's filters in words (without checking them against the data)."""
-    f, _ = filters_from_query(dict(view.query))
+    f, _notices = filters_from_query(dict(view.query))
     return render.describe(f)
 
 
@@ -96,7 +104,14 @@ def personal_views() -> list[dict[str, Any]]:
     return list(st.session_state.get(K_PERSONAL, []))
 
 
+def _readers_lang() -> None:
+    """Set the reader's language in a button callback: callbacks run before ``app.py`` sets
+    the run's language (:func:`ui.state.apply_lang`), so their messages would be English."""
+    i18n.set_lang(i18n.normalise_lang(st.session_state.get(state.K_LANG)))
+
+
 def _save_personal(f: Filters) -> None:
+    _readers_lang()
     name = st.session_state.get("view_name", "")
     try:
         clean = app_state.normalise_name(name)
@@ -108,9 +123,17 @@ def _save_personal(f: Filters) -> None:
     st.session_state[K_PERSONAL] = views[-50:]
     st.session_state["_rw_view_msg"] = (
         "success",
-        f"Saved {clean!r} for this session: keep its link to open it later.",
+        _("Saved {name} for this session: keep its link to open it later.").format(
+            name=_quoted(clean)
+        ),
     )
     st.session_state["view_name"] = ""
+
+
+def _quoted(name: str) -> str:
+    """A view's name quoted in a message: ``'name'`` (as ``repr``) in English, « name » in
+    French."""
+    return repr(name) if i18n.get_lang() == i18n.DEFAULT_LANG else f"« {name} »"
 
 
 def _remove_personal(name: str) -> None:
@@ -119,12 +142,15 @@ def _remove_personal(name: str) -> None:
 
 def _fault(exc: BaseException) -> str:
     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return f"The saved views could not be written ({state_path()}): {first[:200]}"
+    return _("The saved views could not be written ({path}): {reason}").format(
+        path=state_path(), reason=first[:200]
+    )
 
 
 def _save(f: Filters) -> None:
+    _readers_lang()
     if not access.is_analyst():  # checked again here: a callback runs whatever was drawn
-        st.session_state["_rw_view_msg"] = ("error", _SIGN_IN)
+        st.session_state["_rw_view_msg"] = ("error", _(_SIGN_IN))
         return
     name = st.session_state.get("view_name", "")
     replace = bool(st.session_state.get("view_replace", False))
@@ -136,19 +162,23 @@ def _save(f: Filters) -> None:
     except (OSError, duckdb.Error) as exc:  # a full disk, a read-only file: one line
         st.session_state["_rw_view_msg"] = ("error", _fault(exc))
         return
-    st.session_state["_rw_view_msg"] = ("success", f"Saved the view {v.name!r}.")
+    st.session_state["_rw_view_msg"] = (
+        "success",
+        _("Saved the view {name}.").format(name=_quoted(v.name)),
+    )
     st.session_state["view_name"] = ""
 
 
-_SIGN_IN = (
+_SIGN_IN = N_(
     "Shared views are the presenters' decks: only a signed-in analyst may save, replace or "
     "delete them (sign in on the Load data page)."
 )
 
 
 def _delete(view_id: int, name: str) -> None:
+    _readers_lang()
     if not access.is_analyst():
-        st.session_state["_rw_view_msg"] = ("error", _SIGN_IN)
+        st.session_state["_rw_view_msg"] = ("error", _(_SIGN_IN))
         return
     try:
         gone = app_state.delete_view(view_id, state_path())
@@ -158,7 +188,11 @@ def _delete(view_id: int, name: str) -> None:
     except (OSError, duckdb.Error) as exc:
         st.session_state["_rw_view_msg"] = ("error", _fault(exc))
         return
-    msg = f"Deleted the view {name!r}." if gone else "That view was already deleted."
+    msg = (
+        _("Deleted the view {name}.").format(name=_quoted(name))
+        if gone
+        else _("That view was already deleted.")
+    )
     st.session_state["_rw_view_msg"] = ("success", msg)
 
 
@@ -168,30 +202,35 @@ def render_save_view(f: Filters) -> None:
     analyst = access.is_analyst()
     with st.container(horizontal=True, vertical_alignment="bottom", key="save-view"):
         st.text_input(
-            "Name this view",
+            _("Name this view"),
             key="view_name",
             max_chars=app_state.MAX_NAME_LENGTH,
-            placeholder="e.g. Central Mediterranean, last 12 months",
+            placeholder=_("e.g. Central Mediterranean, last 12 months"),
         )
-        st.checkbox("Replace a view of the same name", key="view_replace")
+        st.checkbox(_("Replace a view of the same name"), key="view_replace")
         # The same button (and key) for both: analysts save a shared view, visitors save
         # into this session only.
         st.button(
-            "Save current view" if analyst else "Save for this session",
+            _("Save current view") if analyst else _("Save for this session"),
             icon=":material/bookmark_add:",
             on_click=_save if analyst else _save_personal,
             args=(f,),
             key="save-view-button",
             help=None
             if analyst
-            else "Shared views are saved by signed-in analysts; this one stays in your "
-            "session, with its link.",
+            else _(
+                "Shared views are saved by signed-in analysts; this one stays in your "
+                "session, with its link."
+            ),
         )
-    st.caption(f"Current filters: {render.describe(f)}")
+    st.caption(_("Current filters: {filters}").format(filters=render.describe(f)))
     if not analyst:
         st.caption(
-            "Shared views (the presenters' decks) are saved by signed-in analysts. Views you "
-            "save here stay in this browser session; keep a view's link to open it again."
+            _(
+                "Shared views (the presenters' decks) are saved by signed-in analysts. Views "
+                "you save here stay in this browser session; keep a view's link to open it "
+                "again."
+            )
         )
     msg = st.session_state.pop("_rw_view_msg", None)
     if msg:
@@ -205,28 +244,30 @@ def render_view_list(views: Sequence[app_state.SavedView]) -> None:
     analyst = access.is_analyst()
     _render_personal_views()
     if not views:
-        st.caption("No saved views yet. Name the current filters above to save one.")
+        st.caption(_("No saved views yet. Name the current filters above to save one."))
         return
     for v in views:
         with st.container(border=True, key=f"view-{v.id}"):
             st.markdown(f"**{html.escape(v.name)}**")
             st.caption(describe_view(v))
             with st.container(horizontal=True, gap="small"):
-                st.link_button("Open", view_link(dict(v.query)), icon=":material/open_in_new:")
+                st.link_button(_("Open"), view_link(dict(v.query)), icon=":material/open_in_new:")
                 st.link_button(
-                    "Present",
+                    _("Present"),
                     view_link({"view": str(v.id)}, "presenter"),
                     icon=":material/co_present:",
                 )
                 st.button(
-                    "Delete",
+                    _("Delete"),
                     key=f"delete-view-{v.id}",
                     icon=":material/delete:",
                     on_click=_delete,
                     args=(v.id, v.name),
                     type="tertiary",
                     # A visitor's click is refused with the reason (by _delete itself).
-                    help=None if analyst else "Only a signed-in analyst may delete shared views.",
+                    help=None
+                    if analyst
+                    else _("Only a signed-in analyst may delete shared views."),
                 )
             st.code(view_link(dict(v.query)), language=None, wrap_lines=True)
 
@@ -235,14 +276,14 @@ def _render_personal_views() -> None:
     mine = personal_views()
     if not mine:
         return
-    st.markdown("**Your views (this session only)**")
+    st.markdown("**" + _("Your views (this session only)") + "**")
     for i, v in enumerate(mine):
         with st.container(border=True, key=f"personal-view-{i}"):
             st.markdown(f"**{html.escape(v['name'])}**")
             with st.container(horizontal=True, gap="small"):
-                st.link_button("Open", view_link(v["query"]), icon=":material/open_in_new:")
+                st.link_button(_("Open"), view_link(v["query"]), icon=":material/open_in_new:")
                 st.button(
-                    "Remove",
+                    _("Remove"),
                     key=f"remove-personal-view-{i}",
                     icon=":material/close:",
                     on_click=_remove_personal,
@@ -300,8 +341,10 @@ def presenter_index(views: Sequence[app_state.SavedView]) -> int:
             return ids.index(int(raw))
     if raw is not None:
         st.warning(
-            "The view in this link is not a saved view (it may have been deleted): showing "
-            "another one.",
+            _(
+                "The view in this link is not a saved view (it may have been deleted): "
+                "showing another one."
+            ),
             icon=":material/link_off:",
         )
     i = int(st.session_state.get(K_PRESENT, 0))
@@ -321,7 +364,7 @@ def render_presenter_nav(views: Sequence[app_state.SavedView], index: int) -> No
     prev_i, next_i = max(index - 1, 0), min(index + 1, n - 1)
     with st.container(horizontal=True, vertical_alignment="center", key="presenter-nav"):
         st.button(
-            "Previous",
+            _("Previous"),
             icon=":material/arrow_back:",
             disabled=index <= 0,
             on_click=_go,
@@ -329,9 +372,11 @@ def render_presenter_nav(views: Sequence[app_state.SavedView], index: int) -> No
             shortcut="left",
             key="present-prev",
         )
-        st.markdown(f"**View {index + 1} of {n}:** {views[index].name}")
+        st.markdown(
+            "**" + _("View {i} of {n}:").format(i=index + 1, n=n) + f"** {views[index].name}"
+        )
         st.button(
-            "Next",
+            _("Next"),
             icon=":material/arrow_forward:",
             disabled=index >= n - 1,
             on_click=_go,
@@ -341,7 +386,7 @@ def render_presenter_nav(views: Sequence[app_state.SavedView], index: int) -> No
         )
         # A button takes one shortcut: these two, hidden, take the clicker's keys.
         st.button(
-            "Previous (PageUp)",
+            _("Previous (PageUp)"),
             disabled=index <= 0,
             on_click=_go,
             args=(ids, prev_i),
@@ -349,7 +394,7 @@ def render_presenter_nav(views: Sequence[app_state.SavedView], index: int) -> No
             key="present-prev-page",
         )
         st.button(
-            "Next (PageDown)",
+            _("Next (PageDown)"),
             disabled=index >= n - 1,
             on_click=_go,
             args=(ids, next_i),
@@ -370,7 +415,7 @@ def presenter_html(
     shown = [x for x in figures if x.measure.id in ("dead_and_missing", "incidents", "detections")]
     figs_html = "".join(
         f'<div class="rw-figure"><div class="rw-value">{html.escape(x.display)}</div>'
-        f'<div class="rw-label">{html.escape(x.measure.label)} ({html.escape(x.measure.unit)})'
+        f'<div class="rw-label">{html.escape(_(x.measure.label))} ({html.escape(_(x.measure.unit))})'
         + (f"<br>{html.escape(x.change.text)}" if x.change.text else "")
         + "</div></div>"
         for x in shown
@@ -381,10 +426,12 @@ def presenter_html(
     msgs_html = (
         "<ol>" + "".join(f"<li>{html.escape(s)}</li>" for s in items[:PRESENTER_MESSAGES]) + "</ol>"
         if items
-        else '<div class="rw-scope">No key messages for these filters.</div>'
+        else f'<div class="rw-scope">{html.escape(_("No key messages for these filters."))}</div>'
     )
     demo = (
-        '<div class="rw-demo">Synthetic demo data: do not brief from these figures</div>'
+        '<div class="rw-demo">'
+        + html.escape(_("Synthetic demo data: do not brief from these figures"))
+        + "</div>"
         if is_demo
         else ""
     )
@@ -438,4 +485,4 @@ def render_presenter(name: str, f: Filters, notices: Sequence[str] = ()) -> None
             )
         st.html(presenter_sources_html(sources))
     if notices:
-        st.caption("Part of this view no longer matches the data: " + " ".join(notices))
+        st.caption(_("Part of this view no longer matches the data:") + " " + " ".join(notices))
