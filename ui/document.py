@@ -2,13 +2,13 @@
 
 Streamlit serves ``<html lang="en">`` whatever the page says; a screen reader then reads a
 French page with English pronunciation. For a language other than English,
-:func:`declare_lang` sets the top document's ``lang`` from a zero-height component (same
-origin: the component frame may write to its parent). English needs nothing.
+:func:`declare_lang` sets the top document's ``lang`` from a one-pixel ``st.iframe`` (same
+origin: the frame may write to its parent). English needs nothing.
 """
 
 from __future__ import annotations
 
-import streamlit.components.v1 as components
+import streamlit as st
 
 _SCRIPT = """<script>
 try {{ window.parent.document.documentElement.lang = "{lang}"; }} catch (e) {{}}
@@ -18,4 +18,4 @@ try {{ window.parent.document.documentElement.lang = "{lang}"; }} catch (e) {{}}
 def declare_lang(lang: str) -> None:
     """Declare ``lang`` (``"fr"``) as the language of the page."""
     if lang != "en" and lang.isalpha():
-        components.html(_SCRIPT.format(lang=lang), height=0)
+        st.iframe(_SCRIPT.format(lang=lang), height=1, alt="")
