@@ -116,6 +116,27 @@ def _plotly_texts(spec: dict[str, Any]) -> Iterator[str]:
             yield re.sub(r"%\{[^}]*\}|<[^>]+>", " ", tmpl)
 
 
+def _table_headers(e: Any) -> list[str]:
+    """The column headers a reader sees: column_config labels where set, hidden columns and
+    columns left out of ``column_order`` skipped."""
+    try:
+        columns = [str(c) for c in e.value.columns]
+    except Exception:  # noqa: BLE001 - a table the AppTest cannot rebuild has no headers to read
+        return []
+    config: dict[str, Any] = {}
+    raw = getattr(e.proto, "columns", "")
+    if raw:
+        config = json.loads(raw)
+    order = list(getattr(e.proto, "column_order", []) or [])
+    out = []
+    for c in columns:
+        cfg = config.get(c) or {}
+        if cfg.get("hidden") or (order and c not in order):
+            continue
+        out.append(str(cfg.get("label") or c))
+    return out
+
+
 def shown_texts(at: Any) -> list[str]:
     """Every text an AppTest run shows (not table cells)."""
     out: list[str] = []
@@ -151,10 +172,7 @@ def shown_texts(at: Any) -> list[str]:
     for kind in ("tabs", "tab", "expander"):
         out += [str(getattr(e.proto, "label", "")) for e in at.get(kind)]
     for e in at.get("arrow_data_frame") + at.get("dataframe") + at.get("table"):
-        try:
-            out += [str(c) for c in e.value.columns]
-        except Exception:  # noqa: BLE001 - a table the AppTest cannot rebuild has no headers to read
-            pass
+        out += _table_headers(e)
     for e in at.get("plotly_chart"):
         out += list(_plotly_texts(json.loads(e.proto.spec)))
     for e in at.get("deck_gl_json_chart"):

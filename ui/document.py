@@ -18,4 +18,4 @@ try {{ window.parent.document.documentElement.lang = "{lang}"; }} catch (e) {{}}
 def declare_lang(lang: str) -> None:
     """Declare ``lang`` (``"fr"``) as the language of the page."""
     if lang != "en" and lang.isalpha():
-        st.iframe(_SCRIPT.format(lang=lang), height=1, alt="")
+        st.iframe(_SCRIPT.format(lang=lang), height=1)
