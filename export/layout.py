@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from i18n import N_, _
+
 SLIDE_W_PT = 960.0
 SLIDE_H_PT = 540.0
 MARGIN_PT = 36.0
@@ -34,7 +36,8 @@ INK = "#1A1A1A"
 GREY = "#555555"
 DEMO_RED = "#B00020"
 CARD_FILL = "#F4F4F4"
-CONTINUED = " (continued)"
+#: The mark of a continuation slide's title (marked; translated by :func:`continued`).
+CONTINUED = N_(" (continued)")
 FOOTER_SIZE = 8.5
 #: Points short of a box's right edge where lines are broken (see :func:`wrap`).
 WRAP_SLACK = 3.0
@@ -223,7 +226,7 @@ def _title_paras(text: str, width: float) -> tuple[Para, ...]:
 
 def _numbered(slide: Any) -> int:
     start = int(getattr(slide, "number_from", 0) or 0)
-    return start or (1 if slide.title == "Key messages" else 0)
+    return start or (1 if slide.title == _("Key messages") else 0)
 
 
 def flow_paras(slide: Any) -> list[Para]:
@@ -482,7 +485,8 @@ def layout_slide(
 
 
 def continued(title: str) -> str:
-    return title if title.endswith(CONTINUED) else title + CONTINUED
+    mark = _(CONTINUED)
+    return title if title.endswith(mark) else title + mark
 
 
 def _split_flow(slide: Any, k: int) -> tuple[Any, Any]:
