@@ -369,11 +369,11 @@ def _pack_period_local(f: Filters, first: dt.date | None, last: dt.date | None) 
         if (a.year, a.month) == (b.year, b.month):
             return i18n.month_year(a)
         if a.year == b.year:
-            return _("{start} to {end}").format(
-                start=i18n.month_name(a.month, short=True), end=i18n.month_year(b, short=True)
+            return _("{first} to {last}").format(
+                first=i18n.month_name(a.month, short=True), last=i18n.month_year(b, short=True)
             )
-        return _("{start} to {end}").format(
-            start=i18n.month_year(a, short=True), end=i18n.month_year(b, short=True)
+        return _("{first} to {last}").format(
+            first=i18n.month_year(a, short=True), last=i18n.month_year(b, short=True)
         )
     return _("{start} to {end}").format(start=i18n.fmt_date(a), end=i18n.fmt_date(b))
 

@@ -142,7 +142,7 @@ def render_plan_pdf(card: PlanCard, *, filters: str = "", is_demo: bool = False)
     while chosen is None:  # still too long at the smallest size: cut the longest section
         key = max(secs, key=lambda k: len(secs[k]))
         if len(secs[key]) <= 1:
-            raise ValueError("the card does not fit on one page even cut to one line a section")
+            raise ValueError(_("the card does not fit on one page even cut to one line a section"))
         cut = sections[key]
         keep = len(secs[key]) - 2
         secs[key] = cut[:keep] + [
@@ -163,7 +163,7 @@ def render_plan_pdf(card: PlanCard, *, filters: str = "", is_demo: bool = False)
         c.rect(MARGIN_PT, y - 22, width, 22, stroke=0, fill=1)
         c.setFillColor(colors.white)
         c.setFont(bold, 11)
-        c.drawString(MARGIN_PT + 8, y - 15, DEMO_WARNING)
+        c.drawString(MARGIN_PT + 8, y - 15, _(DEMO_WARNING))
         y -= 30
     for kind, p in chosen:
         if kind == "chart":

@@ -288,11 +288,8 @@ def _run_reconcile(args: argparse.Namespace) -> int:
             + (f" ({r['source_id']})" if english and _clean(r["source_id"]) else "")
         )
     heads = [measure(mid).label.split(" (")[0] for mid, _kind in COUNTS]
-    print(
-        f"{_('month'):<9}"
-        + "".join(f"{h[:16]:>18}" for h in heads)
-        + f"{_('det./arrival'):>14}  {_('diverges')}"
-    )
+    month, ratio_head, diverges = _("month"), _("det./arrival"), _("diverges")
+    print(f"{month:<9}" + "".join(f"{h[:16]:>18}" for h in heads) + f"{ratio_head:>14}  {diverges}")
     for r in rec.months.to_dict("records"):
         cells = []
         for mid, kind in COUNTS:

@@ -7,6 +7,7 @@ the other services, and hands them to the slide builders and renderers of :mod:`
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -140,8 +141,15 @@ def collect_pack(
         bare, title, subtitle = slide_figure(fig)
         job = _ChartJob(fig, caption, title, subtitle, figures=audit)
         if unavailable is None:
+            # In this run's context (language), not the worker thread's default one.
             job.future = pool.submit(
-                sn.export_figure, bare, "png", caption="", scale=2, exporter=ex
+                contextvars.copy_context().run,
+                sn.export_figure,
+                bare,
+                "png",
+                caption="",
+                scale=2,
+                exporter=ex,
             )
         jobs.append(job)
 
