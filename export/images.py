@@ -209,7 +209,7 @@ class FigureExporter:
                     raise SnapshotUnavailable(_(NO_BROWSER_REASON)) from None
                 if isinstance(exc, FutureTimeout):
                     msg = _("did not start within {seconds} s").format(
-                        seconds=_g(self._start_timeout_s)
+                        seconds=fmt_g(self._start_timeout_s)
                     )
                 else:
                     msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -268,7 +268,7 @@ class FigureExporter:
                 _(
                     "The chart-export browser did not answer within {seconds} s; it will be "
                     "restarted on the next download."
-                ).format(seconds=_g(self._timeout_s))
+                ).format(seconds=fmt_g(self._timeout_s))
             ) from None
         except Exception as exc:
             if _is_browser_failure(exc):
@@ -1186,7 +1186,7 @@ def route_legend_entries(
     )
 
 
-def _g(x: float) -> str:
+def fmt_g(x: float) -> str:
     """``f"{x:g}"`` in English (as it always was); the reader's decimal comma otherwise."""
     text = f"{x:g}"
     if get_lang() == "en" or "e" in text:
@@ -1201,15 +1201,15 @@ def class_legend_entries(
     """Legend entries of a stepped sequential scale (``under 5``, ``5 to 20``, ... or 0-20)."""
     b = list(breaks)
     if low is not None and high is not None:
-        labels = [f"{_g(lo)}-{_g(hi)}" for lo, hi in zip([low, *b], [*b, high], strict=True)]
+        labels = [f"{fmt_g(lo)}-{fmt_g(hi)}" for lo, hi in zip([low, *b], [*b, high], strict=True)]
     else:
         labels = (
-            [_("under {n}").format(n=_g(b[0]))]
+            [_("under {n}").format(n=fmt_g(b[0]))]
             + [
-                _("{low} to {high}").format(low=_g(lo), high=_g(hi))
+                _("{low} to {high}").format(low=fmt_g(lo), high=fmt_g(hi))
                 for lo, hi in zip(b[:-1], b[1:], strict=True)
             ]
-            + [_("{n} or more").format(n=_g(b[-1]))]
+            + [_("{n} or more").format(n=fmt_g(b[-1]))]
         )
     return tuple(
         {"label": lab, "colour": col, "shape": shape}

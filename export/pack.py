@@ -962,7 +962,9 @@ def _sources_slide(
             continue
         d = as_date(r["vintage"])
         lic = (
-            " " + _("Licence: {licence}.").format(licence=r["licence"]) if r.get("licence") else ""
+            " " + _("Licence: {licence}.").format(licence=source_text(r["licence"]))
+            if r.get("licence")
+            else ""
         )
         cav = f" {source_text(r['caveat']).rstrip('.')}." if r.get("caveat") else ""
         line = _("{publisher}: {title}, vintage {date}").format(
@@ -981,7 +983,7 @@ def _sources_slide(
             "incident with several countries of origin is split evenly between them."
         ),
         str(origin["note"].iloc[0]) if len(origin) and "note" in origin else "",
-        str(transit["note"].iloc[0]).split(". Dead and missing are")[0] + "."
+        str(transit["note"].iloc[0]).split(". Dead and missing are")[0].rstrip(".") + "."
         if len(transit) and "note" in transit
         else "",
         _(
@@ -1286,7 +1288,7 @@ def render_pptx(pack: Pack) -> bytes:
                 for r in list(p.runs):
                     r._r.getparent().remove(r._r)
             run = p.add_run()
-            run.text = para.text
+            run.text = lay.drawable(para.text)
             run.font.size = Pt(para.size)
             run.font.bold = para.bold
             run.font.name = "Arial"

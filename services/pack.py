@@ -510,7 +510,7 @@ def slide_rule() -> str:
     return _(
         "Red diamonds: months with detections per arrival more than {k} times the route's "
         "median month or below it divided by {k}; grey: no data, not 0."
-    ).format(k=f"{AGREEMENT_FACTOR:g}")
+    ).format(k=sn.fmt_g(AGREEMENT_FACTOR))
 
 
 def _reconcile_chart(
