@@ -368,7 +368,7 @@ def _register_plan(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _run_plan(args: argparse.Namespace) -> int:
-    from analytics.planner import card_sections, card_summary, compute_plan_rows
+    from analytics.planner import SECTION_TITLES, card_sections, card_summary, compute_plan_rows
     from services.planner import plan
 
     fmt = args.plan_format or ("json" if args.json else "text")
@@ -425,10 +425,13 @@ def _run_plan(args: argparse.Namespace) -> int:
             }
         )
         return 0
+    english = i18n.get_lang() == DEFAULT_LANG
     for c in p.cards:
         print(card_summary(c))
         for key, lines in card_sections(c).items():
-            print(f"  {key}:")
+            # English prints the section's key (as it always has), other languages its title.
+            head = key if english else _(SECTION_TITLES.get(key, key))
+            print(f"  {head}:")
             for line in lines:
                 print(f"  - {line}")
         print()
