@@ -401,11 +401,9 @@ def chart_caption(
 ) -> str:
     """The caption the app shows under a chart (:func:`analytics.figures.source_caption`);
     ``names`` (:func:`services.report.display_names`) name the filters' codes."""
-    if names:
-        return fg.source_caption(
-            v, f, fg.vintage_labels(sources), incidents, detections, note, names=names
-        )
-    return fg.source_caption(v, f, fg.vintage_labels(sources), incidents, detections, note)
+    return fg.source_caption(
+        v, f, fg.vintage_labels(sources), incidents, detections, note, names=names
+    )
 
 
 def _table_notes(df: pd.DataFrame, cols: Sequence[tuple[str, str]], limit: int = 15) -> str:

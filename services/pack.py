@@ -535,7 +535,7 @@ def _reconcile_chart(
         detections=True,
         arrivals=rec.arrival_sources,
         note=" ".join(x for x in (rec.note, slide_rule()) if x),
-        **({"names": names} if names else {}),
+        names=names,
     )
     # The figures the slide shows: each count and detections per arrival over the months all
     # three sources cover, and the months flagged on the detections-per-arrival panel.
