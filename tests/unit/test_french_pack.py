@@ -108,3 +108,15 @@ def test_no_break_spaces_hold_lines_together() -> None:
     )
     # English text (no such spaces) is split as it always was.
     assert lay.split_lines("abc 8 755 xyz fin", 10, 30) == ("abc 8", "755", "xyz fin")
+
+
+def test_french_worst_case_never_overflows() -> None:
+    """The synthetic worst case of test_pack_layout with the pack's own words in French
+    (titles, footer, "(suite)", the demo warning)."""
+    from tests.unit.test_pack_layout import worst_case_pack
+
+    with use_lang("fr"):
+        pack = b.fit_pack(worst_case_pack())
+        assert any(s.title.endswith(" (suite)") for s in pack.slides)
+        assert pdf_problems(b.render_pdf(pack), pack) == []
+        assert pptx_problems(b.render_pptx(pack)) == []
