@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from i18n import month_year
+
 #: Chart kinds: vertical bars, horizontal bars, stacked horizontal bars, lines.
 CHART_KINDS: tuple[str, ...] = ("column", "bar", "bar_stacked", "line")
 
@@ -67,7 +69,10 @@ def _labels(values: list[Any]) -> list[str]:
     if values and all(isinstance(v, str) and _ISO_DAY.match(v) for v in values):
         days = [dt.date.fromisoformat(v[:10]) for v in values]
         monthly = all(d.day == 1 for d in days)
-        return [f"{d:%b %Y}" if monthly else f"{d.day} {d:%b %Y}" for d in days]
+        return [
+            month_year(d, short=True) if monthly else f"{d.day} {month_year(d, short=True)}"
+            for d in days
+        ]
     return [_label(v) for v in values]
 
 

@@ -55,6 +55,7 @@ from analytics.theme import (
     class_colour,
 )
 from geo.layers import FADED_ALPHA, evidence_status
+from i18n import N_, _, fmt_number, get_lang
 
 Format = Literal["png", "svg", "pdf"]
 FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
@@ -78,7 +79,8 @@ EXPORT_FONT_FAMILY = ", ".join(
 )
 _CAPTION_PAD_PX = 14
 
-NO_BROWSER_REASON = (
+#: Marked for translation (shown with ``_()``), as :data:`MAP_CREDIT`.
+NO_BROWSER_REASON = N_(
     "Chart images are made by a headless Chromium on the server, and none was found "
     "(install the Debian package 'chromium', or set BROWSER_PATH to a Chrome or Chromium). "
     "The camera icon in each chart's toolbar still saves a PNG from your browser."
@@ -165,8 +167,8 @@ class FigureExporter:
         # Looked up, not imported: every chart asks on every rerun, and importing kaleido
         # (about 0.1 s) waits until the first export.
         if importlib.util.find_spec("kaleido") is None:
-            return "Chart images need the Python package kaleido, which is not installed."
-        return None if find_browser() else NO_BROWSER_REASON
+            return _("Chart images need the Python package kaleido, which is not installed.")
+        return None if find_browser() else _(NO_BROWSER_REASON)
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -203,10 +205,12 @@ class FigureExporter:
                 loop.call_soon_threadsafe(loop.stop)
                 thread.join(5)
                 if type(exc).__name__ == "ChromeNotFoundError":
-                    self._missing = NO_BROWSER_REASON
-                    raise SnapshotUnavailable(NO_BROWSER_REASON) from None
+                    self._missing = _(NO_BROWSER_REASON)
+                    raise SnapshotUnavailable(_(NO_BROWSER_REASON)) from None
                 if isinstance(exc, FutureTimeout):
-                    msg = f"did not start within {self._start_timeout_s:g} s"
+                    msg = _("did not start within {seconds} s").format(
+                        seconds=fmt_g(self._start_timeout_s)
+                    )
                 else:
                     msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 raise SnapshotUnavailable(
@@ -251,7 +255,7 @@ class FigureExporter:
         self.start()
         loop, k = self._loop, self._kaleido
         if loop is None or k is None:  # closed by another thread between start() and here
-            raise SnapshotUnavailable("The chart-export browser was closed; try again.")
+            raise SnapshotUnavailable(_("The chart-export browser was closed; try again."))
         spec = fig.to_dict() if isinstance(fig, go.Figure) else dict(fig)
         opts = {"format": fmt, "width": int(width), "height": int(height), "scale": scale}
         fut = asyncio.run_coroutine_threadsafe(k.calc_fig(spec, opts=opts), loop)
@@ -261,14 +265,19 @@ class FigureExporter:
             fut.cancel()
             self.close()
             raise SnapshotUnavailable(
-                f"The chart-export browser did not answer within {self._timeout_s:g} s; "
-                "it will be restarted on the next download."
+                _(
+                    "The chart-export browser did not answer within {seconds} s; it will be "
+                    "restarted on the next download."
+                ).format(seconds=fmt_g(self._timeout_s))
             ) from None
         except Exception as exc:
             if _is_browser_failure(exc):
                 self.close()
                 raise SnapshotUnavailable(
-                    "The chart-export browser stopped; it will be restarted on the next download."
+                    _(
+                        "The chart-export browser stopped; it will be restarted on the next "
+                        "download."
+                    )
                 ) from exc
             raise
         return bytes(data)
@@ -432,7 +441,7 @@ OCEAN_COLOUR = "#DFE9F2"
 LAND_COLOUR = "#F6F5F1"
 BORDER_COLOUR = "#A8A8A8"
 NO_DATA_COLOUR = "#E8E8E8"
-MAP_CREDIT = "Boundaries: Natural Earth (public domain), Web Mercator."
+MAP_CREDIT = N_("Boundaries: Natural Earth (public domain), Web Mercator.")
 
 #: Europe, Africa and the Middle East: (lon_min, lon_max, lat_min, lat_max).
 ROUTES_EXTENT: tuple[float, float, float, float] = (-30.0, 75.0, -2.0, 60.0)
@@ -1125,7 +1134,7 @@ def render_map_png(
     cursor = max(cursor, side_cursor)
 
     if caption.strip():
-        cap_text = " ".join(f"{caption} {MAP_CREDIT}".split())
+        cap_text = " ".join(f"{caption} {_(MAP_CREDIT)}".split())
         cap = fig.text(
             left,
             fy(cursor + 0.05),
@@ -1177,18 +1186,30 @@ def route_legend_entries(
     )
 
 
+def fmt_g(x: float) -> str:
+    """``f"{x:g}"`` in English (as it always was); the reader's decimal comma otherwise."""
+    text = f"{x:g}"
+    if get_lang() == "en" or "e" in text:
+        return text
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return fmt_number(x, decimals)
+
+
 def class_legend_entries(
     breaks: Sequence[float], shape: str, low: float | None = None, high: float | None = None
 ) -> tuple[Mapping[str, str], ...]:
     """Legend entries of a stepped sequential scale (``under 5``, ``5 to 20``, ... or 0-20)."""
     b = list(breaks)
     if low is not None and high is not None:
-        labels = [f"{lo:g}-{hi:g}" for lo, hi in zip([low, *b], [*b, high], strict=True)]
+        labels = [f"{fmt_g(lo)}-{fmt_g(hi)}" for lo, hi in zip([low, *b], [*b, high], strict=True)]
     else:
         labels = (
-            [f"under {b[0]:g}"]
-            + [f"{lo:g} to {hi:g}" for lo, hi in zip(b[:-1], b[1:], strict=True)]
-            + [f"{b[-1]:g} or more"]
+            [_("under {n}").format(n=fmt_g(b[0]))]
+            + [
+                _("{low} to {high}").format(low=fmt_g(lo), high=fmt_g(hi))
+                for lo, hi in zip(b[:-1], b[1:], strict=True)
+            ]
+            + [_("{n} or more").format(n=fmt_g(b[-1]))]
         )
     return tuple(
         {"label": lab, "colour": col, "shape": shape}

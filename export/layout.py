@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from i18n import N_, _
+
 SLIDE_W_PT = 960.0
 SLIDE_H_PT = 540.0
 MARGIN_PT = 36.0
@@ -34,7 +36,8 @@ INK = "#1A1A1A"
 GREY = "#555555"
 DEMO_RED = "#B00020"
 CARD_FILL = "#F4F4F4"
-CONTINUED = " (continued)"
+#: The mark of a continuation slide's title (marked; translated by :func:`continued`).
+CONTINUED = N_(" (continued)")
 FOOTER_SIZE = 8.5
 #: Points short of a box's right edge where lines are broken (see :func:`wrap`).
 WRAP_SLACK = 3.0
@@ -158,22 +161,60 @@ def font_name(bold: bool) -> str:
     return heavy if bold else regular
 
 
+#: French numbers and punctuation hold with no-break spaces (``8\u202f755``, ``12\u00a0%``,
+#: ``Source\u00a0:``). Liberation Sans has no glyph for the narrow one (U+202F), so slides
+#: draw it as a no-break space (U+00A0), which every font here has.
+NARROW_NBSP = "\u202f"
+NBSP = "\u00a0"
+#: Stand-ins (private-use, not whitespace) that keep a no-break space inside its word while
+#: reportlab breaks lines (its splitter breaks at every Unicode space, then joins with " ").
+_HOLD = {NARROW_NBSP: "\ue000", NBSP: "\ue001"}
+
+
+def drawable(text: str) -> str:
+    """``text`` as the slide fonts can draw it (narrow no-break space -> no-break space)."""
+    return text.replace(NARROW_NBSP, NBSP)
+
+
 def text_width(text: str, size: float, bold: bool = False) -> float:
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    return float(stringWidth(text, font_name(bold), size))
+    return float(stringWidth(drawable(text), font_name(bold), size))
 
 
 @lru_cache(maxsize=4096)
 def split_lines(text: str, size: float, width: float, bold: bool = False) -> tuple[str, ...]:
     """``text`` broken into the lines that fit ``width`` points at ``size`` pt (a word
-    longer than the width is broken inside)."""
+    longer than the width is broken inside); never at a no-break space, which comes back
+    as U+00A0 (:func:`drawable`)."""
     from reportlab.lib.utils import simpleSplit
 
+    text = str(text)
+    if NARROW_NBSP in text or NBSP in text:
+        return _split_holding_spaces(text, size, width, bold)
     out: list[str] = []
-    for part in str(text).split("\n"):
+    for part in text.split("\n"):
         lines = simpleSplit(part, font_name(bold), size, max(width, 1.0)) or [""]
         out.extend(lines)
+    return tuple(out)
+
+
+def _split_holding_spaces(text: str, size: float, width: float, bold: bool) -> tuple[str, ...]:
+    from reportlab.lib.utils import _simpleSplit
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    font = font_name(bold)
+
+    def measure(t: str) -> float:
+        return float(stringWidth(t.replace("\ue000", NBSP).replace("\ue001", NBSP), font, size))
+
+    held = text
+    for space, stand_in in _HOLD.items():
+        held = held.replace(space, stand_in)
+    out: list[str] = []
+    for part in held.split("\n"):
+        lines = _simpleSplit(part, max(width, 1.0), measure) or [""]
+        out.extend(line.replace("\ue000", NBSP).replace("\ue001", NBSP) for line in lines)
     return tuple(out)
 
 
@@ -223,7 +264,7 @@ def _title_paras(text: str, width: float) -> tuple[Para, ...]:
 
 def _numbered(slide: Any) -> int:
     start = int(getattr(slide, "number_from", 0) or 0)
-    return start or (1 if slide.title == "Key messages" else 0)
+    return start or (1 if slide.title == _("Key messages") else 0)
 
 
 def flow_paras(slide: Any) -> list[Para]:
@@ -382,7 +423,9 @@ def layout_slide(
     else:
         if is_demo and demo_text:  # drawn last: the title comes first in the text
             p = Para(demo_text, 9, 11, bold=True, colour=DEMO_RED, align="right")
-            last.append(Box("demo", SLIDE_W_PT - MARGIN_PT - 360, 6, 360, 11, (p,)))
+            # 360 pt, wider when the warning needs it (a translation runs longer).
+            dw = min(width, max(360.0, text_width(demo_text, 9, True) + WRAP_SLACK + 2))
+            last.append(Box("demo", SLIDE_W_PT - MARGIN_PT - dw, 6, dw, 11, (p,)))
         tparas = _title_paras(slide.title, width)
         boxes.append(
             Box("title", MARGIN_PT, TITLE_TOP_PT, width, paras_height(tparas, width), tparas)
@@ -482,7 +525,8 @@ def layout_slide(
 
 
 def continued(title: str) -> str:
-    return title if title.endswith(CONTINUED) else title + CONTINUED
+    mark = _(CONTINUED)
+    return title if title.endswith(mark) else title + mark
 
 
 def _split_flow(slide: Any, k: int) -> tuple[Any, Any]:

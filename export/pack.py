@@ -36,6 +36,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+import i18n
+import i18n.names
 from analytics import figures as fg
 from analytics.catalogue import NO_DATA, Figure, is_value, measure
 from analytics.messages import period_text
@@ -46,6 +48,7 @@ from export import images as sn
 from export import layout as lay
 from export.charts import ChartSpec
 from geo.layers import LOW_CONFIDENCE_NOTE, score_legend
+from i18n import N_, _
 
 Progress = Callable[[float, str], None]
 
@@ -56,8 +59,9 @@ MIME_TYPES: Mapping[str, str] = {
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "json": "application/json",
 }
-PACK_TITLE = "Migrant-smuggling risk briefing"
-DEMO_WARNING = "SYNTHETIC DEMO DATA: do not brief from these figures."
+#: Marked for translation; shown with ``_(PACK_TITLE)`` (and so on) where the pack is built.
+PACK_TITLE = N_("Migrant-smuggling risk briefing")
+DEMO_WARNING = N_("SYNTHETIC DEMO DATA: do not brief from these figures.")
 ACCENT = lay.ACCENT
 INK = lay.INK
 GREY = lay.GREY
@@ -66,10 +70,63 @@ MAP_TOP_ROUTES = 8
 MAP_ASPECT = 0.46
 OTHER_ROUTE_COLOUR = "#9A9A9A"
 TABLE_ROWS = 10
-SCORE_CAVEAT = (
+SCORE_CAVEAT = N_(
     "Risk scores rank countries against each other under these filters; they are not "
     "probabilities. Countries with too little data are not ranked."
 )
+#: Words of internal ids as a French reader sees them (English shows the ids themselves, so
+#: these msgids are descriptions, never printed in English).
+_WORDS: Mapping[str, str] = {
+    "high": N_("confidence level: high"),
+    "medium": N_("confidence level: medium"),
+    "low": N_("confidence level: low"),
+    "alert": N_("alert status: alert"),
+    "watch": N_("alert status: watch"),
+    "none": N_("alert status: none"),
+    "route": N_("alert level: route"),
+    "country": N_("alert level: country"),
+    "incidents": N_("alert measure: incidents"),
+    "dead_and_missing": N_("alert measure: dead_and_missing"),
+}
+
+
+def word(value: object, capitalize: bool = False) -> str:
+    """An internal id (confidence, alert status, level or measure) as the reader sees it:
+    the id itself in English (as it always was), its word in French."""
+    text = str(value)
+    if i18n.get_lang() != i18n.DEFAULT_LANG and text in _WORDS:
+        text = _(_WORDS[text])
+    return text.capitalize() if capitalize else text
+
+
+_DEMO_SUFFIX = " (SYNTHETIC DEMO DATA)"
+
+
+def source_text(text: object) -> str:
+    """A publisher, title or caveat stored with a source (English in the warehouse), in the
+    reader's language where a catalogue has it (the demo suffix translated apart)."""
+    s = str(text)
+    if i18n.get_lang() == i18n.DEFAULT_LANG:
+        return s
+    if s.endswith(_DEMO_SUFFIX):
+        return i18n.gettext(s[: -len(_DEMO_SUFFIX)]) + " (" + _("SYNTHETIC DEMO DATA") + ")"
+    return i18n.gettext(s)
+
+
+def describe(f: Filters, names: Mapping[str, str] | None = None) -> str:
+    """The filters in words (:meth:`~data.filters.Filters.describe`); ``names`` (route, country
+    and vintage names by code) replace internal ids."""
+    return f.describe(names) if names else f.describe()
+
+
+def _day_text(d: dt.date) -> str:
+    """A vintage date: ISO in English (as it always was), ``9 avril 2026`` in French."""
+    return d.isoformat() if i18n.get_lang() == i18n.DEFAULT_LANG else i18n.fmt_date(d)
+
+
+def _short_day(d: dt.date) -> str:
+    """``01 Jan 2024`` in English (as it always was), ``1 janvier 2024`` in French."""
+    return f"{d:%d %b %Y}" if i18n.get_lang() == i18n.DEFAULT_LANG else i18n.fmt_date(d)
 
 
 def _no_progress(_fraction: float, _message: str) -> None:
@@ -222,17 +279,19 @@ class Pack:
 def _fmt_int(v: Any) -> str:
     try:
         if v is None or pd.isna(v):
-            return NO_DATA
+            return _(NO_DATA)
     except (TypeError, ValueError):
         pass
-    return f"{round(float(v)):,}"
+    return i18n.fmt_number(round(float(v)))
 
 
 def _fmt_day(d: dt.date | None) -> str:
-    return f"{d.day} {d:%B %Y}" if d else "-"
+    return i18n.fmt_date(d) if d else "-"
 
 
-_CITATION = re.compile(r"\s*\((?:[^()]|\([^()]*\))*\bvintage\b(?:[^()]|\([^()]*\))*\)")
+_CITATION = re.compile(
+    r"\s*\((?:[^()]|\([^()]*\))*\b(?:vintage|millésime)\b(?:[^()]|\([^()]*\))*\)"
+)
 
 
 def short_sentence(sentence: str) -> str:
@@ -252,30 +311,71 @@ def scope_text(f: Filters, route_names: Mapping[str, str], country_names: Mappin
     parts: list[str] = []
     if f.routes:
         names = [route_names.get(r, r) for r in f.routes]
-        parts.append(", ".join(names) if len(names) <= 3 else f"{len(names)} routes")
+        parts.append(", ".join(names) if len(names) <= 3 else _("{n} routes").format(n=len(names)))
     else:
-        parts.append("All routes")
+        parts.append(_("All routes"))
     if f.origins:
         names = [country_names.get(o, o) for o in f.origins]
-        parts.append(
-            "nationals of " + (", ".join(names) if len(names) <= 3 else f"{len(names)} countries")
-        )
-    regions = list(f.un_regions) + list(f.un_subregions) + list(f.mmp_regions)
+        who = ", ".join(names) if len(names) <= 3 else _("{n} countries").format(n=len(names))
+        parts.append(_("nationals of {countries}").format(countries=who))
+    regions = [i18n.names.region_name(r) for r in (*f.un_regions, *f.un_subregions)]
+    regions += list(f.mmp_regions)
     if regions:
-        parts.append(
-            "incidents in " + ", ".join(regions[:3]) + (" and more" if len(regions) > 3 else "")
-        )
+        where = ", ".join(regions[:3])
+        if len(regions) > 3:
+            where = _("{regions} and more").format(regions=where)
+        parts.append(_("incidents in {regions}").format(regions=where))
     if f.causes:
-        parts.append("causes: " + ", ".join(cause_label(c) for c in f.causes[:3]))
+        causes = ", ".join(_cause(c) for c in f.causes[:3])
+        parts.append(_("causes: {causes}").format(causes=causes))
     return "; ".join(parts)
+
+
+def _cause(cause: str) -> str:
+    return (
+        cause_label(cause) if i18n.get_lang() == i18n.DEFAULT_LANG else i18n.names.cause_name(cause)
+    )
 
 
 def pack_period(f: Filters, first: dt.date | None, last: dt.date | None) -> str:
     """The period as a heading: ``2023``, ``Oct-Dec 2023``, ``Jan 2014 to Dec 2025``."""
+    if i18n.get_lang() != i18n.DEFAULT_LANG:
+        return _pack_period_local(f, first, last)
     if f.date_from is None and f.date_to is None and first and last:
         return f"{first:%b %Y} to {last:%b %Y} (all recorded years)"
     text = period_text(f.date_from, f.date_to)
     return re.sub(r"^(in|from|over|since|up to) ", "", text).replace("\u2013", " to ")
+
+
+def _pack_period_local(f: Filters, first: dt.date | None, last: dt.date | None) -> str:
+    """:func:`pack_period` in a language other than English (from the catalogue and CLDR)."""
+    a, b = f.date_from, f.date_to
+    if a is None and b is None:
+        if first and last:
+            return _("{start} to {end} (all recorded years)").format(
+                start=i18n.month_year(first, short=True), end=i18n.month_year(last, short=True)
+            )
+        return _("all recorded years")
+    if a is None or b is None:
+        return (
+            _("up to {day}").format(day=i18n.fmt_date(b))
+            if b is not None
+            else _("since {day}").format(day=i18n.fmt_date(a))  # type: ignore[arg-type]
+        )
+    whole = a.day == 1 and (b + dt.timedelta(days=1)).day == 1
+    if whole and a.month == 1 and b.month == 12:
+        return str(a.year) if a.year == b.year else f"{a.year}\u2013{b.year}"
+    if whole:
+        if (a.year, a.month) == (b.year, b.month):
+            return i18n.month_year(a)
+        if a.year == b.year:
+            return _("{first} to {last}").format(
+                first=i18n.month_name(a.month, short=True), last=i18n.month_year(b, short=True)
+            )
+        return _("{first} to {last}").format(
+            first=i18n.month_year(a, short=True), last=i18n.month_year(b, short=True)
+        )
+    return _("{start} to {end}").format(start=i18n.fmt_date(a), end=i18n.fmt_date(b))
 
 
 def file_stem(f: Filters, day: dt.date) -> str:
@@ -297,9 +397,13 @@ def chart_caption(
     incidents: bool = True,
     detections: bool = False,
     note: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> str:
-    """The caption the app shows under a chart (:func:`analytics.figures.source_caption`)."""
-    return fg.source_caption(v, f, fg.vintage_labels(sources), incidents, detections, note)
+    """The caption the app shows under a chart (:func:`analytics.figures.source_caption`);
+    ``names`` (:func:`services.report.display_names`) name the filters' codes."""
+    return fg.source_caption(
+        v, f, fg.vintage_labels(sources), incidents, detections, note, names=names
+    )
 
 
 def _table_notes(df: pd.DataFrame, cols: Sequence[tuple[str, str]], limit: int = 15) -> str:
@@ -312,17 +416,17 @@ def _table_notes(df: pd.DataFrame, cols: Sequence[tuple[str, str]], limit: int =
 def _cell(v: Any) -> str:
     if isinstance(v, float):
         if pd.isna(v):
-            return NO_DATA
-        return f"{v:,.1f}" if abs(v) < 100 and v != round(v) else f"{v:,.0f}"
+            return _(NO_DATA)
+        return i18n.fmt_number(v, 1 if abs(v) < 100 and v != round(v) else 0)
     if v is None:
-        return NO_DATA
+        return _(NO_DATA)
     try:
         if pd.isna(v):
-            return NO_DATA
+            return _(NO_DATA)
     except (TypeError, ValueError):
         pass
     if isinstance(v, int):
-        return f"{v:,}"
+        return i18n.fmt_number(v)
     return str(v)
 
 
@@ -330,32 +434,35 @@ def _first_route(top_routes: Any) -> str:
     """``"Western Balkans 60%, ... (of Frontex detections)"`` -> ``"Western Balkans"``."""
     if not isinstance(top_routes, str) or not top_routes:
         return "-"
-    first = re.sub(r"\s*\(of [^)]*\)\s*$", "", top_routes.split(",")[0])
-    return re.sub(r"\s+\d+%$", "", first).strip() or "-"
+    first = re.sub(r"\s*\([^)]*\)\s*$", "", top_routes.split(", ")[0])
+    return re.sub(r"\s+\d+(?:[.,]\d+)?\s*%$", "", first).strip() or "-"
 
 
+#: The risk table's header (marked; translated where the table is built).
 TABLE_HEADER: tuple[str, ...] = (
     "#",
-    "Country",
-    "Score",
-    "Confidence",
-    "Dead and missing",
-    "Main route",
+    N_("Country"),
+    N_("Score"),
+    N_("Confidence"),
+    N_("Dead and missing"),
+    N_("Main route"),
 )
 TABLE_WIDTHS: tuple[float, ...] = lay.TABLE_WIDTHS
 
 
 def _risk_table(scores: pd.DataFrame) -> tuple[tuple[str, ...], ...]:
     ranked = scores[scores["rank"].notna()].sort_values("rank").head(TABLE_ROWS)
-    rows: list[tuple[str, ...]] = [TABLE_HEADER]
+    rows: list[tuple[str, ...]] = [tuple(_(h) for h in TABLE_HEADER)]
     for r in ranked.to_dict("records"):
+        name = str(r["name"])
         rows.append(
             (
                 str(int(r["rank"])),
-                str(r["name"])
-                + (" (driven by one incident)" if r.get("driven_by_one_incident") else ""),
-                f"{float(r['score']):.0f}",
-                str(r.get("confidence", "")).capitalize(),
+                _("{name} (driven by one incident)").format(name=name)
+                if r.get("driven_by_one_incident")
+                else name,
+                i18n.fmt_number(float(r["score"])),
+                word(r.get("confidence", ""), capitalize=True),
                 _fmt_int(r.get("dead_and_missing")),
                 _first_route(r.get("top_routes")),
             )
@@ -408,22 +515,38 @@ class _ChartJob:
 def _vintage_lines(sources: pd.DataFrame, v: Vintages, origin: pd.DataFrame) -> tuple[str, ...]:
     out: list[str] = []
     by_id = sources.set_index("source_id")
-    for sid, what in ((v.incidents, "Incidents"), (v.detections, "Detections")):
+    english = i18n.get_lang() == i18n.DEFAULT_LANG
+    for sid, what in ((v.incidents, _("Incidents")), (v.detections, _("Detections"))):
         if sid and sid in by_id.index:
             r = by_id.loc[sid]
             d = as_date(r["vintage"])
-            demo = " (synthetic demo)" if bool(r["is_demo"]) else ""
-            out.append(
-                f"{what}: {r['publisher']}{demo}, vintage {d.isoformat() if d else '-'} ({sid})"
+            publisher = source_text(r["publisher"])
+            if bool(r["is_demo"]):
+                publisher = _("{publisher} (synthetic demo)").format(publisher=publisher)
+            line = _("{what}: {publisher}, vintage {date}").format(
+                what=what, publisher=publisher, date=_day_text(d) if d else "-"
             )
-    srcs = (
-        str(origin["sources"].dropna().iloc[0])
-        if "sources" in origin and origin["sources"].notna().any()
-        else ""
-    )
-    for part in srcs.split("; "):
-        if "Organized Crime" in part or "oc-index" in part:
-            out.append(f"Criminality: {part}")
+            # English has always named the source id; other languages leave ids to the audit
+            # trail and name the vintage only.
+            out.append(f"{line} ({sid})" if english else line)
+    if english:
+        srcs = (
+            str(origin["sources"].dropna().iloc[0])
+            if "sources" in origin and origin["sources"].notna().any()
+            else ""
+        )
+        for part in srcs.split("; "):
+            if "Organized Crime" in part or "oc-index" in part:
+                out.append(_("Criminality: {source}").format(source=part))
+        return tuple(out)
+    oc = origin["oc_source"].dropna() if "oc_source" in origin else pd.Series(dtype=object)
+    if len(oc) and str(oc.iloc[0]) in by_id.index:
+        r = by_id.loc[str(oc.iloc[0])]
+        d = as_date(r["vintage"])
+        text = source_text(r["publisher"])
+        if d:
+            text = _("{publisher}, {year} edition").format(publisher=text, year=d.year)
+        out.append(_("Criminality: {source}").format(source=text))
     return tuple(out)
 
 
@@ -434,6 +557,7 @@ def _headline_slide(
     sources: pd.DataFrame,
     f: Filters,
     period: str,
+    names: Mapping[str, str] | None = None,
 ) -> Slide:
     metrics = tuple(
         Metric(x.measure.label, x.display, x.change.text, x.measure.unit) for x in figures
@@ -443,34 +567,52 @@ def _headline_slide(
         sources,
         f,
         detections=True,
-        note="Region, cause and source-quality filters restrict the dead and missing, not the detections",
+        note=_(
+            "Region, cause and source-quality filters restrict the dead and missing, not the "
+            "detections"
+        ),
+        names=names,
     )
     prev_txt = ""
     closed = [x for x in figures if x.change.status != "no-previous"]
     if closed:
-        prev_txt = " Previous period: " + "; ".join(
-            f"{x.measure.label} {x.measure.format(x.previous)} ({x.change.text or 'no change'})"
-            for x in figures
+        prev_txt = " " + _("Previous period: {figures}").format(
+            figures="; ".join(
+                _("{label} {value} ({change})").format(
+                    label=x.measure.label,
+                    value=x.measure.format(x.previous),
+                    change=x.change.text or _("no change"),
+                )
+                for x in figures
+            )
         )
     notes = (
-        f"{period}: "
-        + "; ".join(f"{x.display} {x.measure.noun or x.measure.label.lower()}" for x in figures)
-        + f" (IOM source {head['incident_source']}; Frontex source "
-        + f"{head['detection_source'] or 'none loaded'}). Never add deaths to detections."
+        _(
+            "{period}: {figures} (IOM source {incidents}; Frontex source {detections}). "
+            "Never add deaths to detections."
+        ).format(
+            period=period,
+            figures="; ".join(
+                f"{x.display} {x.measure.noun or x.measure.label.lower()}" for x in figures
+            ),
+            incidents=head["incident_source"],
+            detections=head["detection_source"] or _("none loaded"),
+        )
         + prev_txt
     )
     pf = f.previous_period()
     return Slide(
         kind="metrics",
-        title="Headline figures",
+        title=_("Headline figures"),
         subtitle=period,
         metrics=metrics,
         caption=cap,
         lines=(
             (
-                "Changes compare with the previous period "
-                f"({pf.date_from:%d %b %Y} to {pf.date_to:%d %b %Y}); a source that covers only "
-                "part of either period is named as partial, not compared.",
+                _(
+                    "Changes compare with the previous period ({start} to {end}); a source "
+                    "that covers only part of either period is named as partial, not compared."
+                ).format(start=_short_day(pf.date_from), end=_short_day(pf.date_to)),
             )
             if closed and pf is not None and pf.date_from and pf.date_to
             else ()
@@ -505,28 +647,39 @@ def _alerts_slides(
     window = (
         ", ".join(dict.fromkeys(str(x) for x in cand["period_label"]))
         if len(cand) and "period_label" in cand
-        else f"the months to {as_of:%b %Y}"
+        else _("the months to {month}").format(month=i18n.month_year(as_of, short=True))
     )
     lines = (
         tuple(str(s) for s in alerts["sentence"])
         if len(alerts)
-        else (f"No route or country changed beyond chance in {window}.",)
+        else (_("No route or country changed beyond chance in {window}.").format(window=window),)
     )
     watch_lines = tuple(str(s) for s in watch["sentence"]) if len(watch) else ()
     n_series = len(cand.drop_duplicates(["level", "name"])) if len(cand) else 0
     notes = [
-        f"Window: {window}. {n_series} route and country series checked on incidents (exact "
-        f"test) and on dead and missing (quasi-Poisson test); {len(alerts)} alerts, "
-        f"{len(watch)} on watch."
+        _(
+            "Window: {window}. {n} route and country series checked on incidents (exact test) "
+            "and on dead and missing (quasi-Poisson test); {alerts} alerts, {watch} on watch."
+        ).format(window=window, n=n_series, alerts=len(alerts), watch=len(watch))
     ]
     for r in pd.concat([alerts, watch]).to_dict("records") if len(cand) else []:
         notes.append(
-            f"[{r.get('status')}] {r.get('name')} ({r.get('level')}, {r.get('measure', 'incidents')}, "
-            f"{r.get('window_months', 3)} months): current {_cell(r.get('current'))}, "
-            f"year ago {_cell(r.get('year_ago'))}, 12-month average {_cell(r.get('baseline_12m_avg'))}, "
-            f"p = {_cell(r.get('p_value'))}"
+            _(
+                "[{status}] {name} ({level}, {measure}, {months} months): current {current}, "
+                "year ago {year_ago}, 12-month average {average}, p = {p}"
+            ).format(
+                status=word(r.get("status")),
+                name=r.get("name"),
+                level=word(r.get("level")),
+                measure=word(r.get("measure", "incidents")),
+                months=r.get("window_months", 3),
+                current=_cell(r.get("current")),
+                year_ago=_cell(r.get("year_ago")),
+                average=_cell(r.get("baseline_12m_avg")),
+                p=_cell(r.get("p_value")),
+            )
         )
-    subtitle = (
+    subtitle = _(
         "Latest month and quarter against the same months a year before and the 12-month "
         "average: exact test on incidents, quasi-Poisson test on dead and missing."
     )
@@ -537,7 +690,7 @@ def _alerts_slides(
         slides.append(
             Slide(
                 kind="bullets",
-                title=f"Alerts: {window}{more}",
+                title=_("Alerts: {window}").format(window=window) + more,
                 subtitle=subtitle,
                 lines=part,
                 notes="\n".join(notes),
@@ -549,9 +702,11 @@ def _alerts_slides(
         slides.append(
             Slide(
                 kind="bullets",
-                title=f"On watch: {window}{more}",
-                subtitle="A change beyond chance against one reference only, or a recent fall "
-                "the reporting delay may explain: not alerts.",
+                title=_("On watch: {window}").format(window=window) + more,
+                subtitle=_(
+                    "A change beyond chance against one reference only, or a recent fall the "
+                    "reporting delay may explain: not alerts."
+                ),
                 lines=part,
                 notes="\n".join(notes),
             )
@@ -566,6 +721,7 @@ def _route_map(
     metrics: pd.DataFrame,
     f: Filters,
     place_names: pd.DataFrame | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> Slide:
     """The routes in view, the deadliest named in their colours and the others grey, with
     country and sea names (``place_names``: :func:`data.reference.read_map_labels`).
@@ -606,16 +762,16 @@ def _route_map(
         w if r in top else min(w, 5.0)
         for r, w in zip(lines["route_id"], lines["width_px"], strict=True)
     ]
-    names = None
+    place = None
     if place_names is not None:
         # The map area of the slide's PNG in points (12.5 in wide, legend at the right).
         w_pt = (12.5 - 0.7 - 3.3) * 72
-        names = gll.labels_for_extent(place_names, view, w_pt, w_pt * MAP_ASPECT)
+        place = gll.labels_for_extent(place_names, view, w_pt, w_pt * MAP_ASPECT)
     spec = sn.MapSpec(
         routes=lines,
         waypoints=waypoints[waypoints["route_id"].isin(top)],
         extent=extent,
-        labels=names,
+        labels=place,
     )
     shown = lines[lines["route_id"].isin(top)]
     entries = [
@@ -623,13 +779,14 @@ def _route_map(
         for n, c, d in zip(shown["name"], shown["colour"], shown["dead_and_missing"], strict=True)
     ]
     if len(lines) > len(shown):
-        entries.append({"label": "Other routes", "colour": OTHER_ROUTE_COLOUR, "shape": "line"})
+        entries.append({"label": _("Other routes"), "colour": OTHER_ROUTE_COLOUR, "shape": "line"})
     lead = shown.iloc[0] if len(shown) else None
     title = (
-        f"{lead['name']}: the most dead and missing of the routes on the map "
-        f"({_fmt_int(lead['dead_and_missing'])})"
+        _("{route}: the most dead and missing of the routes on the map ({n})").format(
+            route=lead["name"], n=_fmt_int(lead["dead_and_missing"])
+        )
         if lead is not None
-        else "Migration routes: no dead or missing recorded for these filters"
+        else _("Migration routes: no dead or missing recorded for these filters")
     )
     png = sn.render_map_png(
         countries,
@@ -638,9 +795,12 @@ def _route_map(
         caption="",
         legends=[
             sn.MapLegend(
-                "Routes (dead and missing)",
+                _("Routes (dead and missing)"),
                 tuple(entries),
-                "Line width: Frontex detections in the period; thin lines have no Frontex series.",
+                _(
+                    "Line width: Frontex detections in the period; thin lines have no Frontex "
+                    "series."
+                ),
             )
         ],
         legend_side="right",
@@ -648,32 +808,42 @@ def _route_map(
         map_aspect=MAP_ASPECT,
     )
     caption = (
-        "Source: IOM Missing Migrants Project (dead and missing, minimum estimates); Frontex "
-        "(detections, events not persons). Waypoints are approximate, for display. "
-        f"Filters: {f.describe()}. {sn.MAP_CREDIT}"
+        _(
+            "Source: IOM Missing Migrants Project (dead and missing, minimum estimates); "
+            "Frontex (detections, events not persons). Waypoints are approximate, for display. "
+            "Filters: {filters}."
+        ).format(filters=describe(f, names))
+        + " "
+        + _(sn.MAP_CREDIT)
     )
-    notes = "Routes on the map, deadliest first:\n" + _table_notes(
-        lines.merge(
-            m[["incidents", "detections", "deaths_per_1000_detections"]],
-            left_on="route_id",
-            right_index=True,
-            how="left",
-        ),
-        [
-            ("name", "Route"),
-            ("dead_and_missing", "dead and missing"),
-            ("incidents", "incidents"),
-            ("detections", "detections"),
-            ("deaths_per_1000_detections", "per 1,000 detections"),
-        ],
-        limit=len(lines),
+    notes = (
+        _("Routes on the map, deadliest first:")
+        + "\n"
+        + _table_notes(
+            lines.merge(
+                m[["incidents", "detections", "deaths_per_1000_detections"]],
+                left_on="route_id",
+                right_index=True,
+                how="left",
+            ),
+            [
+                ("name", _("Route")),
+                ("dead_and_missing", _("dead and missing")),
+                ("incidents", _("incidents")),
+                ("detections", _("detections")),
+                ("deaths_per_1000_detections", _("per 1,000 detections")),
+            ],
+            limit=len(lines),
+        )
     )
     return Slide(
         kind="image",
         title=title,
-        subtitle="The deadliest routes in colour, the others grey; line width by Frontex detections",
+        subtitle=_(
+            "The deadliest routes in colour, the others grey; line width by Frontex detections"
+        ),
         image=png,
-        image_alt=f"Map of migration routes. {title}.",
+        image_alt=_("Map of migration routes. {title}.").format(title=title),
         caption=caption,
         notes=notes,
     )
@@ -691,12 +861,28 @@ def _risk_map(countries: Any, scores: pd.DataFrame, kind: str) -> bytes:
         caption="",
         legends=[
             sn.MapLegend(
-                "Score (0-100); first-ranked country outlined", entries, note=LOW_CONFIDENCE_NOTE
+                _("Score (0-100); first-ranked country outlined"),
+                entries,
+                note=_(LOW_CONFIDENCE_NOTE),
             )
         ],
         width_in=10.0,
         map_aspect=0.5,
     )
+
+
+_RISK_TITLES: Mapping[str, str] = {
+    "origin": N_("Origin risk: {name} ranks first ({score}/100)"),
+    "transit": N_("Transit risk: {name} ranks first ({score}/100)"),
+}
+_RISK_EMPTY: Mapping[str, str] = {
+    "origin": N_("Origin risk: no country has enough data to score"),
+    "transit": N_("Transit risk: no country has enough data to score"),
+}
+_RISK_ALTS: Mapping[str, str] = {
+    "origin": N_("World map of origin risk scores by country. {title}."),
+    "transit": N_("World map of transit risk scores by country. {title}."),
+}
 
 
 def _risk_slide(
@@ -717,13 +903,14 @@ def _risk_slide(
     )
     if len(ranked):
         lead = ranked.iloc[0]
-        title = (
-            f"{kind.capitalize()} risk: {lead['name']} ranks first ({float(lead['score']):.0f}/100)"
-            + (", driven by one incident" if lead.get("driven_by_one_incident") else "")
+        title = _(_RISK_TITLES[kind]).format(
+            name=lead["name"], score=i18n.fmt_number(float(lead["score"]))
         )
+        if lead.get("driven_by_one_incident"):
+            title = _("{title}, driven by one incident").format(title=title)
     else:
-        title = f"{kind.capitalize()} risk: no country has enough data to score"
-    notes = [f"{what}. {SCORE_CAVEAT}"]
+        title = _(_RISK_EMPTY[kind])
+    notes = [f"{what}. {_(SCORE_CAVEAT)}"]
     if len(scores) and "scope" in scores.columns:
         # The scope and variant the ranking used (the caption also gives the weights).
         notes.append(
@@ -731,7 +918,13 @@ def _risk_slide(
         )
     for r in ranked.head(TABLE_ROWS).to_dict("records"):
         notes.append(
-            f"{int(r['rank'])}. {r['name']}: score {float(r['score']):.1f}, confidence {r['confidence']}. {r.get('why', '')}"
+            _("{rank}. {name}: score {score}, confidence {confidence}. {why}").format(
+                rank=int(r["rank"]),
+                name=r["name"],
+                score=i18n.fmt_number(float(r["score"]), 1),
+                confidence=word(r["confidence"]),
+                why=r.get("why", ""),
+            )
         )
     if len(scores) and "note" in scores:
         notes.append(str(scores["note"].iloc[0]))
@@ -740,8 +933,8 @@ def _risk_slide(
         title=title,
         subtitle=what,
         image=png,
-        image_alt=f"World map of {kind} risk scores by country. {title}.",
-        caption=caption + " " + sn.MAP_CREDIT,
+        image_alt=_(_RISK_ALTS[kind]).format(title=title),
+        caption=caption + " " + _(sn.MAP_CREDIT),
         table=_risk_table(scores),
         notes="\n".join(notes),
         figures=audit,
@@ -749,43 +942,66 @@ def _risk_slide(
 
 
 def _sources_slide(
-    sources: pd.DataFrame, v: Vintages, f: Filters, origin: pd.DataFrame, transit: pd.DataFrame
+    sources: pd.DataFrame,
+    v: Vintages,
+    f: Filters,
+    origin: pd.DataFrame,
+    transit: pd.DataFrame,
+    names: Mapping[str, str] | None = None,
 ) -> Slide:
     used = {v.incidents, v.detections}
     oc = str(origin["sources"].dropna().iloc[0]) if origin["sources"].notna().any() else ""
+    oc_ids = set(origin["oc_source"].dropna().astype(str)) if "oc_source" in origin else set()
+    english = i18n.get_lang() == i18n.DEFAULT_LANG
     lines: list[str] = []
     for r in sources.to_dict("records"):
         sid = str(r["source_id"])
-        if sid not in used and sid not in oc:
+        if sid not in used and sid not in oc and sid not in oc_ids:
             continue
         d = as_date(r["vintage"])
-        lic = f" Licence: {r['licence']}." if r.get("licence") else ""
-        cav = f" {str(r['caveat']).rstrip('.')}." if r.get("caveat") else ""
-        lines.append(
-            f"{r['publisher']}: {r['title']}, vintage {d.isoformat() if d else '-'} ({sid}).{lic}{cav}"
+        lic = (
+            " " + _("Licence: {licence}.").format(licence=source_text(r["licence"]))
+            if r.get("licence")
+            else ""
         )
+        cav = f" {source_text(r['caveat']).rstrip('.')}." if r.get("caveat") else ""
+        line = _("{publisher}: {title}, vintage {date}").format(
+            publisher=source_text(r["publisher"]),
+            title=source_text(r["title"]),
+            date=_day_text(d) if d else "-",
+        )
+        # Source ids stay in English (as they always were) and in the audit trail.
+        lines.append((f"{line} ({sid})" if english else line) + f".{lic}{cav}")
     caveats = [
-        fg.MIN_ESTIMATE_CAVEAT,
-        fg.DETECTION_CAVEAT + " Deaths and detections are never added together.",
-        SCORE_CAVEAT,
-        "An incident on several routes, or with several causes, counts under each; an incident with "
-        "several countries of origin is split evenly between them.",
+        _(fg.MIN_ESTIMATE_CAVEAT),
+        _(fg.DETECTION_CAVEAT) + " " + _("Deaths and detections are never added together."),
+        _(SCORE_CAVEAT),
+        _(
+            "An incident on several routes, or with several causes, counts under each; an "
+            "incident with several countries of origin is split evenly between them."
+        ),
         str(origin["note"].iloc[0]) if len(origin) and "note" in origin else "",
-        str(transit["note"].iloc[0]).split(". Dead and missing are")[0] + "."
+        str(transit["note"].iloc[0]).split(". Dead and missing are")[0].rstrip(".") + "."
         if len(transit) and "note" in transit
         else "",
-        "Route waypoints are approximate, for display. Boundaries: Natural Earth (public domain).",
-        f"Filters: {f.describe()}.",
+        _(
+            "Route waypoints are approximate, for display. Boundaries: Natural Earth (public "
+            "domain)."
+        ),
+        _("Filters: {f}").format(f=describe(f, names)) + ".",
     ]
     if v.is_demo:
-        caveats.insert(0, DEMO_WARNING)
+        caveats.insert(0, _(DEMO_WARNING))
     return Slide(
         kind="text",
-        title="Sources and caveats",
+        title=_("Sources and caveats"),
         lines=tuple(lines),
-        secondary_title="Caveats",
+        secondary_title=_("Caveats"),
         secondary=tuple(c for c in caveats if c.strip(". ")),
-        notes="Every figure in this pack comes from the sources above, at the vintages named. See docs/methodology.md for the measures and the risk scores.",
+        notes=_(
+            "Every figure in this pack comes from the sources above, at the vintages named. "
+            "See docs/methodology.md for the measures and the risk scores."
+        ),
     )
 
 
@@ -814,7 +1030,8 @@ _pdf_fonts = lay.fonts
 
 def _footer_text(pack: Pack, page: int, total: int) -> str:
     """The footer line; a scope too long for it is shortened, never the date or page."""
-    head, tail = "RouteWatch briefing  |  ", f"  |  {pack.date_label}  |  {page} / {total}"
+    head = _("RouteWatch briefing") + "  |  "
+    tail = f"  |  {pack.date_label}  |  {page} / {total}"
     room = lay.CONTENT_W_PT - lay.WRAP_SLACK - 1 - lay.text_width(head + tail, lay.FOOTER_SIZE)
     return head + lay.ellipsis(pack.scope, lay.FOOTER_SIZE, room) + tail
 
@@ -822,7 +1039,7 @@ def _footer_text(pack: Pack, page: int, total: int) -> str:
 def fitted_slides(pack: Pack) -> tuple[Slide, ...]:
     """The pack's slides with any that overflow continued on "(continued)" slides
     (:func:`export.layout.fit_slides`)."""
-    return lay.fit_slides(pack.slides, is_demo=pack.is_demo, demo_text=DEMO_WARNING)
+    return lay.fit_slides(pack.slides, is_demo=pack.is_demo, demo_text=_(DEMO_WARNING))
 
 
 def fit_pack(pack: Pack) -> Pack:
@@ -840,7 +1057,7 @@ def layout_pack(pack: Pack, fmt: str = "pdf") -> list[lay.SlideLayout]:
             s,
             _footer_text(pack, page, total),
             is_demo=pack.is_demo,
-            demo_text=DEMO_WARNING,
+            demo_text=_(DEMO_WARNING),
             native_charts=fmt == "pptx",
         )
         for page, s in enumerate(pack.slides, start=1)
@@ -883,10 +1100,10 @@ def render_pdf(pack: Pack) -> bytes:
     except Exception:  # noqa: BLE001 - fall back to reportlab's fixed invariant date
         pass
     c.setTitle(f"{pack.title}: {pack.scope}")
-    c.setSubject(f"Filters: {pack.filters}. {pack.date_label}.")
+    c.setSubject(_("Filters: {f}").format(f=pack.filters) + f". {pack.date_label}.")
     c.setAuthor("RouteWatch")
     c.setCreator("RouteWatch")
-    c.setKeywords("RouteWatch, briefing, migrant smuggling, risk")
+    c.setKeywords(_("RouteWatch, briefing, migrant smuggling, risk"))
 
     def y_pdf(y_top: float) -> float:
         return SLIDE_H_PT - y_top
@@ -979,7 +1196,7 @@ def _add_native_chart(slide: Any, spec: ChartSpec, x: Any, y: Any, w: Any, h: An
     data = CategoryChartData(number_format=spec.number_format)
     data.categories = list(spec.categories)
     for s in spec.series:
-        data.add_series(s.name or "Value", list(s.values))
+        data.add_series(s.name or _("Value"), list(s.values))
     frame = slide.shapes.add_chart(kinds[spec.kind], x, y, w, h, data)
     frame._element.nvGraphicFramePr.cNvPr.set("descr", alt[:1000])
     chart = frame.chart
@@ -1069,7 +1286,7 @@ def render_pptx(pack: Pack) -> bytes:
                 for r in list(p.runs):
                     r._r.getparent().remove(r._r)
             run = p.add_run()
-            run.text = para.text
+            run.text = lay.drawable(para.text)
             run.font.size = Pt(para.size)
             run.font.bold = para.bold
             run.font.name = "Arial"
@@ -1139,10 +1356,10 @@ def render_pptx(pack: Pack) -> bytes:
     created = dt.datetime.combine(pack.pack_date, dt.time(0, 0))
     cp = prs.core_properties
     cp.title = f"{pack.title}: {pack.scope}"
-    cp.subject = f"Filters: {pack.filters}"
+    cp.subject = _("Filters: {f}").format(f=pack.filters)
     cp.author = "RouteWatch"
     cp.last_modified_by = "RouteWatch"
-    cp.keywords = "RouteWatch, briefing"
+    cp.keywords = _("RouteWatch, briefing")
     cp.created = created
     cp.modified = created
     cp.last_printed = created

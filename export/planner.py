@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape as _xml_escape
 
 import pandas as pd
 
@@ -22,6 +22,7 @@ from analytics.planner import (
     compute_plan_rows,
     month_name,
 )
+from export.layout import drawable
 from export.pack import ACCENT, DEMO_WARNING, GREY, INK, _pdf_fonts
 from export.tables import to_safe_csv
 from i18n import _
@@ -32,6 +33,11 @@ MARGIN_PT = 42.0
 #: Body font sizes tried, largest first, until the card fits on the page.
 FONT_SIZES = (10.5, 10.0, 9.5, 9.0, 8.5, 8.0, 7.5, 7.0)
 CHART_H_PT = 70.0
+
+
+def escape(text: str) -> str:
+    """``text`` for a reportlab paragraph: XML-escaped, no-break spaces the fonts can draw."""
+    return _xml_escape(drawable(text))
 
 
 def plan_title(card: PlanCard) -> str:
@@ -113,7 +119,7 @@ def render_plan_pdf(card: PlanCard, *, filters: str = "", is_demo: bool = False)
         if filters:
             out.append(("p", Paragraph(escape(_("Filters: {f}").format(f=filters)), st["sub"])))
         for key, lines in secs.items():
-            out.append(("p", Paragraph(escape(SECTION_TITLES[key]), st["head"])))
+            out.append(("p", Paragraph(escape(_(SECTION_TITLES[key])), st["head"])))
             if key == "when":
                 out.append(("chart", Paragraph("", st["sub"])))
             for line in lines:
@@ -142,7 +148,7 @@ def render_plan_pdf(card: PlanCard, *, filters: str = "", is_demo: bool = False)
     while chosen is None:  # still too long at the smallest size: cut the longest section
         key = max(secs, key=lambda k: len(secs[k]))
         if len(secs[key]) <= 1:
-            raise ValueError("the card does not fit on one page even cut to one line a section")
+            raise ValueError(_("the card does not fit on one page even cut to one line a section"))
         cut = sections[key]
         keep = len(secs[key]) - 2
         secs[key] = cut[:keep] + [
@@ -163,7 +169,7 @@ def render_plan_pdf(card: PlanCard, *, filters: str = "", is_demo: bool = False)
         c.rect(MARGIN_PT, y - 22, width, 22, stroke=0, fill=1)
         c.setFillColor(colors.white)
         c.setFont(bold, 11)
-        c.drawString(MARGIN_PT + 8, y - 15, DEMO_WARNING)
+        c.drawString(MARGIN_PT + 8, y - 15, _(DEMO_WARNING))
         y -= 30
     for kind, p in chosen:
         if kind == "chart":

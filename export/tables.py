@@ -23,6 +23,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from i18n import _, fmt_number
+
 # The characters OWASP lists (= + - @ tab CR), plus a line feed and the full-width forms that
 # some spreadsheet locales also accept as the start of a formula.
 FORMULA_START: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
@@ -159,8 +161,10 @@ def to_safe_xlsx(
 
     if len(df) + 1 > EXCEL_MAX_ROWS:
         raise ValueError(
-            f"{len(df):,} rows do not fit in an Excel sheet (at most {EXCEL_MAX_ROWS - 1:,}): "
-            "narrow the filters or download CSV."
+            _(
+                "{n} rows do not fit in an Excel sheet (at most {most}): narrow the filters or "
+                "download CSV."
+            ).format(n=fmt_number(len(df)), most=fmt_number(EXCEL_MAX_ROWS - 1))
         )
     header, rows = _safe_rows(df)
     buf = io.BytesIO()
@@ -180,9 +184,10 @@ def to_safe_xlsx(
         datetime_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
         taken: list[str] = []
         if notes:
-            about = wb.add_worksheet("About")
-            taken.append("About")
-            about.write_string(0, 0, "About this export", bold)
+            about_name = _sheet_title(_("About"))
+            about = wb.add_worksheet(about_name)
+            taken.append(about_name)
+            about.write_string(0, 0, _("About this export"), bold)
             for i, line in enumerate(notes, start=1):
                 about.write_string(i, 0, neutralise_text(str(line))[:EXCEL_MAX_CHARS])
             about.set_column(0, 0, 100)

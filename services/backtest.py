@@ -26,6 +26,7 @@ from analytics.backtest import (
 from data.filters import Filters
 from data.reference import read_reported_surges
 from data.risk_queries import query_monthly_region_series
+from i18n import _
 from services import report
 
 REGIONS = ("Mediterranean",)
@@ -87,7 +88,7 @@ def run_backtest(
         "vintage": meta["source_label"],
         "source_id": meta["source_id"],
         "replayed": [f"{first:%Y-%m}", f"{last:%Y-%m}"],
-        "limitation": (
+        "limitation": _(
             "No report-date column: a month's replay uses every incident dated up to that month "
             "in this vintage, including records IOM added or revised later."
         ),
@@ -109,7 +110,8 @@ def _num(x: Any, fmt: str) -> str:
 
 def format_backtest_markdown(out: dict[str, Any]) -> str:
     """The results tables of ``docs/alerts-backtest.md`` (between its markers), from
-    :func:`run_backtest` output; runtime is left out so the text is reproducible."""
+    :func:`run_backtest` output; runtime is left out so the text is reproducible. English
+    only, as the documentation is."""
     rule = out["rule"]
     lines = [
         f"Replayed {out['replayed'][0]} to {out['replayed'][1]} on {out['vintage']} "

@@ -39,6 +39,7 @@ from typing import Any, NoReturn, TextIO
 
 import pandas as pd
 
+import i18n
 from analytics.catalogue import NO_DATA, measure
 from analytics.scores import (
     COMPONENTS,
@@ -53,7 +54,7 @@ from analytics.scores import (
     describe_settings,
 )
 from data.filters import ISO3_RE, Filters
-from i18n import DEFAULT_LANG, LANGS, use_lang
+from i18n import DEFAULT_LANG, LANGS, N_, _, use_lang
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -206,23 +207,42 @@ def _run_backtest(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(_clean_deep(out))
         return 0
-    print(f"Backtest {out['replayed'][0]} to {out['replayed'][1]} on {out['vintage']}")
-    print(f"Dead-and-missing rule: {out['rule']} (tuned on 2015-2019: {out['tuned_rule']})")
+    print(
+        _("Backtest {start} to {end} on {vintage}").format(
+            start=out["replayed"][0], end=out["replayed"][1], vintage=out["vintage"]
+        )
+    )
+    print(
+        _("Dead-and-missing rule: {rule} (tuned on 2015-2019: {tuned})").format(
+            rule=out["rule"], tuned=out["tuned_rule"]
+        )
+    )
     for r in out["summary"]:
         print(
-            f"{r['half']}: {r['raised']}/{r['scorable_surges']} surges raised, median delay "
-            f"{r['median_delay_months']} months; unmatched alerts per year: "
-            f"{r['unmatched_dead_and_missing_per_year']:.1f} dead and missing, "
-            f"{r['unmatched_incidents_per_year']:.1f} incidents"
+            _(
+                "{half}: {raised}/{surges} surges raised, median delay {delay} months; "
+                "unmatched alerts per year: {dm} dead and missing, {inc} incidents"
+            ).format(
+                half=r["half"],
+                raised=r["raised"],
+                surges=r["scorable_surges"],
+                delay=r["median_delay_months"],
+                dm=_num(r["unmatched_dead_and_missing_per_year"], ".1f"),
+                inc=_num(r["unmatched_incidents_per_year"], ".1f"),
+            )
         )
     for r in out["surges"]:
         raised = (
-            f"raised {r['first_alert']} ({r['delay_months']:+.0f} months)"
+            _("raised {month} ({delay} months)").format(
+                month=r["first_alert"], delay=_num(r["delay_months"], "+.0f")
+            )
             if r["raised"]
-            else ("not raised" if r["scorable"] else f"not scored: {r['note']}")
+            else (
+                _("not raised") if r["scorable"] else _("not scored: {note}").format(note=r["note"])
+            )
         )
         print(f"- {r['surge_id']}: {raised}")
-    print(f"Runtime {out['runtime_seconds']} s")
+    print(_("Runtime {seconds} s").format(seconds=_num(out["runtime_seconds"], "g")))
     return 0
 
 
@@ -246,11 +266,12 @@ def _run_reconcile(args: argparse.Namespace) -> int:
     from services.reconcile import as_records, reconcile
 
     if len(args.route) != 1:
-        raise CliError("reconcile takes exactly one --route ID")
+        raise CliError(_("reconcile takes exactly one --route ID"))
     con = _connect(args)
     try:
         f = _filters(con, args)
         rec = reconcile(con, f.replace(routes=()), args.route[0])
+        filters_text = _describe(con, f)
     finally:
         con.close()
     if args.json:
@@ -258,18 +279,17 @@ def _run_reconcile(args: argparse.Namespace) -> int:
         out["rule"] = divergence_rule_text()
         _print_json(out)
         return 0
-    print(f"Reconciliation: {rec.name}, {f.describe()}")
+    english = i18n.get_lang() == DEFAULT_LANG
+    print(_("Reconciliation: {route}, {filters}").format(route=rec.name, filters=filters_text))
     for r in rec.sources.to_dict("records"):
+        # English names the source id; other languages the vintage (ids: --json).
         print(
             f"- {r['source']}: {r['window']}"
-            + (f" ({r['source_id']})" if _clean(r["source_id"]) else "")
+            + (f" ({r['source_id']})" if english and _clean(r["source_id"]) else "")
         )
-    heads = [measure(mid).label.split(" (")[0] for mid, _ in COUNTS]
-    print(
-        f"{'month':<9}"
-        + "".join(f"{h[:16]:>18}" for h in heads)
-        + f"{'det./arrival':>14}  diverges"
-    )
+    heads = [measure(mid).label.split(" (")[0] for mid, _kind in COUNTS]
+    month, ratio_head, diverges = _("month"), _("det./arrival"), _("diverges")
+    print(f"{month:<9}" + "".join(f"{h[:16]:>18}" for h in heads) + f"{ratio_head:>14}  {diverges}")
     for r in rec.months.to_dict("records"):
         cells = []
         for mid, kind in COUNTS:
@@ -281,14 +301,18 @@ def _run_reconcile(args: argparse.Namespace) -> int:
         print(
             f"{pd.Timestamp(r['month']):%Y-%m}  " + "".join(cells) + f"{ratio:>14}  {r['diverges']}"
         )
-    print("* month partly covered by the source. 'no data': outside the source's window, not 0.")
+    print(
+        _(
+            "* month partly covered by the source. 'no data': outside the source's window, not 0."
+        ).replace("'no data'", repr(_(NO_DATA)) if not english else "'no data'")
+    )
     meds = "; ".join(
         f"{measure(k).label}: {measure(k).format(v)}" for k, v in rec.medians.items() if k in RATIOS
     )
-    print(f"Route medians: {meds}.")
+    print(_("Route medians: {medians}.").format(medians=meds))
     print(divergence_rule_text())
     if rec.note:
-        print(f"Note: {rec.note}")
+        print(_("Note: {note}").format(note=rec.note))
     return 0
 
 
@@ -344,15 +368,15 @@ def _register_plan(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _run_plan(args: argparse.Namespace) -> int:
-    from analytics.planner import card_sections, card_summary, compute_plan_rows
+    from analytics.planner import SECTION_TITLES, card_sections, card_summary, compute_plan_rows
     from services.planner import plan
 
     fmt = args.plan_format or ("json" if args.json else "text")
     out = Path(args.out).expanduser() if args.out else None
     if fmt in ("pdf", "csv") and out is None:
-        raise CliError(f"--out FILE is needed for --format {fmt}")
+        raise CliError(_("--out FILE is needed for --format {fmt}").format(fmt=fmt))
     if fmt == "pdf" and len(args.origin) != 1:
-        raise CliError("--format pdf writes one page for one country: pass exactly one --origin")
+        raise CliError(_("--format pdf writes one page for one country: pass exactly one --origin"))
     con = _connect(args)
     try:
         f = _filters(con, args)
@@ -367,14 +391,14 @@ def _run_plan(args: argparse.Namespace) -> int:
 
         assert out is not None
         _write_atomically(out, render_plan_pdf(p.cards[0], filters=p.filters, is_demo=p.is_demo))
-        print(f"wrote {out}", file=sys.stderr)
+        print(_("wrote {file}").format(file=out), file=sys.stderr)
         return 0
     if fmt == "csv":
         from export.planner import plan_csv
 
         assert out is not None
         _write_atomically(out, plan_csv(p.cards))
-        print(f"wrote {out}", file=sys.stderr)
+        print(_("wrote {file}").format(file=out), file=sys.stderr)
         return 0
     if fmt == "json":
         _print_json(
@@ -401,15 +425,20 @@ def _run_plan(args: argparse.Namespace) -> int:
             }
         )
         return 0
+    english = i18n.get_lang() == DEFAULT_LANG
     for c in p.cards:
         print(card_summary(c))
         for key, lines in card_sections(c).items():
-            print(f"  {key}:")
+            # English prints the section's key (as it always has), other languages its title.
+            head = key if english else _(SECTION_TITLES.get(key, key))
+            print(f"  {head}:")
             for line in lines:
                 print(f"  - {line}")
         print()
     if p.is_demo:
-        print("SYNTHETIC DEMO DATA: do not brief from these figures.")
+        from export.pack import DEMO_WARNING
+
+        print(_(DEMO_WARNING))
     return 0
 
 
@@ -447,15 +476,21 @@ def _filters(con: Any, args: argparse.Namespace) -> Filters:
 
     opts = query_filter_options(con)
     if args.date_from and args.date_to and args.date_from > args.date_to:
-        raise CliError(f"--from {args.date_from} is after --to {args.date_to}")
+        raise CliError(
+            _("--from {start} is after --to {end}").format(start=args.date_from, end=args.date_to)
+        )
     unknown = [r for r in args.route if r not in opts["routes"]]
     if unknown:
         raise CliError(
-            f"unknown route id {', '.join(unknown)}; known: {', '.join(sorted(opts['routes']))}"
+            _("unknown route id {ids}; known: {known}").format(
+                ids=", ".join(unknown), known=", ".join(sorted(opts["routes"]))
+            )
         )
     bad = [o for o in args.origin if not ISO3_RE.match(o.upper())]
     if bad:
-        raise CliError(f"bad origin {', '.join(bad)}: expected ISO-3 codes such as AFG")
+        raise CliError(
+            _("bad origin {codes}: expected ISO-3 codes such as AFG").format(codes=", ".join(bad))
+        )
     un_r, un_s, mmp = [], [], []
     for r in args.region:
         if r in opts["un_regions"]:
@@ -466,15 +501,24 @@ def _filters(con: Any, args: argparse.Namespace) -> Filters:
             mmp.append(r)
         else:
             raise CliError(
-                f"unknown region {r!r}; UN regions: {', '.join(opts['un_regions'])}; "
-                f"IOM regions: {', '.join(opts['mmp_regions'])}"
+                _("unknown region {region}; UN regions: {un}; IOM regions: {iom}").format(
+                    region=repr(r),
+                    un=", ".join(opts["un_regions"]),
+                    iom=", ".join(opts["mmp_regions"]),
+                )
             )
     bad_c = [c for c in args.cause if c not in opts["causes"]]
     if bad_c:
-        raise CliError(f"unknown cause {bad_c[0]!r}; known: {'; '.join(opts['causes'])}")
+        raise CliError(
+            _("unknown cause {cause}; known: {known}").format(
+                cause=repr(bad_c[0]), known="; ".join(opts["causes"])
+            )
+        )
     if args.vintage and args.vintage not in opts["vintage"]:
         raise CliError(
-            f"unknown vintage {args.vintage!r}; loaded: {', '.join(opts['vintage']) or 'none'}"
+            _("unknown vintage {vintage}; loaded: {loaded}").format(
+                vintage=repr(args.vintage), loaded=", ".join(opts["vintage"]) or _("none")
+            )
         )
     return Filters(
         date_from=args.date_from,
@@ -524,16 +568,20 @@ ROUTE_COMPONENTS: Mapping[str, str | None] = MappingProxyType(
     }
 )
 _HELPER_UNITS = {
-    "multi_route_incidents": "incidents with several route labels (counted on each)",
-    "dead_and_missing_in_detection_months": "persons dead or missing in the months both sources cover",
-    "detections_in_incident_months": "detections (events, not persons) in the months both sources cover",
+    "multi_route_incidents": N_("incidents with several route labels (counted on each)"),
+    "dead_and_missing_in_detection_months": N_(
+        "persons dead or missing in the months both sources cover"
+    ),
+    "detections_in_incident_months": N_(
+        "detections (events, not persons) in the months both sources cover"
+    ),
 }
 
 
 def _route_component(key: str, value: Any) -> dict[str, Any]:
     mid = ROUTE_COMPONENTS[key]
     if mid is None:
-        return {"value": _clean(value), "unit": _HELPER_UNITS[key]}
+        return {"value": _clean(value), "unit": _(_HELPER_UNITS[key])}
     m = measure(mid)
     return {"value": _clean(value), "unit": m.unit, "measure": m.id, "display": m.format(value)}
 
@@ -600,12 +648,17 @@ def _arrival_line(df: pd.DataFrame, rid: str, ratio: dict[str, Any], names: dict
     m = measure("deaths_per_1000_sea_arrivals")
     d = measure("deaths_per_1000_detections")
     name = df.loc[df["route_id"] == rid, "name"]
-    return (
-        f"{name.iloc[0] if len(name) else rid}: {m.format(ratio.get('deaths_per_1000_sea_arrivals'))} "
-        f"{m.unit} to {names.get(str(ratio.get('arrival_country')), ratio.get('arrival_country'))} (UNHCR, persons; "
-        f"{window_text(ratio.get('arrival_window'))}) beside "
-        f"{d.format(ratio.get('deaths_per_1000_detections'))} {d.unit} (Frontex, events). "
-        "Different denominators: read side by side, never add them."
+    return _(
+        "{route}: {value} {unit} to {country} (UNHCR, persons; {window}) beside {value_det} "
+        "{unit_det} (Frontex, events). Different denominators: read side by side, never add them."
+    ).format(
+        route=name.iloc[0] if len(name) else rid,
+        value=m.format(ratio.get("deaths_per_1000_sea_arrivals")),
+        unit=m.unit,
+        country=names.get(str(ratio.get("arrival_country")), ratio.get("arrival_country")),
+        window=window_text(ratio.get("arrival_window")),
+        value_det=d.format(ratio.get("deaths_per_1000_detections")),
+        unit_det=d.unit,
     )
 
 
@@ -693,7 +746,7 @@ def _country_objects(
                 "largest_incident_date": _clean(r.get("largest_incident_date")),
                 "largest_incident_share": _clean(r.get("largest_incident_share")),
                 "driven_by_one_incident": bool(r.get("driven_by_one_incident", False)),
-                "flag": "driven by one incident" if r.get("driven_by_one_incident") else "",
+                "flag": _("driven by one incident") if r.get("driven_by_one_incident") else "",
                 "sources": source_ids,
                 "sources_text": r.get("sources", ""),
                 "vintages": vintages,
@@ -710,10 +763,34 @@ def _defaults(level: str) -> tuple[tuple[str, float], ...]:
 def _fmt(v: Any, spec: str = ",.0f") -> str:
     v = _clean(v)
     if v is None:
-        return NO_DATA
+        return _(NO_DATA)
     if isinstance(v, (int, float)):
-        return format(v, spec)
+        return _num(v, spec)
     return str(v)
+
+
+def _num(v: Any, spec: str) -> str:
+    """``format(v, spec)`` in English (as it always was); :func:`i18n.fmt_number` with the
+    same decimals and sign in other languages (``8 755``, ``0,5``)."""
+    if i18n.get_lang() == DEFAULT_LANG or not isinstance(v, (int, float)):
+        return format(v, spec)
+    m = re.search(r"\.(\d+)[fg%]", spec)
+    return i18n.fmt_number(v, int(m.group(1)) if m else 0, signed=spec.startswith("+"))
+
+
+def _describe(con: Any, f: Filters) -> str:
+    """The filters in words: as always in English; in other languages with the names of
+    routes, countries and vintages instead of their ids (:func:`services.report.display_names`)."""
+    if i18n.get_lang() == DEFAULT_LANG:
+        return f.describe()
+    from services import report
+
+    return f.describe(report.display_names(con))
+
+
+def _col(text: str, width: int) -> int:
+    """A column at least ``width`` wide, wider when a translated heading needs it."""
+    return max(width, len(text) + 1)
 
 
 def _clean_deep(value: Any) -> Any:
@@ -742,9 +819,9 @@ def _run_risk(args: argparse.Namespace) -> int:
         weights = tuple(args.weight) or None
         if args.level == "route":
             if weights:
-                raise CliError("--weight applies to --level origin or transit only")
+                raise CliError(_("--weight applies to --level origin or transit only"))
             if args.scope != DEFAULT_SCOPE or args.variant != DEFAULT_VARIANT:
-                raise CliError("--scope and --variant apply to --level origin or transit only")
+                raise CliError(_("--scope and --variant apply to --level origin or transit only"))
             df = report.route_risk(con, f)
             ratios = _arrival_ratios(con, f, df["route_id"].tolist())
             if args.json:
@@ -754,28 +831,52 @@ def _run_risk(args: argparse.Namespace) -> int:
                         o["sea_arrivals"] = _arrival_object(ratios[o["id"]])
                 _print_json(objs)
                 return 0
-            print(f"Route risk, {f.describe()}")
-            print(
-                f"{'route':<34}{'incidents':>10}{'dead+missing':>14}{'detections':>12}{'per 1,000':>11}"
-            )
+            print(_("Route risk, {filters}").format(filters=_describe(con, f)))
+            h = [
+                _("route"),
+                _("incidents"),
+                _("dead+missing"),
+                _("detections"),
+                _("per 1,000"),
+            ]
+            w = [34, _col(h[1], 10), _col(h[2], 14), _col(h[3], 12), _col(h[4], 11)]
+            print(f"{h[0]:<{w[0]}}{h[1]:>{w[1]}}{h[2]:>{w[2]}}{h[3]:>{w[3]}}{h[4]:>{w[4]}}")
             for r in df.to_dict("records")[: args.limit or None]:
                 print(
-                    f"{str(r['name'])[:33]:<34}{_fmt(r['incidents']):>10}"
-                    f"{_fmt(r['dead_and_missing']):>14}{_fmt(r['detections']):>12}"
-                    f"{_fmt(r['deaths_per_1000_detections'], '.1f'):>11}"
+                    f"{str(r['name'])[:33]:<{w[0]}}{_fmt(r['incidents']):>{w[1]}}"
+                    f"{_fmt(r['dead_and_missing']):>{w[2]}}{_fmt(r['detections']):>{w[3]}}"
+                    f"{_fmt(r['deaths_per_1000_detections'], '.1f'):>{w[4]}}"
                 )
             names = report.display_names(con) if ratios else {}
             for rid, ratio in ratios.items():
                 print(_arrival_line(df, rid, ratio, names))
             if len(df) and df.iloc[0]["incident_source"] is None:
-                print("No incident data is loaded.")
+                print(_("No incident data is loaded."))
             elif len(df):
                 first = df.iloc[0]
-                print(
-                    f"Sources: {first['incident_source']} (vintage {first['incident_vintage']}); "
-                    f"Frontex {df['detection_source'].dropna().iloc[0] if df['detection_source'].notna().any() else 'none'}. "
-                    f"{first['note']}"
+                det = (
+                    df["detection_source"].dropna().iloc[0]
+                    if df["detection_source"].notna().any()
+                    else None
                 )
+                if i18n.get_lang() == DEFAULT_LANG:
+                    print(
+                        f"Sources: {first['incident_source']} (vintage {first['incident_vintage']}); "
+                        f"Frontex {det or 'none'}. "
+                        f"{first['note']}"
+                    )
+                else:  # the vintages by date, not by internal id
+                    dates = _source_dates(con)
+                    print(
+                        _(
+                            "Sources: IOM, vintage {incidents}; Frontex, vintage {detections}. "
+                            "{note}"
+                        ).format(
+                            incidents=_day(dates.get(str(first["incident_source"]))),
+                            detections=_day(dates.get(str(det))) if det else _("none"),
+                            note=first["note"],
+                        )
+                    )
             return 0
         comps = ORIGIN_COMPONENTS if args.level == "origin" else TRANSIT_COMPONENTS
         try:
@@ -783,6 +884,8 @@ def _run_risk(args: argparse.Namespace) -> int:
             df = fn(con, f, weights, scope=args.scope, variant=args.variant)
         except ValueError as exc:
             raise CliError(str(exc)) from None
+        from export.pack import word
+
         v = resolve_vintages(con, f)
         dates = _source_dates(con)
         first = df.iloc[0] if len(df) else pd.Series(dtype=object)
@@ -804,47 +907,72 @@ def _run_risk(args: argparse.Namespace) -> int:
                     o["refugee_population"] = refugees[o["id"]]
             _print_json(objs)
             return 0
-        print(f"{args.level.capitalize()} risk, {f.describe()}")
+        title = _(_RISK_TITLES[args.level]).format(filters=_describe(con, f))
+        print(title)
         print(describe_settings(args.scope, args.variant, weights or _defaults(args.level)))
         other = "raw" if args.variant == "robust" else "robust"
+        h = [
+            _("rank"),
+            _("country"),
+            _("score"),
+            _("confidence"),
+            _("dead+missing"),
+            _(_OTHER_RANK[other]),
+            _("flag"),
+        ]
+        w = [max(4, len(h[0])), 28, _col(h[2], 6), max(10, len(h[3])), _col(h[4], 13)]
+        w.append(_col(h[5], 12))
         print(
-            f"{'rank':>4}  {'country':<28}{'score':>6}  {'confidence':<10}{'dead+missing':>13}"
-            f"{other + ' rank':>12}  flag"
+            f"{h[0]:>{w[0]}}  {h[1]:<{w[1]}}{h[2]:>{w[2]}}  {h[3]:<{w[3]}}{h[4]:>{w[4]}}"
+            f"{h[5]:>{w[5]}}  {h[6]}"
         )
         for r in df.to_dict("records")[: args.limit or None]:
             rank = _fmt(r["rank"], "d") if _clean(r["rank"]) is not None else "-"
             alt = r.get(f"rank_{other}")
             alt_txt = _fmt(alt, "d") if _clean(alt) is not None else "-"
-            flag = "driven by one incident" if r.get("driven_by_one_incident") else ""
+            flag = _("driven by one incident") if r.get("driven_by_one_incident") else ""
             pop = refugees.get(str(r["iso3"]), {})
             if pop.get("value") is not None:
-                flag = (flag + "; " if flag else "") + (
-                    f"UNHCR {pop['year']}: {pop['display']} refugees and asylum-seekers"
-                )
+                flag = (flag + "; " if flag else "") + _(
+                    "UNHCR {year}: {n} refugees and asylum-seekers"
+                ).format(year=pop["year"], n=pop["display"])
             line = (
-                f"{rank:>4}  {str(r['name'])[:27]:<28}{_fmt(r['score']):>6}  "
-                f"{r['confidence']:<10}{_fmt(r['dead_and_missing']):>13}{alt_txt:>12}  {flag}"
+                f"{rank:>{w[0]}}  {str(r['name'])[:27]:<{w[1]}}{_fmt(r['score']):>{w[2]}}  "
+                f"{word(r['confidence']):<{w[3]}}{_fmt(r['dead_and_missing']):>{w[4]}}"
+                f"{alt_txt:>{w[5]}}  {flag}"
             )
             print(line.rstrip())
         if len(df):
-            print(f"Sources: {df.iloc[0]['sources']}")
-            print(f"Note: {df.iloc[0]['note']}")
+            print(_("Sources: {sources}").format(sources=df.iloc[0]["sources"]))
+            print(_("Note: {note}").format(note=df.iloc[0]["note"]))
         return 0
     finally:
         con.close()
+
+
+_RISK_TITLES: Mapping[str, str] = {
+    "origin": N_("Origin risk, {filters}"),
+    "transit": N_("Transit risk, {filters}"),
+}
+_OTHER_RANK: Mapping[str, str] = {"raw": N_("raw rank"), "robust": N_("robust rank")}
+
+
+def _day(iso: str | None) -> str:
+    """An ISO date as the reader's language writes it (``-`` when unknown)."""
+    return i18n.fmt_date(dt.date.fromisoformat(iso)) if iso else "-"
 
 
 def _run_alerts(args: argparse.Namespace) -> int:
     from services import report
 
     if args.months is not None and not 1 <= args.months <= 12:
-        raise CliError("--months must be between 1 and 12")
+        raise CliError(_("--months must be between 1 and 12"))
     con = _connect(args)
     try:
         f = _filters(con, args)
         if f.date_from or f.date_to:
             raise CliError(
-                "alerts set their own windows: use --as-of (and --months), not --from/--to"
+                _("alerts set their own windows: use --as-of (and --months), not --from/--to")
             )
         try:
             cand = report.alert_candidates(con, f, args.as_of, args.months)
@@ -860,24 +988,38 @@ def _run_alerts(args: argparse.Namespace) -> int:
         periods = (
             ", ".join(dict.fromkeys(str(x) for x in cand["period_label"]))
             if len(cand)
-            else (f"the months to {args.as_of:%Y-%m}" if args.as_of else "the latest months")
+            else (
+                _("the months to {month}").format(month=f"{args.as_of:%Y-%m}")
+                if args.as_of
+                else _("the latest months")
+            )
         )
         n_series = len(cand.drop_duplicates(["level", "id"])) if len(cand) else 0
         print(
-            f"Alerts for {periods} ({f.describe()}): {len(alerts)} alerts, {len(watch)} on "
-            f"watch, {n_series} series checked on incidents and on dead and missing."
+            _(
+                "Alerts for {periods} ({filters}): {alerts} alerts, {watch} on watch, {n} series "
+                "checked on incidents and on dead and missing."
+            ).format(
+                periods=periods,
+                filters=_describe(con, f),
+                alerts=len(alerts),
+                watch=len(watch),
+                n=n_series,
+            )
         )
         if args.candidates:
+            from export.pack import word
+
             for r in cand.to_dict("records"):
                 print(
-                    f"[{r['status']}] {r['measure']} {r['window_months']}m {r['level']} "
-                    f"{r['id']}: {r['sentence']} {r['reason']}"
+                    f"[{word(r['status'])}] {word(r['measure'])} {r['window_months']}m "
+                    f"{word(r['level'])} {r['id']}: {r['sentence']} {r['reason']}"
                 )
             return 0
         for r in alerts.to_dict("records"):
             print(f"- {r['sentence']}")
         if len(watch):
-            print("On watch (beyond chance against one reference only, or a recent fall):")
+            print(_("On watch (beyond chance against one reference only, or a recent fall):"))
             for r in watch.to_dict("records"):
                 print(f"- {r['sentence']}")
         return 0
@@ -889,7 +1031,7 @@ def _run_messages(args: argparse.Namespace) -> int:
     from services import report
 
     if args.n < 1:
-        raise CliError("--n must be at least 1")
+        raise CliError(_("--n must be at least 1"))
     con = _connect(args)
     try:
         f = _filters(con, args)
@@ -897,7 +1039,7 @@ def _run_messages(args: argparse.Namespace) -> int:
         if args.json:
             _print_json([{k: _clean(v) for k, v in r.items()} for r in df.to_dict("records")])
             return 0
-        print(f"Key messages ({f.describe()}):")
+        print(_("Key messages ({filters}):").format(filters=_describe(con, f)))
         for r in df.to_dict("records"):
             print(f"{r['rank']}. {r['sentence']}")
         return 0
@@ -921,8 +1063,8 @@ def _run_money(args: argparse.Namespace) -> int:
                     "measure": m.id,
                     "unit": m.unit,
                     "persons": args.persons,
-                    "share": "cited per route" if share is None else [share.low, share.high],
-                    "filters": f.describe(),
+                    "share": _("cited per route") if share is None else [share.low, share.high],
+                    "filters": _describe(con, f),
                     "source_ids": list(t.source_ids),
                     "notes": list(t.notes),
                     "caveat": m.caveat,
@@ -931,26 +1073,58 @@ def _run_money(args: argparse.Namespace) -> int:
                 }
             )
             return 0
-        print(f"{m.label}, {REVENUE_UNIT} ({f.describe()}; persons: {args.persons})")
+        print(
+            _("{measure}, {unit} ({filters}; persons: {persons})").format(
+                measure=m.label,
+                unit=_(REVENUE_UNIT),
+                filters=_describe(con, f),
+                persons=_(_PERSONS[args.persons]),
+            )
+        )
         ok = t.with_data
         if ok.empty:
-            print(f"  {NO_DATA}: no route-year in scope has both a count and a cited fee")
+            print(
+                "  "
+                + _("{no_data}: no route-year in scope has both a count and a cited fee").format(
+                    no_data=_(NO_DATA)
+                )
+            )
+        english = i18n.get_lang() == DEFAULT_LANG
         for r in ok.to_dict("records"):
-            part = f" ({int(r['months'])} months)" if r["partial"] else ""
+            part = " " + _("({n} months)").format(n=int(r["months"])) if r["partial"] else ""
+            lo = f"{r['share_low']:.0%}" if english else i18n.fmt_percent(100 * r["share_low"])
+            hi = f"{r['share_high']:.0%}" if english else i18n.fmt_percent(100 * r["share_high"])
             print(
                 f"  {r['name']} {int(r['year'])}{part}: "
                 f"{format_range(r['revenue_low_eur'], r['revenue_high_eur'])} "
-                f"[{_fmt(r['persons'])} x {r['share_low']:.0%}-{r['share_high']:.0%} x fee "
-                f"{format_fee(r['fee_low_eur'], r['fee_high_eur'])}; {r['fee_ids']}]"
+                + _("[{persons} x {low}-{high} x fee {fee}; {fee_ids}]").format(
+                    persons=_fmt(r["persons"]),
+                    low=lo,
+                    high=hi,
+                    fee=format_fee(r["fee_low_eur"], r["fee_high_eur"]),
+                    fee_ids=r["fee_ids"],
+                )
             )
         missing = t.revenue[t.revenue["status"] != "ok"]
         if len(missing):
-            print(f"  no estimate for {len(missing)} route-years (--json lists them and why)")
+            print(
+                "  "
+                + _("no estimate for {n} route-years (--json lists them and why)").format(
+                    n=len(missing)
+                )
+            )
         for note in (*t.notes, m.caveat):
-            print(f"note: {note}")
+            print(_("note: {note}").format(note=note))
         return 0
+
     finally:
         con.close()
+
+
+_PERSONS: Mapping[str, str] = {
+    "detections": N_("persons: detections"),
+    "arrivals": N_("persons: arrivals"),
+}
 
 
 def _connect(args: argparse.Namespace) -> Any:
@@ -1049,12 +1223,18 @@ def run_brief(args: argparse.Namespace) -> int:
     out = Path(args.out).expanduser() if args.out else None
     fmt = args.pack_format or (out.suffix.lower().lstrip(".") if out else "")
     if fmt not in ("pdf", "pptx", "json"):
-        name = repr(out.name) if out else "the output (no --out)"
-        raise CliError(f"cannot tell the format of {name}: pass --format pdf, pptx or json")
+        name = repr(out.name) if out else _("the output (no --out)")
+        raise CliError(
+            _("cannot tell the format of {name}: pass --format pdf, pptx or json").format(name=name)
+        )
     if out and args.pack_format and out.suffix and out.suffix.lower().lstrip(".") != fmt:
-        raise CliError(f"--format {fmt} does not match the file name {out.name!r}")
+        raise CliError(
+            _("--format {fmt} does not match the file name {name}").format(
+                fmt=fmt, name=repr(out.name)
+            )
+        )
     if out is None and fmt != "json":
-        raise CliError(f"--out FILE is needed for --format {fmt}")
+        raise CliError(_("--out FILE is needed for --format {fmt}").format(fmt=fmt))
     from export.images import SnapshotUnavailable
     from services.pack import build_pack
 
@@ -1078,7 +1258,12 @@ def run_brief(args: argparse.Namespace) -> int:
     _write_atomically(out, data)
     if not args.quiet:
         print(
-            f"wrote {out} ({len(data) / 1e6:.1f} MB, {fmt.upper()}) in {time.perf_counter() - t0:.1f} s",
+            _("wrote {file} ({size} MB, {format}) in {seconds} s").format(
+                file=out,
+                size=_num(len(data) / 1e6, ".1f"),
+                format=fmt.upper(),
+                seconds=_num(time.perf_counter() - t0, ".1f"),
+            ),
             file=sys.stderr,
         )
     return 0
@@ -1086,21 +1271,25 @@ def run_brief(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the exit status (0 ok, 2 user error, 130 interrupted)."""
-    from data.db import WarehouseError
-
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:
         return int(exc.code) if isinstance(exc.code, int) else 2
     handler: Handler = args.handler
+    with use_lang(args.lang):
+        return _run(handler, args)
+
+
+def _run(handler: Handler, args: argparse.Namespace) -> int:
+    from data.db import WarehouseError
+
     try:
-        with use_lang(args.lang):
-            return handler(args)
+        return handler(args)
     except (CliError, WarehouseError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_("error: {message}").format(message=exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(_("interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader (e.g. `head`) went away: stop quietly, without a traceback at exit.

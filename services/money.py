@@ -13,29 +13,48 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+import i18n
 from analytics import money as am
 from data import money as dm
 from data.filters import Filters
+from i18n import N_, _
 
 Con = duckdb.DuckDBPyConnection
 
 #: Filters that restrict the dead and missing only: they do not change a revenue estimate.
-IOM_ONLY_NOTE = (
+#: (This and :data:`CAVEATS` are marked for translation: show them with ``_()``.)
+IOM_ONLY_NOTE = N_(
     "Region, cause and source-quality filters apply to IOM incidents only; they do not change "
     "these estimates."
 )
 CAVEATS = (
-    "Detections are events, not persons: one person can be detected several times and on two "
-    "routes in a row (Eastern Mediterranean, then Western Balkans). Never add such routes.",
-    "Fees vary by nationality, season, boat and service; a fee row is often a quoted range or "
-    "a top level, not an average. A fee applies only to the year it was reported for.",
-    "The share that used a smuggler is a 2015 EU-wide Europol statement applied to each route; "
-    "it is probably too high for Tunisian and Algerian departures and unknown elsewhere.",
-    "Revenue is gross turnover of all smugglers on the route, not profit and not the income of "
-    "any one network. Whole-journey packages, single legs and tolls are shown as leg shares, "
-    "not multiplied by the route's count.",
-    "Converted to EUR at 2024 prices with ECB annual exchange rates and the US CPI-U (via USD).",
+    N_(
+        "Detections are events, not persons: one person can be detected several times and on "
+        "two routes in a row (Eastern Mediterranean, then Western Balkans). Never add such routes."
+    ),
+    N_(
+        "Fees vary by nationality, season, boat and service; a fee row is often a quoted range "
+        "or a top level, not an average. A fee applies only to the year it was reported for."
+    ),
+    N_(
+        "The share that used a smuggler is a 2015 EU-wide Europol statement applied to each "
+        "route; it is probably too high for Tunisian and Algerian departures and unknown "
+        "elsewhere."
+    ),
+    N_(
+        "Revenue is gross turnover of all smugglers on the route, not profit and not the income "
+        "of any one network. Whole-journey packages, single legs and tolls are shown as leg "
+        "shares, not multiplied by the route's count."
+    ),
+    N_(
+        "Converted to EUR at 2024 prices with ECB annual exchange rates and the US CPI-U (via USD)."
+    ),
 )
+
+
+def caveats() -> tuple[str, ...]:
+    """:data:`CAVEATS` in the reader's language."""
+    return tuple(_(c) for c in CAVEATS)
 
 
 @dataclass(frozen=True)
@@ -112,7 +131,11 @@ def persons_by_route_year(
         ``route_id``, ``year``, ``persons``, ``months``; the source ids; notes.
     """
     if basis not in am.PERSONS_BASES:
-        raise ValueError(f"persons must be one of {list(am.PERSONS_BASES)}, got {basis!r}")
+        raise ValueError(
+            _("persons must be one of {bases}, got {basis}").format(
+                bases=list(am.PERSONS_BASES), basis=repr(basis)
+            )
+        )
     notes: list[str] = []
     if basis == "detections":
         df = dm.query_detections_by_route_year(con, f)
@@ -123,28 +146,34 @@ def persons_by_route_year(
         sids = tuple(sorted(set(df["source_id"].astype(str)))) if len(df) else ()
         if not len(df):
             notes.append(
-                "Frontex has no detections for these filters (it publishes EU external-border "
-                "routes only)."
+                _(
+                    "Frontex has no detections for these filters (it publishes EU external-border "
+                    "routes only)."
+                )
             )
     else:
         arr = dm.query_arrivals_by_country_year(con, f)
         if f.origins:
             notes.append(
-                "UNHCR arrivals carry no nationality: the origin filter leaves no arrivals to "
-                "count. Clear it or count Frontex detections."
+                _(
+                    "UNHCR arrivals carry no nationality: the origin filter leaves no arrivals to "
+                    "count. Clear it or count Frontex detections."
+                )
             )
             arr = arr.iloc[0:0]
         if not len(arr):
             if not f.origins:
-                notes.append("No UNHCR arrivals series is loaded for these filters.")
+                notes.append(_("No UNHCR arrivals series is loaded for these filters."))
             lo = hi = None
         else:
             lo, hi = _window((arr["first_day"].min(), arr["last_day"].max()), f)
         sids = tuple(sorted(set(arr["source_id"].astype(str)))) if len(arr) else ()
         df = am.persons_from_arrivals(arr, f.routes) if len(arr) else arr
         notes.append(
-            "UNHCR arrivals are Italy's sea arrivals, counted on the Central Mediterranean; "
-            "other routes have no arrivals count."
+            _(
+                "UNHCR arrivals are Italy's sea arrivals, counted on the Central Mediterranean; "
+                "other routes have no arrivals count."
+            )
         )
     cols = ["route_id", "year", "persons", "months"]
     if not len(df):
@@ -206,14 +235,17 @@ def money_tables(
     if len(part):
         notes = (
             *notes,
-            "Partly covered years (open markers): "
-            + ", ".join(
-                f"{r.name} {int(r.year)} ({int(r.months)} months)" for r in part.itertuples()
-            )
-            + ".",
+            _("Partly covered years (open markers): {years}.").format(
+                years=", ".join(
+                    _("{route} {year} ({n} months)").format(
+                        route=r.name, year=int(r.year), n=int(r.months)
+                    )
+                    for r in part.itertuples()
+                )
+            ),
         )
     if f.un_regions or f.un_subregions or f.mmp_regions or f.causes or f.min_source_quality:
-        notes = (*notes, IOM_ONLY_NOTE)
+        notes = (*notes, _(IOM_ONLY_NOTE))
     return MoneyTables(
         revenue=revenue,
         totals=totals,
@@ -231,7 +263,7 @@ def dm_route_names(con: Con) -> dict[str, str]:
     from data.queries import query_routes
 
     r = query_routes(con)
-    return dict(zip(r["route_id"], r["name"], strict=True))
+    return {k: i18n.route_name(v) for k, v in zip(r["route_id"], r["name"], strict=True)}
 
 
 def validation_table(con: Con, f: Filters | None = None) -> pd.DataFrame:

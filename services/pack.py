@@ -7,6 +7,7 @@ the other services, and hands them to the slide builders and renderers of :mod:`
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -16,6 +17,7 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
+import i18n
 from analytics import figures as fg
 from analytics.catalogue import measure
 from analytics.reconcile import AGREEMENT_FACTOR, month_end
@@ -45,6 +47,7 @@ from export.pack import (
     _vintage_lines,
     audit_figure,
     chart_caption,
+    describe,
     file_stem,
     fitted_slides,
     pack_period,
@@ -52,6 +55,7 @@ from export.pack import (
     scope_text,
     slide_figure,
 )
+from i18n import N_, _
 from services.reconcile import Reconciliation, reconcile, reconcile_routes
 
 Con = duckdb.DuckDBPyConnection
@@ -98,32 +102,38 @@ def collect_pack(
 
     say = progress or _no_progress
     ex = exporter or sn.shared_exporter()
-    say(0.0, "reading the data")
+    say(0.0, _("reading the data"))
     v = q.resolve_vintages(con, f)
     if v.incidents is None:
-        raise ValueError("no incident data is loaded: load an IOM export or the demo data first")
+        raise ValueError(_("no incident data is loaded: load an IOM export or the demo data first"))
+    english = i18n.get_lang() == i18n.DEFAULT_LANG
     sources = q.query_sources(con)
     routes_ref = q.query_routes(con)
+    if not english:  # route names in the reader's language (ids stay as they are)
+        routes_ref = routes_ref.assign(name=routes_ref["name"].map(i18n.route_name))
     route_names = dict(zip(routes_ref["route_id"], routes_ref["name"], strict=True))
     cn = q.query_countries(con, with_geometry=False)
-    country_names = dict(zip(cn["iso3"], cn["name"], strict=True))
+    country_names = i18n.country_names(dict(zip(cn["iso3"], cn["name"], strict=True)))
     ref = report.load_reference(con)
+    # Other languages name routes, countries and vintages in the filters' text, not their ids
+    # (English keeps the text it always had).
+    names = None if english else report.display_names(con, ref=ref)
     head = q.query_headline(con, f)
     figures = report.headline(con, f, current=head, ref=ref)
     first, last = as_date(head["first_date"]), as_date(head["last_date"])
     vintage_day = as_date(sources.loc[sources["source_id"] == v.incidents, "vintage"].iloc[0])
     pack_day = generated_on or vintage_day or last or dt.date(2000, 1, 1)
     date_label = (
-        f"Prepared {_fmt_day(generated_on)}"
+        _("Prepared {day}").format(day=_fmt_day(generated_on))
         if generated_on
-        else f"Data as of {_fmt_day(vintage_day)}"
+        else _("Data as of {day}").format(day=_fmt_day(vintage_day))
     )
     scope = scope_text(f, route_names, country_names)
     period = pack_period(f, first, last)
     scope_line = f"{scope}, {period}"
 
     # Charts render in the browser process while Python computes and draws maps.
-    unavailable = ex.unavailable_reason() if render_images else "chart images not rendered"
+    unavailable = ex.unavailable_reason() if render_images else _("chart images not rendered")
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pack-export")
     jobs: list[_ChartJob] = []
 
@@ -131,25 +141,32 @@ def collect_pack(
         bare, title, subtitle = slide_figure(fig)
         job = _ChartJob(fig, caption, title, subtitle, figures=audit)
         if unavailable is None:
+            # In this run's context (language), not the worker thread's default one.
             job.future = pool.submit(
-                sn.export_figure, bare, "png", caption="", scale=2, exporter=ex
+                contextvars.copy_context().run,
+                sn.export_figure,
+                bare,
+                "png",
+                caption="",
+                scale=2,
+                exporter=ex,
             )
         jobs.append(job)
 
     label = (
         ", ".join(route_names.get(r, r) for r in f.routes)
         if 0 < len(f.routes) <= 2
-        else ("Selected routes" if f.routes else "All routes")
+        else (_("Selected routes") if f.routes else _("All routes"))
     )
     try:
-        say(0.05, "charting incidents")
+        say(0.05, _("charting incidents"))
         span = (f.date_from, f.date_to)
         inc_ids = (v.incidents,)
         both_ids = (v.incidents, v.detections)
         monthly = q.query_incidents_by(con, f, "none", "month")
         submit(
             fg.make_monthly_figure(monthly, label=label, data_end=f.date_to or last),
-            chart_caption(v, sources, f),
+            chart_caption(v, sources, f, names=names),
             tuple(
                 audit_figure(
                     "dead_and_missing",
@@ -170,7 +187,9 @@ def collect_pack(
         if int((in_scope["dead_and_missing"] > 0).sum()) >= 2:
             submit(
                 fg.make_route_bars_figure(in_scope, "dead_and_missing", top=10),
-                chart_caption(v, sources, f, note="Incidents on two routes count on both"),
+                chart_caption(
+                    v, sources, f, note=_("Incidents on two routes count on both"), names=names
+                ),
                 _route_audit(in_scope, "dead_and_missing", span, inc_ids),
             )
         if int(in_scope["deaths_per_1000_detections"].notna().sum()) >= 2:
@@ -182,16 +201,20 @@ def collect_pack(
                     sources,
                     f,
                     detections=True,
-                    note="A ratio of two sources' counts over the months both cover, a rough "
-                    "indicator" + sea_note,
+                    note=_(
+                        "A ratio of two sources' counts over the months both cover, a rough "
+                        "indicator"
+                    )
+                    + sea_note,
+                    names=names,
                 ),
                 _route_audit(in_scope, "deaths_per_1000_detections", span, both_ids) + sea_audit,
             )
 
-        say(0.12, "scoring origin and transit risk")
+        say(0.12, _("scoring origin and transit risk"))
         origin = report.origin_risk(con, f, ref=ref)
         transit = report.transit_risk(con, f, ref=ref)
-        labels = {k: str(c.label).capitalize() for k, c in COMPONENTS.items()}
+        labels = {k: _(str(c.label)).capitalize() for k, c in COMPONENTS.items()}
 
         def risk_caption_of(weights: tuple[tuple[str, float], ...]) -> str:
             return fg.caption(
@@ -202,10 +225,10 @@ def collect_pack(
                 ],
                 minimum_estimate=True,
                 detections=True,
-                filters=f.describe(),
+                filters=describe(f, names),
                 note=describe_settings(report.DEFAULT_SCOPE, report.DEFAULT_VARIANT, weights)
                 + " "
-                + SCORE_CAVEAT.rstrip("."),
+                + _(SCORE_CAVEAT).rstrip("."),
             )
 
         risk_caption = risk_caption_of(report.DEFAULT_ORIGIN_WEIGHTS)
@@ -224,7 +247,9 @@ def collect_pack(
         )
         submit(
             fg.make_causes_figure(q.query_incidents_by(con, f, "cause", None), label=label),
-            chart_caption(v, sources, f, note="An incident with two causes counts under both"),
+            chart_caption(
+                v, sources, f, note=_("An incident with two causes counts under both"), names=names
+            ),
         )
         det_nat = q.query_detections_by(con, f, "nationality", None)
         # The same figures as the Routes page (report.origin_deaths): every route, whatever
@@ -242,7 +267,11 @@ def collect_pack(
                 sources,
                 f,
                 detections=True,
-                note="Origins are unknown for many of the dead and missing; an incident with k origins counts 1/k for each",
+                note=_(
+                    "Origins are unknown for many of the dead and missing; an incident with k "
+                    "origins counts 1/k for each"
+                ),
+                names=names,
             ),
             tuple(
                 audit_figure(
@@ -268,11 +297,11 @@ def collect_pack(
             ),
         )
 
-        say(0.28, "reconciling the sources")
+        say(0.28, _("reconciling the sources"))
         for route_id in reconcile_routes(con, f, ref=ref):
             rec = reconcile(con, f, route_id, ref=ref)
-            submit(*_reconcile_chart(rec, v, sources, f))
-        say(0.28, "estimating smugglers' revenue")
+            submit(*_reconcile_chart(rec, v, sources, f, names))
+        say(0.28, _("estimating smugglers' revenue"))
         _submit_money(
             con,
             f,
@@ -281,11 +310,17 @@ def collect_pack(
             submit,
             jobs,
             chart_caption(
-                v, sources, f, incidents=False, detections=bool(v.detections), note=MONEY_NOTE
+                v,
+                sources,
+                f,
+                incidents=False,
+                detections=bool(v.detections),
+                note=_(MONEY_NOTE),
+                names=names,
             ),
         )
 
-        say(0.3, "writing key messages and alerts")
+        say(0.3, _("writing key messages and alerts"))
         as_of = report.default_as_of(con, f, ref=ref)
         if f.date_to is not None:
             end = f.date_to
@@ -311,23 +346,26 @@ def collect_pack(
             ref=ref,
         )
 
-        say(0.45, "drawing the maps")
+        say(0.45, _("drawing the maps"))
         if countries is None:
             countries = simplify_countries(compute_country_geodataframe(q.query_countries(con)))
         waypoints = q.query_waypoints(con)
         from data.map_labels import read_map_labels
 
         route_map = _route_map(
-            countries, routes_ref, waypoints, metrics, f, place_names=read_map_labels()
+            countries, routes_ref, waypoints, metrics, f, place_names=read_map_labels(), names=names
         )
-        say(0.55, "drawing the risk maps")
+        say(0.55, _("drawing the risk maps"))
         origin_map = _risk_map(countries, origin, "origin")
         transit_map = _risk_map(countries, transit, "transit")
 
-        say(0.65, "rendering the charts")
+        say(0.65, _("rendering the charts"))
         images: list[bytes | None] = []
         for i, job in enumerate(jobs, start=1):
-            say(0.65 + 0.25 * i / len(jobs), f"rendering chart {i} of {len(jobs)}")
+            say(
+                0.65 + 0.25 * i / len(jobs),
+                _("rendering chart {i} of {n}").format(i=i, n=len(jobs)),
+            )
             if job.future is None:
                 images.append(None)
                 continue
@@ -339,37 +377,43 @@ def collect_pack(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
-    say(0.92, "laying out the slides")
+    say(0.92, _("laying out the slides"))
     slides: list[Slide] = []
     vint_lines = _vintage_lines(sources, v, origin)
+    filters_text = describe(f, names)
     slides.append(
         Slide(
             kind="title",
-            title=PACK_TITLE,
+            title=_(PACK_TITLE),
             subtitle=scope_line,
-            lines=(f"Filters: {f.describe()}", date_label, *vint_lines),
+            lines=(_("Filters: {f}").format(f=filters_text), date_label, *vint_lines),
             notes=(
-                f"Scope: {scope_line}. Filters: {f.describe()}. {date_label}. Data vintages: "
+                _("Scope: {scope}. Filters: {filters}. {date}. Data vintages: ").format(
+                    scope=scope_line, filters=filters_text, date=date_label
+                )
                 + "; ".join(vint_lines)
-                + ("\n" + DEMO_WARNING if v.is_demo else "")
+                + ("\n" + _(DEMO_WARNING) if v.is_demo else "")
             ),
         )
     )
-    slides.append(_headline_slide(figures, head, v, sources, f, period))
+    slides.append(_headline_slide(figures, head, v, sources, f, period, names))
     msg_lines = tuple(str(s) for s in msgs["sentence"]) if len(msgs) else ()
+    no_msgs = _("No key messages for these filters.")
     slides.append(
         Slide(
             kind="bullets",
-            title="Key messages",
+            title=_("Key messages"),
             subtitle=scope_line,
-            lines=msg_lines or ("No key messages for these filters.",),
+            lines=msg_lines or (no_msgs,),
             number_from=1 if msg_lines else 0,
             notes="\n".join(
-                f"{r['rank']}. {r['sentence']} [sources: {r['source_ids']}]"
+                _("{rank}. {sentence} [sources: {sources}]").format(
+                    rank=r["rank"], sentence=r["sentence"], sources=r["source_ids"]
+                )
                 for r in msgs.to_dict("records")
             )
             if len(msgs)
-            else "No key messages for these filters.",
+            else no_msgs,
         )
     )
     slides.extend(_alerts_slides(alerts, watch, cand, as_of))
@@ -380,7 +424,7 @@ def collect_pack(
             origin,
             origin_map,
             risk_caption,
-            "Countries of origin of the victims and of people detected",
+            _("Countries of origin of the victims and of people detected"),
             span,
             both_ids,
         )
@@ -391,7 +435,7 @@ def collect_pack(
             transit,
             transit_map,
             transit_caption,
-            "Countries where people die or that routes cross",
+            _("Countries where people die or that routes cross"),
             span,
             both_ids,
         )
@@ -403,10 +447,10 @@ def collect_pack(
             slides.append(
                 Slide(
                     kind="bullets",
-                    title=job.title or "Chart",
+                    title=job.title or _("Chart"),
                     subtitle=job.subtitle,
-                    lines=(alt or "No data.",),
-                    secondary_title="Chart image not available",
+                    lines=(alt or _("No data."),),
+                    secondary_title=_("Chart image not available"),
                     secondary=(unavailable or sn.NO_BROWSER_REASON,),
                     caption=job.caption,
                     notes=f"{alt}\n{job.caption}",
@@ -427,12 +471,12 @@ def collect_pack(
                 charts=chart_specs(job.fig),
             )
         )
-    slides.append(_sources_slide(sources, v, f, origin, transit))
-    say(1.0, "content ready")
+    slides.append(_sources_slide(sources, v, f, origin, transit, names))
+    say(1.0, _("content ready"))
     pack = Pack(
-        title=PACK_TITLE,
+        title=_(PACK_TITLE),
         scope=scope_line,
-        filters=f.describe(),
+        filters=filters_text,
         date_label=date_label,
         pack_date=pack_day,
         is_demo=v.is_demo,
@@ -461,14 +505,26 @@ SLIDE_RULE = (
 )
 
 
+def slide_rule() -> str:
+    """:data:`SLIDE_RULE` in the reader's language."""
+    return _(
+        "Red diamonds: months with detections per arrival more than {k} times the route's "
+        "median month or below it divided by {k}; grey: no data, not 0."
+    ).format(k=sn.fmt_g(AGREEMENT_FACTOR))
+
+
 def _reconcile_chart(
-    rec: Reconciliation, v: q.Vintages, sources: pd.DataFrame, f: Filters
+    rec: Reconciliation,
+    v: q.Vintages,
+    sources: pd.DataFrame,
+    f: Filters,
+    names: dict[str, str] | None = None,
 ) -> tuple[go.Figure, str, tuple[AuditFigure, ...]]:
     """The Reconciliation slide's chart, caption and audit figures for one route."""
     fig = fg.make_reconcile_figure(
         rec.months,
         rec.medians,
-        label=f"Reconciliation, {rec.name}",
+        label=_("Reconciliation, {route}").format(route=rec.name),
         ratios=("detections_per_arrival",),
         panel_height=80,
     )
@@ -478,7 +534,8 @@ def _reconcile_chart(
         fg.vintage_labels(sources),
         detections=True,
         arrivals=rec.arrival_sources,
-        note=" ".join(x for x in (rec.note, SLIDE_RULE) if x),
+        note=" ".join(x for x in (rec.note, slide_rule()) if x),
+        names=names,
     )
     # The figures the slide shows: each count and detections per arrival over the months all
     # three sources cover, and the months flagged on the detections-per-arrival panel.
@@ -513,7 +570,7 @@ def _reconcile_chart(
     return fig, caption, tuple(audit)
 
 
-MONEY_NOTE = (
+MONEY_NOTE = N_(
     "Revenue = persons x share that used a smuggler (cited, 90-100%) x cited fee, EUR at 2024 "
     "prices; a range, never one number; fees vary by nationality and service; no fee for a "
     "year is no data"
@@ -552,7 +609,7 @@ def _submit_money(
     submit(make_revenue_band_figure(ok, colours, label=label), caption, audit)
     job = jobs[-1]
     job.subtitle = job.title
-    job.title = "Follow the money"
+    job.title = _("Follow the money")
 
 
 def _planner_slide(
@@ -609,18 +666,20 @@ def _planner_slide(
                     source_ids=c.source_ids[:1],
                 )
             )
-    lines = tuple(slide_line(c) for c in p.cards) or ("No country of origin has data.",)
+    lines = tuple(slide_line(c) for c in p.cards) or (_("No country of origin has data."),)
     return Slide(
         kind="bullets",
-        title="Prevention planner",
+        title=_("Prevention planner"),
         subtitle=scope_line,
         lines=lines,
-        secondary_title="How to read",
+        secondary_title=_("How to read"),
         secondary=(
-            f"Campaign window: the {CAMPAIGN_LEAD_MONTHS} months before the peak month (whole "
-            "years only) of Frontex detections of the nationals, or of their dead and missing "
-            "where most die on routes Frontex does not watch. Languages: CLDR share of the "
-            "population. Danger: leading cause of death on the country's routes (IOM).",
+            _(
+                "Campaign window: the {n} months before the peak month (whole years only) of "
+                "Frontex detections of the nationals, or of their dead and missing where most "
+                "die on routes Frontex does not watch. Languages: CLDR share of the population. "
+                "Danger: leading cause of death on the country's routes (IOM)."
+            ).format(n=CAMPAIGN_LEAD_MONTHS),
         ),
         notes="\n".join(campaign_text(c) for c in p.cards),
         figures=tuple(figures),
@@ -646,10 +705,11 @@ def _sea_arrival_note(
         return "", ()
     window = ratio["arrival_window"]
     m = measure("deaths_per_1000_sea_arrivals")
-    note = (
-        f". Central Mediterranean: {m.format(ratio['deaths_per_1000_sea_arrivals'])} dead and "
-        f"missing per 1,000 sea arrivals to Italy (UNHCR, persons; "
-        f"{unhcr.window_text(window)}), a different denominator, shown apart"
+    note = ". " + _(
+        "Central Mediterranean: {value} dead and missing per 1,000 sea arrivals to Italy "
+        "(UNHCR, persons; {window}), a different denominator, shown apart"
+    ).format(
+        value=m.format(ratio["deaths_per_1000_sea_arrivals"]), window=unhcr.window_text(window)
     )
     audit = audit_figure(
         m.id,
@@ -713,7 +773,7 @@ def build_pack(
         Unknown format, or no incident data loaded.
     """
     if fmt not in FORMATS:
-        raise ValueError(f"format must be 'pdf' or 'pptx', got {fmt!r}")
+        raise ValueError(_("format must be 'pdf' or 'pptx', got {fmt}").format(fmt=repr(fmt)))
     say = progress or _no_progress
 
     def scaled(frac: float, msg: str) -> None:
@@ -722,7 +782,7 @@ def build_pack(
     pack = collect_pack(
         con, f, scaled, generated_on=generated_on, exporter=exporter, render_images=fmt != "json"
     )
-    say(0.96, f"writing the {fmt.upper()}")
+    say(0.96, _("writing the {format}").format(format=fmt.upper()))
     out = render_pack(pack, fmt)
-    say(1.0, "done")
+    say(1.0, _("done"))
     return out

@@ -34,13 +34,14 @@ from analytics.planner import (
 from data.filters import Filters
 from data.queries import query_countries, query_detections_by, query_incidents_by
 from data.risk_queries import query_detections_by_nationality_route, query_origin_tables
+from i18n import N_, _
 from services import report
 
 Con = duckdb.DuckDBPyConnection
 
 #: Countries on a card by default: the top origins by dead and missing.
 DEFAULT_COUNTRIES = 3
-CLDR_SOURCE = "Unicode CLDR territory languages (Babel {version})"
+CLDR_SOURCE = N_("Unicode CLDR territory languages (Babel {version})")
 
 
 def territory_languages(iso2: str | None) -> Mapping[str, Mapping[str, object]]:
@@ -75,7 +76,7 @@ def language_names(codes: Sequence[str]) -> dict[str, str]:
 def cldr_label() -> str:
     import babel
 
-    return CLDR_SOURCE.format(version=babel.__version__)
+    return _(CLDR_SOURCE).format(version=babel.__version__)
 
 
 #: A campaign speaks to a country's people whatever route they take: the planner reads the risk
@@ -133,7 +134,7 @@ def plan(
     fa = f.replace(origins=())
     v = ctx.vintages(fa)
     if v.incidents is None:
-        raise ValueError("no incident data is loaded: load an IOM export or the demo data first")
+        raise ValueError(_("no incident data is loaded: load an IOM export or the demo data first"))
     if f.routes:
         ctx.check_routes(f.routes)
     chosen = tuple(dict.fromkeys(o.upper() for o in (origins or ())))
@@ -143,8 +144,10 @@ def plan(
     unknown = [o for o in chosen if o not in names.index]
     if unknown:
         raise ValueError(
-            f"unknown country code {', '.join(unknown)}: expected the ISO-3 code of a country "
-            "in the warehouse, such as ERI or AFG"
+            _(
+                "unknown country code {codes}: expected the ISO-3 code of a country in the "
+                "warehouse, such as ERI or AFG"
+            ).format(codes=", ".join(unknown))
         )
     cn = query_countries(con, with_geometry=False)
     iso2 = dict(zip(cn["iso3"], cn["iso2"], strict=True))

@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+import i18n
 from analytics.catalogue import SOURCE_NAMES, measure
 from analytics.measures import compute_rate
 from analytics.reconcile import (
@@ -36,6 +37,7 @@ from data.queries import (
     resolve_vintages,
 )
 from data.risk_queries import query_route_monthly
+from i18n import _
 from services import report
 
 Con = duckdb.DuckDBPyConnection
@@ -110,7 +112,11 @@ def reconcile(
     routes = ref.routes if ref is not None else query_routes(con)
     known = dict(zip(routes["route_id"], routes["name"], strict=True))
     if route_id not in known:
-        raise ValueError(f"unknown route id {route_id!r}; known ids: {', '.join(sorted(known))}")
+        raise ValueError(
+            _("unknown route id {route}; known ids: {known}").format(
+                route=repr(route_id), known=", ".join(sorted(known))
+            )
+        )
     row = routes.set_index("route_id").loc[route_id]
     fr = f.replace(routes=(route_id,))
     v = resolve_vintages(con, fr)
@@ -120,17 +126,17 @@ def reconcile(
     windows: dict[str, Window] = {}
     iom = cov.get("mmp")
     if iom is None:
-        windows["mmp"] = Window("mmp", None, None, "no IOM vintage is loaded")
+        windows["mmp"] = Window("mmp", None, None, _("no IOM vintage is loaded"))
     elif not bool(row["mmp"]):
-        windows["mmp"] = Window("mmp", None, None, "IOM records no incidents under this route")
+        windows["mmp"] = Window("mmp", None, None, _("IOM records no incidents under this route"))
     else:
         windows["mmp"] = Window("mmp", iom.first, iom.last)
     fx = cov.get("frontex")
     if fx is None:
-        windows["frontex"] = Window("frontex", None, None, "no Frontex vintage is loaded")
+        windows["frontex"] = Window("frontex", None, None, _("no Frontex vintage is loaded"))
     elif not bool(row["frontex"]):
         windows["frontex"] = Window(
-            "frontex", None, None, "Frontex publishes no series for this route"
+            "frontex", None, None, _("Frontex publishes no series for this route")
         )
     else:
         windows["frontex"] = Window("frontex", fx.first, fx.last)
@@ -139,9 +145,11 @@ def reconcile(
     if series.empty:
         mapped = sorted(c for c, r in ARRIVAL_ROUTES.items() if r == route_id)
         reason = (
-            f"no UNHCR arrivals series for {', '.join(mapped)} is loaded"
+            _("no UNHCR arrivals series for {countries} is loaded").format(
+                countries=", ".join(mapped)
+            )
             if mapped
-            else "no UNHCR arrivals series lands from this route"
+            else _("no UNHCR arrivals series lands from this route")
         )
         windows["unhcr-arrivals"] = Window("unhcr-arrivals", None, None, reason)
         arrivals = pd.DataFrame(columns=["month", "arrivals"])
@@ -152,7 +160,7 @@ def reconcile(
         windows["unhcr-arrivals"] = (
             Window("unhcr-arrivals", first, last)
             if first <= last
-            else Window("unhcr-arrivals", None, None, "the arrivals series do not overlap")
+            else Window("unhcr-arrivals", None, None, _("the arrivals series do not overlap"))
         )
         parts = [
             query_arrivals_monthly(
@@ -176,7 +184,7 @@ def reconcile(
     }
     return Reconciliation(
         route_id=route_id,
-        name=str(known[route_id]),
+        name=i18n.route_name(str(known[route_id])),
         filters=f,
         months=table,
         divergence=divergence,
@@ -199,15 +207,19 @@ def _sources_table(
         mids = [mid for mid, k in COUNTS if k == kind]
         ms = [measure(mid) for mid in mids]
         sid = source_ids.get(kind)
+        english = i18n.get_lang() == i18n.DEFAULT_LANG
         window = (
-            f"{w.first:%d %b %Y} to {w.last:%d %b %Y}"
+            _("{start} to {end}").format(
+                start=f"{w.first:%d %b %Y}" if english else i18n.fmt_date(w.first),
+                end=f"{w.last:%d %b %Y}" if english else i18n.fmt_date(w.last),
+            )
             if w.first is not None and w.last is not None
-            else f"no data: {w.reason}"
+            else _("no data: {reason}").format(reason=w.reason)
         )
         rows.append(
             {
                 "kind": kind,
-                "source": SOURCE_NAMES[kind],
+                "source": _(SOURCE_NAMES[kind]),
                 "source_id": sid,
                 "citation": "; ".join(labels.get(s.strip(), s.strip()) for s in sid.split(","))
                 if sid
@@ -235,9 +247,9 @@ def compute_overlap(table: pd.DataFrame) -> dict[str, Any]:
         "first": sub["month"].min() if len(sub) else None,
         "last": sub["month"].max() if len(sub) else None,
     }
-    for mid, _ in COUNTS:
+    for mid, _kind in COUNTS:
         out[mid] = float(sub[mid].sum()) if len(sub) else None
-    for rid, (num, den, scale, _) in RATIOS.items():
+    for rid, (num, den, scale, _unit) in RATIOS.items():
         if not len(sub):
             out[rid] = None
             continue
@@ -250,14 +262,18 @@ def _scope_note(f: Filters) -> str:
     notes = []
     if f.origins:
         notes.append(
-            "The origin filter restricts IOM (country of origin) and Frontex (nationality), "
-            "not UNHCR arrivals, which this series does not break down: ratios to arrivals "
-            "compare a part with a whole."
+            _(
+                "The origin filter restricts IOM (country of origin) and Frontex (nationality), "
+                "not UNHCR arrivals, which this series does not break down: ratios to arrivals "
+                "compare a part with a whole."
+            )
         )
     if f.un_regions or f.un_subregions or f.mmp_regions or f.causes or f.min_source_quality:
         notes.append(
-            "Region, cause and source-quality filters restrict IOM's dead and missing and "
-            "incidents only, not detections or arrivals."
+            _(
+                "Region, cause and source-quality filters restrict IOM's dead and missing and "
+                "incidents only, not detections or arrivals."
+            )
         )
     return " ".join(notes)
 
@@ -298,7 +314,7 @@ def as_records(rec: Reconciliation) -> dict[str, Any]:
         item["silent"] = [s for s in str(r["silent"]).split("; ") if s]
         item["diverges"] = [s for s in str(r["diverges"]).split("; ") if s]
         months.append(item)
-    units = {mid: measure(mid).unit for mid, _ in COUNTS} | {
+    units = {mid: measure(mid).unit for mid, _kind in COUNTS} | {
         rid: measure(rid).unit for rid in RATIOS
     }
     return {

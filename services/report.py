@@ -110,7 +110,7 @@ from data.risk_queries import (
     query_route_monthly,
     query_source_spans,
 )
-from i18n import get_lang
+from i18n import _, get_lang
 
 # geo.spatial imports geopandas (about 0.5 s): it is imported where boundaries are needed, so
 # the first page draws without it.
@@ -212,6 +212,14 @@ def load_reference(con: Con) -> Reference:
     Checking how route and origin lists follow their text reads every incident once (about
     0.15 s per million incidents); the grouped queries then run about three times faster.
     """
+    # What a reference holds is language-neutral (English names and labels, as the warehouse
+    # has them): one cached reference serves readers of every language, each call of this
+    # module translating what it shows (:class:`_Ctx`).
+    with i18n.use_lang(i18n.DEFAULT_LANG):
+        return _load_reference(con)
+
+
+def _load_reference(con: Con) -> Reference:
     ctx = _Ctx(con, None)
     spans = query_source_spans(con)
     inc = spans[spans["kind"] == "incidents"]
@@ -275,7 +283,16 @@ class _Ctx:
         return names if get_lang() == "en" else names.map(i18n.route_name)
 
     @cached_property
+    def routes_shown(self) -> pd.DataFrame:
+        """:attr:`routes` with the names in the reader's language."""
+        if get_lang() == "en":
+            return self.routes
+        return self.routes.assign(name=self.routes["name"].map(i18n.route_name))
+
+    @cached_property
     def labels(self) -> dict[str, str]:
+        if get_lang() != "en":  # the reference holds the English labels
+            return _labels(self.sources)
         return dict(self.ref.labels) if self.ref else _labels(self.sources)
 
     @cached_property
@@ -362,7 +379,9 @@ class _Ctx:
         unknown = [r for r in route_ids if r not in known]
         if unknown:
             raise ValueError(
-                f"unknown route id(s): {', '.join(unknown)}; known ids: {', '.join(sorted(known))}"
+                _("unknown route id(s): {ids}; known ids: {known}").format(
+                    ids=", ".join(unknown), known=", ".join(sorted(known))
+                )
             )
 
     def oc_index(self, f: Filters) -> tuple[pd.DataFrame, str | None]:
@@ -388,6 +407,8 @@ def _one(con: Con, sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _labels(s: pd.DataFrame) -> dict[str, str]:
+    if get_lang() != "en":
+        return _labels_local(s)
     out: dict[str, str] = {}
     for r in s.to_dict("records"):
         vint = as_date(r.get("vintage"))
@@ -396,6 +417,29 @@ def _labels(s: pd.DataFrame) -> dict[str, str]:
         if r.get("kind") == "oc-index" and vint:
             v = f", {vint.year} edition"
         out[str(r["source_id"])] = f"{r['publisher']}{v}{demo}, {r['source_id']}"
+    return out
+
+
+def _labels_local(s: pd.DataFrame) -> dict[str, str]:
+    """:func:`_labels` in a language other than English: publisher and vintage date in the
+    reader's words, without the internal source id (the audit trail and ``--json`` keep it)."""
+    from export.pack import source_text
+
+    out: dict[str, str] = {}
+    for r in s.to_dict("records"):
+        vint = as_date(r.get("vintage"))
+        publisher = source_text(r["publisher"])
+        if r.get("kind") == "oc-index" and vint:
+            text = _("{publisher}, {year} edition").format(publisher=publisher, year=vint.year)
+        elif vint:
+            text = _("{publisher}, vintage {date}").format(
+                publisher=publisher, date=i18n.fmt_date(vint)
+            )
+        else:
+            text = publisher
+        if bool(r.get("is_demo")):
+            text += " (" + _("SYNTHETIC DEMO DATA") + ")"
+        out[str(r["source_id"])] = text
     return out
 
 
@@ -427,7 +471,8 @@ def display_names(con: Con, *, ref: Reference | None = None) -> dict[str, str]:
 def _scope_note(f: Filters) -> str:
     mixed = bool(f.un_regions or f.un_subregions or f.mmp_regions or f.causes)
     mixed = mixed or bool(f.min_source_quality)
-    return DEATH_CAVEAT + (" " + INCIDENT_ONLY_FILTERS if mixed else "")
+    caveat = _(MIN_ESTIMATE_CAVEAT) + " " + _(DETECTION_CAVEAT)
+    return caveat + (" " + _(INCIDENT_ONLY_FILTERS) if mixed else "")
 
 
 # ---------------------------------------------------------------- headline figures
@@ -545,13 +590,13 @@ def _route_risk(ctx: _Ctx, f: Filters) -> pd.DataFrame:
         if window
         else det.iloc[0:0]
     )
-    rr = compute_route_risk(ctx.routes, inc, det, v.detections is not None, det_both)
+    rr = compute_route_risk(ctx.routes_shown, inc, det, v.detections is not None, det_both)
     if f.routes:
         rr = rr[rr["route_id"].isin(f.routes)].reset_index(drop=True)
     leth = (
-        f"{window[0].isoformat()} to {window[1].isoformat()}"
+        _("{start} to {end}").format(start=window[0].isoformat(), end=window[1].isoformat())
         if window
-        else "no months with both series"
+        else _("no months with both series")
     )
     has_det = rr["detections"].notna()
     det_vintage = ctx.vintage_of(v.detections)
@@ -613,7 +658,7 @@ def route_metrics_from_risk(routes: pd.DataFrame, rr: pd.DataFrame) -> pd.DataFr
 def route_metrics(con: Con, f: Filters, *, ref: Reference | None = None) -> pd.DataFrame:
     """:func:`route_metrics_from_risk` of :func:`route_risk` for ``f``."""
     ctx = _Ctx(con, ref)
-    return route_metrics_from_risk(ctx.routes, _route_risk(ctx, f))
+    return route_metrics_from_risk(ctx.routes_shown, _route_risk(ctx, f))
 
 
 def route_risk_series(
@@ -681,20 +726,28 @@ def _in_scope(ctx: _Ctx, f: Filters, scope: str) -> Filters:
     inside = tuple(r for r in f.routes if r in keep)
     if not inside:
         raise ValueError(
-            f"none of the routes chosen is in the scope {SCOPE_LABELS[scope]!r}; "
-            "choose the scope 'world' to score them"
+            _(
+                "none of the routes chosen is in the scope {scope}; choose the scope 'world' to "
+                "score them"
+            ).format(scope=repr(_(SCOPE_LABELS[scope])))
         )
     return f.replace(routes=inside)
 
 
 def _scope_text(scope: str, variant: str) -> str:
     extra = (
-        " Frontex reports only on routes into the EU, so in this scope its components have "
-        "no data and their weight goes to the others."
+        " "
+        + _(
+            "Frontex reports only on routes into the EU, so in this scope its components have "
+            "no data and their weight goes to the others."
+        )
         if scope == "world"
         else ""
     )
-    return f"Scope: {SCOPE_LABELS[scope]}. Scores: {VARIANT_LABELS[variant]}.{extra} "
+    text = _("Scope: {scope}. Scores: {variant}.").format(
+        scope=_(SCOPE_LABELS[scope]), variant=_(VARIANT_LABELS[variant])
+    )
+    return f"{text}{extra} "
 
 
 def _score_variants(
@@ -866,9 +919,9 @@ def _origin_risk(
         variant,
     )
     rn = ctx.route_names
-    by_det = compute_top_routes(det, "detections", rn, label="of Frontex detections")
+    by_det = compute_top_routes(det, "detections", rn, label=_("of Frontex detections"))
     by_dm = compute_top_routes(
-        inc.by_route, "dead_and_missing", rn, label="of IOM dead and missing"
+        inc.by_route, "dead_and_missing", rn, label=_("of IOM dead and missing")
     )
     top = pd.concat([by_det, by_dm[~by_dm["iso3"].isin(by_det["iso3"])]], ignore_index=True)
     with_fx = len(det) > 0 and scope != "world"
@@ -883,9 +936,14 @@ def _origin_risk(
     )
     unk = inc.unknown.iloc[0]
     out["note"] = (
-        f"{int(unk['incidents']):,} incidents ({int(unk['dead_and_missing']):,} dead and missing) "
-        "have no recorded country of origin and count for no country. Incidents with several "
-        "origins are split evenly (split_incidents). "
+        _(
+            "{n} incidents ({dm} dead and missing) have no recorded country of origin and count "
+            "for no country. Incidents with several origins are split evenly (split_incidents)."
+        ).format(
+            n=i18n.fmt_number(int(unk["incidents"])),
+            dm=i18n.fmt_number(int(unk["dead_and_missing"])),
+        )
+        + " "
         + _scope_text(scope, variant)
         + _scope_note(f)
     )
@@ -1024,7 +1082,7 @@ def _transit_risk(
         variant,
     )
     top = compute_top_routes(
-        inc.by_route, "dead_and_missing", ctx.route_names, label="of IOM dead and missing"
+        inc.by_route, "dead_and_missing", ctx.route_names, label=_("of IOM dead and missing")
     )
     sources = _sources_text(
         ctx.labels,
@@ -1036,10 +1094,20 @@ def _transit_risk(
     n_un = int(unplaced["incidents"].sum()) if len(unplaced) else 0
     dm_un = int(unplaced["dead_and_missing"].sum()) if len(unplaced) else 0
     n_as = int(loose["incidents"].sum()) - n_un if len(loose) else 0
+    km = _max_km(max_km)
     note = (
-        f"{n_as:,} incidents without a recorded country were placed in the nearest country "
-        f"within {_max_km(max_km):g} km; {n_un:,} ({dm_un:,} dead and missing) were not placed and count "
-        "for no country. " + _scope_text(scope, variant) + _scope_note(f_user)
+        _(
+            "{n} incidents without a recorded country were placed in the nearest country within "
+            "{km} km; {n_un} ({dm_un} dead and missing) were not placed and count for no country."
+        ).format(
+            n=i18n.fmt_number(n_as),
+            km=f"{km:g}" if get_lang() == "en" else i18n.fmt_number(km, 0 if km == int(km) else 1),
+            n_un=i18n.fmt_number(n_un),
+            dm_un=i18n.fmt_number(dm_un),
+        )
+        + " "
+        + _scope_text(scope, variant)
+        + _scope_note(f_user)
     )
     out = _finish_country_table(
         scored,
@@ -1099,7 +1167,7 @@ def default_as_of(con: Con, f: Filters, *, ref: Reference | None = None) -> dt.d
 def _default_as_of(ctx: _Ctx, f: Filters) -> dt.date:
     last = ctx.span(ctx.vintages(f).incidents)[1]
     if last is None:
-        raise ValueError("no incident data is loaded")
+        raise ValueError(_("no incident data is loaded"))
     ends = [last] + ([f.date_to] if f.date_to is not None else [])
     months = []
     for end in ends:
@@ -1151,9 +1219,11 @@ def _alert_candidates(
         as_of = _default_as_of(ctx, f)
     if last is None or (as_of.year, as_of.month) > (last.year, last.month):
         raise ValueError(
-            f"as-of month {as_of:%Y-%m} is after the last month of the incident data ({last:%Y-%m})"
+            _("as-of month {month} is after the last month of the incident data ({last})").format(
+                month=f"{as_of:%Y-%m}", last=f"{last:%Y-%m}"
+            )
             if last
-            else "no incident data is loaded"
+            else _("no incident data is loaded")
         )
     windows = ALERT_WINDOWS if months is None else (int(months),)
     win = compute_windows(as_of, max(windows))
@@ -1175,7 +1245,7 @@ def _alert_candidates(
         as_of,
         windows,
         names=names,
-        source_label=ctx.labels.get(v.incidents or "", "IOM Missing Migrants Project"),
+        source_label=ctx.labels.get(v.incidents or "", _("IOM Missing Migrants Project")),
         source_id=v.incidents or "",
         data_end=last,
     )
@@ -1273,13 +1343,13 @@ def alert_series(
     v = ctx.vintages(f)
     first, last = ctx.span(v.incidents)
     if last is None:
-        raise ValueError("no incident data is loaded")
+        raise ValueError(_("no incident data is loaded"))
     series = query_monthly_series(con, f, v, ctx.lists(v.incidents))
     m = series["route"]
     m = m[m["key"] != "unclassified"].assign(level="route")
     meta = {
         "source_id": v.incidents or "",
-        "source_label": ctx.labels.get(v.incidents or "", "IOM Missing Migrants Project"),
+        "source_label": ctx.labels.get(v.incidents or "", _("IOM Missing Migrants Project")),
         "first": first,
         "last": last,
         "vintages": v,

@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+import i18n
 from analytics.catalogue import MIN_ARRIVALS_FOR_RATE
 from analytics.measures import (
     compute_common_months,
@@ -26,6 +27,7 @@ from data.filters import Filters, as_date
 from data.queries import query_arrival_series, query_arrivals_monthly, resolve_vintages
 from data.risk_queries import query_route_monthly, query_source_spans
 from data.unhcr_queries import query_refugee_population_by_year, query_unhcr_source
+from i18n import _
 from services import report
 
 Con = duckdb.DuckDBPyConnection
@@ -146,8 +148,8 @@ def _num(x: object) -> float | None:
 def window_text(window: tuple[dt.date, dt.date] | None) -> str:
     """``"October 2015 to February 2026"``, or ``"no months both sources cover"``."""
     if window is None:
-        return "no months both sources cover"
+        return _("no months both sources cover")
     lo, hi = window
-    return (
-        f"{lo:%B %Y} to {hi:%B %Y}" if (lo.year, lo.month) != (hi.year, hi.month) else f"{lo:%B %Y}"
-    )
+    if (lo.year, lo.month) == (hi.year, hi.month):
+        return i18n.month_year(lo)
+    return _("{first} to {last}").format(first=i18n.month_year(lo), last=i18n.month_year(hi))
