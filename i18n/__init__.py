@@ -213,13 +213,14 @@ def month_year(d: dt.date, *, short: bool = False) -> str:
 
 
 def fmt_date(d: dt.date) -> str:
-    """``2026-04-09`` -> ``"9 April 2026"`` / ``"9 avril 2026"``."""
+    """``2026-04-09`` -> ``"9 April 2026"`` / ``"9 avril 2026"`` (``"1er mars 2025"``)."""
     lang = _lang.get()
     if lang == DEFAULT_LANG:
         return f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
     from babel.dates import format_date
 
-    return str(format_date(d, "d MMMM y", locale=_babel_locale(lang)))
+    text = str(format_date(d, "d MMMM y", locale=_babel_locale(lang)))
+    return "1er" + text[1:] if d.day == 1 else text  # French writes "1er mars 2025"
 
 
 # ------------------------------------------------------------------ names

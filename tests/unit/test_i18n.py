@@ -74,6 +74,7 @@ def test_numbers_dates_and_countries_follow_the_locale() -> None:
         assert i18n.fmt_percent(12.5, 1) == f"12,5{NNBSP}%"
         assert i18n.month_year(day) == "avril 2026"
         assert i18n.fmt_date(day) == "9 avril 2026"
+        assert i18n.fmt_date(dt.date(2025, 3, 1)) == "1er mars 2025"
         assert i18n.country_name("CIV", "Côte d'Ivoire") == "Côte d’Ivoire"
         assert i18n.country_name("DEU", "Germany") == "Allemagne"
     assert i18n.country_name("DEU", "Germany") == "Germany"
