@@ -1680,6 +1680,47 @@ def source_caption(
     )
 
 
+def vintage_dates(sources: pd.DataFrame) -> dict[str, dt.date]:
+    """``source_id`` -> the date of its vintage (sources without one are left out)."""
+    out: dict[str, dt.date] = {}
+    for sid, vintage in zip(sources["source_id"], sources["vintage"], strict=True):
+        d = as_date(vintage)
+        if d is not None:
+            out[str(sid)] = d
+    return out
+
+
+def source_line(
+    v: Vintages,
+    dates: Mapping[str, dt.date],
+    incidents: bool = True,
+    detections: bool = False,
+    arrivals: Sequence[str] = (),
+) -> str:
+    """The short source line under a chart or map: ``"Source: IOM Missing Migrants, April 2026;
+    Frontex, April 2025"`` (each source with the month of its vintage, ``dates`` from
+    :func:`vintage_dates`). The full provenance (caveats, filters, files) is
+    :func:`source_caption`, one click away in the app and in full in every download."""
+    parts: list[str] = []
+    for used, name, sid in (
+        (incidents, _("IOM Missing Migrants"), v.incidents),
+        (detections, "Frontex", v.detections),
+        *((True, _("UNHCR sea arrivals"), a) for a in arrivals),
+    ):
+        if not used:
+            continue
+        d = dates.get(sid) if sid else None
+        parts.append(
+            name if d is None else _("{source}, {month}").format(source=name, month=month_year(d))
+        )
+    if not parts:
+        return ""
+    line = "; ".join(parts)
+    if v.is_demo:
+        line = _("{sources} (synthetic demo data)").format(sources=line)
+    return _("Source: {sources}").format(sources=line)
+
+
 def route_colour_map(route_ids: Iterable[str], colours: Mapping[str, str]) -> dict[str, str]:
     """Colour of each route id from ``colours`` (the route table's; grey for an unknown id)."""
     return {r: colours.get(r, OTHER_COLOUR) for r in route_ids}

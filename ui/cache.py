@@ -36,6 +36,7 @@ import streamlit as st
 import i18n
 from analytics.alerts import compute_alerts, compute_watch
 from analytics.catalogue import Coverage, Figure
+from analytics.figures import vintage_dates as vintage_dates_of
 from analytics.figures import vintage_labels as vintage_labels_of
 from analytics.measures import compute_lethality_by_year
 from data import queries as q
@@ -308,6 +309,16 @@ def vintage_labels() -> dict[str, str]:
     """Source id -> its vintage as shown in captions (``"09 Apr 2026"``); sources without a
     vintage are left out. A small dict: every caption of a page reads it."""
     return _per_run(_vintage_labels, current_db())
+
+
+@_static
+def _vintage_dates(db: Db) -> dict[str, Any]:
+    return vintage_dates_of(_sources(db))
+
+
+def vintage_dates() -> dict[str, Any]:
+    """``source_id`` -> the date of its vintage (for the short source lines)."""
+    return _per_run(_vintage_dates, current_db())
 
 
 @_data

@@ -30,8 +30,8 @@ def render_figure(fig: go.Figure, f: Filters, caption: str | None = None) -> Non
         alt=figure_alt(fig) or None,
     )
     if caption:
-        st.caption(caption)
-    snapshots.render_download_buttons(fig, None, caption or "", f)
+        render.show_caption(caption)
+    snapshots.render_download_buttons(fig, None, str(caption or ""), f)
 
 
 def render_country_card(

@@ -27,6 +27,7 @@ import i18n
 from analytics.catalogue import NO_DATA, Figure, component_measure, measure
 from analytics.figures import caption as make_caption
 from analytics.figures import source_caption as make_source_caption
+from analytics.figures import source_line as make_source_line
 from data import queries as q
 from data.filters import Filters, Vintages, filters_to_query
 from export.tables import prepare_incident_table, to_safe_csv, to_safe_xlsx
@@ -184,6 +185,24 @@ def vintage_label(source_id: str | None) -> str | None:
     return cache.vintage_labels().get(source_id)
 
 
+class SourceCaption(str):
+    """A caption's full text (sources, vintages, caveats, filters: what every download carries)
+    that also knows its short source line and the sources it names, so the page can show the
+    short line with the full provenance one click away (:func:`show_caption`)."""
+
+    short: str
+    source_ids: tuple[str, ...]
+
+    def __new__(cls, full: str, short: str, source_ids: Sequence[str]) -> SourceCaption:
+        obj = super().__new__(cls, full)
+        obj.short = short
+        obj.source_ids = tuple(source_ids)
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled by caches and worker threads
+        return (SourceCaption, (str(self), self.short, self.source_ids))
+
+
 def source_caption(
     v: Vintages,
     f: Filters,
@@ -191,10 +210,10 @@ def source_caption(
     detections: bool = False,
     note: str | None = None,
     arrivals: Sequence[str] = (),
-) -> str:
+) -> SourceCaption:
     """Caption text naming the sources and vintages used, the caveats and the filters (route
-    and country names, never ids)."""
-    return make_source_caption(
+    and country names, never ids); its short line is :func:`analytics.figures.source_line`."""
+    full = make_source_caption(
         v,
         f,
         cache.vintage_labels(),
@@ -204,6 +223,62 @@ def source_caption(
         arrivals=arrivals,
         names=cache.display_names(),
     )
+    short = make_source_line(
+        v, cache.vintage_dates(), incidents=incidents, detections=detections, arrivals=arrivals
+    )
+    if note:
+        short = f"{short} · {note}" if short else note
+    used = [
+        *([v.incidents] if incidents and v.incidents else []),
+        *([v.detections] if detections and v.detections else []),
+        *arrivals,
+    ]
+    return SourceCaption(full, short, used)
+
+
+def show_caption(caption: str) -> None:
+    """A caption under a chart, map or table. A :class:`SourceCaption` shows its short source
+    line with "Sources and caveats" beside it: a popover with the full caption (caveats and
+    filters) and each source's provenance (publisher, title, vintage, file, SHA-256, rows,
+    licence). Any other text is shown as it is."""
+    if not isinstance(caption, SourceCaption) or not caption.short:
+        st.caption(caption)
+        return
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        st.caption(caption.short)
+        with st.popover(_("Sources and caveats"), type="tertiary", icon=":material/info:"):
+            st.markdown(str(caption))
+            rows = provenance_lines(caption.source_ids)
+            if rows:
+                st.markdown("\n".join(rows))
+
+
+def provenance_lines(source_ids: Sequence[str]) -> list[str]:
+    """One markdown bullet per source: publisher and title, vintage, file and SHA-256, rows
+    loaded, licence and the source's own caveat."""
+    src = cache.sources()
+    out = []
+    for sid in source_ids:
+        hit = src[src["source_id"] == sid]
+        if hit.empty:
+            continue
+        r = hit.iloc[0]
+        out.append(
+            _(
+                "- **{publisher}**, {title}; vintage {vintage}; file `{file}` "
+                "(SHA-256 `{sha}…`), {rows} rows loaded; licence: {licence}. Source id `{sid}`."
+            ).format(
+                publisher=r["publisher"],
+                title=r["title"],
+                vintage=vintage_label(sid) or _("unknown"),
+                file=r["origin"],
+                sha=str(r["sha256"])[:12],
+                rows=i18n.fmt_number(int(r["rows_loaded"] or 0)),
+                licence=r["licence"],
+                sid=sid,
+            )
+        )
+    return out
 
 
 def describe(f: Filters) -> str:
