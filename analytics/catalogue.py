@@ -176,6 +176,15 @@ def plain_number(value: float, decimals: int = 0) -> str:
     return i18n.fmt_number(x, decimals)
 
 
+def pct_text(pct: float, decimals: int = 0, *, signed: bool = False) -> str:
+    """A value already in percent: ``"+12%"`` (English ungrouped, as ``f"{pct:+.0f}%"``) /
+    ``"+12 %"``."""
+    x = float(pct)
+    if i18n.get_lang() == i18n.DEFAULT_LANG or math.isnan(x):
+        return f"{x:+.{decimals}f}%" if signed else f"{x:.{decimals}f}%"
+    return i18n.fmt_percent(x, decimals, signed=signed)
+
+
 def plain_percent(share: float, decimals: int = 0, *, signed: bool = False) -> str:
     """A 0-1 ``share`` as a percentage: ``"12%"`` / ``"12 %"`` (English ungrouped, as ``:.0%``)."""
     if i18n.get_lang() == i18n.DEFAULT_LANG:
@@ -821,11 +830,8 @@ def compare(
             ),
         )
     pct = (now - before) / before * 100.0
-    if i18n.get_lang() == i18n.DEFAULT_LANG:
-        pct_text = f"{pct:+.0f}%"
-    else:
-        pct_text = i18n.fmt_percent(pct, signed=True)
-    return Change("ok", pct=pct, text=_("{pct} vs previous period").format(pct=pct_text))
+    text = _("{pct} vs previous period").format(pct=pct_text(pct, signed=True))
+    return Change("ok", pct=pct, text=text)
 
 
 @dataclass(frozen=True)
