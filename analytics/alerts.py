@@ -366,7 +366,7 @@ def _per_text(months: int) -> str:
 
 def _where_text(level: object, name: object) -> str:
     if level == "route":
-        return _("on the {name} route").format(name=name)
+        return _("on the {name} route").format(name=i18n.route_name(str(name)))
     return _("in {name}").format(name=name)
 
 
