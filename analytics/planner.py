@@ -540,10 +540,14 @@ def card_sections(card: PlanCard) -> dict[str, list[str]]:
                     _("{name} {share}").format(name=x["name"], share=_fmt(mid, x["share"]))
                     for x in rows
                 )
-                parts.append(f"{label}: {names}")
+                parts.append(_("{label}: {names}").format(label=label, names=names))
             else:
-                parts.append(f"{label}: {_(NO_DATA)}")
-        who.append(_("{route}: {parts}.").format(route=r["name"], parts="; ".join(parts)))
+                parts.append(_("{label}: {names}").format(label=label, names=_(NO_DATA)))
+        who.append(
+            _("{route}: {parts}.").format(
+                route=i18n.route_name(str(r["name"])), parts=_("; ").join(parts)
+            )
+        )
     if not len(card.routes):
         who.append(_("Routes: {none} (no detections or recorded deaths).").format(none=_(NO_DATA)))
     when = [
@@ -567,7 +571,7 @@ def card_sections(card: PlanCard) -> dict[str, list[str]]:
         if r["peak_month"] is not None and is_value(r["peak_month"]):
             when.append(
                 _("{route}: detections peak in {month} ({share}).").format(
-                    route=r["route_name"],
+                    route=i18n.route_name(str(r["route_name"])),
                     month=month_name(int(r["peak_month"])),
                     share=_fmt("detections_peak_month_share", r["peak_share"]),
                 )
@@ -586,7 +590,7 @@ def card_sections(card: PlanCard) -> dict[str, list[str]]:
     what: list[str] = []
     known = card.causes[card.causes["known"]] if len(card.causes) else card.causes
     if len(known) and known["share"].notna().any():
-        lead = "; ".join(
+        lead = _("; ").join(
             _("{label} {share}").format(label=r["label"], share=_fmt("share_cause", r["share"]))
             for r in known.head(MAX_CAUSES).to_dict("records")
         )
@@ -691,7 +695,10 @@ def compute_plan_rows(card: PlanCard) -> pd.DataFrame:
         )
     for r in card.nationalities.to_dict("records"):
         mid = "route_detections_share" if r["source"] == "frontex" else "route_origin_dead_share"
-        add("who", f"{r['route_name']}: {r['name']}", mid, r["share"])
+        item = _("{label}: {names}").format(
+            label=i18n.route_name(str(r["route_name"])), names=r["name"]
+        )
+        add("who", item, mid, r["share"])
     add(
         "when",
         _("detections peak"),
