@@ -134,7 +134,7 @@ def test_key_messages_in_french() -> None:
             head, figures, routes, origins, transit, alerts, period_text(*_year()), labels, n=7
         )
     s = m.set_index("kind")["sentence"]
-    assert s["total"].startswith("Au moins 1\u202f000 personnes mortes ou disparues")
+    assert s["total"].startswith("Au moins 1\u202f000 personnes ont été enregistrées comme mortes")
     assert "en 2023" in s["total"]
     assert "60\u202f%" in s["deadliest_route"]
     assert "25\u202f%" in s["change"] and "en plus" in s["change"]
