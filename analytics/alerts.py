@@ -35,13 +35,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import i18n
+from analytics.catalogue import plain_number
+from i18n import N_, _
+
 ALPHA = 0.05
 MIN_INCIDENTS = 5
 MIN_DEAD_AND_MISSING = 10
 BASELINE_MONTHS = 12
 REPORTING_LAG_MONTHS = 6
-_WINDOW_NAMES = {1: "monthly", 3: "quarterly"}
-_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_WINDOW_NAMES = {1: N_("monthly window; "), 3: N_("quarterly window; ")}
 
 
 def add_months(month: dt.date, k: int) -> dt.date:
@@ -83,7 +86,7 @@ def compute_windows(as_of: dt.date, months: int) -> dict[str, tuple[dt.date, dt.
 
 def window_label(start: dt.date, end: dt.date) -> str:
     """``Oct-Dec 2023``, ``Nov 2023`` or ``Nov 2023-Jan 2024`` (an en dash in each case)."""
-    a, b = _MONTH_ABBR[start.month - 1], _MONTH_ABBR[end.month - 1]
+    a, b = i18n.month_name(start.month, short=True), i18n.month_name(end.month, short=True)
     if (start.year, start.month) == (end.year, end.month):
         return f"{a} {start.year}"
     if start.year == end.year:
@@ -171,7 +174,7 @@ def compute_alert_candidates(
     as_of: dt.date,
     months: int = 3,
     names: pd.Series | None = None,
-    source_label: str = "IOM Missing Migrants Project",
+    source_label: str = N_("IOM Missing Migrants Project"),
     source_id: str = "",
     data_end: dt.date | None = None,
     window_in_sentence: bool = False,
@@ -304,11 +307,7 @@ def compute_alert_candidates(
         _reason(r, bool(e), bool(c)) for r, e, c in zip(records, enough, consistent, strict=True)
     ]
     for i in np.flatnonzero(lagging):
-        reason[i] = (
-            "Possible reporting delay, not an alert: the fall is beyond chance, but the window "
-            f"ends within {REPORTING_LAG_MONTHS} months of the data's last incident "
-            f"({data_end:%Y-%m-%d}) and IOM keeps adding records for recent months. "
-        ) + reason[i]
+        reason[i] = _lag_text(data_end) + reason[i]
     out["reason"] = reason
     out["sentence"] = [
         _sentence(r, cur_lbl, ya_lbl, base_lbl, months, source_label, window_in_sentence)
@@ -347,54 +346,109 @@ def compute_alert_candidates(
     return pd.DataFrame(columns)
 
 
+def _lag_text(data_end: dt.date | None) -> str:
+    return _(
+        "Possible reporting delay, not an alert: the fall is beyond chance, but the window "
+        "ends within {lag} months of the data's last incident ({date}) and IOM keeps adding "
+        "records for recent months. "
+    ).format(lag=REPORTING_LAG_MONTHS, date=f"{data_end:%Y-%m-%d}")
+
+
+def _window_text(months: int) -> str:
+    """``"quarterly window; "`` (the window's name, leading a sentence's details)."""
+    name = _WINDOW_NAMES.get(months)
+    return _(name) if name else _("{n}-month window; ").format(n=months)
+
+
+def _per_text(months: int) -> str:
+    return _("month") if months == 1 else _("{n} months").format(n=months)
+
+
+def _where_text(level: object, name: object) -> str:
+    if level == "route":
+        return _("on the {name} route").format(name=i18n.route_name(str(name)))
+    return _("in {name}").format(name=name)
+
+
+def _change_text(direction: object, now: object, before: object, cur_lbl: str, ya_lbl: str) -> str:
+    """``"rose to 120 in Oct-Dec 2023 from 80 in Oct-Dec 2022"`` (or fell to, or were)."""
+    values = {
+        "now": i18n.fmt_number(now),  # type: ignore[arg-type]
+        "before": i18n.fmt_number(before),  # type: ignore[arg-type]
+        "cur": cur_lbl,
+        "ya": ya_lbl,
+    }
+    if direction == "up":
+        return _("rose to {now} in {cur} from {before} in {ya}").format(**values)
+    if direction == "down":
+        return _("fell to {now} in {cur} from {before} in {ya}").format(**values)
+    return _("were {now} in {cur} against {before} in {ya}").format(**values)
+
+
 def _name_of(names: dict[Any, Any], key: Any) -> Any:
     name = names.get(key)
     return key if name is None or (isinstance(name, float) and name != name) else name
 
 
 def _p(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    if p < 0.001:
+        return _("p < {p}").format(p=plain_number(0.001, 3))
+    return _("p = {p}").format(p=plain_number(p, 3))
 
 
 def _reason(r: dict[str, Any], enough: bool, consistent: bool) -> str:
     g = r.__getitem__
     ci, yi, bi = g("current_incidents"), g("year_ago_incidents"), g("baseline_incidents_12m_avg")
     if not enough:
-        return (
-            f"Too few to test: {ci} incidents and {g('current')} dead and missing now against "
-            f"{yi} and {g('year_ago')} a year earlier (an alert needs at least {MIN_INCIDENTS} "
-            f"incidents and {MIN_DEAD_AND_MISSING} dead and missing)."
+        return _(
+            "Too few to test: {ci} incidents and {dm} dead and missing now against {yi} and "
+            "{ydm} a year earlier (an alert needs at least {min_inc} incidents and {min_dm} "
+            "dead and missing)."
+        ).format(
+            ci=plain_number(ci),
+            dm=plain_number(g("current")),
+            yi=plain_number(yi),
+            ydm=plain_number(g("year_ago")),
+            min_inc=MIN_INCIDENTS,
+            min_dm=MIN_DEAD_AND_MISSING,
         )
     if not consistent:
-        return (
+        return _(
             "Mixed signals: incidents and dead and missing do not move in the same direction "
             "against both the year-ago window and the 12-month baseline."
         )
     py, pb = g("p_year_ago"), g("p_baseline")
-    against_ya = f"{ci} vs {yi} incidents a year earlier ({_p(py)})"
-    against_b = f"{ci} vs {bi:.1f} per window over the previous 12 months ({_p(pb)})"
+    against_ya = _("{now} vs {before} incidents a year earlier ({p})").format(
+        now=plain_number(ci), before=plain_number(yi), p=_p(py)
+    )
+    against_b = _("{now} vs {base} per window over the previous 12 months ({p})").format(
+        now=plain_number(ci), base=plain_number(bi, 1), p=_p(pb)
+    )
     big = g("largest_incident")
     cluster = ""
     if g("current") > 0 and big >= 0.3 * g("current"):
-        cluster = (
-            f" The largest single incident accounts for {big} of the {g('current')} "
-            f"dead and missing."
-        )
+        cluster = _(
+            " The largest single incident accounts for {big} of the {n} dead and missing."
+        ).format(big=plain_number(big), n=plain_number(g("current")))
     return _verdict(py, pb, ALPHA, against_ya, against_b, cluster)
 
 
 def _verdict(py: float, pb: float, alpha: float, against_ya: str, against_b: str, tail: str) -> str:
     """The reason text of one series: beyond or within chance against each reference."""
     if py < alpha and pb < alpha:
-        return f"Beyond chance against both references: {against_ya}; {against_b}.{tail}"
+        return _("Beyond chance against both references: {a}; {b}.{tail}").format(
+            a=against_ya, b=against_b, tail=tail
+        )
     if py >= alpha and pb >= alpha:
-        return f"Within chance against both references: {against_ya}; {against_b}.{tail}"
+        return _("Within chance against both references: {a}; {b}.{tail}").format(
+            a=against_ya, b=against_b, tail=tail
+        )
     weak = against_ya if py >= alpha else against_b
     strong = against_b if py >= alpha else against_ya
-    return (
-        f"Not an alert: within chance against one reference ({weak}) although beyond "
-        f"chance against the other ({strong}).{tail}"
-    )
+    return _(
+        "Not an alert: within chance against one reference ({weak}) although beyond "
+        "chance against the other ({strong}).{tail}"
+    ).format(weak=weak, strong=strong, tail=tail)
 
 
 def _sentence(
@@ -407,35 +461,39 @@ def _sentence(
     window_in_sentence: bool = False,
 ) -> str:
     g = r.__getitem__
-    window = (
-        f"{_WINDOW_NAMES.get(months, f'{months}-month')} window; " if window_in_sentence else ""
-    )
-    where = f"on the {g('name')} route" if g("level") == "route" else f"in {g('name')}"
-    per = "month" if months == 1 else f"{months} months"
-    if g("direction") in ("up", "down"):
-        verb = "rose to" if g("direction") == "up" else "fell to"
-        change = f"{verb} {g('current'):,} in {cur_lbl} from {g('year_ago'):,} in {ya_lbl}"
-    else:
-        change = f"were {g('current'):,} in {cur_lbl} against {g('year_ago'):,} in {ya_lbl}"
+    where = _where_text(g("level"), g("name"))
+    per = _per_text(months)
     if window_in_sentence:
         # Beside the dead-and-missing rule's rows: lead with the measure this rule tests.
         ci, yi = g("current_incidents"), g("year_ago_incidents")
-        if g("direction") in ("up", "down"):
-            verb = "rose to" if g("direction") == "up" else "fell to"
-            inc_change = f"{verb} {ci:,} in {cur_lbl} from {yi:,} in {ya_lbl}"
-        else:
-            inc_change = f"were {ci:,} in {cur_lbl} against {yi:,} in {ya_lbl}"
-        return (
-            f"Incidents {where} {inc_change} "
-            f"({window}{g('current'):,} vs {g('year_ago'):,} dead and missing; average "
-            f"{g('baseline_incidents_12m_avg'):,.1f} incidents per {per} over {base_lbl}; exact "
-            f"test on incidents {_p(g('p_value'))}; {source_label})."
+        return _(
+            "Incidents {where} {change} ({window}{now} vs {before} dead and missing; average "
+            "{avg} incidents per {per} over {base}; exact test on incidents {p}; {source})."
+        ).format(
+            where=where,
+            change=_change_text(g("direction"), ci, yi, cur_lbl, ya_lbl),
+            window=_window_text(months),
+            now=i18n.fmt_number(g("current")),
+            before=i18n.fmt_number(g("year_ago")),
+            avg=i18n.fmt_number(g("baseline_incidents_12m_avg"), 1),
+            per=per,
+            base=base_lbl,
+            p=_p(g("p_value")),
+            source=_(source_label),
         )
-    return (
-        f"Dead and missing {where} {change} "
-        f"({g('current_incidents')} vs {g('year_ago_incidents')} incidents; "
-        f"average {g('baseline_12m_avg'):,.0f} per {per} over {base_lbl}; exact test on "
-        f"incidents {_p(g('p_value'))}; {source_label})."
+    return _(
+        "Dead and missing {where} {change} ({now} vs {before} incidents; average {avg} per "
+        "{per} over {base}; exact test on incidents {p}; {source})."
+    ).format(
+        where=where,
+        change=_change_text(g("direction"), g("current"), g("year_ago"), cur_lbl, ya_lbl),
+        now=plain_number(g("current_incidents")),
+        before=plain_number(g("year_ago_incidents")),
+        avg=i18n.fmt_number(g("baseline_12m_avg")),
+        per=per,
+        base=base_lbl,
+        p=_p(g("p_value")),
+        source=_(source_label),
     )
 
 
@@ -471,7 +529,8 @@ def compute_alerts(candidates: pd.DataFrame) -> pd.DataFrame:
 
 #: Windows the alert board evaluates: the latest month and the latest quarter (3 months).
 ALERT_WINDOWS: tuple[int, ...] = (1, 3)
-MEASURE_LABELS = {"incidents": "incidents", "dead_and_missing": "dead and missing"}
+#: Shown as ``_(MEASURE_LABELS[...])``.
+MEASURE_LABELS = {"incidents": N_("incidents"), "dead_and_missing": N_("dead and missing")}
 
 
 @dataclass(frozen=True)
@@ -591,7 +650,7 @@ def compute_death_candidates(
     as_of: dt.date,
     months: int = 3,
     names: pd.Series | None = None,
-    source_label: str = "IOM Missing Migrants Project",
+    source_label: str = N_("IOM Missing Migrants Project"),
     source_id: str = "",
     data_end: dt.date | None = None,
     rule: DeathRule = DEATH_RULE,
@@ -712,11 +771,7 @@ def compute_death_candidates(
         for r, e, c in zip(records, enough, consistent, strict=True)
     ]
     for i in np.flatnonzero(lagging):
-        reason[i] = (
-            "Possible reporting delay, not an alert: the fall is beyond chance, but the window "
-            f"ends within {REPORTING_LAG_MONTHS} months of the data's last incident "
-            f"({data_end:%Y-%m-%d}) and IOM keeps adding records for recent months. "
-        ) + reason[i]
+        reason[i] = _lag_text(data_end) + reason[i]
     out["reason"] = reason
     out["sentence"] = [
         _death_sentence(r, cur_lbl, ya_lbl, base_lbl, months, source_label) for r in records
@@ -759,24 +814,36 @@ def compute_death_candidates(
 def _death_reason(r: dict[str, Any], enough: bool, consistent: bool, rule: DeathRule) -> str:
     g = r.__getitem__
     if not enough:
-        return (
-            f"Too few to test: {g('current')} dead and missing in {g('current_incidents')} "
-            f"incidents now against {g('year_ago')} in {g('year_ago_incidents')} a year earlier "
-            f"(an alert on dead and missing needs at least {rule.min_dead_and_missing} in at "
-            f"least {rule.min_incidents} incidents)."
+        return _(
+            "Too few to test: {dm} dead and missing in {ci} incidents now against {ydm} in {yi} "
+            "a year earlier (an alert on dead and missing needs at least {min_dm} in at least "
+            "{min_inc} incidents)."
+        ).format(
+            dm=plain_number(g("current")),
+            ci=plain_number(g("current_incidents")),
+            ydm=plain_number(g("year_ago")),
+            yi=plain_number(g("year_ago_incidents")),
+            min_dm=rule.min_dead_and_missing,
+            min_inc=rule.min_incidents,
         )
     if not consistent:
-        return (
+        return _(
             "Mixed signals: dead and missing do not move in the same direction against both "
             "the year-ago window and the 12-month baseline."
         )
     py, pb = g("p_year_ago"), g("p_baseline")
-    against_ya = f"{g('current')} vs {g('year_ago')} a year earlier ({_p(py)})"
-    against_b = f"{g('current')} vs {g('baseline_12m_avg'):.1f} per window over the previous 12 months ({_p(pb)})"
-    disp = f" Dispersion {g('dispersion'):.1f}: deaths come in clusters."
+    against_ya = _("{now} vs {before} a year earlier ({p})").format(
+        now=plain_number(g("current")), before=plain_number(g("year_ago")), p=_p(py)
+    )
+    against_b = _("{now} vs {base} per window over the previous 12 months ({p})").format(
+        now=plain_number(g("current")), base=plain_number(g("baseline_12m_avg"), 1), p=_p(pb)
+    )
+    disp = _(" Dispersion {d}: deaths come in clusters.").format(d=plain_number(g("dispersion"), 1))
     big = g("largest_incident")
     if g("current") > 0 and big >= 0.3 * g("current"):
-        disp += f" The largest single incident accounts for {big} of the {g('current')}."
+        disp += _(" The largest single incident accounts for {big} of the {n}.").format(
+            big=plain_number(big), n=plain_number(g("current"))
+        )
     return _verdict(py, pb, rule.alpha, against_ya, against_b, disp)
 
 
@@ -784,23 +851,25 @@ def _death_sentence(
     r: dict[str, Any], cur_lbl: str, ya_lbl: str, base_lbl: str, months: int, source_label: str
 ) -> str:
     g = r.__getitem__
-    where = f"on the {g('name')} route" if g("level") == "route" else f"in {g('name')}"
-    per = "month" if months == 1 else f"{months} months"
-    if g("direction") in ("up", "down"):
-        verb = "rose to" if g("direction") == "up" else "fell to"
-        change = f"{verb} {g('current'):,} in {cur_lbl} from {g('year_ago'):,} in {ya_lbl}"
-    else:
-        change = f"were {g('current'):,} in {cur_lbl} against {g('year_ago'):,} in {ya_lbl}"
     test = (
-        f"quasi-Poisson test on dead and missing {_p(g('p_value'))}"
+        _("quasi-Poisson test on dead and missing {p}").format(p=_p(g("p_value")))
         if g("p_value") == g("p_value")
-        else "not tested"
+        else _("not tested")
     )
-    return (
-        f"Dead and missing {where} {change} "
-        f"({_WINDOW_NAMES.get(months, f'{months}-month')} window; {g('current_incidents')} vs "
-        f"{g('year_ago_incidents')} incidents; average {g('baseline_12m_avg'):,.0f} per {per} "
-        f"over {base_lbl}; {test}; {source_label})."
+    return _(
+        "Dead and missing {where} {change} ({window}{now} vs {before} incidents; average {avg} "
+        "per {per} over {base}; {test}; {source})."
+    ).format(
+        where=_where_text(g("level"), g("name")),
+        change=_change_text(g("direction"), g("current"), g("year_ago"), cur_lbl, ya_lbl),
+        window=_window_text(months),
+        now=plain_number(g("current_incidents")),
+        before=plain_number(g("year_ago_incidents")),
+        avg=i18n.fmt_number(g("baseline_12m_avg")),
+        per=_per_text(months),
+        base=base_lbl,
+        test=test,
+        source=_(source_label),
     )
 
 
@@ -809,7 +878,7 @@ def compute_alert_board(
     as_of: dt.date,
     windows: tuple[int, ...] = ALERT_WINDOWS,
     names: pd.Series | None = None,
-    source_label: str = "IOM Missing Migrants Project",
+    source_label: str = N_("IOM Missing Migrants Project"),
     source_id: str = "",
     data_end: dt.date | None = None,
     rule: DeathRule = DEATH_RULE,
@@ -841,7 +910,7 @@ def compute_alert_board(
             ).assign(
                 measure="incidents",
                 window_months=k,
-                test="exact conditional test on incident counts",
+                test=_("exact conditional test on incident counts"),
                 dispersion=np.nan,
             )
         )
@@ -851,7 +920,7 @@ def compute_alert_board(
             ).assign(
                 measure="dead_and_missing",
                 window_months=k,
-                test="quasi-Poisson F test on monthly dead and missing",
+                test=_("quasi-Poisson F test on monthly dead and missing"),
             )
         )
     board = (

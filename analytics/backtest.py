@@ -27,6 +27,7 @@ from analytics.alerts import (
     compute_alert_board,
     month_end,
 )
+from i18n import _
 
 #: Months either side allowed by the match rule, by ``start_precision`` (N = 2).
 MATCH_N = 2
@@ -147,11 +148,13 @@ def _in_time(a: dt.date, s: pd.Series) -> bool:
 
 def _scorable(s: pd.Series) -> tuple[bool, str]:
     if s["measure"] == "detections":
-        return False, "Frontex detections: the alert rules test IOM incidents and dead and missing"
+        return False, _(
+            "Frontex detections: the alert rules test IOM incidents and dead and missing"
+        )
     if s["scope_kind"] == "country":
-        return False, "no series for a sub-route"
+        return False, _("no series for a sub-route")
     if "NGO" in str(s["publisher"]):
-        return False, "NGO counts, scored apart (not IOM, UNHCR or Frontex)"
+        return False, _("NGO counts, scored apart (not IOM, UNHCR or Frontex)")
     return True, ""
 
 
@@ -217,7 +220,7 @@ def compute_surge_matches(
         surge_of.append(sid)
     ev["surge_id"] = surge_of
     first, delay, wins = [], [], []
-    for _, r in s.iterrows():
+    for _i, r in s.iterrows():
         rows = matched.get(str(r["surge_id"]), [])
         if rows:
             a = ev.loc[rows[0], "as_of"]
@@ -315,7 +318,7 @@ def compute_backtest_summary(
 
 def _episodes(events: pd.DataFrame) -> int:
     n = 0
-    for _, g in events.groupby(["level", "id", "measure"]):
+    for _k, g in events.groupby(["level", "id", "measure"]):
         idx = sorted(a.year * 12 + a.month for a in g["as_of"])
         n += 1 + sum(1 for a, b in itertools.pairwise(idx) if b - a > 1)
     return n

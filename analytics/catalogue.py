@@ -24,14 +24,18 @@ Pure: no I/O, no database, no Streamlit.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
+import functools
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
-NO_DATA = "no data"
+import i18n
+from i18n import N_, _
+
+#: "No data", as code compares it; shown as ``_(NO_DATA)`` (French: "pas de données").
+NO_DATA = N_("no data")
 
 #: Below this many detections a ratio of deaths to detections is mostly noise.
 MIN_DETECTIONS_FOR_RATE = 500
@@ -49,37 +53,37 @@ CAP_QUANTILE = 0.95
 #: dead and missing (justified in docs/methodology.md with the real data's distribution).
 DRIVEN_SHARE = 0.5
 
-MIN_ESTIMATE_CAVEAT = (
+MIN_ESTIMATE_CAVEAT = N_(
     "IOM figures are minimum estimates of the dead and missing and are revised between vintages."
 )
-DETECTION_CAVEAT = (
+DETECTION_CAVEAT = N_(
     "Frontex detections count border-crossing events, not persons (one person may be detected "
     "several times); the latest month is preliminary."
 )
-ARRIVAL_CAVEAT = "UNHCR sea arrivals count persons disembarked (Italy, daily, provisional)."
-ARRIVAL_RATIO_CAVEAT = (
+ARRIVAL_CAVEAT = N_("UNHCR sea arrivals count persons disembarked (Italy, daily, provisional).")
+ARRIVAL_RATIO_CAVEAT = N_(
     "Dead and missing on the whole Central Mediterranean route (IOM, persons; departures from "
     "Libya and Tunisia towards Italy and Malta) against persons landed in Italy only (UNHCR): "
     "arrivals in Malta and people intercepted and returned are not in the denominator, so the "
     "ratio overstates the risk per person who set out. A rough indicator over the months both "
     "cover, not a probability of dying."
 )
-REFUGEE_POPULATION_CAVEAT = (
+REFUGEE_POPULATION_CAVEAT = N_(
     "UNHCR end-year stock of refugees and asylum-seekers originating from the country (persons, "
     "summed over countries of asylum); people in refugee-like situations and other people in "
     "need of international protection (counted apart since 2022, e.g. many Venezuelans and, in "
     "2025, Afghans in Iran) are not included. The latest year is provisional. A population, "
     "not a flow: never add it to deaths, detections or arrivals."
 )
-RATIO_CAVEAT = (
+RATIO_CAVEAT = N_(
     "A ratio of two publishers' counts over the months both cover: a rough indicator, not a "
     "probability of dying."
 )
-SPLIT_CAVEAT = (
+SPLIT_CAVEAT = N_(
     "An incident with k countries of origin counts 1/k of its dead and missing for each; "
     "incidents without a recorded origin count for no country."
 )
-INCIDENT_ONLY_FILTERS = (
+INCIDENT_ONLY_FILTERS = N_(
     "UN region, IOM region, cause and minimum source quality filters apply to dead and missing "
     "only, not to detections."
 )
@@ -88,14 +92,20 @@ INCIDENT_ONLY_FILTERS = (
 #: Source kinds (as in the warehouse's ``sources.kind``) and the name a reader knows.
 SOURCE_NAMES: Mapping[str, str] = MappingProxyType(
     {
-        "mmp": "IOM Missing Migrants",
+        "mmp": N_("IOM Missing Migrants"),
         "frontex": "Frontex",
-        "unhcr-arrivals": "UNHCR sea arrivals",
-        "unhcr-population": "UNHCR",
-        "oc-index": "GI-TOC Organized Crime Index",
-        "fee-table": "RouteWatch smuggling-fee table (cited, data/reference)",
+        "unhcr-arrivals": N_("UNHCR sea arrivals"),
+        "unhcr-population": N_("UNHCR"),
+        "oc-index": N_("GI-TOC Organized Crime Index"),
+        "fee-table": N_("RouteWatch smuggling-fee table (cited, data/reference)"),
     }
 )
+
+
+def source_name(kind: str) -> str:
+    """The name a reader knows for a source kind (:data:`SOURCE_NAMES`), in the current
+    language; an unknown kind is returned as it is."""
+    return _(SOURCE_NAMES.get(kind, kind))
 
 
 @dataclass(frozen=True)
@@ -147,14 +157,39 @@ class Measure:
         """``value`` as a reader sees it: thousands separators, the measure's decimals, a
         ``%`` for percentages and shares, and :data:`NO_DATA` where there is no value."""
         if not is_value(value):
-            return NO_DATA
+            return _(NO_DATA)
         x = float(value)  # type: ignore[arg-type]
         if self.share:
             x *= 100.0
-        text = f"{x:+,.{self.decimals}f}" if self.signed else f"{x:,.{self.decimals}f}"
         if self.percent or self.share:
-            return f"{text}%"
+            return i18n.fmt_percent(x, self.decimals, signed=self.signed)
+        text = i18n.fmt_number(x, self.decimals, signed=self.signed)
         return f"{text} {self.unit}" if with_unit else text
+
+
+def plain_number(value: float, decimals: int = 0) -> str:
+    """``value`` with ``decimals`` and no thousands separator in English (``"1234.5"``, as the
+    sentences always printed it); French groups and uses its decimal comma (``"1 234,5"``)."""
+    x = float(value)
+    if i18n.get_lang() == i18n.DEFAULT_LANG or math.isnan(x):
+        return f"{x:.{decimals}f}"
+    return i18n.fmt_number(x, decimals)
+
+
+def pct_text(pct: float, decimals: int = 0, *, signed: bool = False) -> str:
+    """A value already in percent: ``"+12%"`` (English ungrouped, as ``f"{pct:+.0f}%"``) /
+    ``"+12 %"``."""
+    x = float(pct)
+    if i18n.get_lang() == i18n.DEFAULT_LANG or math.isnan(x):
+        return f"{x:+.{decimals}f}%" if signed else f"{x:.{decimals}f}%"
+    return i18n.fmt_percent(x, decimals, signed=signed)
+
+
+def plain_percent(share: float, decimals: int = 0, *, signed: bool = False) -> str:
+    """A 0-1 ``share`` as a percentage: ``"12%"`` / ``"12 %"`` (English ungrouped, as ``:.0%``)."""
+    if i18n.get_lang() == i18n.DEFAULT_LANG:
+        return f"{float(share):+.{decimals}%}" if signed else f"{float(share):.{decimals}%}"
+    return i18n.fmt_percent(float(share) * 100.0, decimals, signed=signed)
 
 
 def is_value(value: object) -> bool:
@@ -168,343 +203,464 @@ def is_value(value: object) -> bool:
     return not math.isnan(x)
 
 
-_PERIOD = "incidents dated in the period, from the incident vintage in use"
-_FX_PERIOD = "months of the period that the Frontex vintage in use covers"
-
 _ALL: tuple[Measure, ...] = (
     Measure(
         "dead_and_missing",
-        "Dead and missing",
-        "persons",
+        N_("Dead and missing"),
+        N_("persons"),
         ("mmp",),
-        _PERIOD + "; an incident with several route labels counts on each route",
-        MIN_ESTIMATE_CAVEAT,
-        "data.queries.query_headline (sum of dead_and_missing)",
-        noun="dead and missing",
+        N_(
+            "incidents dated in the period, from the incident vintage in use; an incident with "
+            "several route labels counts on each route"
+        ),
+        N_(
+            "IOM figures are minimum estimates of the dead and missing and are revised between "
+            "vintages."
+        ),
+        ("data.queries.query_headline (sum of dead_and_missing)"),
+        noun=N_("dead and missing"),
     ),
     Measure(
         "dead",
-        "Dead",
-        "persons",
+        N_("Dead"),
+        N_("persons"),
         ("mmp",),
-        _PERIOD,
-        MIN_ESTIMATE_CAVEAT,
-        "data.queries.query_headline (sum of dead)",
+        N_("incidents dated in the period, from the incident vintage in use"),
+        N_(
+            "IOM figures are minimum estimates of the dead and missing and are revised between "
+            "vintages."
+        ),
+        ("data.queries.query_headline (sum of dead)"),
     ),
     Measure(
         "missing",
-        "Of whom missing",
-        "persons",
+        N_("Of whom missing"),
+        N_("persons"),
         ("mmp",),
-        _PERIOD + "; an empty missing count is no one missing",
-        MIN_ESTIMATE_CAVEAT + " Missing persons are presumed dead.",
-        "data.queries.query_headline (sum of missing)",
-        noun="missing",
+        N_(
+            "incidents dated in the period, from the incident vintage in use; an empty missing "
+            "count is no one missing"
+        ),
+        N_(
+            "IOM figures are minimum estimates of the dead and missing and are revised between "
+            "vintages. Missing persons are presumed dead."
+        ),
+        ("data.queries.query_headline (sum of missing)"),
+        noun=N_("missing"),
     ),
     Measure(
         "incidents",
-        "Incidents",
-        "incidents",
+        N_("Incidents"),
+        N_("incidents"),
         ("mmp",),
-        _PERIOD,
-        "One incident may involve many people.",
-        "data.queries.query_headline (count of incidents)",
-        noun="incidents",
+        N_("incidents dated in the period, from the incident vintage in use"),
+        N_("One incident may involve many people."),
+        ("data.queries.query_headline (count of incidents)"),
+        noun=N_("incidents"),
     ),
     Measure(
         "detections",
-        "Detections (Frontex)",
-        "detections (events, not persons)",
+        N_("Detections (Frontex)"),
+        N_("detections (events, not persons)"),
         ("frontex",),
-        _FX_PERIOD + "; no data outside them",
-        DETECTION_CAVEAT + " Region, cause and source-quality filters do not apply to detections.",
-        "data.queries.query_headline (sum of detections)",
-        noun="Frontex detections (events, not persons)",
+        N_("months of the period that the Frontex vintage in use covers; no data outside them"),
+        N_(
+            "Frontex detections count border-crossing events, not persons (one person may be "
+            "detected several times); the latest month is preliminary. Region, cause and "
+            "source-quality filters do not apply to detections."
+        ),
+        ("data.queries.query_headline (sum of detections)"),
+        noun=N_("Frontex detections (events, not persons)"),
     ),
     Measure(
         "arrivals",
-        "Sea arrivals (UNHCR)",
-        "persons",
+        N_("Sea arrivals (UNHCR)"),
+        N_("persons"),
         ("unhcr-arrivals",),
-        "days of the period the UNHCR arrivals series covers",
-        ARRIVAL_CAVEAT,
-        "data.queries.query_arrivals_monthly (sum of arrivals)",
-        noun="sea arrivals",
+        N_("days of the period the UNHCR arrivals series covers"),
+        N_("UNHCR sea arrivals count persons disembarked (Italy, daily, provisional)."),
+        ("data.queries.query_arrivals_monthly (sum of arrivals)"),
+        noun=N_("sea arrivals"),
     ),
     Measure(
         "deaths_per_1000_sea_arrivals",
-        "Dead and missing per 1,000 sea arrivals",
-        "per 1,000 sea arrivals",
+        N_("Dead and missing per 1,000 sea arrivals"),
+        N_("per 1,000 sea arrivals"),
         ("mmp", "unhcr-arrivals"),
-        "only the whole months both the IOM vintage and the UNHCR arrivals series cover, on the "
-        "route the arrivals land from (Italy and Malta: Central Mediterranean; Greece and "
-        "Cyprus: Eastern Mediterranean; the product ships Italy's series); undefined below "
-        f"{MIN_ARRIVALS_FOR_RATE:,} arrivals (in the period, or in the month on the "
-        "reconciliation view)",
-        ARRIVAL_RATIO_CAVEAT,
-        "analytics.measures.compute_rate (1,000 x dead and missing / arrivals; period totals "
-        "by analytics.measures.compute_deaths_per_1000_arrivals)",
+        N_(
+            "only the whole months both the IOM vintage and the UNHCR arrivals series cover, on "
+            "the route the arrivals land from (Italy and Malta: Central Mediterranean; Greece and "
+            "Cyprus: Eastern Mediterranean; the product ships Italy's series); undefined below "
+            "500 arrivals (in the period, or in the month on the reconciliation view)"
+        ),
+        N_(
+            "Dead and missing on the whole Central Mediterranean route (IOM, persons; departures "
+            "from Libya and Tunisia towards Italy and Malta) against persons landed in Italy only "
+            "(UNHCR): arrivals in Malta and people intercepted and returned are not in the "
+            "denominator, so the ratio overstates the risk per person who set out. A rough "
+            "indicator over the months both cover, not a probability of dying."
+        ),
+        (
+            "analytics.measures.compute_rate (1,000 x dead and missing / arrivals; period totals "
+            "by analytics.measures.compute_deaths_per_1000_arrivals)"
+        ),
         decimals=1,
     ),
     Measure(
         "refugee_population_origin",
-        "Refugees and asylum-seekers from the country (UNHCR)",
-        "persons",
+        N_("Refugees and asylum-seekers from the country (UNHCR)"),
+        N_("persons"),
         ("unhcr-population",),
-        "the latest year not newer than the period's end; refugees plus asylum-seekers under "
-        "UNHCR's mandate, summed over every country of asylum",
-        REFUGEE_POPULATION_CAVEAT,
-        "analytics.measures.compute_refugee_population",
-        noun="refugees and asylum-seekers",
+        N_(
+            "the latest year not newer than the period's end; refugees plus asylum-seekers under "
+            "UNHCR's mandate, summed over every country of asylum"
+        ),
+        N_(
+            "UNHCR end-year stock of refugees and asylum-seekers originating from the country "
+            "(persons, summed over countries of asylum); people in refugee-like situations and "
+            "other people in need of international protection (counted apart since 2022, e.g. "
+            "many Venezuelans and, in 2025, Afghans in Iran) are not included. The latest year is "
+            "provisional. A population, not a flow: never add it to deaths, detections or "
+            "arrivals."
+        ),
+        ("analytics.measures.compute_refugee_population"),
+        noun=N_("refugees and asylum-seekers"),
     ),
     Measure(
         "deaths_per_1000_detections",
-        "Dead and missing per 1,000 detections",
-        "per 1,000 detections",
+        N_("Dead and missing per 1,000 detections"),
+        N_("per 1,000 detections"),
         ("mmp", "frontex"),
-        "only the months both the IOM and the Frontex vintage cover, on routes both publish; "
-        f"undefined below {MIN_DETECTIONS_FOR_RATE:,} detections",
-        RATIO_CAVEAT,
-        "analytics.measures.compute_lethality",
+        N_(
+            "only the months both the IOM and the Frontex vintage cover, on routes both publish; "
+            "undefined below 500 detections"
+        ),
+        N_(
+            "A ratio of two publishers' counts over the months both cover: a rough indicator, not "
+            "a probability of dying."
+        ),
+        ("analytics.measures.compute_lethality"),
         decimals=1,
     ),
     Measure(
         "detections_per_arrival",
-        "Frontex detections per UNHCR sea arrival",
-        "detections per arrival",
+        N_("Frontex detections per UNHCR sea arrival"),
+        N_("detections per arrival"),
         ("frontex", "unhcr-arrivals"),
-        "whole months both the Frontex vintage and the UNHCR arrivals series cover, on the "
-        "route the arrivals land from; "
-        f"undefined below {MIN_DETECTIONS_FOR_RATE:,} arrivals in a month",
-        "Two publishers counting the same crossings differently: detections are events (one "
-        "person may be detected twice), arrivals persons disembarked in one country. Near 1 "
-        "the sources agree; a month far from the route's median is a divergence to explain, "
-        "not an error in either.",
-        "analytics.measures.compute_rate",
+        N_(
+            "whole months both the Frontex vintage and the UNHCR arrivals series cover, on the "
+            "route the arrivals land from; undefined below 500 arrivals in a month"
+        ),
+        N_(
+            "Two publishers counting the same crossings differently: detections are events (one "
+            "person may be detected twice), arrivals persons disembarked in one country. Near 1 "
+            "the sources agree; a month far from the route's median is a divergence to explain, "
+            "not an error in either."
+        ),
+        ("analytics.measures.compute_rate"),
         decimals=2,
     ),
     Measure(
         "change_pct",
-        "Change against the previous period",
-        "percent",
+        N_("Change against the previous period"),
+        N_("percent"),
         ("mmp", "frontex"),
-        "the previous period by the period rules (a calendar year with the year before, a "
-        "custom range with the range of equal length before it); a percentage only where the "
-        f"source covers both whole periods and the earlier one has at least "
-        f"{MIN_PREVIOUS_FOR_CHANGE}",
-        "A partly covered period is named as partial, never compared.",
-        "analytics.catalogue.compare",
+        N_(
+            "the previous period by the period rules (a calendar year with the year before, a "
+            "custom range with the range of equal length before it); a percentage only where the "
+            "source covers both whole periods and the earlier one has at least 10"
+        ),
+        N_("A partly covered period is named as partial, never compared."),
+        ("analytics.catalogue.compare"),
         percent=True,
         signed=True,
     ),
     Measure(
         "origin_dead_and_missing",
-        "Dead and missing by country of origin",
-        "persons",
+        N_("Dead and missing by country of origin"),
+        N_("persons"),
         ("mmp",),
-        _PERIOD + "; split 1/k across an incident's k origins",
-        SPLIT_CAVEAT + " " + MIN_ESTIMATE_CAVEAT,
-        "data.risk_queries.query_origin_tables (origin shares)",
-        decimals=0,
+        N_(
+            "incidents dated in the period, from the incident vintage in use; split 1/k across an "
+            "incident's k origins"
+        ),
+        N_(
+            "An incident with k countries of origin counts 1/k of its dead and missing for each; "
+            "incidents without a recorded origin count for no country. IOM figures are minimum "
+            "estimates of the dead and missing and are revised between vintages."
+        ),
+        ("data.risk_queries.query_origin_tables (origin shares)"),
     ),
     Measure(
         "transit_dead_and_missing",
-        "Dead and missing by country of incident",
-        "persons",
+        N_("Dead and missing by country of incident"),
+        N_("persons"),
         ("mmp",),
-        _PERIOD + "; incidents without a country are placed in the nearest country within 100 km",
-        MIN_ESTIMATE_CAVEAT,
-        "data.risk_queries.query_country_tables + geo.spatial.compute_nearest_country",
+        N_(
+            "incidents dated in the period, from the incident vintage in use; incidents without a "
+            "country are placed in the nearest country within 100 km"
+        ),
+        N_(
+            "IOM figures are minimum estimates of the dead and missing and are revised between "
+            "vintages."
+        ),
+        ("data.risk_queries.query_country_tables + geo.spatial.compute_nearest_country"),
     ),
     Measure(
         "origin_detections",
-        "Detections by nationality (Frontex)",
-        "detections (events, not persons)",
+        N_("Detections by nationality (Frontex)"),
+        N_("detections (events, not persons)"),
         ("frontex",),
-        _FX_PERIOD,
-        DETECTION_CAVEAT,
-        "data.risk_queries.query_detections_by_nationality_route",
+        N_("months of the period that the Frontex vintage in use covers"),
+        N_(
+            "Frontex detections count border-crossing events, not persons (one person may be "
+            "detected several times); the latest month is preliminary."
+        ),
+        ("data.risk_queries.query_detections_by_nationality_route"),
     ),
     Measure(
         "detections_on_routes_crossing",
-        "Detections on routes crossing the country",
-        "detections (events, not persons)",
+        N_("Detections on routes crossing the country"),
+        N_("detections (events, not persons)"),
         ("frontex",),
-        _FX_PERIOD + "; routes whose waypoints cross the country",
-        DETECTION_CAVEAT,
-        "analytics.measures.compute_transit_components",
+        N_(
+            "months of the period that the Frontex vintage in use covers; routes whose waypoints "
+            "cross the country"
+        ),
+        N_(
+            "Frontex detections count border-crossing events, not persons (one person may be "
+            "detected several times); the latest month is preliminary."
+        ),
+        ("analytics.measures.compute_transit_components"),
     ),
     Measure(
         "share_children",
-        "Share of children among the dead and missing",
-        "share",
+        N_("Share of children among the dead and missing"),
+        N_("share"),
         ("mmp",),
-        _PERIOD + f"; only where at least {MIN_KNOWN_FOR_SHARE} victims have the attribute",
-        "Age is unrecorded for most victims.",
-        "analytics.measures.compute_origin_components",
+        N_(
+            "incidents dated in the period, from the incident vintage in use; only where at least "
+            "20 victims have the attribute"
+        ),
+        N_("Age is unrecorded for most victims."),
+        ("analytics.measures.compute_origin_components"),
         share=True,
     ),
     Measure(
         "share_women",
-        "Share of women and girls among the dead and missing",
-        "share",
+        N_("Share of women and girls among the dead and missing"),
+        N_("share"),
         ("mmp",),
-        _PERIOD + f"; only where at least {MIN_KNOWN_FOR_SHARE} victims have the attribute",
-        "Sex is unrecorded for most victims.",
-        "analytics.measures.compute_origin_components",
+        N_(
+            "incidents dated in the period, from the incident vintage in use; only where at least "
+            "20 victims have the attribute"
+        ),
+        N_("Sex is unrecorded for most victims."),
+        ("analytics.measures.compute_origin_components"),
         share=True,
     ),
     Measure(
         "share_violence",
-        "Share of the dead and missing from violence",
-        "share",
+        N_("Share of the dead and missing from violence"),
+        N_("share"),
         ("mmp",),
-        _PERIOD,
-        "Cause of death as IOM records it; an incident with two causes counts under both.",
-        "analytics.measures.compute_transit_components",
+        N_("incidents dated in the period, from the incident vintage in use"),
+        N_("Cause of death as IOM records it; an incident with two causes counts under both."),
+        ("analytics.measures.compute_transit_components"),
         share=True,
     ),
     Measure(
         "language_speakers_share",
-        "Share of the population speaking the language",
-        "share",
+        N_("Share of the population speaking the language"),
+        N_("share"),
         ("cldr",),
-        "Unicode CLDR territory data as bundled with Babel (one estimate per country, no period); "
-        "languages spoken by at least 5% or official",
-        "A national estimate, not of migrants; people speak several languages, so the shares "
-        "add to more than 100%.",
-        "analytics.planner.compute_language_shares",
+        N_(
+            "Unicode CLDR territory data as bundled with Babel (one estimate per country, no "
+            "period); languages spoken by at least 5% or official"
+        ),
+        N_(
+            "A national estimate, not of migrants; people speak several languages, so the shares "
+            "add to more than 100%."
+        ),
+        ("analytics.planner.compute_language_shares"),
         share=True,
     ),
     Measure(
         "route_detections_share",
-        "Share of a route's detections by nationality (Frontex)",
-        "share",
+        N_("Share of a route's detections by nationality (Frontex)"),
+        N_("share"),
         ("frontex",),
-        _FX_PERIOD + "; detections with a recorded nationality",
-        DETECTION_CAVEAT,
-        "analytics.planner.compute_route_nationalities",
+        N_(
+            "months of the period that the Frontex vintage in use covers; detections with a "
+            "recorded nationality"
+        ),
+        N_(
+            "Frontex detections count border-crossing events, not persons (one person may be "
+            "detected several times); the latest month is preliminary."
+        ),
+        ("analytics.planner.compute_route_nationalities"),
         share=True,
     ),
     Measure(
         "route_origin_dead_share",
-        "Share of a route's dead and missing by country of origin",
-        "share",
+        N_("Share of a route's dead and missing by country of origin"),
+        N_("share"),
         ("mmp",),
-        _PERIOD + "; incidents with a recorded origin, split 1/k across an incident's k origins",
-        SPLIT_CAVEAT + " " + MIN_ESTIMATE_CAVEAT,
-        "analytics.planner.compute_route_nationalities",
+        N_(
+            "incidents dated in the period, from the incident vintage in use; incidents with a "
+            "recorded origin, split 1/k across an incident's k origins"
+        ),
+        N_(
+            "An incident with k countries of origin counts 1/k of its dead and missing for each; "
+            "incidents without a recorded origin count for no country. IOM figures are minimum "
+            "estimates of the dead and missing and are revised between vintages."
+        ),
+        ("analytics.planner.compute_route_nationalities"),
         share=True,
     ),
     Measure(
         "detections_peak_month_share",
-        "Share of a year's detections in the peak month (Frontex)",
-        "share",
+        N_("Share of a year's detections in the peak month (Frontex)"),
+        N_("share"),
         ("frontex",),
-        "whole calendar years of the Frontex vintage inside the period; the nationality's "
-        f"detections; no peak below {MIN_DETECTIONS_FOR_RATE:,} detections",
-        DETECTION_CAVEAT + " Detections follow departures but also border enforcement.",
-        "analytics.planner.compute_seasonality + compute_peak",
+        N_(
+            "whole calendar years of the Frontex vintage inside the period; the nationality's "
+            "detections; no peak below 500 detections"
+        ),
+        N_(
+            "Frontex detections count border-crossing events, not persons (one person may be "
+            "detected several times); the latest month is preliminary. Detections follow "
+            "departures but also border enforcement."
+        ),
+        ("analytics.planner.compute_seasonality + compute_peak"),
         share=True,
     ),
     Measure(
         "deaths_peak_month_share",
-        "Share of a year's dead and missing in the peak month",
-        "share",
+        N_("Share of a year's dead and missing in the peak month"),
+        N_("share"),
         ("mmp",),
-        "whole calendar years of the incident vintage inside the period; incidents listing the "
-        f"country of origin, counted whole; no peak below {MIN_KNOWN_FOR_SHARE} dead and missing",
-        MIN_ESTIMATE_CAVEAT + " One large shipwreck can make its month the peak.",
-        "analytics.planner.compute_seasonality + compute_peak",
+        N_(
+            "whole calendar years of the incident vintage inside the period; incidents listing "
+            "the country of origin, counted whole; no peak below 20 dead and missing"
+        ),
+        N_(
+            "IOM figures are minimum estimates of the dead and missing and are revised between "
+            "vintages. One large shipwreck can make its month the peak."
+        ),
+        ("analytics.planner.compute_seasonality + compute_peak"),
         share=True,
     ),
     Measure(
         "share_cause",
-        "Share of the dead and missing by cause of death",
-        "share",
+        N_("Share of the dead and missing by cause of death"),
+        N_("share"),
         ("mmp",),
-        _PERIOD + f"; incidents on the routes chosen; only where at least {MIN_KNOWN_FOR_SHARE} "
-        "dead and missing",
-        "Cause as IOM records it; an incident with two causes counts under both, so shares can "
-        "add to more than 100%.",
-        "analytics.planner.compute_cause_shares",
+        N_(
+            "incidents dated in the period, from the incident vintage in use; incidents on the "
+            "routes chosen; only where at least 20 dead and missing"
+        ),
+        N_(
+            "Cause as IOM records it; an incident with two causes counts under both, so shares "
+            "can add to more than 100%."
+        ),
+        ("analytics.planner.compute_cause_shares"),
         share=True,
     ),
     Measure(
         "oc_human_smuggling",
-        "Human smuggling (GI-TOC OC Index)",
-        "index points (1-10)",
+        N_("Human smuggling (GI-TOC OC Index)"),
+        N_("index points (1-10)"),
         ("oc-index",),
-        "the latest edition not newer than the period's end",
-        "An expert assessment of criminal markets, not a count.",
-        "data.queries.query_indicator",
+        N_("the latest edition not newer than the period's end"),
+        N_("An expert assessment of criminal markets, not a count."),
+        ("data.queries.query_indicator"),
         decimals=1,
     ),
     Measure(
         "smuggling_revenue",
-        "Smugglers' gross revenue (estimate, low to high)",
-        "EUR (2024 prices)",
+        N_("Smugglers' gross revenue (estimate, low to high)"),
+        N_("EUR (2024 prices)"),
         ("frontex", "unhcr-arrivals", "fee-table"),
-        "route-years with both a persons count (Frontex detections by default, or UNHCR sea "
-        "arrivals) and a cited crossing fee for that route and year; no fee is no data, never "
-        "carried to another year",
-        "A range, never one number: persons x share that used a smuggler x fee, converted with "
-        "ECB rates and US CPI-U. Detections are events, not persons; fees vary by nationality, "
-        "season and service; turnover of all smugglers, not profit.",
-        "analytics.money.compute_revenue",
+        N_(
+            "route-years with both a persons count (Frontex detections by default, or UNHCR sea "
+            "arrivals) and a cited crossing fee for that route and year; no fee is no data, never "
+            "carried to another year"
+        ),
+        N_(
+            "A range, never one number: persons x share that used a smuggler x fee, converted "
+            "with ECB rates and US CPI-U. Detections are events, not persons; fees vary by "
+            "nationality, season and service; turnover of all smugglers, not profit."
+        ),
+        ("analytics.money.compute_revenue"),
     ),
     Measure(
         "leg_fee_share",
-        "Share of the whole fee taken by a leg",
-        "share",
+        N_("Share of the whole fee taken by a leg"),
+        N_("share"),
         ("fee-table",),
-        "only a leg or toll the cited source states as part of a whole-journey fee",
-        "A range from two cited fees at the same prices; one network's or one nationality's "
-        "journey, not the route as a whole.",
-        "analytics.money.compute_leg_shares",
+        N_("only a leg or toll the cited source states as part of a whole-journey fee"),
+        N_(
+            "A range from two cited fees at the same prices; one network's or one nationality's "
+            "journey, not the route as a whole."
+        ),
+        ("analytics.money.compute_leg_shares"),
     ),
     Measure(
         "dead_and_missing_capped",
-        "Dead and missing, each incident capped",
-        "persons",
+        N_("Dead and missing, each incident capped"),
+        N_("persons"),
         ("mmp",),
-        _PERIOD + f"; each incident counts at most the {CAP_QUANTILE:.0%} quantile of the period's "
-        "incident sizes, then 1/k across its k origins (origins) or whole (country of incident)",
-        "A robust input to the risk score, not a count of people: the recorded figure is "
-        "dead_and_missing. " + MIN_ESTIMATE_CAVEAT,
-        "analytics.robust.compute_incident_profile",
-        decimals=0,
+        N_(
+            "incidents dated in the period, from the incident vintage in use; each incident "
+            "counts at most the 95% quantile of the period's incident sizes, then 1/k across its "
+            "k origins (origins) or whole (country of incident)"
+        ),
+        N_(
+            "A robust input to the risk score, not a count of people: the recorded figure is "
+            "dead_and_missing. IOM figures are minimum estimates of the dead and missing and are "
+            "revised between vintages."
+        ),
+        ("analytics.robust.compute_incident_profile"),
     ),
     Measure(
         "deaths_per_1000_detections_shrunk",
-        "Dead and missing per 1,000 detections, shrunk toward the mean",
-        "per 1,000 detections",
+        N_("Dead and missing per 1,000 detections, shrunk toward the mean"),
+        N_("per 1,000 detections"),
         ("mmp", "frontex"),
-        "as deaths_per_1000_detections, with each incident capped; defined where it is",
-        "Empirical Bayes (gamma-Poisson, method of moments): a rate on few detections moves "
-        "toward the all-country mean. " + RATIO_CAVEAT,
-        "analytics.robust.compute_shrunk_rates",
+        N_("as deaths_per_1000_detections, with each incident capped; defined where it is"),
+        N_(
+            "Empirical Bayes (gamma-Poisson, method of moments): a rate on few detections moves "
+            "toward the all-country mean. A ratio of two publishers' counts over the months both "
+            "cover: a rough indicator, not a probability of dying."
+        ),
+        ("analytics.robust.compute_shrunk_rates"),
         decimals=1,
     ),
     Measure(
         "largest_incident_share",
-        "Share of the dead and missing from the largest incident",
-        "share",
+        N_("Share of the dead and missing from the largest incident"),
+        N_("share"),
         ("mmp",),
-        _PERIOD + "; for origins the incident's 1/k share; no data without dead and missing",
-        f"At or above {DRIVEN_SHARE:.0%} the country is marked 'driven by one incident': "
-        "its rank on raw counts rests on one event.",
-        "analytics.robust.compute_incident_profile",
+        N_(
+            "incidents dated in the period, from the incident vintage in use; for origins the "
+            "incident's 1/k share; no data without dead and missing"
+        ),
+        N_(
+            "At or above 50% the country is marked 'driven by one incident': its rank on raw "
+            "counts rests on one event."
+        ),
+        ("analytics.robust.compute_incident_profile"),
         share=True,
     ),
     Measure(
         "risk_score",
-        "Risk score",
-        "points (0-100)",
+        N_("Risk score"),
+        N_("points (0-100)"),
         ("mmp", "frontex", "oc-index"),
-        "the components' own coverage; a country needs half the weight available to be ranked",
-        "A relative ranking for prioritising attention, not a probability.",
-        "analytics.scores.compute_scores",
+        N_("the components' own coverage; a country needs half the weight available to be ranked"),
+        N_("A relative ranking for prioritising attention, not a probability."),
+        ("analytics.scores.compute_scores"),
     ),
 )
 
@@ -551,19 +707,36 @@ def measure(measure_id: str) -> Measure:
         For an id the catalogue does not define (a surface inventing a measure is a bug).
     """
     try:
-        return MEASURES[measure_id]
+        m = MEASURES[measure_id]
     except KeyError:
         raise KeyError(
             f"unknown measure {measure_id!r}; the catalogue defines: {', '.join(MEASURES)}"
         ) from None
+    lang = i18n.get_lang()
+    return m if lang == i18n.DEFAULT_LANG else _translated(measure_id, lang)
+
+
+@functools.lru_cache(maxsize=4 * len(MEASURES))
+def _translated(measure_id: str, lang: str) -> Measure:
+    """A measure with its text in ``lang`` (cached per measure and language)."""
+    m = MEASURES[measure_id]
+    with i18n.use_lang(lang):
+        return replace(
+            m,
+            label=_(m.label),
+            unit=_(m.unit),
+            coverage=_(m.coverage),
+            caveat=_(m.caveat),
+            noun=_(m.noun),
+        )
 
 
 # ------------------------------------------------------------------ coverage and changes
 
 
 def month_text(d: dt.date) -> str:
-    """``"April 2025"``."""
-    return f"{calendar.month_name[d.month]} {d.year}"
+    """``"April 2025"`` (``"avril 2025"`` in French)."""
+    return i18n.month_year(d)
 
 
 @dataclass(frozen=True)
@@ -586,11 +759,16 @@ class Coverage:
 
     def partial_text(self, lo: dt.date, hi: dt.date) -> str:
         """``"Frontex: to April 2025, partial"`` (or ``from ...``), for a period it part-covers."""
+        source = _(self.source)
         if self.first is None or self.last is None or not self.overlaps(lo, hi):
-            return f"{self.source}: no data for this period"
+            return _("{source}: no data for this period").format(source=source)
         if self.last < hi:
-            return f"{self.source}: to {month_text(self.last)}, partial"
-        return f"{self.source}: from {month_text(self.first)}, partial"
+            return _("{source}: to {month}, partial").format(
+                source=source, month=month_text(self.last)
+            )
+        return _("{source}: from {month}, partial").format(
+            source=source, month=month_text(self.first)
+        )
 
 
 @dataclass(frozen=True)
@@ -635,22 +813,25 @@ def compare(
     if period is None or previous_period is None:
         return Change("no-previous")
     if coverage is None:
-        return Change("no-data", text=NO_DATA)
+        return Change("no-data", text=_(NO_DATA))
     for lo, hi in (period, previous_period):
         if not coverage.covers(lo, hi):
             return Change("partial", text=coverage.partial_text(lo, hi))
     if not is_value(current) or not is_value(previous):
-        return Change("no-data", text=NO_DATA)
+        return Change("no-data", text=_(NO_DATA))
     now, before = float(current), float(previous)  # type: ignore[arg-type]
     if before == 0 and now == 0:
-        return Change("none", text="none in either period")
+        return Change("none", text=_("none in either period"))
     if before < max(min_previous, 1e-12):
         return Change(
             "small-base",
-            text=f"{before:,.0f} in the previous period: too few for a percentage",
+            text=_("{n} in the previous period: too few for a percentage").format(
+                n=i18n.fmt_number(before)
+            ),
         )
     pct = (now - before) / before * 100.0
-    return Change("ok", pct=pct, text=f"{pct:+.0f}% vs previous period")
+    text = _("{pct} vs previous period").format(pct=pct_text(pct, signed=True))
+    return Change("ok", pct=pct, text=text)
 
 
 @dataclass(frozen=True)
@@ -692,7 +873,7 @@ def compute_headline(
     """
     out = []
     for mid in HEADLINE_MEASURES:
-        m = MEASURES[mid]
+        m = measure(mid)
         kind = m.sources[0]
         cov = coverage.get(kind)
         src_key = "detection_source" if kind == "frontex" else "incident_source"

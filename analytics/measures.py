@@ -15,10 +15,12 @@ import math
 import numpy as np
 import pandas as pd
 
+import i18n
 from analytics.catalogue import (
     MIN_DETECTIONS_FOR_RATE,
     MIN_KNOWN_FOR_SHARE,
     MIN_PREVIOUS_FOR_CHANGE,
+    pct_text,
 )
 
 # The thresholds are the catalogue's (one definition each).
@@ -369,7 +371,7 @@ def compute_top_routes(
         for x, route_id in items[:n]:
             name = names.get(route_id)
             name = route_id if name is None or name != name else name
-            parts.append(f"{name} {round(100 * (x / total))}%")
+            parts.append(f"{i18n.route_name(str(name))} {pct_text(round(100 * (x / total)))}")
         keys.append(iso3)
         texts.append(", ".join(parts) + suffix)
     return pd.DataFrame(

@@ -19,13 +19,11 @@ from typing import Any
 
 import pandas as pd
 
+import i18n
 from analytics.alerts import window_label
-from analytics.catalogue import MIN_DETECTIONS_FOR_RATE, Figure
+from analytics.catalogue import MIN_DETECTIONS_FOR_RATE, Figure, plain_number, plain_percent
 from analytics.measures import compute_share
-
-_MONTHS = (
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-)  # fmt: skip
+from i18n import _
 
 
 def _is_month_start(d: dt.date) -> bool:
@@ -47,23 +45,23 @@ def period_text(date_from: dt.date | None, date_to: dt.date | None) -> str:
     """
     if date_from is None or date_to is None:
         if date_from is None and date_to is None:
-            return "over all recorded years"
+            return _("over all recorded years")
         if date_from is None:
-            return f"up to {_day(date_to)}"
-        return f"since {_day(date_from)}"
+            return _("up to {day}").format(day=_day(date_to))
+        return _("since {day}").format(day=_day(date_from))
     if _is_month_start(date_from) and _is_month_end(date_to):
         if date_from.month == 1 and date_to.month == 12:
             if date_from.year == date_to.year:
-                return f"in {date_from.year}"
-            return f"in {date_from.year}\u2013{date_to.year}"
-        return f"in {window_label(date_from, date_to)}"
-    return f"from {_day(date_from)} to {_day(date_to)}"
+                return _("in {year}").format(year=date_from.year)
+            return _("in {first}\u2013{last}").format(first=date_from.year, last=date_to.year)
+        return _("in {window}").format(window=window_label(date_from, date_to))
+    return _("from {start} to {end}").format(start=_day(date_from), end=_day(date_to))
 
 
 def _day(d: dt.date | None) -> str:
     if d is None:
-        return "the start"
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+        return _("the start")
+    return f"{d.day} {i18n.month_name(d.month, short=True)} {d.year}"
 
 
 def _cite(labels: Mapping[str, str], *ids: str | None) -> str:
@@ -118,18 +116,29 @@ def compute_key_messages(
     msgs: list[tuple[str, str, str]] = []
     total = int(headline.get("dead_and_missing", 0) or 0)
     n_inc = int(headline.get("incidents", 0) or 0)
-    incidents_word = "incident" if n_inc == 1 else "incidents"
+    total_text = (
+        _(
+            "At least {total} people were recorded dead or missing in {n} incident {period} "
+            "(minimum estimates; {source})."
+        )
+        if n_inc == 1 or (n_inc == 0 and i18n.get_lang() == "fr")
+        else _(
+            "At least {total} people were recorded dead or missing in {n} incidents {period} "
+            "(minimum estimates; {source})."
+        )
+    )
     msgs.append(
         (
             "total",
-            f"At least {total:,} people were recorded dead or missing in {n_inc:,} "
-            f"{incidents_word} {period} (minimum estimates; {iom}).",
+            total_text.format(
+                total=i18n.fmt_number(total), n=i18n.fmt_number(n_inc), period=period, source=iom
+            ),
             str(inc_src or ""),
         )
     )
     if len(alerts):
         a = alerts.iloc[0]
-        extra = f" \u2014 one of {len(alerts)} alerts" if len(alerts) > 1 else ""
+        extra = _(" \u2014 one of {n} alerts").format(n=len(alerts)) if len(alerts) > 1 else ""
         msgs.append(("alert", str(a["sentence"]).rstrip(".") + extra + ".", str(a["source_id"])))
     named = routes[routes["route_id"] != "unclassified"] if len(routes) else routes
     if len(named) and int((named["dead_and_missing"] > 0).sum()) >= 2 and total > 0:
@@ -138,20 +147,42 @@ def compute_key_messages(
         msgs.append(
             (
                 "deadliest_route",
-                f"The {r['name']} was the deadliest route {period}, with {int(r['dead_and_missing']):,} "
-                f"dead and missing ({share:.0%} of all recorded; {iom}).",
+                _(
+                    "The {name} was the deadliest route {period}, with {n} dead and missing "
+                    "({share} of all recorded; {source})."
+                ).format(
+                    name=i18n.route_name(str(r["name"])),
+                    period=period,
+                    n=i18n.fmt_number(int(r["dead_and_missing"])),
+                    share=plain_percent(share),
+                    source=iom,
+                ),
                 str(inc_src or ""),
             )
         )
     dm = next((x for x in figures if x.measure.id == "dead_and_missing"), None)
     if dm is not None and dm.change.status == "ok" and dm.previous is not None:
         change = (dm.change.pct or 0.0) / 100.0
-        word = "more" if change >= 0 else "fewer"
+        text = (
+            _(
+                "That is {pct} more dead and missing than in the previous period "
+                "({now} against {before}; {source})."
+            )
+            if change >= 0
+            else _(
+                "That is {pct} fewer dead and missing than in the previous period "
+                "({now} against {before}; {source})."
+            )
+        )
         msgs.append(
             (
                 "change",
-                f"That is {abs(change):.0%} {word} dead and missing than in the previous "
-                f"period ({total:,} against {dm.previous:,.0f}; {iom}).",
+                text.format(
+                    pct=plain_percent(abs(change)),
+                    now=i18n.fmt_number(total),
+                    before=i18n.fmt_number(dm.previous),
+                    source=iom,
+                ),
                 str(inc_src or ""),
             )
         )
@@ -165,12 +196,19 @@ def compute_key_messages(
             msgs.append(
                 (
                     "lethality",
-                    f"The {r['name']} route was the most lethal per crossing {period}: "
-                    f"{r['deaths_per_1000_detections']:.1f} dead and missing per 1,000 Frontex "
-                    f"detections ({int(r['dead_and_missing_in_detection_months']):,} dead and missing, "
-                    f"{int(r['detections_in_incident_months']):,} detections, which are events not persons, "
-                    f"in the months both sources cover; "
-                    f"{_cite(labels, inc_src, det_src)}).",
+                    _(
+                        "The {name} route was the most lethal per crossing {period}: {rate} dead "
+                        "and missing per 1,000 Frontex detections ({dead} dead and missing, "
+                        "{detections} detections, which are events not persons, in the months "
+                        "both sources cover; {sources})."
+                    ).format(
+                        name=i18n.route_name(str(r["name"])),
+                        period=period,
+                        rate=plain_number(r["deaths_per_1000_detections"], 1),
+                        dead=i18n.fmt_number(int(r["dead_and_missing_in_detection_months"])),
+                        detections=i18n.fmt_number(int(r["detections_in_incident_months"])),
+                        sources=_cite(labels, inc_src, det_src),
+                    ),
                     ", ".join(x for x in (inc_src, det_src) if x),
                 )
             )
@@ -179,8 +217,15 @@ def compute_key_messages(
         msgs.append(
             (
                 "transit",
-                f"More people were recorded dead or missing in {t['name']} than in any other "
-                f"country {period} ({int(round(t['dead_and_missing'])):,}; {iom}).",
+                _(
+                    "More people were recorded dead or missing in {name} than in any other "
+                    "country {period} ({n}; {source})."
+                ).format(
+                    name=i18n.country_name(str(t["iso3"]), str(t["name"])),
+                    period=period,
+                    n=i18n.fmt_number(int(round(t["dead_and_missing"]))),
+                    source=iom,
+                ),
                 str(inc_src or ""),
             )
         )
@@ -188,13 +233,23 @@ def compute_key_messages(
         o = origins.sort_values(["dead_and_missing", "iso3"], ascending=[False, True]).iloc[0]
         split = int(o.get("split_incidents", 0) or 0)
         note = (
-            f", counting an even share of {split} incidents with several origins" if split else ""
+            _(", counting an even share of {n} incidents with several origins").format(n=split)
+            if split
+            else ""
         )
         msgs.append(
             (
                 "origin",
-                f"Nationals of {o['name']} were the largest recorded group of victims {period}: "
-                f"{o['dead_and_missing']:,.0f} dead and missing{note} ({iom}).",
+                _(
+                    "Nationals of {name} were the largest recorded group of victims {period}: "
+                    "{n} dead and missing{note} ({source})."
+                ).format(
+                    name=i18n.country_name(str(o["iso3"]), str(o["name"])),
+                    period=period,
+                    n=i18n.fmt_number(o["dead_and_missing"]),
+                    note=note,
+                    source=iom,
+                ),
                 str(inc_src or ""),
             )
         )

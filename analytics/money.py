@@ -31,10 +31,14 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+import i18n
+from i18n import N_, _
+
 PRICE_YEAR = 2024
 BASE_CURRENCY = "EUR"
 #: What every revenue figure is in (the catalogue unit of ``smuggling_revenue``).
-REVENUE_UNIT = f"{BASE_CURRENCY} ({PRICE_YEAR} prices)"
+#: (Written out, so it can be translated where shown: ``_(REVENUE_UNIT)``.)
+REVENUE_UNIT = N_("EUR (2024 prices)")
 FX_SERIES: Mapping[str, str] = MappingProxyType({"USD": "fx_usd_per_eur", "GBP": "fx_gbp_per_eur"})
 DEFLATOR = "cpi_u_us"
 
@@ -45,8 +49,8 @@ FEE_KINDS = ("crossing", "journey", "leg", "toll")
 #: Where the persons come from.
 PERSONS_BASES: Mapping[str, str] = MappingProxyType(
     {
-        "detections": "Frontex detections (events, not persons)",
-        "arrivals": "UNHCR sea arrivals (persons landed)",
+        "detections": N_("Frontex detections (events, not persons)"),
+        "arrivals": N_("UNHCR sea arrivals (persons landed)"),
     }
 )
 #: The route a country's sea arrivals are counted on (the shipped UNHCR series is Italy's).
@@ -69,10 +73,11 @@ REVENUE_COLUMNS = (
     "status",
 )
 
+#: Row statuses: compared in code in English, shown as ``_(status)``.
 STATUS_OK = "ok"
-STATUS_NO_FEE = "no fee for this route and year"
-STATUS_NO_PERSONS = "no persons count for this route and year"
-STATUS_NO_SHARE = "no cited share of smuggler use for this route"
+STATUS_NO_FEE = N_("no fee for this route and year")
+STATUS_NO_PERSONS = N_("no persons count for this route and year")
+STATUS_NO_SHARE = N_("no cited share of smuggler use for this route")
 
 
 @dataclass(frozen=True)
@@ -269,12 +274,12 @@ def compute_revenue(
         sh = cited_shares(shares).rename(columns={"share_ids": "share_basis"})
         df = df.merge(sh, on="route_id", how="left")
         df["share_basis"] = df["share_basis"].map(
-            lambda s: f"cited: {s}" if isinstance(s, str) else None
+            lambda s: _("cited: {ids}").format(ids=s) if isinstance(s, str) else None
         )
     else:
         df["share_low"] = share.low
         df["share_high"] = share.high
-        df["share_basis"] = "set by the user"
+        df["share_basis"] = _("set by the user")
     df["persons_basis"] = persons_basis
     # Counts stay whole numbers; a missing count is <NA> (no data), never 0.
     df["persons"] = pd.to_numeric(df["persons"], errors="coerce").astype("Int64")
@@ -438,10 +443,14 @@ def compute_validation(
         p_hi = float(sum(ok.loc[(x, year), "revenue_high_eur"] for x in have)) if have else math.nan
         complete = bool(routes) and not without
         if not routes:
-            note = "global: no route-level count"
+            note = _("global: no route-level count")
         else:
-            reasons = [f"{x}: {why.get((x, year), 'no count and no fee')}" for x in without]
-            head = f"{len(have)} of {len(routes)} routes have a range; " if have else ""
+            reasons = [f"{x}: {_(why.get((x, year), N_('no count and no fee')))}" for x in without]
+            head = (
+                _("{n} of {total} routes have a range; ").format(n=len(have), total=len(routes))
+                if have
+                else ""
+            )
             note = head + "; ".join(reasons)
         rows.append(
             {
@@ -466,17 +475,42 @@ def compute_validation(
 
 
 def format_eur(value: object) -> str:
-    """``"EUR 139.2 million"`` / ``"EUR 2.83 billion"`` / ``"EUR 12,300"``; ``no data`` for NaN."""
+    """``"EUR 139.2 million"`` / ``"EUR 2.83 billion"`` / ``"EUR 12,300"``; ``no data`` for NaN
+    (French: ``"EUR 139,2 millions"``, ``"EUR 2,83 milliards"``, ``"EUR 12 300"``)."""
     from analytics.catalogue import NO_DATA, is_value
 
     if not is_value(value):
-        return NO_DATA
+        return _(NO_DATA)
     x = float(value)  # type: ignore[arg-type]
     if abs(x) >= 1e9:
-        return f"EUR {x / 1e9:,.2f} billion"
+        return _singular(_("EUR {amount} billion"), x / 1e9, 2)
     if abs(x) >= 1e6:
-        return f"EUR {x / 1e6:,.1f} million"
-    return f"EUR {x:,.0f}"
+        return _singular(_("EUR {amount} million"), x / 1e6, 1)
+    return _("EUR {amount}").format(amount=i18n.fmt_number(x))
+
+
+def _singular(template: str, amount: float, decimals: int, text: str | None = None) -> str:
+    """``template`` with ``amount`` (or the ready ``text`` for it); French says "1,5 million"
+    (singular below 2) and "2 millions"."""
+    out = template.format(amount=i18n.fmt_number(amount, decimals) if text is None else text)
+    if i18n.get_lang() == "fr" and abs(round(amount, decimals)) < 2:
+        out = out.replace(" millions", " million").replace(" milliards", " milliard")
+    return out
+
+
+def _compact_range(low: float, high: float) -> str | None:
+    """French ranges in one unit, as French briefings write them: ``"EUR 185,9-206,6
+    millions"`` (``None`` when the two ends are not in the same unit)."""
+    for scale, decimals, template in (
+        (1e9, 2, N_("EUR {amount} billion")),
+        (1e6, 1, N_("EUR {amount} million")),
+    ):
+        if abs(low) >= scale and abs(high) >= scale:
+            lo, hi = i18n.fmt_number(low / scale, decimals), i18n.fmt_number(high / scale, decimals)
+            return _singular(_(template), high / scale, decimals, f"{lo}-{hi}")
+        if abs(low) >= scale or abs(high) >= scale:
+            return None
+    return None
 
 
 def format_range(low: object, high: object) -> str:
@@ -484,8 +518,12 @@ def format_range(low: object, high: object) -> str:
     from analytics.catalogue import NO_DATA, is_value
 
     if not (is_value(low) and is_value(high)):
-        return NO_DATA
-    return f"{format_eur(low)} to {format_eur(high)}"
+        return _(NO_DATA)
+    if i18n.get_lang() != i18n.DEFAULT_LANG:
+        compact = _compact_range(float(low), float(high))  # type: ignore[arg-type]
+        if compact is not None:
+            return compact
+    return _("{low} to {high}").format(low=format_eur(low), high=format_eur(high))
 
 
 def format_fee(low: object, high: object) -> str:

@@ -75,7 +75,7 @@ UNKNOWN_CAUSE = "Mixed or unknown"
 
 def month_name(month: int | None) -> str:
     """``8`` -> ``"August"`` (:data:`NO_DATA` for ``None``)."""
-    return i18n.month_name(month) if month else NO_DATA
+    return i18n.month_name(month) if month else _(NO_DATA)
 
 
 # ------------------------------------------------------------------ when
@@ -485,7 +485,7 @@ def campaign_text(card: PlanCard) -> str:
     w = card.window
     if w is None:
         return _("Campaign window: {none}: no peak month can be named ({why}).").format(
-            none=NO_DATA, why=card.detection_peak.reason or card.death_peak.reason
+            none=_(NO_DATA), why=card.detection_peak.reason or card.death_peak.reason
         )
     basis = (
         _("Frontex detections of its nationals")
@@ -526,7 +526,7 @@ def card_sections(card: PlanCard) -> dict[str, list[str]]:
         if card.languages["language"].str.startswith("[").any():
             who.append(_("[code]: a CLDR language code with no English name in CLDR."))
     else:
-        who.append(_("Languages: {none} (no CLDR territory data).").format(none=NO_DATA))
+        who.append(_("Languages: {none} (no CLDR territory data).").format(none=_(NO_DATA)))
     for r in card.routes.to_dict("records"):
         nat = card.nationalities[card.nationalities["route_id"] == r["route_id"]]
         parts = []
@@ -540,12 +540,16 @@ def card_sections(card: PlanCard) -> dict[str, list[str]]:
                     _("{name} {share}").format(name=x["name"], share=_fmt(mid, x["share"]))
                     for x in rows
                 )
-                parts.append(f"{label}: {names}")
+                parts.append(_("{label}: {names}").format(label=label, names=names))
             else:
-                parts.append(f"{label}: {NO_DATA}")
-        who.append(_("{route}: {parts}.").format(route=r["name"], parts="; ".join(parts)))
+                parts.append(_("{label}: {names}").format(label=label, names=_(NO_DATA)))
+        who.append(
+            _("{route}: {parts}.").format(
+                route=i18n.route_name(str(r["name"])), parts=_("; ").join(parts)
+            )
+        )
     if not len(card.routes):
-        who.append(_("Routes: {none} (no detections or recorded deaths).").format(none=NO_DATA))
+        who.append(_("Routes: {none} (no detections or recorded deaths).").format(none=_(NO_DATA)))
     when = [
         campaign_text(card),
         _peak_text(card.detection_peak, _("Detections"), "detections_peak_month_share"),
@@ -567,7 +571,7 @@ def card_sections(card: PlanCard) -> dict[str, list[str]]:
         if r["peak_month"] is not None and is_value(r["peak_month"]):
             when.append(
                 _("{route}: detections peak in {month} ({share}).").format(
-                    route=r["route_name"],
+                    route=i18n.route_name(str(r["route_name"])),
                     month=month_name(int(r["peak_month"])),
                     share=_fmt("detections_peak_month_share", r["peak_share"]),
                 )
@@ -576,15 +580,17 @@ def card_sections(card: PlanCard) -> dict[str, list[str]]:
         _("{name}: transit risk {score} (rank {rank}), {dm} dead and missing there.").format(
             name=r["name"],
             score=_fmt("risk_score", r["score"]),
-            rank=int(r["rank"]) if is_value(r["rank"]) else NO_DATA,
+            rank=int(r["rank"]) if is_value(r["rank"]) else _(NO_DATA),
             dm=_fmt("transit_dead_and_missing", r["dead_and_missing"]),
         )
         for r in card.transit.to_dict("records")
-    ] or [_("Transit countries: {none} (its routes cross no other country).").format(none=NO_DATA)]
+    ] or [
+        _("Transit countries: {none} (its routes cross no other country).").format(none=_(NO_DATA))
+    ]
     what: list[str] = []
     known = card.causes[card.causes["known"]] if len(card.causes) else card.causes
     if len(known) and known["share"].notna().any():
-        lead = "; ".join(
+        lead = _("; ").join(
             _("{label} {share}").format(label=r["label"], share=_fmt("share_cause", r["share"]))
             for r in known.head(MAX_CAUSES).to_dict("records")
         )
@@ -597,7 +603,7 @@ def card_sections(card: PlanCard) -> dict[str, list[str]]:
                 )
             )
     else:
-        what.append(_("Causes of death: {none} (too few recorded).").format(none=NO_DATA))
+        what.append(_("Causes of death: {none} (too few recorded).").format(none=_(NO_DATA)))
     what.append(
         _("Children among its dead and missing: {children}; women and girls: {women}.").format(
             children=_fmt("share_children", card.share_children),
@@ -622,7 +628,7 @@ def card_summary(card: PlanCard) -> str:
             det=_fmt("origin_detections", card.detections)
         )
         if is_value(card.detections)
-        else _("Frontex detections of its nationals: {none}").format(none=NO_DATA)
+        else _("Frontex detections of its nationals: {none}").format(none=_(NO_DATA))
     )
     return _("{name}: {dm} dead and missing (IOM, split across origins); {det}; {period}.").format(
         name=card.name,
@@ -634,14 +640,14 @@ def card_summary(card: PlanCard) -> str:
 
 def slide_line(card: PlanCard) -> str:
     """One line per country for the pack slide."""
-    langs = ", ".join(str(x) for x in card.languages["language"].head(2)) or NO_DATA
+    langs = ", ".join(str(x) for x in card.languages["language"].head(2)) or _(NO_DATA)
     known = card.causes[card.causes["known"]] if len(card.causes) else card.causes
     cause = (
         _("{label} ({share} of the dead and missing)").format(
             label=known["label"].iloc[0], share=_fmt("share_cause", known["share"].iloc[0])
         )
         if len(known) and is_value(known["share"].iloc[0])
-        else NO_DATA
+        else _(NO_DATA)
     )
     w = card.window
     peak = card.window_peak
@@ -650,7 +656,7 @@ def slide_line(card: PlanCard) -> str:
             start=month_name(w[0]), end=month_name(w[1]), peak=month_name(peak)
         )
         if w
-        else NO_DATA
+        else _(NO_DATA)
     )
     return _(
         "{name}: speak {langs}; campaign {window}; main danger on its routes: {cause}."
@@ -681,35 +687,49 @@ def compute_plan_rows(card: PlanCard) -> pd.DataFrame:
     add("summary", card.name, "origin_dead_and_missing", card.dead_and_missing, card_summary(card))
     add("summary", card.name, "origin_detections", card.detections, card_summary(card))
     for r in card.languages.to_dict("records"):
-        add("who", f"language: {r['language']}", "language_speakers_share", r["speakers_share"])
+        add(
+            "who",
+            _("language: {name}").format(name=r["language"]),
+            "language_speakers_share",
+            r["speakers_share"],
+        )
     for r in card.nationalities.to_dict("records"):
         mid = "route_detections_share" if r["source"] == "frontex" else "route_origin_dead_share"
-        add("who", f"{r['route_name']}: {r['name']}", mid, r["share"])
+        item = _("{label}: {names}").format(
+            label=i18n.route_name(str(r["route_name"])), names=r["name"]
+        )
+        add("who", item, mid, r["share"])
     add(
         "when",
-        "detections peak",
+        _("detections peak"),
         "detections_peak_month_share",
         card.detection_peak.share,
         month_name(card.detection_peak.month),
     )
     add(
         "when",
-        "dead and missing peak",
+        _("dead and missing peak"),
         "deaths_peak_month_share",
         card.death_peak.share,
         month_name(card.death_peak.month),
     )
-    add("when", "campaign window", None, "", campaign_text(card))
+    add("when", _("campaign window"), None, "", campaign_text(card))
     for r in card.transit.to_dict("records"):
-        add("where", f"transit: {r['name']}", "risk_score", r["score"], str(r["routes"]))
+        add(
+            "where",
+            _("transit: {name}").format(name=r["name"]),
+            "risk_score",
+            r["score"],
+            str(r["routes"]),
+        )
     for r in card.causes.to_dict("records"):
-        add("what", f"cause: {r['label']}", "share_cause", r["share"])
-    add("what", "children", "share_children", card.share_children)
-    add("what", "women and girls", "share_women", card.share_women)
+        add("what", _("cause: {name}").format(name=r["label"]), "share_cause", r["share"])
+    add("what", _("children"), "share_children", card.share_children)
+    add("what", _("women and girls"), "share_women", card.share_women)
     sections = card_sections(card)
     for sec, lines in sections.items():
         for line in lines:
-            add(sec, "sentence", None, "", line)
+            add(sec, _("sentence"), None, "", line)
     return pd.DataFrame(rows)
 
 

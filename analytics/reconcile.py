@@ -38,8 +38,10 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from analytics.catalogue import MIN_DETECTIONS_FOR_RATE, NO_DATA, SOURCE_NAMES, measure
+import i18n
+from analytics.catalogue import MIN_DETECTIONS_FOR_RATE, NO_DATA, measure, source_name
 from analytics.measures import compute_rate
+from i18n import N_, _
 
 #: A month's deaths ratio diverges when it is more than this many times the route's median
 #: month, or less than the median divided by it.
@@ -50,8 +52,9 @@ AGREEMENT_FACTOR = 1.25
 MIN_MONTHS_FOR_MEDIAN = 6
 
 #: Month status for one source: figures for the whole month, nothing recorded in a covered
-#: month, figures for part of the month only, or outside the source's window.
-DATA, NONE_RECORDED, PARTIAL, SILENT = "data", "none recorded", "partial month", NO_DATA
+#: month, figures for part of the month only, or outside the source's window. Compared in
+#: code in English; shown as ``_(status)``.
+DATA, NONE_RECORDED, PARTIAL, SILENT = N_("data"), N_("none recorded"), N_("partial month"), NO_DATA
 
 #: The monthly count measures, the source kind each comes from, in the order they are shown.
 COUNTS: tuple[tuple[str, str], ...] = (
@@ -124,7 +127,7 @@ class Window:
 
     @property
     def name(self) -> str:
-        return SOURCE_NAMES.get(self.kind, self.kind)
+        return source_name(self.kind)
 
 
 def month_start(d: dt.date) -> dt.date:
@@ -235,7 +238,7 @@ def compute_reconciliation(
             out[mid] = values[mid].mask(silent)
         out[STATUS_COLUMNS[kind]] = status
     out["silent"] = [
-        "; ".join(SOURCE_NAMES[k] for k, col in STATUS_COLUMNS.items() if out.at[i, col] == SILENT)
+        "; ".join(source_name(k) for k, col in STATUS_COLUMNS.items() if out.at[i, col] == SILENT)
         for i in out.index
     ]
     whole = {mid: out[STATUS_COLUMNS[kind]].isin([DATA, NONE_RECORDED]) for mid, kind in COUNTS}
@@ -294,29 +297,45 @@ def as_month(value: object) -> dt.date:
 
 def divergence_rule_text(min_months: int = MIN_MONTHS_FOR_MEDIAN) -> str:
     """The divergence rule in words, for captions and the command line."""
-    return (
+    return _(
         "A month diverges when its ratio is far from the route's median month: detections per "
-        f"arrival more than {AGREEMENT_FACTOR:g} times the median or less than the median "
-        f"divided by {AGREEMENT_FACTOR:g} (two counts of the same crossings should agree); "
-        f"dead and missing per 1,000 arrivals or detections more than {DIVERGENCE_FACTOR:g} "
-        f"times the median or less than a {_fraction(DIVERGENCE_FACTOR)} of it (deaths are "
-        "lumpy). Medians over the months shown where both sources cover the whole month and "
-        f"the denominator is at least {MIN_DETECTIONS_FOR_RATE:,}, with at least {min_months} "
-        "such months."
+        "arrival more than {agree} times the median or less than the median divided by {agree} "
+        "(two counts of the same crossings should agree); dead and missing per 1,000 arrivals "
+        "or detections more than {diverge} times the median or less than a {fraction} of it "
+        "(deaths are lumpy). Medians over the months shown where both sources cover the whole "
+        "month and the denominator is at least {min_den}, with at least {min_months} such "
+        "months."
+    ).format(
+        agree=_g(AGREEMENT_FACTOR),
+        diverge=_g(DIVERGENCE_FACTOR),
+        fraction=_fraction(DIVERGENCE_FACTOR),
+        min_den=i18n.fmt_number(MIN_DETECTIONS_FOR_RATE),
+        min_months=min_months,
     )
+
+
+def _g(x: float) -> str:
+    """``1.25`` / ``1,25``; ``3``."""
+    text = f"{x:g}"
+    return text if i18n.get_lang() == i18n.DEFAULT_LANG else text.replace(".", ",")
 
 
 def describe_ratio(rid: str, value: float, med: float) -> str:
     """``"0.31 detections per arrival, 0.3 times the median month (1.02)"``."""
     m = measure(rid)
     times = value / med if med else math.nan
-    return (
-        f"{m.format(value)} {m.unit}, {times:.1f} times the median month ({m.format(med)})"
-        if not math.isnan(times)
-        else f"{m.format(value)} {m.unit}"
+    if math.isnan(times):
+        return f"{m.format(value)} {m.unit}"
+    return _("{value} {unit}, {times} times the median month ({median})").format(
+        value=m.format(value), unit=m.unit, times=_plain(times, 1), median=m.format(med)
     )
 
 
+def _plain(x: float, decimals: int) -> str:
+    text = f"{x:.{decimals}f}"
+    return text if i18n.get_lang() == i18n.DEFAULT_LANG else text.replace(".", ",")
+
+
 def _fraction(factor: float) -> str:
-    names = {2.0: "half", 3.0: "third", 4.0: "quarter"}
-    return names.get(factor, f"1/{factor:g}")
+    names = {2.0: N_("half"), 3.0: N_("third"), 4.0: N_("quarter")}
+    return _(names[factor]) if factor in names else f"1/{_g(factor)}"

@@ -28,7 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics.catalogue import SOURCE_NAMES, measure
+import i18n
+from analytics.catalogue import NO_DATA, measure, pct_text, plain_number, source_name
+from i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -36,9 +38,14 @@ class Component:
     """How one component is labelled and scaled; its unit and sources are its catalogue
     measure's (:mod:`analytics.catalogue`), so they are defined once."""
 
-    label: str
+    #: The label in English (marked for translation); :attr:`label` is it in the current language.
+    english: str
     measure_id: str
     scaling: str  # "log" | "winsor" | "share" | "index_1_10"
+
+    @property
+    def label(self) -> str:
+        return _(self.english)
 
     @property
     def unit(self) -> str:
@@ -46,25 +53,33 @@ class Component:
 
     @property
     def source(self) -> str:
-        return " and ".join(SOURCE_NAMES[k] for k in measure(self.measure_id).sources)
+        names = [source_name(k) for k in measure(self.measure_id).sources]
+        text = names[0]
+        for name in names[1:]:
+            text = _("{first} and {second}").format(first=text, second=name)
+        return text
 
 
 COMPONENTS: Mapping[str, Component] = MappingProxyType(
     {
-        "dead_and_missing": Component("dead and missing", "dead_and_missing", "log"),
-        "detections": Component("detections of its nationals", "origin_detections", "log"),
+        "dead_and_missing": Component(N_("dead and missing"), "dead_and_missing", "log"),
+        "detections": Component(N_("detections of its nationals"), "origin_detections", "log"),
         "deaths_per_1000_detections": Component(
-            "deaths per 1,000 detections", "deaths_per_1000_detections", "log"
+            N_("deaths per 1,000 detections"), "deaths_per_1000_detections", "log"
         ),
-        "change_pct": Component("change against the previous period", "change_pct", "winsor"),
-        "share_children": Component("share of children among victims", "share_children", "share"),
-        "share_women": Component("share of women and girls among victims", "share_women", "share"),
-        "share_violence": Component("share of deaths from violence", "share_violence", "share"),
+        "change_pct": Component(N_("change against the previous period"), "change_pct", "winsor"),
+        "share_children": Component(
+            N_("share of children among victims"), "share_children", "share"
+        ),
+        "share_women": Component(
+            N_("share of women and girls among victims"), "share_women", "share"
+        ),
+        "share_violence": Component(N_("share of deaths from violence"), "share_violence", "share"),
         "detections_on_routes_crossing": Component(
-            "detections on routes crossing it", "detections_on_routes_crossing", "log"
+            N_("detections on routes crossing it"), "detections_on_routes_crossing", "log"
         ),
         "oc_human_smuggling": Component(
-            "Organized Crime Index human-smuggling score", "oc_human_smuggling", "index_1_10"
+            N_("Organized Crime Index human-smuggling score"), "oc_human_smuggling", "index_1_10"
         ),
     }
 )
@@ -96,7 +111,7 @@ TRANSIT_COMPONENTS: tuple[str, ...] = tuple(c for c, _ in DEFAULT_TRANSIT_WEIGHT
 SCOPES: tuple[str, ...] = ("europe", "world")
 DEFAULT_SCOPE = "europe"
 SCOPE_LABELS: Mapping[str, str] = MappingProxyType(
-    {"europe": "routes towards Europe", "world": "all routes worldwide"}
+    {"europe": N_("routes towards Europe"), "world": N_("all routes worldwide")}
 )
 EUROPE_EXTRA_ROUTES: tuple[str, ...] = ("belarus_eu_border",)
 FRONTEX_COMPONENTS: tuple[str, ...] = (
@@ -110,8 +125,8 @@ VARIANTS: tuple[str, ...] = ("robust", "raw")
 DEFAULT_VARIANT = "robust"
 VARIANT_LABELS: Mapping[str, str] = MappingProxyType(
     {
-        "robust": "robust (each incident capped, rates shrunk)",
-        "raw": "raw counts",
+        "robust": N_("robust (each incident capped, rates shrunk)"),
+        "raw": N_("raw counts"),
     }
 )
 # The column each component reads in the robust variant (the others read their own name).
@@ -130,6 +145,10 @@ MIN_AVAILABLE_WEIGHT = 0.5
 # Evidence needed to be scored: at least this many incidents, or this many detections.
 MIN_INCIDENTS = 5
 MIN_DETECTIONS = 500
+#: Confidence grades as a reader sees them (shown as ``_(CONFIDENCE_LABELS[grade])``).
+CONFIDENCE_LABELS: Mapping[str, str] = MappingProxyType(
+    {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}
+)
 # Confidence grades (see docs/methodology.md).
 HIGH_INCIDENTS, HIGH_QUALITY, HIGH_WEIGHT = 20, 3.5, 0.8
 MEDIUM_INCIDENTS, MEDIUM_QUALITY, MEDIUM_WEIGHT = 5, 2.5, 0.6
@@ -223,9 +242,9 @@ def describe_settings(
     """
     parts = []
     if scope is not None and scope in SCOPE_LABELS:
-        parts.append(f"Scope: {SCOPE_LABELS[scope]}.")
+        parts.append(_("Scope: {scope}.").format(scope=_(SCOPE_LABELS[scope])))
     if variant is not None and variant in VARIANT_LABELS:
-        parts.append(f"Scores: {VARIANT_LABELS[variant]}.")
+        parts.append(_("Scores: {variant}.").format(variant=_(VARIANT_LABELS[variant])))
     if weights is not None:
         given = [(c, float(w)) for c, w in weights]
         live = set(scope_components(tuple(c for c, _ in given), scope)) if scope in SCOPES else None
@@ -234,10 +253,11 @@ def describe_settings(
         for c, w in given:
             label = COMPONENTS[c].label if c in COMPONENTS else c
             if live is not None and c not in live:
-                items.append(f"{label} no data in this scope")
+                items.append(_("{label} no data in this scope").format(label=label))
             else:
-                items.append(f"{label} {w / total if total > 0 else 0.0:.2f}")
-        parts.append("Weights: " + ", ".join(items) + ".")
+                weight = plain_number(w / total if total > 0 else 0.0, 2)
+                items.append(_("{label} {weight}").format(label=label, weight=weight))
+        parts.append(_("Weights: {items}.").format(items=", ".join(items)))
     return " ".join(parts)
 
 
@@ -494,25 +514,24 @@ def compute_ranks(
 
 def _fmt_value(name: str, value: float) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "no data"
+        return _(NO_DATA)
     if name in ("dead_and_missing", "detections", "detections_on_routes_crossing"):
-        return f"{value:,.0f}"
+        return i18n.fmt_number(value)
     if name == "deaths_per_1000_detections":
-        return f"{value:,.1f} per 1,000 detections"
+        return _("{rate} per 1,000 detections").format(rate=i18n.fmt_number(value, 1))
     if name == "change_pct":
-        return f"{value:+.0f}%"
+        return pct_text(value, signed=True)
     if name.startswith("share_"):
-        return f"{100 * value:.0f}%"
+        return pct_text(100 * value)
     if name == "oc_human_smuggling":
-        return f"{value:.1f}/10"
-    return f"{value:,.2f}"
+        return f"{plain_number(value, 1)}/10"
+    return i18n.fmt_number(value, 2)
 
 
 def _day(value: Any) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "date unknown"
-    d = pd.Timestamp(value)
-    return f"{d.day} {d:%B %Y}"
+        return _("date unknown")
+    return i18n.fmt_date(pd.Timestamp(value).date())
 
 
 def driven_text(row: Mapping[str, Any]) -> str:
@@ -523,37 +542,43 @@ def driven_text(row: Mapping[str, Any]) -> str:
     largest = row.get("largest_incident_dead_and_missing")
     total = row.get("dead_and_missing")
     if largest is None or pd.isna(largest) or total is None or pd.isna(total):
-        return "driven by one incident"
-    return (
-        f"driven by one incident ({float(largest):,.0f} of its {float(total):,.0f} dead and "
-        f"missing, {_day(row.get('largest_incident_date'))})"
+        return _("driven by one incident")
+    return _("driven by one incident ({largest} of its {total} dead and missing, {day})").format(
+        largest=i18n.fmt_number(float(largest)),
+        total=i18n.fmt_number(float(total)),
+        day=_day(row.get("largest_incident_date")),
     )
 
 
-def _moved(row: Mapping[str, Any], rank: Any) -> str:
-    """What moved between the robust and the raw rank, or ``""`` when nothing did."""
+def _moved(row: Mapping[str, Any], rank: Any) -> tuple[str, bool]:
+    """What moved between the robust and the raw rank (``""`` when nothing did), and whether
+    the text names the one incident that moved it."""
     variant = row.get("variant")
-    other_col, other_name, this_name = (
-        ("rank_raw", "on raw counts", "robust")
-        if variant == "robust"
-        else ("rank_robust", "on the robust scores", "raw counts")
-    )
+    other_col = "rank_raw" if variant == "robust" else "rank_robust"
     other = row.get(other_col)
     if variant not in VARIANTS or other is None or pd.isna(other) or int(other) == int(rank):
-        return ""
+        return "", False
     share = row.get("largest_incident_share")
-    if bool(row.get("driven_by_one_incident", False)) and share is not None and pd.notna(share):
-        why = (
-            f", because one incident ({float(row.get('largest_incident_dead_and_missing') or 0):,.0f}"
-            f" dead and missing, {_day(row.get('largest_incident_date'))}) gives "
-            f"{float(share):.0%} of its total"
+    by_one = bool(row.get("driven_by_one_incident", False)) and share is not None
+    by_one = by_one and bool(pd.notna(share))
+    if by_one:
+        why = _(", because one incident ({n} dead and missing, {day}) gives {share} of its total")
+        why = why.format(
+            n=i18n.fmt_number(float(row.get("largest_incident_dead_and_missing") or 0)),
+            day=_day(row.get("largest_incident_date")),
+            share=pct_text(100 * float(share)),  # type: ignore[arg-type]
         )
     else:
-        why = (
+        why = _(
             ", because capping the largest incidents and shrinking rates on few detections "
             "changes how it compares"
         )
-    return f" It ranks {int(rank)} ({this_name}); {int(other)} {other_name}{why}."
+    text = (
+        _(" It ranks {rank} (robust); {other} on raw counts{why}.")
+        if variant == "robust"
+        else _(" It ranks {rank} (raw counts); {other} on the robust scores{why}.")
+    )
+    return text.format(rank=int(rank), other=int(other), why=why), by_one
 
 
 def why_rank(row: Mapping[str, Any]) -> str:
@@ -574,17 +599,24 @@ def why_rank(row: Mapping[str, Any]) -> str:
         confidence; what moved between variants; "driven by one incident" where it is; or why
         the country is not ranked.
     """
-    name = str(row.get("name") or row.get("iso3") or "This country")
+    name = str(row.get("name") or row.get("iso3") or _("This country"))
     driven = driven_text(row)
+    driven_tail = _(" Its dead and missing are {driven}.").format(driven=driven) if driven else ""
     if bool(row.get("insufficient_data", False)) or pd.isna(row.get("score")):
         inc = int(row.get("incidents", 0) or 0)
         det = row.get("detections", row.get("detections_on_routes_crossing", np.nan))
-        det_txt = "no" if det is None or pd.isna(det) else f"{float(det):,.0f}"
-        return (
-            f"{name} is not ranked: too little data to compare ({inc} incidents and {det_txt} "
-            f"detections in the period, or too few components with data)."
-            + (f" Its dead and missing are {driven}." if driven else "")
-        )
+        if det is None or pd.isna(det):
+            text = _(
+                "{name} is not ranked: too little data to compare ({inc} incidents and no "
+                "detections in the period, or too few components with data)."
+            )
+        else:
+            text = _(
+                "{name} is not ranked: too little data to compare ({inc} incidents and {det} "
+                "detections in the period, or too few components with data)."
+            )
+        det_txt = "" if det is None or pd.isna(det) else i18n.fmt_number(float(det))
+        return text.format(name=name, inc=inc, det=det_txt) + driven_tail
     contribs = {
         k[len("contrib_") :]: float(v)
         for k, v in row.items()
@@ -593,27 +625,56 @@ def why_rank(row: Mapping[str, Any]) -> str:
     top = sorted(contribs.items(), key=lambda kv: (-kv[1], kv[0]))[:2]
     rank: Any = row.get("rank")
     of = row.get("ranked_of")
-    where = f"ranks {int(rank)}" + (f" of {int(of)}" if of is not None and pd.notna(of) else "")
-    moved = _moved(row, rank)
-    if driven and "because one incident" in moved:
-        driven = "driven by one incident"
-    tail = moved + (f" Its dead and missing are {driven}." if driven else "")
+    where = (
+        _("ranks {rank} of {of}").format(rank=int(rank), of=int(of))
+        if of is not None and pd.notna(of)
+        else _("ranks {rank}").format(rank=int(rank))
+    )
+    moved, by_one = _moved(row, rank)
+    if driven and by_one:
+        driven = _("driven by one incident")
+    tail = moved + (
+        _(" Its dead and missing are {driven}.").format(driven=driven) if driven else ""
+    )
+    score = plain_number(float(row["score"]))
     if not top:
-        return f"{name} {where} with a score of {float(row['score']):.0f}/100." + tail
+        return (
+            _("{name} {where} with a score of {score}/100.").format(
+                name=name, where=where, score=score
+            )
+            + tail
+        )
     robust = row.get("variant") == "robust"
     parts = []
-    for c, _ in top:
+    for c, _w in top:
         value = _fmt_value(c, row.get(c, np.nan))
         if robust and c in ROBUST_COLUMNS and ROBUST_COLUMNS[c] in row:
-            value = f"{_fmt_value(c, row.get(ROBUST_COLUMNS[c], np.nan))} robust, {value} raw"
+            value = _("{robust} robust, {raw} raw").format(
+                robust=_fmt_value(c, row.get(ROBUST_COLUMNS[c], np.nan)), raw=value
+            )
         parts.append(
-            f"its {COMPONENTS[c].label} ({value}, "
-            f"{float(row.get(f'c_{c}', np.nan)):.0f}/100 on the scale)"
+            _("its {label} ({value}, {scaled}/100 on the scale)").format(
+                label=COMPONENTS[c].label,
+                value=value,
+                scaled=plain_number(float(row.get(f"c_{c}", np.nan))),
+            )
         )
     share = sum(v for _, v in top) / max(float(row["score"]), 1e-9)
-    drivers = " and ".join(parts)
+    drivers = parts[0]
+    for part in parts[1:]:
+        drivers = _("{first} and {second}").format(first=drivers, second=part)
+    grade = str(row.get("confidence", "low"))
     return (
-        f"{name} {where} (score {float(row['score']):.0f}/100) mainly because of {drivers}, "
-        f"which give {min(share, 1.0):.0%} of its score. Confidence is "
-        f"{row.get('confidence', 'low')}." + tail
+        _(
+            "{name} {where} (score {score}/100) mainly because of {drivers}, which give "
+            "{share} of its score. Confidence is {confidence}."
+        ).format(
+            name=name,
+            where=where,
+            score=score,
+            drivers=drivers,
+            share=pct_text(100 * min(share, 1.0)),
+            confidence=_(CONFIDENCE_LABELS.get(grade, grade)),
+        )
+        + tail
     )
