@@ -102,9 +102,13 @@ def extract(domain: str) -> dict[str, list[tuple[str, int]]]:
         if path.suffix == ".json":
             items: Iterable[tuple[str, int]] = _route_messages(path)
         else:
+            # ngettext's singular and plural are two messages (i18n.ngettext picks one and
+            # translates it), so every form a reader can see is in the catalogue.
             items = (
-                (m[1] if isinstance(m[1], str) else (m[1][0] if m[1] else ""), m[0])
+                (text, m[0])
                 for m in extract_from_file("python", str(path), keywords=KEYWORDS)
+                for text in ((m[1],) if isinstance(m[1], str) else tuple(m[1] or ()))
+                if isinstance(text, str)
             )
         for msgid, line in items:
             if msgid:
