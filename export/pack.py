@@ -49,6 +49,7 @@ from export import layout as lay
 from export.charts import ChartSpec
 from geo.layers import LOW_CONFIDENCE_NOTE, score_legend
 from i18n import N_, _
+from i18n.names import source_text as names_source_text
 
 Progress = Callable[[float, str], None]
 
@@ -99,18 +100,13 @@ def word(value: object, capitalize: bool = False) -> str:
     return text.capitalize() if capitalize else text
 
 
-_DEMO_SUFFIX = " (SYNTHETIC DEMO DATA)"
+
 
 
 def source_text(text: object) -> str:
-    """A publisher, title or caveat stored with a source (English in the warehouse), in the
-    reader's language where a catalogue has it (the demo suffix translated apart)."""
-    s = str(text)
-    if i18n.get_lang() == i18n.DEFAULT_LANG:
-        return s
-    if s.endswith(_DEMO_SUFFIX):
-        return i18n.gettext(s[: -len(_DEMO_SUFFIX)]) + " (" + _("SYNTHETIC DEMO DATA") + ")"
-    return i18n.gettext(s)
+    """A publisher, title or caveat stored with a source, in the reader's language
+    (:func:`i18n.names.source_text`)."""
+    return names_source_text(text)
 
 
 def describe(f: Filters, names: Mapping[str, str] | None = None) -> str:

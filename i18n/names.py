@@ -93,6 +93,42 @@ UN_SUBREGIONS: tuple[str, ...] = (
 REGIONS: tuple[str, ...] = tuple(dict.fromkeys(IOM_REGIONS + UN_REGIONS + UN_SUBREGIONS))
 
 
+#: What the warehouse's ``sources`` table records about each publisher's dataset
+#: (``data.ingest.SOURCE_META``: publisher, title, licence, caveat), shown in the provenance.
+SOURCE_TEXTS: tuple[str, ...] = (
+    N_("IOM Missing Migrants Project"),
+    N_("Missing Migrants Project incident data"),
+    N_("CC BY 4.0 (IOM's Missing Migrants Project)"),
+    N_("Minimum estimates of dead and missing, revised between vintages without notice."),
+    N_("Detections of illegal border crossings, monthly, by route and nationality"),
+    N_("Reproduction authorised with the source acknowledged (Frontex)"),
+    N_("Detections are events, not persons; the latest month is preliminary."),
+    N_("Refugee Data Finder: population statistics by origin and asylum"),
+    N_("CC BY 4.0 (UNHCR Refugee Data Finder)"),
+    N_("Stocks at year end; the latest year is provisional."),
+    N_("Sea arrivals to Italy, daily (Operational Data Portal)"),
+    N_("UNHCR Operational Data Portal, with attribution"),
+    N_("Arrivals are persons landed; recent days are revised."),
+    N_("Global Initiative Against Transnational Organized Crime"),
+    N_("Global Organized Crime Index"),
+    N_("GI-TOC, cite 'Global Organized Crime Index'"),
+    N_("Expert scores from 1 (low) to 10 (high); not comparable to counts."),
+    N_("synthetic, no licence needed"),
+    N_("SYNTHETIC DEMO DATA"),
+)
+#: The suffix the ingest adds to a demo source's title.
+DEMO_SUFFIX = " (SYNTHETIC DEMO DATA)"
+
+
+def source_text(text: object) -> str:
+    """A publisher, title, licence or caveat stored with a source (English in the warehouse),
+    in the reader's language (the demo suffix translated apart)."""
+    s = str(text)
+    if s.endswith(DEMO_SUFFIX):
+        return gettext(s[: -len(DEMO_SUFFIX)]) + " (" + gettext("SYNTHETIC DEMO DATA") + ")"
+    return gettext(s)
+
+
 def cause_name(cause: str) -> str:
     """An IOM cause of death in the reader's language."""
     return gettext(cause)

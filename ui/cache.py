@@ -204,7 +204,7 @@ def detections_by(f: Filters, dim: str = "route", period: str | None = "month") 
 def _route_metrics(db: Db, f: Filters) -> pd.DataFrame:
     # The route-risk table is the one source of per-route figures (lethality over the months
     # both sources cover, as everywhere else); this only lays it out one row per route.
-    return report.route_metrics_from_risk(q.query_routes(connection(db)), _route_risk(db, f))
+    return report.route_metrics_from_risk(_routes(db), _route_risk(db, f))
 
 
 def route_metrics(f: Filters) -> pd.DataFrame:

@@ -32,6 +32,7 @@ from data import queries as q
 from data.filters import Filters, Vintages, filters_to_query
 from export.tables import prepare_incident_table, to_safe_csv, to_safe_xlsx
 from i18n import N_, _
+from i18n.names import source_text
 from ui import access, cache
 
 if TYPE_CHECKING:
@@ -268,13 +269,13 @@ def provenance_lines(source_ids: Sequence[str]) -> list[str]:
                 "- **{publisher}**, {title}; vintage {vintage}; file `{file}` "
                 "(SHA-256 `{sha}…`), {rows} rows loaded; licence: {licence}. Source id `{sid}`."
             ).format(
-                publisher=r["publisher"],
-                title=r["title"],
+                publisher=source_text(r["publisher"]),
+                title=source_text(r["title"]),
                 vintage=vintage_label(sid) or _("unknown"),
                 file=r["origin"],
                 sha=str(r["sha256"])[:12],
                 rows=i18n.fmt_number(int(r["rows_loaded"] or 0)),
-                licence=r["licence"],
+                licence=source_text(r["licence"]),
                 sid=sid,
             )
         )
