@@ -17,6 +17,7 @@ from analytics.figures import Layout, _empty, _figure, _scope
 from analytics.money import BASE_CURRENCY, PRICE_YEAR, format_eur, format_range
 from analytics.theme import OTHER_COLOUR, hex_to_rgb
 from i18n import _, fmt_number, fmt_percent, route_name
+from i18n.names import leg_name
 
 #: Half the width of one year's step in the band (years are drawn as steps, not points, so
 #: a year with a fee between two without stays visible instead of vanishing into a line).
@@ -199,8 +200,8 @@ def make_leg_shares_figure(legs: pd.DataFrame) -> go.Figure:
         )
     df = legs.sort_values(["year", "route_id"]).iloc[::-1]
     labels = [
-        f"{r['part_leg']}<br><span style='font-size:0.8em'>"
-        + _("of {whole}, {year}").format(whole=r["whole_leg"], year=int(r["year"]))
+        f"{leg_name(r['part_leg'])}<br><span style='font-size:0.8em'>"
+        + _("of {whole}, {year}").format(whole=leg_name(r["whole_leg"]), year=int(r["year"]))
         + "</span>"
         for r in df.to_dict("records")
     ]
@@ -239,7 +240,7 @@ def make_leg_shares_figure(legs: pd.DataFrame) -> go.Figure:
     }
     lead = legs.sort_values("share_high", ascending=False).iloc[0]
     title = _("{leg}: {share} of the whole-journey fee").format(
-        leg=lead["part_leg"], share=_share_range(lead["share_low"], lead["share_high"])
+        leg=leg_name(lead["part_leg"]), share=_share_range(lead["share_low"], lead["share_high"])
     )
     layout: Layout = {
         "xaxis": {
@@ -252,7 +253,7 @@ def make_leg_shares_figure(legs: pd.DataFrame) -> go.Figure:
     }
     alt = _("Bar chart of the share of a whole-journey fee each leg takes: {values}").format(
         values="; ".join(
-            f"{r['part_leg']} ({int(r['year'])}) {t}"
+            f"{leg_name(r['part_leg'])} ({int(r['year'])}) {t}"
             for r, t in zip(df.to_dict("records"), text, strict=True)
         )
     )

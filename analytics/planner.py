@@ -749,7 +749,11 @@ def make_seasonality_figure(card: PlanCard) -> go.Figure:
                 y=[float(x) * 100 for x in season["share"]],
                 name=label,
                 marker_color=colour,
-                hovertemplate="%{x}: %{y:.0f}" + _("% of the year") + "<extra>" + label + "</extra>",
+                hovertemplate="%{x}: %{y:.0f}"
+                + _("% of the year")
+                + "<extra>"
+                + label
+                + "</extra>",
             )
             top = max(top, float(season["share"].max()) * 100)
     w = card.window

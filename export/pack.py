@@ -100,9 +100,6 @@ def word(value: object, capitalize: bool = False) -> str:
     return text.capitalize() if capitalize else text
 
 
-
-
-
 def source_text(text: object) -> str:
     """A publisher, title or caveat stored with a source, in the reader's language
     (:func:`i18n.names.source_text`)."""

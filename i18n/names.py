@@ -134,6 +134,12 @@ def cause_name(cause: str) -> str:
     return gettext(cause)
 
 
+def leg_name(leg: object) -> str:
+    """A leg of a journey in the fee table (``data/reference/smuggling_fees.csv``, column
+    ``leg``: "Libya - Italy (sea crossing, speedboat)") in the reader's language."""
+    return gettext(str(leg))
+
+
 def region_name(region: str) -> str:
     """An IOM region, UN region or UN subregion in the reader's language."""
     return gettext(region)

@@ -6,7 +6,8 @@
 One catalogue per part of the code (``DOMAINS``), so work on the pages and on the pack never
 edits the same file; the app merges them at run time (:func:`i18n.catalogue`). Messages are
 what the source wraps in ``_()`` or marks with ``N_()`` (``ngettext`` too), plus the names in
-``data/reference/routes.json`` (route names and descriptions).
+``data/reference/routes.json`` (route names and descriptions) and the legs of
+``data/reference/smuggling_fees.csv``.
 """
 
 from __future__ import annotations
@@ -77,7 +78,11 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     ),
     "export": ("export/*.py", "services/*.py"),
     "data": ("data/*.py", "pages/methodology.py", "i18n/__init__.py"),
-    "reference": ("data/reference/routes.json", "i18n/names.py"),
+    "reference": (
+        "data/reference/routes.json",
+        "data/reference/smuggling_fees.csv",
+        "i18n/names.py",
+    ),
 }
 
 
@@ -94,6 +99,15 @@ def _route_messages(path: Path) -> Iterator[tuple[str, int]]:
                 yield str(route[key]), i
 
 
+def _fee_legs(path: Path) -> Iterator[tuple[str, int]]:
+    import csv
+
+    with path.open(encoding="utf-8") as fh:
+        for i, row in enumerate(csv.DictReader(fh), start=2):
+            if row.get("leg"):
+                yield row["leg"], i
+
+
 def extract(domain: str) -> dict[str, list[tuple[str, int]]]:
     """msgid -> [(file, line), ...] for one catalogue."""
     found: dict[str, list[tuple[str, int]]] = {}
@@ -101,6 +115,8 @@ def extract(domain: str) -> dict[str, list[tuple[str, int]]]:
         rel = str(path.relative_to(REPO))
         if path.suffix == ".json":
             items: Iterable[tuple[str, int]] = _route_messages(path)
+        elif path.suffix == ".csv":
+            items = _fee_legs(path)
         else:
             # ngettext's singular and plural are two messages (i18n.ngettext picks one and
             # translates it), so every form a reader can see is in the catalogue.

@@ -28,7 +28,7 @@ ENGLISH_WORDS = frozenset(
     between after before above below over under into about we you your it its they their
     there here has have had been can could would should will may might must
     first last latest new see click select choose map chart charts view views saved save
-    open close hide colour color name names number rate rates change changes high low
+    open close hide colour color name names number rate rates high low
     risk origin origins estimate estimates weight weights alerts alert watch search
     recorded sea land crossing crossings border borders smuggling smugglers fee fees
     revenue money language languages women children month's year's none all any
@@ -56,6 +56,8 @@ KEEP = (
     "PNG",
     "PPTX",
     "JSON",
+    # a cited title (methodology: Marshall 1991)
+    "Mapping disease and mortality rates using empirical Bayes estimators",
 )
 _WORD = re.compile(r"[^\W\d_][\w'’]*")  # whole words, accented letters included ("noté")
 _URL = re.compile(r"https?://\S+|\S+\.(?:py|csv|xlsx|md|json|duckdb|toml|pdf|pptx|png)\b")
@@ -64,7 +66,7 @@ _CODE = re.compile(r"`[^`]*`")
 
 def english_words(text: str) -> list[str]:
     """The English-only words of ``text`` (after names, links, code and file names are cut)."""
-    t = _URL.sub(" ", _CODE.sub(" ", str(text)))
+    t = re.sub(r"\s+", " ", _URL.sub(" ", _CODE.sub(" ", str(text))))
     for name in KEEP:
         t = t.replace(name, " ")
     return [w for w in _WORD.findall(t) if w.lower().strip("'") in ENGLISH_WORDS]
