@@ -11,7 +11,11 @@ from tests.app.conftest import APP, PAGES
 from tests.french import catalogue_ids, english_in, shown_texts
 
 
-@pytest.mark.parametrize("page", sorted(PAGES))
+#: Every page of the app (the AppTest page list, plus the two it leaves to their own tests).
+ALL_PAGES = {**PAGES, "presenter": "pages/presenter.py", "load_data": "pages/load_data.py"}
+
+
+@pytest.mark.parametrize("page", sorted(ALL_PAGES))
 def test_page_in_french_shows_no_english(
     page: str, demo_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -20,7 +24,7 @@ def test_page_in_french_shows_no_english(
     at.query_params["lang"] = "fr"
     at.run()
     if page != "overview":
-        at.switch_page(PAGES[page]).run()
+        at.switch_page(ALL_PAGES[page]).run()
     assert not at.exception, [e.message for e in at.exception]
     assert at.query_params.get("lang") in ("fr", ["fr"])
     found = english_in(shown_texts(at), catalogue_ids())
