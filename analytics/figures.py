@@ -1717,7 +1717,7 @@ def source_line(
         return ""
     line = "; ".join(parts)
     if v.is_demo:
-        line = _("{sources} (synthetic demo data)").format(sources=line)
+        line = _("{sources} (synthetic demo)").format(sources=line)
     return _("Source: {sources}").format(sources=line)
 
 

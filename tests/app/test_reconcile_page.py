@@ -85,7 +85,8 @@ def test_page_on_the_real_warehouse_shows_all_three_sources(
         "<b>Detections, events not persons (Frontex)</b>",
         "<b>Sea arrivals, persons (UNHCR)</b>",
     ]
-    captions = " ".join(c.value for c in at.caption)
+    # The short source line is a caption; the caveats are one click away (the popover's text).
+    captions = " ".join([c.value for c in at.caption] + [m.value for m in at.markdown])
     assert "UNHCR sea arrivals (vintage" in captions or "UNHCR " in captions
     assert "Arrivals count" in captions or "UNHCR sea arrivals count persons" in captions
     # The divergence table lists the 2019 months Frontex counted far more than Italy's arrivals.
