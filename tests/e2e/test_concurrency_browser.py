@@ -186,7 +186,7 @@ def expected_from_csv(path: Path) -> Expected:
         vintage_label=label,
         incidents=f"{len(rows):,}",
         no_coords=f"{no_coords / len(rows) * 100:.1f}%",
-        caption_vintage=f"IOM {label}",
+        caption_vintage=f"IOM Missing Migrants, {last:%B %Y}",  # the short source line
         sidebar=f"Latest (IOM {label})",
     )
 
@@ -218,7 +218,7 @@ READ_JS = """() => {
     .map(c => c.textContent.trim());
   const sid = captions.find(c => c.startsWith('Source id: mmp'));
   const source = captions.filter(c => c.startsWith('Source: IOM')).pop();
-  const vintage = source && source.match(/\\(vintage ([^)]*)\\)/);
+  const vintage = source && source.match(/^Source: (IOM Missing Migrants, [A-Z][a-z]+ \\d{4})/);
   const box = [...document.querySelectorAll('[data-testid="stSidebar"] [data-testid="stSelectbox"]')]
     .find(b => b.textContent.includes('Data vintage'));
   const combo = box && box.querySelector('input[role="combobox"]');
