@@ -163,30 +163,31 @@ def snapshot_run(msgs: list[Any], period_label: str = PERIOD_LABEL) -> dict[str,
         el = d.new_element
         et = el.WhichOneof("type")
         base = {"path": path, "type": et, "nbytes": m.ByteSize(), **_layout(el)}
+        raw = el.SerializeToString()
         if et == "selectbox" and el.selectbox.label == period_label and path[0] == 1:
             entries.append({**base, "kind": "period", "options": list(el.selectbox.options)})
         elif et == "plotly_chart":
             p = el.plotly_chart
-            entries.append({**base, "kind": "plotly", "spec": json.loads(p.spec),
+            entries.append({**base, "kind": "plotly", "raw": raw, "spec": json.loads(p.spec),
                             "config": json.loads(p.config or "{}"), "theme": p.theme or None,
                             "alt": p.alt or None, "key": _user_key(p.id),
                             "selection": list(p.selection_mode)})  # fmt: skip
         elif et == "deck_gl_json_chart":
             p = el.deck_gl_json_chart
-            entries.append({**base, "kind": "deck", "json": p.json,
+            entries.append({**base, "kind": "deck", "raw": raw, "json": p.json,
                             "tooltip": json.loads(p.tooltip) if p.tooltip else None,
                             "alt": p.alt or None, "key": _user_key(p.id),
                             "selection": list(p.selection_mode)})  # fmt: skip
         elif et == "dataframe" and not el.dataframe.arrow_data.styler.ByteSize():
             p = el.dataframe
-            entries.append({**base, "kind": "dataframe", "arrow": p.arrow_data.data,
+            entries.append({**base, "kind": "dataframe", "raw": raw, "arrow": p.arrow_data.data,
                             "columns": json.loads(p.columns or "{}"),
                             "column_order": list(p.column_order) or None,
                             "row_height": int(p.row_height) or None,
                             "placeholder": p.placeholder or None, "alt": p.alt or None,
                             "selection": list(p.selection_mode)})  # fmt: skip
         else:
-            entries.append({**base, "kind": "element", "proto": el.SerializeToString()})
+            entries.append({**base, "kind": "element", "proto": raw})
     return {"page_config": page_config, "entries": entries}
 
 
@@ -407,6 +408,8 @@ from streamlit.runtime.scriptrunner import enqueue_message
 
 SNAPSHOT = {snapshot!r}
 PERIOD_KEY = {period_key!r}
+DROP = {drop!r}  # kinds not drawn at all (to split the floor: maps, charts, tables)
+RAW = {raw!r}  # kinds sent as the app's proto, skipping Streamlit's serialisation
 
 
 class _Deck:
@@ -471,7 +474,11 @@ def draw():
         path = tuple(e["path"])
         dg = dgs[path[:-1]]
         kind = e["kind"]
-        if kind == "block":
+        if kind in DROP:
+            continue
+        if kind in RAW:
+            _element(dg, e["raw"])
+        elif kind == "block":
             dgs[path] = dg._block(Block.FromString(e["proto"]))
         elif kind == "element":
             _element(dg, e["proto"])
@@ -492,10 +499,30 @@ draw()
 '''
 
 
-def write_bare_script(snapshot: Path, folder: Path, page: str) -> Path:
-    """Write ``folder/floor_<page>.py`` drawing ``snapshot``; return its path."""
-    script = folder / f"floor_{page}.py"
-    text = BARE_SCRIPT.format(page=page, snapshot=str(snapshot.resolve()), period_key=PERIOD_KEY)
+DATA_KINDS = ("plotly", "deck", "dataframe")
+# Ways of splitting the floor (--variants): which data kinds are left out, which sent raw.
+VARIANTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "full": ((), ()),
+    "raw": ((), DATA_KINDS),
+    "no_maps": (("deck",), ()),
+    "no_charts": (("plotly",), ()),
+    "no_tables": (("dataframe",), ()),
+    "text_only": (DATA_KINDS, ()),
+}
+
+
+def write_bare_script(snapshot: Path, folder: Path, page: str, variant: str = "full") -> Path:
+    """Write ``folder/floor_<page>.py`` (``floor_<page>_<variant>.py`` for another variant of
+    :data:`VARIANTS`) drawing ``snapshot``; return its path."""
+    drop, raw = VARIANTS[variant]
+    script = folder / (f"floor_{page}.py" if variant == "full" else f"floor_{page}_{variant}.py")
+    text = BARE_SCRIPT.format(
+        page=page,
+        snapshot=str(snapshot.resolve()),
+        period_key=PERIOD_KEY,
+        drop=set(drop),
+        raw=set(raw),
+    )
     script.write_text(text, encoding="utf-8")
     return script
 
@@ -564,6 +591,17 @@ def bench_script(
     return _stats(samples)
 
 
+def _incident_rows(db: Path) -> int | None:
+    try:
+        import duckdb
+
+        with duckdb.connect(str(db), read_only=True) as con:
+            row = con.execute("SELECT count(*) FROM incidents").fetchone()
+        return int(row[0]) if row else None
+    except Exception:  # noqa: BLE001 - only a label of the result
+        return None
+
+
 def _load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
@@ -577,12 +615,13 @@ def bench_floor(
     out_dir: Path,
     timeout_s: float = 60.0,
     skip_app: bool = False,
+    variants: tuple[str, ...] = ("full",),
 ) -> dict[str, Any]:
     """Inventory, bare scripts, then app paint and floor paint page by page."""
     t0 = time.perf_counter()
     res: dict[str, Any] = {
         "db": str(db),
-        "rows": None,
+        "rows": _incident_rows(db),
         "repeat": repeat,
         "load_start": _load(),
         "method": (
@@ -601,17 +640,19 @@ def bench_floor(
     res["pages"] = {}
     for page in pages:
         row: dict[str, Any] = {"load": _load()}
-        script = write_bare_script(out_dir / f"{page}.pkl", out_dir, page)
         if not skip_app:
             app = bench_paint(db, pages=(page,), changes=repeat, port=port, timeout_s=timeout_s)
             if "errors" in app or page not in app.get("pages", {}):
                 row["app_error"] = app.get("errors") or app.get("skipped")
             else:
                 row["app"] = app["pages"][page]
-        try:
-            row["floor"] = bench_script(script, changes=repeat, port=port + 1, timeout_s=timeout_s)
-        except Exception as exc:  # noqa: BLE001 - reported in the JSON, not hidden
-            row["floor_error"] = f"{type(exc).__name__}: {str(exc)[:200]}"
+        for variant in variants:
+            script = write_bare_script(out_dir / f"{page}.pkl", out_dir, page, variant)
+            name = "floor" if variant == "full" else f"floor_{variant}"
+            try:
+                row[name] = bench_script(script, changes=repeat, port=port + 1, timeout_s=timeout_s)
+            except Exception as exc:  # noqa: BLE001 - reported in the JSON, not hidden
+                row[f"{name}_error"] = f"{type(exc).__name__}: {str(exc)[:200]}"
         if "app" in row and "floor" in row:
             a, f = row["app"]["p95_ms"], row["floor"]["p95_ms"]
             row["ratio_p95"] = round(a / f, 2) if f else None
@@ -653,6 +694,26 @@ def table(res: dict[str, Any]) -> str:
             f"{fl.get('median_ms', '-')} | {fl.get('p95_ms', '-')} | {r.get('ratio_p95', '-')} | "
             f"{r.get('over_floor_p95_ms', '-')} | {r['load'][0]} |"
         )
+    lines += [
+        "",
+        "| page | plotly charts (trace:points) | maps (layer:rows) | tables | metrics | "
+        "elements | blocks | bytes sent |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for page, b in res.get("inventory", {}).items():
+        lines.append(
+            f"| {page} | {', '.join(b['plotly']) or '-'} | {', '.join(b['maps']) or '-'} | "
+            f"{', '.join(b['dataframes']) or '-'} | {b['metrics']} | {b['elements']} | "
+            f"{b['blocks']} | {b['message_bytes']:,} |"
+        )
+    others = sorted({k for r in res["pages"].values() for k in r if k.startswith("floor_")
+                     and not k.endswith("_error")})  # fmt: skip
+    if others:
+        lines += ["", "| page | " + " | ".join(f"{k} p95 ms" for k in others) + " |",
+                  "|---|" + "---|" * len(others)]  # fmt: skip
+        for page, r in res["pages"].items():
+            cells = [str((r.get(k) or {}).get("p95_ms", "-")) for k in others]
+            lines.append(f"| {page} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -661,10 +722,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", type=Path, required=True, help="warehouse (read-only)")
     ap.add_argument("--pages", nargs="+", default=list(PAGE_PATHS), choices=list(PAGE_PATHS))
     ap.add_argument("--repeat", type=int, default=7, help="Period changes timed per page")
-    ap.add_argument("--port", type=int, default=8611, help="app on PORT, floor on PORT+1")
+    ap.add_argument("--port", type=int, default=8711, help="app on PORT, floor on PORT+1")
     ap.add_argument("--out", type=Path, help="folder for snapshots, scripts, inventory.json")
     ap.add_argument("--timeout-s", type=float, default=60.0)
     ap.add_argument("--skip-app", action="store_true", help="floor only (no app paint)")
+    ap.add_argument(
+        "--variants",
+        nargs="+",
+        default=["full"],
+        choices=list(VARIANTS),
+        help="floors to measure: full (the floor), raw (data elements sent as the app's protos, "
+        "no Streamlit serialisation), no_maps, no_charts, no_tables, text_only",
+    )
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
     a = ap.parse_args(argv)
     if not CHROMIUM.exists():
@@ -673,7 +742,8 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.ExitStack() as stack:
         out = a.out or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="floor-")))
         res = bench_floor(a.db, pages=tuple(a.pages), repeat=a.repeat, port=a.port,
-                          out_dir=out, timeout_s=a.timeout_s, skip_app=a.skip_app)  # fmt: skip
+                          out_dir=out, timeout_s=a.timeout_s, skip_app=a.skip_app,
+                          variants=tuple(a.variants))  # fmt: skip
         res["out"] = str(out) if a.out else None
     if a.json:
         print(json.dumps(res))

@@ -112,6 +112,7 @@ def test_bare_script_draws_the_same_tree(snapshots: tuple[Path, list[str], dict]
         for g, w in zip(got["entries"], want["entries"], strict=True):
             for field in ("proto", "spec", "json", "arrow", "columns", "width", "height"):
                 assert g.get(field) == w.get(field), (label, w["type"], field)
+            assert g["kind"] == w["kind"]
     # The options really draw different data, so the browser redraws on a change.
     specs = [next(e["spec"] for e in snaps[x]["entries"] if e["kind"] == "plotly") for x in labels]
     assert len({json.dumps(s, sort_keys=True) for s in specs}) == len(labels)
@@ -126,3 +127,29 @@ def test_points_of_typed_arrays() -> None:
     assert floor._points(arr) == 7
     assert floor._points([[1, 2], [3, 4], [5, 6]]) == 6
     assert floor._trace_points({"type": "heatmap", "z": [[1, 2], [3, 4]], "x": [0, 1]}) == 4
+
+
+def _run_script(script: Path, label: str) -> dict:
+    with floor.capture_runs() as msgs:
+        at = AppTest.from_file(str(script), default_timeout=60)
+        at.session_state[floor.PERIOD_KEY] = label
+        at.run()
+        assert not at.exception, at.exception
+        return floor.snapshot_run(msgs)
+
+
+def test_variants_split_the_floor(snapshots: tuple[Path, list[str], dict]) -> None:
+    folder, labels, snaps = snapshots
+    want = snaps[labels[1]]
+    raw = _run_script(floor.write_bare_script(folder / "toy.pkl", folder, "toy", "raw"), labels[1])
+    # Sent as the app's protos: byte for byte what the app sent, ids included.
+    assert [e.get("raw") or e.get("proto") for e in raw["entries"]] == [
+        e.get("raw") or e.get("proto") for e in want["entries"]
+    ]
+    text = _run_script(
+        floor.write_bare_script(folder / "toy.pkl", folder, "toy", "text_only"), labels[1]
+    )
+    kinds = [e["kind"] for e in text["entries"]]
+    assert not {"plotly", "deck", "dataframe"} & set(kinds)
+    assert kinds.count("period") == 1
+    assert len(kinds) == len(want["entries"]) - 3
