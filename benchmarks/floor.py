@@ -27,6 +27,12 @@ that floor and measures it exactly as :mod:`benchmarks.paint` measures the app:
    ``serve``, ``_wait_settled``, ``_options`` and ``_one_change``), page by page, so the two sit
    side by side in time. The table gives app p95, floor p95, their ratio and the difference.
 
+Two ways of taking the floor apart: ``--variants`` measures more bare scripts (``raw``: charts,
+maps and tables sent as the app's protos, so without Streamlit's serialisation; ``no_maps``,
+``no_charts``, ``no_tables``, ``text_only``: without those elements), and ``--profile`` makes a
+second pass on the app and the floor reading Chrome's renderer main-thread time per change
+(``Performance.getMetrics``: task, script, layout, style), outside the timed window.
+
 ``python -m benchmarks.floor --db FILE --pages overview routes --repeat 5 --json``
 """
 
@@ -543,18 +549,29 @@ def _stats(samples_s: list[float]) -> dict[str, Any]:
     }
 
 
-def bench_script(
+# Renderer main-thread counters of Chrome's Performance domain (seconds, cumulative).
+MAIN_THREAD = ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")
+
+
+def bench_served(
     script: Path,
+    db: Path | None = None,
+    url_path: str = "",
     *,
     changes: int,
     port: int,
     timeout_s: float = 60.0,
     width: int = 1440,
     height: int = 900,
+    main_thread: bool = False,
 ) -> dict[str, Any]:
-    """Paint time after a Period change for one served script, measured as
+    """Paint time after a Period change for one served script and page, measured as
     :func:`benchmarks.paint.bench_paint` measures a page of the app (same browser, flags,
     viewport, settle/quiet rule, warm-up on the second option, then options 3, 4, ...).
+
+    With ``main_thread``, Chrome's renderer main-thread time (``Performance.getMetrics``: task,
+    script, layout, style) is read before and after each change, outside the timed window, and
+    its median per change is added as ``main_thread_ms``: the browser's own work in the paint.
 
     Keep in step with ``bench_paint``'s per-page body (it serves ``app.py`` only; a ``script``
     parameter there would let this call it directly).
@@ -562,8 +579,9 @@ def bench_script(
     from playwright.sync_api import sync_playwright
 
     timeout_ms = timeout_s * 1000
+    work: list[dict[str, float]] = []
     with (
-        serve(script, None, port) as url,
+        serve(script, db, port) as url,
         sync_playwright() as p,
         tempfile.TemporaryDirectory() as profile,
     ):
@@ -576,19 +594,44 @@ def bench_script(
         )
         try:
             page = ctx.new_page()
-            page.goto(url, wait_until="commit")
+            page.goto(f"{url}/{url_path}", wait_until="commit")
             _wait_settled(page, timeout_ms)
             opts = _options(page)
             if len(opts) < 2:
                 raise RuntimeError(f"only {len(opts)} period options")
             _one_change(page, opts[1], timeout_ms)
-            samples = [
-                _one_change(page, opts[i % len(opts)], timeout_ms) for i in range(2, 2 + changes)
-            ]
+            cdp = None
+            if main_thread:
+                cdp = ctx.new_cdp_session(page)
+                cdp.send("Performance.enable")
+
+            def counters() -> dict[str, float]:
+                assert cdp is not None
+                got = cdp.send("Performance.getMetrics")["metrics"]
+                return {m["name"]: float(m["value"]) for m in got if m["name"] in MAIN_THREAD}
+
+            samples = []
+            for i in range(2, 2 + changes):
+                before = counters() if cdp else {}
+                samples.append(_one_change(page, opts[i % len(opts)], timeout_ms))
+                if cdp:
+                    after = counters()
+                    work.append({k: (after[k] - before[k]) * 1000 for k in MAIN_THREAD})
             page.close()
         finally:
             ctx.close()
-    return _stats(samples)
+    out = _stats(samples)
+    if work:
+        out["main_thread_ms"] = {
+            k.removesuffix("Duration").lower(): round(float(np.median([w[k] for w in work])), 1)
+            for k in MAIN_THREAD
+        }
+    return out
+
+
+def bench_script(script: Path, **kw: Any) -> dict[str, Any]:
+    """:func:`bench_served` of a bare script (served at the root, no warehouse)."""
+    return bench_served(script, None, "", **kw)
 
 
 def _incident_rows(db: Path) -> int | None:
@@ -616,6 +659,7 @@ def bench_floor(
     timeout_s: float = 60.0,
     skip_app: bool = False,
     variants: tuple[str, ...] = ("full",),
+    profile: bool = False,
 ) -> dict[str, Any]:
     """Inventory, bare scripts, then app paint and floor paint page by page."""
     t0 = time.perf_counter()
@@ -653,6 +697,21 @@ def bench_floor(
                 row[name] = bench_script(script, changes=repeat, port=port + 1, timeout_s=timeout_s)
             except Exception as exc:  # noqa: BLE001 - reported in the JSON, not hidden
                 row[f"{name}_error"] = f"{type(exc).__name__}: {str(exc)[:200]}"
+        if profile:  # a second pass, apart from the timing: the browser's own work per change
+            row["profile"] = {}
+            for name, script_, db_, path in (
+                ("app", REPO / "app.py", db, PAGE_PATHS[page]),
+                ("floor", write_bare_script(out_dir / f"{page}.pkl", out_dir, page), None, ""),
+            ):
+                try:
+                    prof = bench_served(script_, db_, path, changes=repeat, port=port + 2,
+                                        timeout_s=timeout_s, main_thread=True)  # fmt: skip
+                    row["profile"][name] = {
+                        "median_ms": prof["median_ms"],
+                        **prof.get("main_thread_ms", {}),
+                    }
+                except Exception as exc:  # noqa: BLE001 - reported in the JSON, not hidden
+                    row["profile"][f"{name}_error"] = f"{type(exc).__name__}: {str(exc)[:200]}"
         if "app" in row and "floor" in row:
             a, f = row["app"]["p95_ms"], row["floor"]["p95_ms"]
             row["ratio_p95"] = round(a / f, 2) if f else None
@@ -706,6 +765,20 @@ def table(res: dict[str, Any]) -> str:
             f"{', '.join(b['dataframes']) or '-'} | {b['metrics']} | {b['elements']} | "
             f"{b['blocks']} | {b['message_bytes']:,} |"
         )
+    profiled = {p: r["profile"] for p, r in res["pages"].items() if r.get("profile")}
+    if profiled:
+        lines += [
+            "",
+            "| page | run | paint p50 ms | main thread ms | script | layout | style |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for page, prof in profiled.items():
+            for name in ("app", "floor"):
+                v = prof.get(name) or {}
+                lines.append(
+                    f"| {page} | {name} | {v.get('median_ms', '-')} | {v.get('task', '-')} | "
+                    f"{v.get('script', '-')} | {v.get('layout', '-')} | {v.get('recalcstyle', '-')} |"
+                )
     others = sorted({k for r in res["pages"].values() for k in r if k.startswith("floor_")
                      and not k.endswith("_error")})  # fmt: skip
     if others:
@@ -734,6 +807,11 @@ def main(argv: list[str] | None = None) -> int:
         help="floors to measure: full (the floor), raw (data elements sent as the app's protos, "
         "no Streamlit serialisation), no_maps, no_charts, no_tables, text_only",
     )
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="another pass on app and floor reading Chrome's main-thread time per change",
+    )
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
     a = ap.parse_args(argv)
     if not CHROMIUM.exists():
@@ -743,7 +821,7 @@ def main(argv: list[str] | None = None) -> int:
         out = a.out or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="floor-")))
         res = bench_floor(a.db, pages=tuple(a.pages), repeat=a.repeat, port=a.port,
                           out_dir=out, timeout_s=a.timeout_s, skip_app=a.skip_app,
-                          variants=tuple(a.variants))  # fmt: skip
+                          variants=tuple(a.variants), profile=a.profile)  # fmt: skip
         res["out"] = str(out) if a.out else None
     if a.json:
         print(json.dumps(res))
