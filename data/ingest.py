@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import re
 import time
@@ -264,16 +265,18 @@ def _flag_lists(
 
 
 def _h3_cells(lat: pd.Series, lon: pd.Series, res: int) -> pd.Series:
-    import h3.api.basic_int as h3i
+    from h3 import _cy as h3c
 
     ok = (lat.notna() & lon.notna()).to_numpy()
     la = lat.to_numpy(dtype=float, na_value=0.0)[ok].tolist()
     lo = lon.to_numpy(dtype=float, na_value=0.0)[ok].tolist()
     out = np.zeros(len(lat), dtype="uint64")
     # Python floats: h3 is 3-4x faster on them than on NumPy scalars. (Every point of a large
-    # export is distinct, so a cache of points only costs time.)
-    to_cell = h3i.latlng_to_cell
-    out[ok] = np.array([to_cell(a, b, res) for a, b in zip(la, lo, strict=True)], dtype="uint64")
+    # export is distinct, so a cache of points only costs time.) h3.api.basic_int's
+    # latlng_to_cell is this Cython function behind two identity wrappers; calling it through
+    # map() with no Python frame per point takes a third of the time.
+    cells = map(h3c.latlng_to_cell, la, lo, itertools.repeat(res, len(la)))
+    out[ok] = np.fromiter(cells, dtype="uint64", count=len(la))
     # Build the masked array directly: going through float (as .where does) corrupts
     # 64-bit cell ids.
     return pd.Series(pd.arrays.IntegerArray(out, mask=~ok), index=lat.index)
