@@ -32,7 +32,13 @@ import pandas as pd
 import pyarrow as pa
 
 from data.filters import Filters, as_date
-from data.queries import Vintages, detection_where, incident_where, resolve_vintages
+from data.queries import (
+    Vintages,
+    detection_where,
+    incident_where,
+    read_detection_cube,
+    resolve_vintages,
+)
 
 Con = duckdb.DuckDBPyConnection
 
@@ -84,15 +90,7 @@ def query_detection_cube(con: Con) -> pa.Table:
         ``source_id``, ``route_id``, ``nationality_iso3``, ``month`` (first day),
         ``detections`` (events, not persons).
     """
-    cur = con.cursor()
-    try:
-        return cur.sql(
-            "SELECT source_id, route_id, nationality_iso3, month, "
-            "CAST(sum(detections) AS BIGINT) AS detections FROM detections "
-            "GROUP BY ALL ORDER BY source_id, month, route_id, nationality_iso3"
-        ).to_arrow_table()
-    finally:
-        cur.close()
+    return read_detection_cube(con)
 
 
 def _vintages(con: Con, f: Filters, v: Vintages | None) -> Vintages:
