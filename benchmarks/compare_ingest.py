@@ -10,6 +10,7 @@ compared. Only what must differ is left out: the load time and ``sources.ingeste
 Exit status 0 when everything is identical, 1 otherwise (the differences are printed).
 """
 
+# ruff: noqa: S608 - table and column names come from the two warehouses' own catalogues
 from __future__ import annotations
 
 import argparse
@@ -58,6 +59,11 @@ def run_tree(tree: Path, db: Path, files: list[str]) -> list[dict[str, object]]:
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
+def _one(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row else 0
+
+
 def compare_tables(a: Path, b: Path) -> list[str]:
     """The differences between two warehouses, table by table (empty when identical)."""
     con = duckdb.connect()
@@ -77,13 +83,15 @@ def compare_tables(a: Path, b: Path) -> list[str]:
             diffs.append(f"{t}: columns differ: {cols_a} vs {cols_b}")
             continue
         cols = ", ".join(f'"{c}"' for c in cols_a if c not in _SKIP.get(t, set()))
-        na, nb = (con.execute(f"SELECT count(*) FROM {d}.{t}").fetchone()[0] for d in "ab")
-        only_a = con.execute(
-            f"SELECT count(*) FROM (SELECT {cols} FROM a.{t} EXCEPT ALL SELECT {cols} FROM b.{t})"
-        ).fetchone()[0]
-        only_b = con.execute(
-            f"SELECT count(*) FROM (SELECT {cols} FROM b.{t} EXCEPT ALL SELECT {cols} FROM a.{t})"
-        ).fetchone()[0]
+        na, nb = (_one(con, f"SELECT count(*) FROM {d}.{t}") for d in "ab")
+        only_a = _one(
+            con,
+            f"SELECT count(*) FROM (SELECT {cols} FROM a.{t} EXCEPT ALL SELECT {cols} FROM b.{t})",
+        )
+        only_b = _one(
+            con,
+            f"SELECT count(*) FROM (SELECT {cols} FROM b.{t} EXCEPT ALL SELECT {cols} FROM a.{t})",
+        )
         # Same rows in the same order (what a query without ORDER BY would see).
         same_order = True
         if na == nb and not only_a and not only_b and na:
@@ -93,7 +101,7 @@ def compare_tables(a: Path, b: Path) -> list[str]:
                 "WHERE x IS DISTINCT FROM y"
             )
             try:
-                same_order = con.execute(q).fetchone()[0] == 0
+                same_order = _one(con, q) == 0
             except duckdb.Error:  # geometry blobs etc.: the multiset check above stands
                 same_order = True
         status = "same" if (na == nb and not only_a and not only_b) else "DIFFERENT"

@@ -282,16 +282,26 @@ def _h3_cells(lat: pd.Series, lon: pd.Series, res: int) -> pd.Series:
     return pd.Series(pd.arrays.IntegerArray(out, mask=~ok), index=lat.index)
 
 
-def _h3_parent(cells: pd.Series, res: int) -> pd.Series:
-    """Coarser cells from finer ones, computed once per distinct cell."""
-    import h3.api.basic_int as h3i
+# The H3 index's bit layout (https://h3geo.org/docs/library/index/cell): the resolution in
+# bits 52-55, then one 3-bit digit per resolution 1-15, resolution 1 highest; the digits below
+# a cell's resolution are all 7.
+_H3_RES_SHIFT = 52
+_H3_RES_MASK = np.uint64(0xF << _H3_RES_SHIFT)
+_H3_DIGIT_BITS = 3
+_H3_MAX_RES = 15
 
+
+def _h3_parent(cells: pd.Series, res: int) -> pd.Series:
+    """Coarser cells from finer ones (``h3.cell_to_parent`` for cells at resolution ``res`` or
+    finer), as h3's C library computes them: the resolution field set to ``res`` and every
+    digit below it set to 7, in NumPy over the whole column."""
     ok = cells.notna().to_numpy()
     vals = cells.to_numpy(dtype="uint64", na_value=0)
-    uniq, inverse = np.unique(vals[ok], return_inverse=True)
-    parents = np.array([h3i.cell_to_parent(c, res) for c in uniq.tolist()], dtype="uint64")
-    out = np.zeros(len(vals), dtype="uint64")
-    out[ok] = parents[inverse]
+    below = 0
+    for r in range(res + 1, _H3_MAX_RES + 1):
+        below |= 0b111 << ((_H3_MAX_RES - r) * _H3_DIGIT_BITS)
+    out = (vals & ~_H3_RES_MASK) | np.uint64((res << _H3_RES_SHIFT) | below)
+    out[~ok] = 0
     return pd.Series(pd.arrays.IntegerArray(out, mask=~ok), index=cells.index)
 
 
