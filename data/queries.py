@@ -66,7 +66,7 @@ def read_detection_cube(con: Con) -> pa.Table:
     return cube  # type: ignore[return-value]
 
 
-def _cube_for_queries(con: Con) -> pa.Table | None:
+def memo_detection_cube(con: Con) -> pa.Table | None:
     """The memoised detection cube when it is worth reading instead of the table (a read-only
     connection, and a cube at most a quarter of the table's rows), else ``None``."""
     memo = snapshot_memo(con)
@@ -88,9 +88,9 @@ def _cube_for_queries(con: Con) -> pa.Table | None:
 
 def _detections_query(con: Con, sql: str, params: dict[str, Any]) -> pd.DataFrame:
     """Run ``sql``, which reads ``{detections} d`` filtered and grouped only by source, route,
-    nationality and month: on the memoised cube (:func:`_cube_for_queries`: the same integer
+    nationality and month: on the memoised cube (:func:`memo_detection_cube`: the same integer
     sums from a far smaller table), else on the ``detections`` table."""
-    cube = _cube_for_queries(con)
+    cube = memo_detection_cube(con)
     cur = _cur(con)
     try:
         if cube is not None:

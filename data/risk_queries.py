@@ -36,6 +36,7 @@ from data.queries import (
     Vintages,
     detection_where,
     incident_where,
+    memo_detection_cube,
     read_detection_cube,
     resolve_vintages,
 )
@@ -63,7 +64,13 @@ _CUBE = "rw_detection_cube"
 def _detections_df(
     con: Con, sql: str, params: dict[str, Any], cube: pa.Table | None
 ) -> pd.DataFrame:
-    """Run ``sql`` (which reads ``{table} d``) on the detections table or on ``cube``."""
+    """Run ``sql`` (which reads ``{table} d``) on the detections table or on ``cube``.
+
+    Without a ``cube``, a read-only connection's memoised cube is used where it is worth it
+    (:func:`data.queries.memo_detection_cube`): the same sums, read from a smaller table.
+    """
+    if cube is None:
+        cube = memo_detection_cube(con)
     cur = con.cursor()
     try:
         if cube is not None:
