@@ -25,7 +25,7 @@ import os
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -137,32 +137,114 @@ def _period_box(page: Any) -> Any:
     )
 
 
-def _options(page: Any) -> list[str]:
+def _options(page: Any, timeout_ms: float = 30_000) -> list[str]:
     box = _period_box(page)
-    box.click()
-    page.wait_for_selector("[role='option']", timeout=10_000)
+    box.click(timeout=timeout_ms)
+    page.wait_for_selector("[role='option']", timeout=min(timeout_ms, 10_000))
     texts = [t.strip() for t in page.locator("[role='option']").all_inner_texts()]
     page.keyboard.press("Escape")
     return [t for t in texts if t and t.lower() != "custom range" and not t.startswith("Custom")]
+
+
+class PaintTimeout(TimeoutError):
+    """A step of the measurement did not finish in time; the message names the step."""
+
+
+class _Clock:
+    """What is left of an overall budget, as the timeout of the next Playwright wait."""
+
+    def __init__(self, timeout_ms: float, budget_s: float | None) -> None:
+        self.timeout_ms = timeout_ms
+        self.deadline = None if budget_s is None else time.monotonic() + budget_s
+        self.budget_s = budget_s
+
+    def ms(self) -> float:
+        if self.deadline is None:
+            return self.timeout_ms
+        left = (self.deadline - time.monotonic()) * 1000.0
+        return max(1.0, min(self.timeout_ms, left))
+
+    def step(self, what: str, fn: Any) -> Any:
+        """Run ``fn(timeout_ms)``; a Playwright timeout becomes :class:`PaintTimeout`."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        ms = self.ms()
+        try:
+            return fn(ms)
+        except PlaywrightTimeout as exc:
+            overall = "" if self.budget_s is None else f" (overall budget {self.budget_s:.0f} s)"
+            raise PaintTimeout(f"{what}: not done within {ms / 1000:.0f} s{overall}") from exc
 
 
 def _wait_settled(page: Any, timeout_ms: float) -> None:
     page.wait_for_function(SETTLED_JS, timeout=timeout_ms, polling="raf")
 
 
-def _one_change(page: Any, option: str, timeout_ms: float) -> float:
+def _one_change(page: Any, option: str, timeout_ms: float, clock: _Clock | None = None) -> float:
     """Pick ``option`` in the Period box; seconds from the click to the page painted."""
+    clock = clock or _Clock(timeout_ms, None)
     box = _period_box(page)
-    box.click()
+    clock.step("open the Period box", lambda ms: box.click(timeout=ms))
     opt = page.get_by_role("option", name=option, exact=True)
-    opt.wait_for(timeout=10_000)
+    clock.step(f"show the option {option!r}", lambda ms: opt.wait_for(timeout=min(ms, 10_000)))
     t_click = page.evaluate(OBSERVE_JS)
-    opt.click()
-    page.wait_for_function(DONE_JS, arg=QUIET_MS, timeout=timeout_ms, polling="raf")
+    clock.step(f"click the option {option!r}", lambda ms: opt.click(timeout=ms))
+    clock.step(
+        f"the page to repaint and settle after choosing {option!r}",
+        lambda ms: page.wait_for_function(DONE_JS, arg=QUIET_MS, timeout=ms, polling="raf"),
+    )
     last = page.evaluate("() => window.__rwLast")
     # The last change is on screen at the next frame after it; the frame we wait for now is
     # later (the quiet window), so count one frame (16.7 ms at 60 Hz) after the last change.
     return (float(last) - float(t_click) + 1000.0 / 60.0) / 1000.0
+
+
+def measure_page(
+    ctx: Any,
+    url: str,
+    name: str,
+    *,
+    changes: int,
+    timeout_ms: float,
+    warmup: bool = True,
+    budget_s: float | None = None,
+    after: Callable[[Any], None] | None = None,
+) -> list[float]:
+    """Seconds from a Period change to the page painted, ``changes`` times, on page ``name``.
+
+    ``ctx`` is a Playwright browser context (a new tab is opened and closed in it), ``url``
+    the app's base URL. With ``warmup`` a first change (which also fills the page's static
+    caches) is made and not counted. ``budget_s`` caps the whole measurement: every wait gets
+    what is left of it, and running out raises :class:`PaintTimeout` naming the step.
+    ``after`` is called with the Playwright page once the changes are measured (a test
+    looks at what was painted there).
+    """
+    clock = _Clock(timeout_ms, budget_s)
+    page = ctx.new_page()
+    try:
+        clock.step(
+            f"open {name!r}",
+            lambda ms: page.goto(f"{url}/{PAGE_PATHS[name]}", wait_until="commit", timeout=ms),
+        )
+        clock.step(f"{name!r} to settle after opening", lambda ms: _wait_settled(page, ms))
+        opts = clock.step("read the Period options", lambda ms: _options(page, ms))
+        if len(opts) < 2:
+            raise RuntimeError(f"only {len(opts)} period options")
+        if warmup:
+            # Warm-up: the first change also loads the page's static caches.
+            _one_change(page, opts[1], timeout_ms, clock)
+            order = [opts[i % len(opts)] for i in range(2, 2 + changes)]
+        else:
+            # Start from an option other than the one shown, so the first click is a change.
+            shown = _period_box(page).locator("input").first.input_value()
+            first = next((i for i, o in enumerate(opts) if o != shown), 1)
+            order = [opts[(first + i) % len(opts)] for i in range(changes)]
+        samples = [_one_change(page, o, timeout_ms, clock) for o in order]
+        if after is not None:
+            after(page)
+        return samples
+    finally:
+        page.close()
 
 
 def bench_paint(
@@ -213,19 +295,10 @@ def bench_paint(
         )
         try:
             for name in pages:
-                page = ctx.new_page()
                 try:
-                    page.goto(f"{url}/{PAGE_PATHS[name]}", wait_until="commit")
-                    _wait_settled(page, timeout_ms)
-                    opts = _options(page)
-                    if len(opts) < 2:
-                        raise RuntimeError(f"only {len(opts)} period options")
-                    # Warm-up: the first change also loads the page's static caches.
-                    _one_change(page, opts[1], timeout_ms)
-                    samples = [
-                        _one_change(page, opts[i % len(opts)], timeout_ms)
-                        for i in range(2, 2 + changes)
-                    ]
+                    samples = measure_page(
+                        ctx, url, name, changes=changes, timeout_ms=timeout_ms, warmup=True
+                    )
                     a = np.asarray(samples) * 1000.0
                     out["pages"][name] = {
                         "median_ms": round(float(np.median(a)), 1),
@@ -236,8 +309,6 @@ def bench_paint(
                     }
                 except Exception as exc:  # noqa: BLE001 - reported in the JSON, not hidden
                     errors.append(f"{name}: {type(exc).__name__}: {str(exc)[:200]}")
-                finally:
-                    page.close()
         finally:
             ctx.close()
     if errors:

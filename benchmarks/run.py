@@ -189,6 +189,25 @@ def _timed_loop(
 # --------------------------------------------------------------------------- ingest
 
 
+def _cpu_s() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+def _phase_split(t0: float, t1: float, marks: list[tuple[float, str]]) -> dict[str, float]:
+    """The ingest's phases from its progress marks (reading, validating, writing, done)."""
+    stamps = {m: t for t, m in marks}
+    read_t = stamps.get("reading", t0)
+    val_t = next((t for t, m in marks if m.startswith("validating")), read_t)
+    write_t = stamps.get("writing", val_t)
+    return {
+        "hash_and_check": read_t - t0,
+        "read_csv": val_t - read_t,
+        "prepare": write_t - val_t,
+        "write_and_publish": t1 - write_t,
+    }
+
+
 def bench_ingest(
     csv_path: Path, rows: int, repeat: int, wh: Path, budget_s: float
 ) -> dict[str, Any]:
@@ -200,33 +219,36 @@ def bench_ingest(
 
     out: dict[str, Any] = {"rows": rows, "csv_bytes": csv_path.stat().st_size}
     secs: list[float] = []
+    cpus: list[float] = []
     phases: list[dict[str, float]] = []
+    phases_cpu: list[dict[str, float]] = []
+    load_avg: list[float] = []
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(dir=generate.OUT_DIR) as tmp:
         for i in range(max(1, repeat)):
             db = Path(tmp) / f"ingest-{i}.duckdb"
             marks: list[tuple[float, str]] = []
+            cpu_marks: list[tuple[float, str]] = []
+
+            def mark(
+                _f: float,
+                m: str,
+                marks: list[tuple[float, str]] = marks,
+                cpu_marks: list[tuple[float, str]] = cpu_marks,
+            ) -> None:
+                marks.append((time.perf_counter(), m))
+                cpu_marks.append((_cpu_s(), m))
+
+            load_avg.append(os.getloadavg()[0])
+            c0 = _cpu_s()
             t0 = time.perf_counter()
-            summary = load_file(
-                csv_path,
-                db=db,
-                kind="mmp",
-                progress=lambda _f, m, marks=marks: marks.append((time.perf_counter(), m)),
-            )
+            summary = load_file(csv_path, db=db, kind="mmp", progress=mark)
             t1 = time.perf_counter()
+            c1 = _cpu_s()
             secs.append(t1 - t0)
-            stamps = {m: t for t, m in marks}
-            read_t = stamps.get("reading", t0)
-            val_t = next((t for t, m in marks if m.startswith("validating")), read_t)
-            write_t = stamps.get("writing", val_t)
-            phases.append(
-                {
-                    "hash_and_check": read_t - t0,
-                    "read_csv": val_t - read_t,
-                    "prepare": write_t - val_t,
-                    "write_and_publish": t1 - write_t,
-                }
-            )
+            cpus.append(c1 - c0)
+            phases_cpu.append(_phase_split(c0, c1, cpu_marks))
+            phases.append(_phase_split(t0, t1, marks))
             out["rows_loaded"] = summary.rows_loaded
             db.unlink()
             if time.perf_counter() - start > budget_s:
@@ -239,6 +261,13 @@ def bench_ingest(
         out["warehouse_bytes"] = wh.stat().st_size
         copy.unlink()
     out["phases_s"] = {k: round(float(np.median([p[k] for p in phases])), 3) for k in phases[0]}
+    # CPU seconds of the process (all threads): steadier than the wall time on a shared
+    # machine, and on 2 cores the wall time cannot fall below half of it.
+    out["cpu_s"] = {"median": round(float(np.median(cpus)), 3), "n": len(cpus)}
+    out["phases_cpu_s"] = {
+        k: round(float(np.median([p[k] for p in phases_cpu])), 3) for k in phases_cpu[0]
+    }
+    out["load_avg_at_start"] = [round(x, 2) for x in load_avg]
     a = np.asarray(secs)
     out["seconds"] = {
         "median": round(float(np.median(a)), 3),

@@ -451,11 +451,15 @@ def _last_record(
         q, breaks, blank = b'"', (b"\n", b"\r"), b"\r\n"
     else:
         q, breaks, blank = '"', ("\n", "\r"), "\r\n"
-    body: Any = b.rstrip(blank)
-    ends_nl = len(body) < len(buf)
+    # The end of the text without its trailing line breaks, found without copying the file
+    # (``rstrip`` would copy all of it): every search below is bounded by ``end``.
+    body: Any = b
+    end = len(b)
+    while end > 0 and b[end - 1 : end] in blank:
+        end -= 1
+    ends_nl = end < len(buf)
     counts: list[int | None] = []
-    end = len(body)
-    quotes_before_end = body.count(q)
+    quotes_before_end = body.count(q, 0, end)
     for _ in range(2):
         if end <= 0:
             counts.append(None)

@@ -72,6 +72,8 @@ def test_ingest_and_queries_are_positive(result: dict) -> None:
     assert ing["rows_loaded"] == ROWS
     assert ing["rows_per_s"]["median"] > 0
     assert set(ing["phases_s"]) == {"hash_and_check", "read_csv", "prepare", "write_and_publish"}
+    assert ing["cpu_s"]["median"] > 0 and set(ing["phases_cpu_s"]) == set(ing["phases_s"])
+    assert len(ing["load_avg_at_start"]) == ing["seconds"]["n"]
     queries = result["queries"]
     assert "query_headline" in queries and "report.key_messages" in queries
     for name, q in queries.items():
