@@ -10,7 +10,6 @@ from streamlit.testing.v1 import AppTest
 from tests.app.conftest import APP, PAGES
 from tests.french import catalogue_ids, english_in, shown_texts
 
-
 #: Every page of the app (the AppTest page list, plus the two it leaves to their own tests).
 ALL_PAGES = {**PAGES, "presenter": "pages/presenter.py", "load_data": "pages/load_data.py"}
 
