@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+import i18n
 from analytics.catalogue import is_value
 from analytics.messages import period_text
 from analytics.planner import (
@@ -55,19 +56,17 @@ def territory_languages(iso2: str | None) -> Mapping[str, Mapping[str, object]]:
 
 
 def language_names(codes: Sequence[str]) -> dict[str, str]:
-    """English names of CLDR language codes (``uz_Arab`` -> ``Uzbek (Arabic)``)."""
-    from babel import Locale, UnknownLocaleError
+    """Names of CLDR language codes in the reader's language (``uz_Arab`` -> ``Uzbek (Arabic)``
+    / ``ouzbek (arabe)``), from CLDR through Babel."""
+    from babel import Locale
 
-    en = Locale("en")
+    loc = Locale("fr") if i18n.get_lang() == "fr" else Locale("en")
     out = {}
     for code in codes:
         base, _sep, script = code.partition("_")
-        name = en.languages.get(code) or en.languages.get(base)
+        name = loc.languages.get(code) or loc.languages.get(base)
         if name and script:
-            try:
-                name = f"{name} ({en.scripts.get(script, script)})"
-            except UnknownLocaleError:  # pragma: no cover - en always exists
-                pass
+            name = f"{name} ({loc.scripts.get(script, script)})"
         if name:
             out[code] = name
     return out

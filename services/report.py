@@ -416,7 +416,9 @@ def _labels(s: pd.DataFrame) -> dict[str, str]:
         v = f", vintage {vint.isoformat()}" if vint else ""
         if r.get("kind") == "oc-index" and vint:
             v = f", {vint.year} edition"
-        out[str(r["source_id"])] = f"{r['publisher']}{v}{demo}, {r['source_id']}"
+        # Readers see the publisher and the vintage, never the internal id (the audit trail,
+        # --json and the "Sources and caveats" provenance keep it).
+        out[str(r["source_id"])] = f"{r['publisher']}{v}{demo}"
     return out
 
 
@@ -444,13 +446,13 @@ def _labels_local(s: pd.DataFrame) -> dict[str, str]:
 
 
 def source_labels(con: Con, *, ref: Reference | None = None) -> dict[str, str]:
-    """Citation text per ``source_id``: publisher, vintage and id.
+    """Citation text per ``source_id``: publisher and vintage (never the internal id).
 
     Returns
     -------
     dict
-        ``source_id`` -> e.g. ``"IOM Missing Migrants Project, vintage 2026-04-09,
-        mmp-20260409-9e0d10c6"``; demo sources say ``SYNTHETIC DEMO DATA``.
+        ``source_id`` -> e.g. ``"IOM Missing Migrants Project, vintage 2026-04-09"``; demo
+        sources say ``SYNTHETIC DEMO DATA``.
     """
     return _Ctx(con, ref).labels
 
