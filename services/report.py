@@ -416,9 +416,7 @@ def _labels(s: pd.DataFrame) -> dict[str, str]:
         v = f", vintage {vint.isoformat()}" if vint else ""
         if r.get("kind") == "oc-index" and vint:
             v = f", {vint.year} edition"
-        # Readers see the publisher and the vintage, never the internal id (the audit trail,
-        # --json and the "Sources and caveats" provenance keep it).
-        out[str(r["source_id"])] = f"{r['publisher']}{v}{demo}"
+        out[str(r["source_id"])] = f"{r['publisher']}{v}{demo}, {r['source_id']}"
     return out
 
 
