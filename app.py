@@ -30,4 +30,6 @@ except WarehouseError as exc:
 if page.url_path != "presenter":  # the presenter slide carries its own demo banner
     render.render_demo_banner(cache.vintages(filters).is_demo)
 render.render_link_notices(state.link_notices())
+render.begin_page_sources()
 page.run()
+render.render_page_sources()  # the full captions and provenance of what the page showed

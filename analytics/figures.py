@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import html
+import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -71,6 +73,13 @@ def figure_alt(fig: go.Figure) -> str:
     """The chart's alt text (``layout.meta['alt']``)."""
     meta = fig.layout.meta
     return str(meta.get("alt", "")) if isinstance(meta, dict) else ""
+
+
+def figure_title(fig: go.Figure) -> str:
+    """The chart's title as plain text: the first line, without markup (``""`` when none)."""
+    text = fig.layout.title.text or ""
+    first = re.split(r"<br\s*/?>", str(text), maxsplit=1)[0]
+    return html.unescape(re.sub(r"<[^>]+>", "", first)).strip()
 
 
 TITLE_WRAP = 50

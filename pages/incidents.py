@@ -35,7 +35,7 @@ render.render_deck(
 )
 render.render_incident_legend(f, hexagons)
 snapshots.render_incident_map_download(f, force_points=bool(points))
-render.show_caption(render.source_caption(v, f))
+render.show_caption(render.source_caption(v, f), title=_("Map"))
 
 st.subheader(_("Incident records"))
 rows = cache.incident_table(f, limit=1000)

@@ -57,7 +57,7 @@ snapshots.render_route_map_download(
     labels="labels" in opts.layers,
     show_routes="routes" in opts.layers,
 )
-render.show_caption(render.source_caption(v, f, detections=True))
+render.show_caption(render.source_caption(v, f, detections=True), title=_("Map"))
 
 left, right = st.columns(2)
 with left:

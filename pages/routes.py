@@ -53,7 +53,7 @@ render.render_route_legend(colour_by or "lethality", f)
 snapshots.render_route_map_download(
     f, colour_by or "lethality", highlight=[route_id], key="routes-map-png"
 )
-render.show_caption(render.source_caption(v, f, detections=True))
+render.show_caption(render.source_caption(v, f, detections=True), title=_("Map"))
 
 charts.render_figure(
     fg.make_route_bars_figure(metrics, "dead_and_missing"),

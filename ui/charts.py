@@ -15,7 +15,7 @@ import streamlit as st
 
 import i18n
 from analytics.catalogue import NO_DATA, measure
-from analytics.figures import figure_alt, figure_name, make_series_figure
+from analytics.figures import figure_alt, figure_name, figure_title, make_series_figure
 from data.filters import Filters, Vintages
 from i18n import _
 from ui import cache, render, snapshots
@@ -30,7 +30,7 @@ def render_figure(fig: go.Figure, f: Filters, caption: str | None = None) -> Non
         alt=figure_alt(fig) or None,
     )
     if caption:
-        render.show_caption(caption)
+        render.show_caption(caption, title=figure_title(fig))
     snapshots.render_download_buttons(fig, None, str(caption or ""), f)
 
 

@@ -7,6 +7,7 @@ and map data reach the browser through plotly and pydeck, whose tooltips are esc
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import datetime as dt
 import functools
@@ -237,21 +238,56 @@ def source_caption(
     return SourceCaption(full, short, used)
 
 
-def show_caption(caption: str) -> None:
-    """A caption under a chart, map or table. A :class:`SourceCaption` shows its short source
-    line with "Sources and caveats" beside it: a popover with the full caption (caveats and
-    filters) and each source's provenance (publisher, title, vintage, file, SHA-256, rows,
-    licence). Any other text is shown as it is."""
+_PAGE_CAPTIONS: contextvars.ContextVar[list[tuple[str, SourceCaption]] | None] = (
+    contextvars.ContextVar("page_captions", default=None)
+)
+
+
+def begin_page_sources() -> None:
+    """Start collecting this run's captions for :func:`render_page_sources` (the entry script
+    calls it before the page runs; each session's script runs in its own thread)."""
+    _PAGE_CAPTIONS.set([])
+
+
+def show_caption(caption: str, title: str = "") -> None:
+    """A caption under a chart, map or table. A :class:`SourceCaption` shows only its short
+    source line; its full text (caveats and filters) and each source's provenance are collected
+    for the page's one "Sources and caveats" block (:func:`render_page_sources`), one click away.
+    One block per page, not a popover per caption: a popover is five elements to build and send
+    on every rerun, and a page has up to seven captions. Any other text is shown as it is."""
     if not isinstance(caption, SourceCaption) or not caption.short:
         st.caption(caption)
         return
-    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-        st.caption(caption.short)
-        with st.popover(_("Sources and caveats"), type="tertiary", icon=":material/info:"):
-            st.markdown(str(caption))
-            rows = provenance_lines(caption.source_ids)
-            if rows:
-                st.markdown("\n".join(rows))
+    st.caption(caption.short)
+    collected = _PAGE_CAPTIONS.get()
+    if collected is not None:
+        collected.append((title, caption))
+
+
+def render_page_sources() -> None:
+    """The page's "Sources and caveats": every full caption shown on it (once, with the charts
+    and maps it applies to) and each source's provenance (publisher, title, vintage, file,
+    SHA-256, rows, licence, id). Drawn by the entry script after the page."""
+    collected = _PAGE_CAPTIONS.get() or []
+    _PAGE_CAPTIONS.set(None)
+    if not collected:
+        return
+    by_text: dict[str, list[str]] = {}
+    ids: list[str] = []
+    for title, cap in collected:
+        by_text.setdefault(str(cap), [])
+        if title and title not in by_text[str(cap)]:
+            by_text[str(cap)].append(title)
+        ids.extend(sid for sid in cap.source_ids if sid not in ids)
+    lines = []
+    for text, titles in by_text.items():
+        lead = f"**{'; '.join(titles)}.** " if titles else ""
+        lines.append(f"- {lead}{text}")
+    with st.expander(_("Sources and caveats"), icon=":material/info:"):
+        st.markdown("\n".join(lines))
+        rows = provenance_lines(ids)
+        if rows:
+            st.markdown("**" + _("Provenance") + "**\n\n" + "\n".join(rows))
 
 
 def provenance_lines(source_ids: Sequence[str]) -> list[str]:
