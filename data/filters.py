@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -20,6 +21,9 @@ ISO3_RE = re.compile(r"^[A-Z]{3}$")
 ROUTE_ID_RE = re.compile(r"^[a-z0-9_]{1,64}$")
 SOURCE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,120}$")
 MAX_VALUES = 50
+
+
+_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,29 @@ class Filters:
         if self.vintage:
             parts.append(_("vintage {name}").format(name=nm.get(self.vintage, self.vintage)))
         return "; ".join(parts) if parts else _("all data")
+
+    def slug(self, names: Mapping[str, str] | None = None, max_len: int = 60) -> str:
+        """A file-name-safe summary for downloads and packs (``all-data`` when none), with
+        route and country names and vintage labels, never ids, as :meth:`describe`:
+        ``2024-01-01-2024-12-31-route-central-mediterranean-origin-cote-d-ivoire``."""
+        nm = names or {}
+        parts: list[str] = []
+        for key, value in filters_to_query(self).items():
+            vals = [value] if isinstance(value, str) else list(value)
+            if key in ("from", "to"):
+                parts.append("-".join(vals))
+                continue
+            if key == "route":
+                vals = [route_name(nm.get(v, v)) for v in vals]
+            elif key == "origin":
+                vals = [country_name(v, nm.get(v, v)) for v in vals]
+            else:
+                vals = [nm.get(v, v) for v in vals]
+            parts.append(f"{key}-{'-'.join(vals)}")
+        text = re.sub(r"[\W_]+", "-", "_".join(parts))  # any apostrophe or space: a hyphen
+        ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore")
+        slug = _SLUG.sub("-", ascii_text.decode().lower()).strip("-")
+        return slug[:max_len].rstrip("-") or "all-data"
 
 
 @dataclass(frozen=True)

@@ -371,16 +371,10 @@ def _pack_period_local(f: Filters, first: dt.date | None, last: dt.date | None) 
     return _("{start} to {end}").format(start=i18n.fmt_date(a), end=i18n.fmt_date(b))
 
 
-def file_stem(f: Filters, day: dt.date) -> str:
-    """``routewatch-briefing_<filters>_<date>`` (file-name safe)."""
-    slug_parts: list[str] = []
-    from data.filters import filters_to_query
-
-    for key, value in filters_to_query(f).items():
-        vals = [value] if isinstance(value, str) else list(value)
-        slug_parts.append("-".join(vals) if key in ("from", "to") else f"{key}-{'-'.join(vals)}")
-    slug = re.sub(r"[^a-z0-9]+", "-", "_".join(slug_parts).lower()).strip("-")[:60].rstrip("-")
-    return f"routewatch-briefing_{slug or 'all-data'}_{day.isoformat()}"
+def file_stem(f: Filters, day: dt.date, names: Mapping[str, str] | None = None) -> str:
+    """``routewatch-briefing_<filters>_<date>`` (file-name safe; ``names`` as
+    :meth:`Filters.slug`: route and country names, never ids)."""
+    return f"routewatch-briefing_{f.slug(names)}_{day.isoformat()}"
 
 
 def chart_caption(

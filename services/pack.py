@@ -115,9 +115,9 @@ def collect_pack(
     cn = q.query_countries(con, with_geometry=False)
     country_names = i18n.country_names(dict(zip(cn["iso3"], cn["name"], strict=True)))
     ref = report.load_reference(con)
-    # Other languages name routes, countries and vintages in the filters' text, not their ids
-    # (English keeps the text it always had).
-    names = None if english else report.display_names(con, ref=ref)
+    # Every language names routes, countries and vintages in the filters' text and the file
+    # name, never their ids.
+    names = report.display_names(con, ref=ref)
     head = q.query_headline(con, f)
     figures = report.headline(con, f, current=head, ref=ref)
     first, last = as_date(head["first_date"]), as_date(head["last_date"])
@@ -481,7 +481,7 @@ def collect_pack(
         pack_date=pack_day,
         is_demo=v.is_demo,
         slides=tuple(slides),
-        file_stem=file_stem(f, pack_day),
+        file_stem=file_stem(f, pack_day, names),
         query=filters_to_query(f),
         sources={
             str(r["source_id"]): {

@@ -30,7 +30,7 @@ from analytics.figures import caption as make_caption
 from analytics.figures import source_caption as make_source_caption
 from analytics.figures import source_line as make_source_line
 from data import queries as q
-from data.filters import Filters, Vintages, filters_to_query
+from data.filters import Filters, Vintages
 from export.tables import prepare_incident_table, to_safe_csv, to_safe_xlsx
 from i18n import N_, _
 from i18n.names import source_text
@@ -293,13 +293,12 @@ def render_page_sources() -> None:
 def provenance_lines(source_ids: Sequence[str]) -> list[str]:
     """One markdown bullet per source: publisher and title, vintage, file and SHA-256, rows
     loaded, licence and the source's own caveat."""
-    src = cache.sources()
+    src = cache.source_records()
     out = []
     for sid in source_ids:
-        hit = src[src["source_id"] == sid]
-        if hit.empty:
+        r = src.get(sid)
+        if r is None:
             continue
-        r = hit.iloc[0]
         out.append(
             _(
                 "- **{publisher}**, {title}; vintage {vintage}; file `{file}` "
@@ -327,13 +326,8 @@ def describe(f: Filters) -> str:
 
 
 def filters_slug(f: Filters, max_len: int = 60) -> str:
-    """A file-name-safe summary of the filters (``all-data`` when none)."""
-    parts: list[str] = []
-    for key, value in filters_to_query(f).items():
-        vals = [value] if isinstance(value, str) else list(value)
-        parts.append("-".join(vals) if key in ("from", "to") else f"{key}-{'-'.join(vals)}")
-    slug = _SLUG.sub("-", "_".join(parts).lower()).strip("-") if parts else "all-data"
-    return slug[:max_len].rstrip("-") or "all-data"
+    """A file-name-safe summary of the filters with names, never ids (:meth:`Filters.slug`)."""
+    return f.slug(cache.display_names(), max_len)
 
 
 def png_filename(chart: str, f: Filters, today: dt.date | None = None) -> str:

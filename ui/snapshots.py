@@ -435,7 +435,7 @@ def render_pack_buttons(f: Filters) -> None:
     from export.pack import MIME_TYPES, file_stem
 
     day = dt.date.today()
-    stem = file_stem(f, day)
+    stem = file_stem(f, day, cache.display_names())
     reason = export_unavailable()
     db = cache.current_db()
     with st.container(horizontal=True, gap="small", key="pack-buttons"):

@@ -366,9 +366,14 @@ def test_sentences_are_escaped_and_citations_set_apart() -> None:
     assert "vintage 2026-04-09" in out
 
 
-def test_png_file_name_carries_chart_filters_and_date() -> None:
+def test_png_file_name_carries_chart_filters_and_date(monkeypatch: pytest.MonkeyPatch) -> None:
     from data.filters import Filters
+    from ui import cache
     from ui.render import filters_slug, plotly_config, png_filename
+
+    # File names carry names, never ids: the page's display names (route and country names).
+    names = {"central_mediterranean": "Central Mediterranean", "SYR": "Syria"}
+    monkeypatch.setattr(cache, "display_names", lambda: names)
 
     f = Filters(
         date_from=dt.date(2024, 1, 1),
@@ -381,6 +386,7 @@ def test_png_file_name_carries_chart_filters_and_date() -> None:
         "monthly-dead-and-missing_2024-01-01-2024-12-31-route-central-mediterranean_2026-04-30"
     )
     assert len(filters_slug(Filters(origins=tuple(f"A{i:02d}" for i in range(40))))) <= 60
+    assert filters_slug(Filters(origins=("SYR",))) == "origin-syria"
     cfg = plotly_config("x", f, day)
     assert cfg["toImageButtonOptions"]["scale"] == 2 and cfg["displaylogo"] is False
 

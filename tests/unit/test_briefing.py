@@ -22,6 +22,8 @@ F = Filters(
     date_to=dt.date(2024, 12, 31),
     routes=("central_mediterranean",),
 )
+# The pack names the filters' routes, never their ids (issue 16).
+NAMES = {"central_mediterranean": "Central Mediterranean"}
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +89,7 @@ def test_pdf_has_one_page_per_slide_with_title_filters_and_sources(
     first = pages[0]
     assert "Migrant-smuggling risk briefing" in first
     assert "Central Mediterranean, 2024" in first
-    assert f"Filters: {F.describe()}" in first
+    assert f"Filters: {F.describe(NAMES)}" in first
     assert "Prepared 4 May 2026" in first
     assert "demo-mmp-" in first  # the incident vintage's source id
     assert "SYNTHETIC DEMO DATA" in first
@@ -111,7 +113,7 @@ def test_pdf_metadata_is_the_packs_not_the_clock(pdf: bytes) -> None:
     meta = PdfReader(io.BytesIO(pdf)).metadata
     assert meta is not None
     assert meta.title.startswith("Migrant-smuggling risk briefing: Central Mediterranean")
-    assert F.describe() in meta.subject
+    assert F.describe(NAMES) in meta.subject
     assert meta.creation_date.date() == DAY
 
 
@@ -120,7 +122,7 @@ def test_every_picture_slide_has_a_caption_under_it(pack: b.Pack) -> None:
     assert len(pictures) >= 8  # route map, two risk maps, the charts
     for s in pictures:
         assert s.caption.startswith("Source:"), s.title
-        assert f"Filters: {F.describe()}" in s.caption, s.title
+        assert f"Filters: {F.describe(NAMES)}" in s.caption, s.title
         assert s.image.startswith(b"\x89PNG")
         assert s.notes
 

@@ -119,3 +119,34 @@ def test_describe_shows_names_never_ids() -> None:
     assert "origin: Côte d'Ivoire" in text and "vintage 09 Apr 2026" in text
     assert "central_mediterranean" not in text and "mmp-2026" not in text
     assert f.describe() == f.describe({})  # without names: the codes, as before
+
+
+def test_slug_names_routes_countries_and_vintages_never_ids() -> None:
+    """File names carry what the reader sees (issue 16): names folded to ASCII, no ids."""
+    import i18n
+
+    names = {
+        "central_mediterranean": "Central Mediterranean",
+        "CIV": "Côte d’Ivoire",
+        "AFG": "Afghanistan",
+        "mmp-20260409-9e0d10c6": "09 Apr 2026",
+    }
+    f = Filters(
+        date_from=dt.date(2024, 1, 1),
+        date_to=dt.date(2024, 12, 31),
+        routes=("central_mediterranean",),
+        origins=("CIV", "AFG"),
+        vintage="mmp-20260409-9e0d10c6",
+    )
+    assert f.slug(names, 200) == (
+        "2024-01-01-2024-12-31-route-central-mediterranean-origin-cote-d-ivoire-afghanistan"
+        "-vintage-09-apr-2026"
+    )
+    with i18n.use_lang("fr"):
+        fr = f.slug(names, 200)
+    assert "mediterranee-centrale" in fr and "cote-d-ivoire" in fr
+    for text in (f.slug(names, 200), fr):
+        assert "civ" not in text.split("-") and "afg" not in text.split("-")
+        assert "9e0d10c6" not in text and text == text.encode("ascii").decode()
+    assert Filters().slug(names) == "all-data"
+    assert len(Filters(origins=tuple(f"A{i:02d}" for i in range(40))).slug()) <= 60
