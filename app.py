@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from data.db import WarehouseError
-from ui import access, cache, document, render, state
+from ui import access, address, cache, document, render, state
 
 render.configure_page()
 lang = state.apply_lang()  # the reader's language, before anything is drawn (kept in the URL)
@@ -30,6 +30,7 @@ except WarehouseError as exc:
 if page.url_path != "presenter":  # the presenter slide carries its own demo banner
     render.render_demo_banner(cache.vintages(filters).is_demo)
 render.render_link_notices(state.link_notices())
+address.set_page(page.url_path)  # page controls of other pages leave the address
 render.begin_page_sources()
 page.run()
 render.render_page_sources()  # the full captions and provenance of what the page showed

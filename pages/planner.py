@@ -6,7 +6,7 @@ import streamlit as st
 
 from i18n import _
 from services.planner import PLANNER_SCOPE
-from ui import cache, planner, render, state
+from ui import address, cache, planner, render, state
 
 f = state.current_filters()
 v = cache.vintages(f)
@@ -24,13 +24,14 @@ origin_table = cache.country_risk(
     f.replace(origins=()), "origin", cache.default_weights("origin"), scope=PLANNER_SCOPE
 )
 options, names = planner.country_options(origin_table)
-chosen = st.multiselect(
+chosen = address.linked_control(
+    st.multiselect,
     _("Countries of origin"),
     options,
     default=[c for c in cache.plan_countries(f) if c in names],
-    format_func=lambda iso3: names.get(iso3, iso3),
+    shown=render.shown_as({iso3: names.get(iso3, iso3) for iso3 in options}),
+    multi=True,
     key=planner.PLAN_KEY,
-    bind="query-params",
     help=_(
         "Default: the sidebar's origins, else the three origins with the most dead and missing."
     ),

@@ -7,7 +7,7 @@ import streamlit as st
 from analytics import figures as fg
 from analytics.reconcile import divergence_rule_text
 from i18n import _
-from ui import cache, charts, render, state
+from ui import address, cache, charts, render, state
 from ui import reconcile as view
 
 f = state.current_filters()
@@ -30,12 +30,13 @@ if not choices:
     st.info(_("No route matches these filters."))
     st.stop()
 
-route_id = st.selectbox(
+route_id = address.linked_control(
+    st.selectbox,
     _("Route"),
     choices,
-    format_func=lambda r: names.get(r, r),
+    shown=render.shown_as({r: names.get(r, r) for r in choices}),
     key="reconcile",
-    bind="query-params",
+    default=choices[0],
     help=_("Central Mediterranean is the route with all three sources (UNHCR arrivals to Italy)."),
 )
 rec = cache.reconcile(f, route_id)

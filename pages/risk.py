@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics import figures as fg
 from i18n import _
-from ui import cache, charts, render, snapshots, state
+from ui import address, cache, charts, render, snapshots, state
 
 f = state.current_filters()
 v = cache.vintages(f)
@@ -15,28 +15,30 @@ st.title(_("Origin and transit risk"))
 st.caption(_("Filters: {filters}").format(filters=render.describe(f)))
 
 kind = (
-    st.segmented_control(
+    address.linked_control(
+        st.segmented_control,
         _("Risk of"),
         ["origin", "transit"],
-        format_func={"origin": _("Countries of origin"), "transit": _("Transit countries")}.get,
+        shown=render.shown_as(
+            {"origin": _("Countries of origin"), "transit": _("Transit countries")}
+        ),
         key="kind",
         default="origin",
         required=True,
-        bind="query-params",
     )
     or "origin"
 )
 
 left, right = st.columns(2)
 scope = (
-    left.segmented_control(
+    address.linked_control(
+        left.segmented_control,
         _("Scope"),
         ["europe", "world"],
-        format_func=render.shown_as({k: _(v) for k, v in render.SCOPE_OPTIONS.items()}),
+        shown=render.shown_as({k: _(v) for k, v in render.SCOPE_OPTIONS.items()}),
         key="scope",
         default="europe",
         required=True,
-        bind="query-params",
         help=_(
             "Routes towards Europe, where Frontex, IOM and UNHCR all report, or every route "
             "worldwide (IOM and the Organized Crime Index only: Frontex has no data there)."
@@ -45,14 +47,14 @@ scope = (
     or "europe"
 )
 variant = (
-    right.segmented_control(
+    address.linked_control(
+        right.segmented_control,
         _("Deaths counted"),
         ["robust", "raw"],
-        format_func=render.shown_as({k: _(v) for k, v in render.VARIANT_OPTIONS.items()}),
+        shown=render.shown_as({k: _(v) for k, v in render.VARIANT_OPTIONS.items()}),
         key="variant",
         default="robust",
         required=True,
-        bind="query-params",
         help=_(
             "Robust: each incident counts at most as much as the period's 95th-percentile "
             "incident, and deaths per 1,000 detections are shrunk toward the mean where they "
@@ -103,12 +105,14 @@ charts.render_figure(
 st.caption(render.risk_caption(scores, v, f, weights))
 
 st.subheader(_("Country card"))
-country = st.selectbox(
+ranked = render.ranked_countries(scores)
+country = address.linked_control(
+    st.selectbox,
     _("Country"),
-    render.ranked_countries(scores),
-    format_func=render.country_name_lookup(scores),
+    ranked,
+    shown=render.country_name_lookup(scores),
     key="country",
-    bind="query-params",
+    default=ranked[0],
 )
 with map_slot:
     render.render_deck(

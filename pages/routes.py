@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics import figures as fg
 from i18n import _
-from ui import cache, charts, render, snapshots, state
+from ui import address, cache, charts, render, snapshots, state
 
 f = state.current_filters()
 v = cache.vintages(f)
@@ -15,10 +15,11 @@ metrics = cache.route_metrics(f)
 st.title(_("Routes"))
 st.caption(_("Filters: {filters}").format(filters=render.describe(f)))
 
-colour_by = st.segmented_control(
+colour_by = address.linked_control(
+    st.segmented_control,
     _("Colour routes by"),
     ["lethality", "route"],
-    format_func={"lethality": _("Lethality"), "route": _("Route")}.get,
+    shown=render.shown_as({"lethality": _("Lethality"), "route": _("Route")}),
     help=_(
         "Lethality: dead and missing (IOM) per 1,000 detections (Frontex), where both cover "
         "the route."
@@ -26,7 +27,6 @@ colour_by = st.segmented_control(
     key="colour",
     default="lethality",
     required=True,
-    bind="query-params",
 )
 choices = render.route_choices(metrics, f)
 names = dict(zip(metrics["route_id"], metrics["name"], strict=True))
@@ -35,12 +35,13 @@ if not choices:
     st.info(_("No route matches these filters."))
     st.stop()
 
-route_id = st.selectbox(
+route_id = address.linked_control(
+    st.selectbox,
     _("Route in depth"),
     choices,
-    format_func=lambda r: names.get(r, r),
+    shown=render.shown_as({r: names.get(r, r) for r in choices}),
     key="focus",
-    bind="query-params",
+    default=choices[0],
 )
 render.render_deck(
     render.make_deck(render.route_map_layers(f, colour_by or "lethality", highlight=[route_id])),

@@ -11,7 +11,7 @@ from analytics.money import PERSONS_BASES, STATUS_OK, format_fee, format_range
 from data.filters import Filters
 from i18n import N_, _, fmt_number, fmt_percent, route_name
 from services.money import CAVEATS, MoneyTables
-from ui import cache, render
+from ui import address, cache, render
 
 #: The cited default of ``smuggler_use_share.csv`` for EU routes (Europol: "more than 90%").
 DEFAULT_SHARE = (0.9, 1.0)
@@ -27,14 +27,14 @@ PERSONS_LABELS = {
 def persons_control() -> str:
     """The persons-moved choice (kept in the URL): ``detections`` or ``arrivals``."""
     return (
-        st.segmented_control(
+        address.linked_control(
+            st.segmented_control,
             _("Persons moved"),
             list(PERSONS_BASES),
-            format_func=lambda k: _(PERSONS_LABELS[k]),
+            shown=render.shown_as({k: _(v) for k, v in PERSONS_LABELS.items()}),
             key=K_PERSONS,
             default="detections",
             required=True,
-            bind="query-params",
             help=_(
                 "Detections are border-crossing events, not persons. UNHCR arrivals are persons "
                 "landed in Italy (Central Mediterranean only)."

@@ -34,7 +34,7 @@ from data.filters import Filters, Vintages
 from export.tables import prepare_incident_table, to_safe_csv, to_safe_xlsx
 from i18n import N_, _
 from i18n.names import source_text
-from ui import access, cache
+from ui import access, address, cache
 
 if TYPE_CHECKING:
     import pydeck as pdk
@@ -539,14 +539,15 @@ def render_map_controls(key: str = "map") -> MapOptions:
     """Layer toggles and "colour every route", kept in the page address."""
     left, right = st.columns([3, 2], vertical_alignment="center")
     with left:
-        chosen = st.pills(
+        chosen = address.linked_control(
+            st.pills,
             _("Show on the map"),
             list(MAP_LAYERS),
             selection_mode="multi",
             default=list(MAP_LAYERS),
-            format_func=shown_as({k: _(v) for k, v in MAP_LAYERS.items()}),
+            shown=shown_as({k: _(v) for k, v in MAP_LAYERS.items()}),
+            multi=True,
             key=f"{key}_layers",
-            bind="query-params",
         )
     with right:
         all_routes = st.toggle(

@@ -22,7 +22,7 @@ import i18n
 from data.filters import Filters, as_date, filters_from_query, filters_to_query
 from i18n import N_, _
 from i18n.names import cause_name, region_name
-from ui import cache, render
+from ui import address, cache, render
 
 # Query-string keys owned by the sidebar (as written by data.filters.filters_to_query).
 URL_KEYS = ("from", "to", "unr", "uns", "reg", "route", "origin", "cause", "q", "vintage")
@@ -276,16 +276,7 @@ def _sanitise(key: str, options: Sequence[Any], what: str) -> None:
 
 def _write_url(f: Filters) -> None:
     target = filters_to_query(f)
-    for key in URL_KEYS:
-        want = target.get(key)
-        have = st.query_params.get_all(key) if key in st.query_params else None
-        if want is None:
-            if have is not None:
-                del st.query_params[key]
-            continue
-        want_list = [want] if isinstance(want, str) else list(want)
-        if have != want_list:
-            st.query_params[key] = want_list if len(want_list) > 1 else want_list[0]
+    address.write_params({key: target.get(key) for key in URL_KEYS})
 
 
 def name_key(name: str) -> tuple[str, str]:

@@ -263,15 +263,16 @@ def test_query_string_is_written_and_survives_page_changes(demo_app: AppTest) ->
 
 def test_routes_page_reads_its_route_from_the_link(demo_app: AppTest) -> None:
     # A shared link opens on the page itself: /routes?focus=...&colour=...
-    # Page widgets bound to the URL store their labels: readable links.
-    demo_app.query_params.update({"focus": "Western Balkans", "colour": "Route", "q": "2"})
+    # Page controls keep their option codes in the URL: the same link in every language.
+    demo_app.query_params.update({"focus": "western_balkans", "colour": "route", "q": "2"})
     at = demo_app.switch_page("pages/routes.py").run()
     assert_clean(at, "routes")
     assert at.selectbox(key="focus").value == "western_balkans"
     assert at.title[0].value == "Routes"
     assert at.header[0].value == "Western Balkans"
     assert at.sidebar.select_slider(key="flt_quality").value == 2
-    assert query(at)["focus"] == ["Western Balkans"] and query(at)["q"] == ["2"]
+    assert query(at)["focus"] == ["western_balkans"] and query(at)["q"] == ["2"]
+    assert query(at)["colour"] == ["route"]
     route_layer = next(layer for layer in decks(at)[0]["layers"] if layer["id"] == "routes")
     wb = next(r for r in route_layer["data"] if r["route_id"] == "western_balkans")
     assert wb["color"][:3] == [204, 121, 167]  # the route's own colour, #CC79A7

@@ -34,7 +34,7 @@ def _metric(at: AppTest, label: str) -> str:
 
 
 def test_page_on_demo_data_reads_its_route_from_the_link(demo_app: AppTest) -> None:
-    demo_app.query_params.update({"reconcile": "Western Balkans"})
+    demo_app.query_params.update({"reconcile": "western_balkans"})
     at = demo_app.switch_page(PAGE).run()
     _clean(at)
     assert at.title[0].value == "Reconcile sources"

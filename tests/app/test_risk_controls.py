@@ -79,21 +79,17 @@ def test_scope_variant_and_oc_weight_zero(demo_app: AppTest, demo_db) -> None:
 
 
 def test_the_url_restores_scope_variant_and_weights(demo_app: AppTest) -> None:
-    # Bound controls keep their shown label in the address (as the Routes page's focus does);
-    # AppTest does not write the address back, so this opens a session on such a link, as a
-    # reload or a shared link does.
+    # The address holds the option codes, whatever the language (tests/app/test_link_codes.py);
+    # this opens a session on such a link, as a reload or a shared link does.
     demo_app.query_params.update(
-        {
-            "scope": "All routes worldwide",
-            "variant": "Raw counts",
-            "w_origin_oc_human_smuggling": "0.0",
-        }
+        {"scope": "world", "variant": "raw", "w_origin_oc_human_smuggling": "0.0"}
     )
     at = demo_app.run()
     at.switch_page("pages/risk.py").run()
     clean(at, "link")
     assert at.segmented_control(key="scope").value == "world"
     assert at.segmented_control(key="variant").value == "raw"
+    assert at.query_params["scope"] == "world" and at.query_params["variant"] == "raw"
     assert at.slider(key="w_origin_oc_human_smuggling").value == 0.0
     text = captions(at)
     assert "Scope: all routes worldwide. Scores: raw counts." in text
@@ -102,6 +98,16 @@ def test_the_url_restores_scope_variant_and_weights(demo_app: AppTest) -> None:
     # The other weights are still the defaults, rescaled without the OC Index and Frontex.
     # 0.30 / (0.30 + 0.10 + 0.10 + 0.05): the defaults without the OC Index and Frontex.
     assert "dead and missing 0.55" in text
+
+
+def test_a_link_with_the_old_labels_still_opens_its_view(demo_app: AppTest) -> None:
+    # Links made before codes held the shown labels, in the link's own language (lang=...).
+    demo_app.query_params.update({"scope": "All routes worldwide", "variant": "Raw counts"})
+    at = demo_app.switch_page("pages/risk.py").run()
+    clean(at, "old link")
+    assert at.segmented_control(key="scope").value == "world"
+    assert at.segmented_control(key="variant").value == "raw"
+    assert at.query_params["scope"] == "world" and at.query_params["variant"] == "raw"
 
 
 @pytest.mark.shared
