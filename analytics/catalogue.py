@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
@@ -165,6 +166,54 @@ class Measure:
             return i18n.fmt_percent(x, self.decimals, signed=self.signed)
         text = i18n.fmt_number(x, self.decimals, signed=self.signed)
         return f"{text} {self.unit}" if with_unit else text
+
+    @property
+    def unit_note(self) -> str:
+        """The part of :attr:`unit` the label does not already say (see :func:`unit_note`)."""
+        return unit_note(self.label, self.unit)
+
+    @property
+    def label_with_unit(self) -> str:
+        """The label with its unit, never saying a word twice (see :func:`label_with_unit`)."""
+        return label_with_unit(self.label, self.unit)
+
+
+def unit_note(label: str, unit: str) -> str:
+    """The part of ``unit`` that ``label`` does not already say ("" when it says it all).
+
+    "Incidents" / "incidents" -> ""; "Detections (Frontex)" / "detections (events, not
+    persons)" -> "events, not persons"; "Dead and missing" / "persons" -> "persons". Put beside
+    the label by :func:`label_with_unit`, or under it on a metric card.
+    """
+    said = set(_words(label))
+
+    def known(text: str) -> bool:  # "%" or "0-100" alone says nothing the label said
+        words = _words(text)
+        return bool(words) and all(w in said for w in words)
+
+    rest = unit.strip()
+    # Drop the unit's leading words the label already has, then a bracket left around what
+    # remains ("(events, not persons)").
+    while (first := rest.split(maxsplit=1)) and known(first[0]):
+        rest = first[1] if len(first) > 1 else ""
+    if rest.startswith("(") and rest.endswith(")") and rest.count("(") == 1:
+        rest = rest[1:-1].strip()
+    return "" if not rest or known(rest) else rest
+
+
+def label_with_unit(label: str, unit: str) -> str:
+    """``label`` with ``unit``, never saying a word twice: "Dead and missing (persons)",
+    "Incidents" (not "Incidents (incidents)"), "Detections (Frontex) (events, not persons)",
+    "Risk score, points (0-100)" (a comma, not brackets inside brackets)."""
+    note = unit_note(label, unit)
+    if not note:
+        return label
+    return f"{label}, {note}" if "(" in note else f"{label} ({note})"
+
+
+def _words(text: str) -> list[str]:
+    """The lower-cased words of ``text`` (letters and digits; "1,000" is "1" and "000")."""
+    return re.findall(r"\w+", text.lower())
 
 
 def plain_number(value: float, decimals: int = 0) -> str:

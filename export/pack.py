@@ -547,7 +547,7 @@ def _headline_slide(
     names: Mapping[str, str] | None = None,
 ) -> Slide:
     metrics = tuple(
-        Metric(x.measure.label, x.display, x.change.text, x.measure.unit) for x in figures
+        Metric(x.measure.label, x.display, x.change.text, x.measure.unit_note) for x in figures
     )
     cap = chart_caption(
         v,

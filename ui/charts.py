@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import i18n
-from analytics.catalogue import NO_DATA, measure
+from analytics.catalogue import NO_DATA, label_with_unit, measure
 from analytics.figures import figure_alt, figure_name, figure_title, make_series_figure
 from data.filters import Filters, Vintages
 from i18n import _
@@ -151,7 +151,7 @@ def render_refugee_population(f: Filters, iso3: str) -> None:
     st.markdown(f"**{label}**")
     year = pop.get("year")
     if year is None:
-        st.metric(f"{label} ({unit})", m.format(None))
+        st.metric(label_with_unit(label, unit), m.format(None))
         st.caption(_("No UNHCR population figure for this country under these filters."))
         return
     when = (_("End-{year}, provisional") if pop.get("provisional") else _("End-{year}")).format(

@@ -16,15 +16,21 @@ SHORT_NAMES = {"mmp": N_("IOM"), "frontex": "Frontex", "unhcr-arrivals": N_("UNH
 
 def render_summary(rec: Reconciliation) -> None:
     """Four metrics: months all sources cover, detections per arrival over them, months
-    that diverge, sources silent throughout."""
+    that diverge, sources silent throughout.
+
+    Each metric is as wide as its label or value and the row wraps when they do not fit: in
+    four equal columns French cut "pas de données" to "pas de donn…" and the detections
+    label too, and "no data" must read as "no data", whole, never a 0 or a stub.
+    """
     o = rec.overlap
-    c = st.columns(4)
-    c[0].metric(
+    row = st.container(horizontal=True, gap="large", key="reconcile-summary")
+    row.metric(
         _("Months all three sources cover"),
         fmt_number(o["months"]),
         help=_("Whole months inside the IOM, Frontex and UNHCR windows and the period."),
+        width="content",
     )
-    c[1].metric(
+    row.metric(
         _("Detections per arrival"),
         measure("detections_per_arrival").format(o.get("detections_per_arrival")),
         help=_(
@@ -33,22 +39,25 @@ def render_summary(rec: Reconciliation) -> None:
         )
         + " "
         + _(measure("detections_per_arrival").caveat),
+        width="content",
     )
     months_div = rec.months.loc[rec.months["diverges"] != "", "month"]
-    c[2].metric(
+    row.metric(
         _("Months where a ratio diverges"),
         _("{n} of {total}").format(
             n=fmt_number(len(months_div)), total=fmt_number(len(rec.months))
         ),
+        width="content",
     )
     silent = [
         _(SHORT_NAMES[k]) for k, col in STATUS_COLUMNS.items() if (rec.months[col] == NO_DATA).all()
     ]
-    c[3].metric(
+    row.metric(
         _("Silent sources"),
         ", ".join(silent) if silent else _("none"),
         help=_("Sources with no data at all for this route and period (see the coverage strip): ")
         + "; ".join(f"{_(SHORT_NAMES[k])}: {_(SOURCE_NAMES[k])}" for k in STATUS_COLUMNS),
+        width="content",
     )
 
 

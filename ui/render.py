@@ -25,7 +25,7 @@ import pandas as pd
 import streamlit as st
 
 import i18n
-from analytics.catalogue import NO_DATA, Figure, component_measure, measure
+from analytics.catalogue import NO_DATA, Figure, component_measure, label_with_unit, measure
 from analytics.figures import caption as make_caption
 from analytics.figures import source_caption as make_source_caption
 from analytics.figures import source_line as make_source_line
@@ -1166,7 +1166,7 @@ def risk_table(
             table[f"value_{c}"] = np.round(values * 100.0 if m.share else values, m.decimals)
             unit = _(_HEADER_UNITS.get(m.unit, m.unit))
             # A label that already names its unit ("... per 1,000 detections") keeps it once.
-            head = label if label.lower().endswith(unit.lower()) else f"{label} ({unit})"
+            head = label_with_unit(label, unit)
             heads[f"value_{c}"] = (
                 head,
                 f"{_(m.label)}, {_(m.unit)}. {_(m.caveat)}",

@@ -23,7 +23,7 @@ import streamlit as st
 
 import i18n
 from analytics import figures as fg
-from analytics.catalogue import Figure
+from analytics.catalogue import Figure, label_with_unit
 from data import app_state
 from data.filters import Filters, filters_from_query, filters_to_query
 from export.pack import short_sentence
@@ -415,7 +415,7 @@ def presenter_html(
     shown = [x for x in figures if x.measure.id in ("dead_and_missing", "incidents", "detections")]
     figs_html = "".join(
         f'<div class="rw-figure"><div class="rw-value">{html.escape(x.display)}</div>'
-        f'<div class="rw-label">{html.escape(_(x.measure.label))} ({html.escape(_(x.measure.unit))})'
+        f'<div class="rw-label">{html.escape(label_with_unit(_(x.measure.label), _(x.measure.unit)))}'
         + (f"<br>{html.escape(x.change.text)}" if x.change.text else "")
         + "</div></div>"
         for x in shown

@@ -82,3 +82,30 @@ def test_presenter_without_views_shows_the_current_filters(own_db: Path) -> None
     assert not at.exception
     assert "Current view" in _html(at)
     assert "Save views on the Briefing page" in at.info[0].body
+
+
+def test_presenter_figures_name_their_unit_once_in_both_languages(own_db: Path) -> None:
+    """ "Incidents (incidents)" and "Détections (Frontex) (franchissements détectés ...)" were
+    shown: a figure's label carries only what its unit adds."""
+    import re
+
+    for lang, wanted, never in (
+        ("en", "Dead and missing (persons)", "Incidents (incidents)"),
+        ("fr", "Morts et disparus (personnes)", "Incidents (incidents)"),
+    ):
+        at = AppTest.from_file(APP, default_timeout=90)
+        at.query_params["lang"] = lang
+        at.run()
+        at.switch_page("pages/presenter.py").run()
+        assert not at.exception, [e.message for e in at.exception]
+        body = _html(at)
+        labels = [
+            re.sub(r"<br>.*", "", lab) for lab in re.findall(r'class="rw-label">(.*?)</div>', body)
+        ]
+        assert len(labels) == 3, (lang, labels)
+        assert wanted in labels and never not in body, (lang, labels)
+        assert "Incidents" in labels, (lang, labels)
+        for lab in labels:  # no word of the unit part repeats the label
+            head, _sep, unit = lab.partition(" (")
+            words = set(re.findall(r"\w+", head.lower()))
+            assert not words & set(re.findall(r"\w+", unit.lower())), (lang, lab)

@@ -58,6 +58,17 @@ def test_page_on_demo_data_reads_its_route_from_the_link(demo_app: AppTest) -> N
     assert at.header[0].value == "Central Mediterranean"
 
 
+def test_no_data_metric_reads_whole_in_french(demo_app: AppTest) -> None:
+    """The demo has no arrivals: detections per arrival is "pas de données", whole (in four
+    equal columns French showed "pas de donn…"), never 0. Each metric is as wide as its text
+    in a row that wraps (measured in Chromium at 1440 and 1024 px: no value or label cut)."""
+    demo_app.query_params.update({"reconcile": "Central Mediterranean", "lang": "fr"})
+    at = demo_app.switch_page(PAGE).run()
+    _clean(at)
+    assert _metric(at, "Franchissements détectés par arrivée") == "pas de données"
+    assert _metric(at, "Sources muettes") == "HCR"
+
+
 def test_data_sources_page_links_to_it(demo_app: AppTest) -> None:
     at = demo_app.switch_page("pages/data_sources.py").run()
     _clean(at)

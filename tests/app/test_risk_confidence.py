@@ -30,7 +30,8 @@ def test_risk_table_units_and_country_card_unhcr(real_app: AppTest, real_db: Pat
     assert heads["score"] == "Score (0-100)"
     assert heads["incidents"] == "Incidents (count)"
     assert heads["value_change_pct"].endswith("(%)")
-    assert heads["value_detections"].endswith("(detections)")
+    # The label already says "detections": the unit is not said twice.
+    assert heads["value_detections"] == "Detections of its nationals"
     for col, (head) in heads.items():
         if col.startswith("contrib_"):
             assert head.endswith("(points)"), head

@@ -1,8 +1,10 @@
 """Packs built from the real files never overflow, and their PowerPoint charts are native.
 
-Packs for all years, each of the last three years of the data and one route: every PDF page
-checked with pdfplumber, every PPTX slide from its shapes (tests/pack_checks.py), and the
-native charts' embedded data compared with the tables the warehouse gives.
+Packs for all years, each of the last three years of the data and one route, in English and in
+French (French runs about 20% longer): every PDF page checked with pdfplumber, every PPTX slide
+from its shapes (tests/pack_checks.py), and the native charts' embedded data compared with the
+tables the warehouse gives. The warehouse is built once per session (``real_db``), the ten
+packs once per language.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from data import queries as q
 from data.filters import Filters
 from export import images as sn
 from export import pack as b
+from i18n import _, month_year, use_lang
 from services import pack as sp
 from tests.pack_checks import chart_problems, pdf_problems, pptx_problems
 
@@ -33,12 +36,18 @@ def con(real_db: Path) -> duckdb.DuckDBPyConnection:
     c.close()
 
 
+#: The five scopes: all years, each of the last three years of the data, one route.
+SCOPES = ("all years", "last year - 2", "last year - 1", "last year", "central_mediterranean")
+LANGS = ("en", "fr")
+
+
 def _filters(con: duckdb.DuckDBPyConnection) -> dict[str, Filters]:
     last = q.query_headline(con, Filters())["last_date"]
     year = int(str(last)[:4])
     out = {"all years": Filters()}
-    for y in range(year - 2, year + 1):
-        out[str(y)] = Filters(date_from=dt.date(y, 1, 1), date_to=dt.date(y, 12, 31))
+    for back, name in zip((2, 1, 0), SCOPES[1:4], strict=True):
+        y = year - back
+        out[name] = Filters(date_from=dt.date(y, 1, 1), date_to=dt.date(y, 12, 31))
     out["central_mediterranean"] = Filters(routes=("central_mediterranean",))
     return out
 
@@ -46,58 +55,73 @@ def _filters(con: duckdb.DuckDBPyConnection) -> dict[str, Filters]:
 Built = tuple[Filters, b.Pack, bytes, bytes]
 
 
+@pytest.fixture(scope="module", params=LANGS)
+def lang(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
-def packs(con: duckdb.DuckDBPyConnection) -> dict[str, Built]:
-    """Each pack with its PDF and PPTX, rendered once."""
+def packs(con: duckdb.DuckDBPyConnection, lang: str) -> dict[str, Built]:
+    """Each pack with its PDF and PPTX in ``lang``, rendered once."""
     if sn.export_unavailable_reason():
         pytest.skip(str(sn.export_unavailable_reason()))
     out = {}
-    for name, f in _filters(con).items():
-        pack = sp.collect_pack(con, f, generated_on=dt.date(2026, 4, 9))
-        out[name] = (f, pack, b.render_pdf(pack), b.render_pptx(pack))
+    with use_lang(lang):
+        for name, f in _filters(con).items():
+            pack = sp.collect_pack(con, f, generated_on=dt.date(2026, 4, 9))
+            out[name] = (f, pack, b.render_pdf(pack), b.render_pptx(pack))
     return out
 
 
 def test_five_packs_from_the_real_files(packs: dict[str, Built]) -> None:
-    assert len(packs) == 5 and {"all years", "central_mediterranean"} <= set(packs)
+    assert tuple(packs) == SCOPES
 
 
+@pytest.mark.parametrize("scope", SCOPES)
 @pytest.mark.parametrize("fmt", ["pdf", "pptx"])
-def test_real_packs_never_overflow(packs: dict[str, Built], fmt: str) -> None:
-    for name, (_f, pack, pdf, pptx) in packs.items():
-        assert b.fit_pack(pack) is pack, name  # collect_pack returns fitted slides
+def test_real_packs_never_overflow(
+    packs: dict[str, Built], lang: str, fmt: str, scope: str
+) -> None:
+    _f, pack, pdf, pptx = packs[scope]
+    with use_lang(lang):
+        assert b.fit_pack(pack) is pack  # collect_pack returns fitted slides
         if fmt == "pdf":
-            assert pdf_problems(pdf, pack) == [], name
+            assert pdf_problems(pdf, pack) == []
         else:
-            assert pptx_problems(pptx) == [], name
-            assert chart_problems(pptx, pack) == [], name
+            assert pptx_problems(pptx) == []
+            assert chart_problems(pptx, pack) == []
 
 
 def test_native_charts_hold_the_warehouse_tables(
-    con: duckdb.DuckDBPyConnection, packs: dict[str, Built]
+    con: duckdb.DuckDBPyConnection, packs: dict[str, Built], lang: str
 ) -> None:
     from pptx import Presentation
 
     for name, (f, pack, _pdf, pptx) in packs.items():
         prs = Presentation(io.BytesIO(pptx))
+        # Slides in the pack's order (a French title's narrow spaces differ in the file).
         charts = {
-            s.shapes.title.text: [sh.chart for sh in s.shapes if sh.has_chart] for s in prs.slides
+            spec.title: [sh.chart for sh in s.shapes if sh.has_chart]
+            for s, spec in zip(prs.slides, pack.slides, strict=True)
         }
         assert sum(len(c) for c in charts.values()) >= 6, name
         # Dead and missing per month: every month of the warehouse's table, in order.
         monthly = q.query_incidents_by(con, f, "none", "month").sort_values("period")
         title = next(s.title for s in pack.slides if s.charts and s.charts[0].kind == "column")
         plot = charts[title][0].plots[0]
-        assert list(plot.categories) == [f"{d:%b %Y}" for d in monthly["period"]], name
+        with use_lang(lang):  # "Jan 2024" / "janv. 2024"
+            months = [month_year(d, short=True) for d in monthly["period"]]
+        assert list(plot.categories) == months, name
         assert list(plot.series[0].values) == [float(v) for v in monthly["dead_and_missing"]]
-        # Causes of death: each cause's dead and missing.
+        # Causes of death: each cause's dead and missing ("cause" in both languages).
         causes = q.query_incidents_by(con, f, "cause", None)
         causes = causes[causes["dead_and_missing"] > 0]
         title = next(s.title for s in pack.slides if "cause" in s.title.lower() and s.charts)
         plot = charts[title][0].plots[0]
         got = dict(zip(plot.categories, plot.series[0].values, strict=True))
         assert sorted(got.values()) == sorted(float(v) for v in causes["dead_and_missing"]), name
-        assert plot.series[0].name == "Dead and missing"
+        with use_lang(lang):
+            assert plot.series[0].name == _("Dead and missing")
 
 
 def test_pack_route_map_is_fitted_to_the_routes_with_deaths(real_db) -> None:

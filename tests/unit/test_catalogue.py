@@ -151,3 +151,35 @@ def test_score_components_take_unit_and_source_from_the_catalogue() -> None:
             assert cat.component_measure(kind, comp).unit
     assert COMPONENTS["detections"].unit == cat.measure("origin_detections").unit
     assert COMPONENTS["deaths_per_1000_detections"].source == "IOM Missing Migrants and Frontex"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_label_never_repeats_its_unit(lang: str) -> None:
+    """Presenter figures, metric titles and table heads put the unit beside the label: no word
+    twice ("Incidents (incidents)" was shown in both languages), and the unit is dropped only
+    where the label already says every word of it."""
+    import re
+
+    from i18n import use_lang
+
+    def words(text: str) -> list[str]:
+        return re.findall(r"\w+", text.lower())
+
+    with use_lang(lang):
+        for mid in cat.MEASURES:
+            m = cat.measure(mid)
+            shown = m.label_with_unit
+            assert shown.startswith(m.label), (lang, mid, shown)
+            # Labels may say "and" twice; what the unit adds repeats nothing of the label.
+            added = words(shown[len(m.label) :])
+            assert not set(added) & set(words(m.label)), (lang, mid, shown)
+            note = m.unit_note
+            assert not set(words(note)) & set(words(m.label)), (lang, mid, note)
+            if not note:  # dropped: the label says the unit already
+                assert set(words(m.unit)) <= set(words(m.label)), (lang, mid, m.unit)
+    with use_lang(lang):
+        assert cat.measure("incidents").label_with_unit == "Incidents"
+    assert cat.measure("dead_and_missing").label_with_unit == "Dead and missing (persons)"
+    assert cat.measure("detections").label_with_unit == "Detections (Frontex) (events, not persons)"
+    assert cat.measure("risk_score").label_with_unit == "Risk score, points (0-100)"
+    assert cat.label_with_unit("Share of children", "%") == "Share of children (%)"
