@@ -246,11 +246,13 @@ def country_name(iso3: str, english: str) -> str:
     return _country_names_fr().get(str(iso3), gettext(english))
 
 
-def sort_key(name: object) -> str:
+def sort_key(name: object) -> tuple[str, str]:
     """A key that sorts names as a reader of either language expects: accents and case
-    ignored (``Égypte`` between ``Djibouti`` and ``Érythrée``, not after ``Zimbabwe``)."""
-    text = unicodedata.normalize("NFKD", str(name))
-    return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    ignored first (``Égypte`` between ``Djibouti`` and ``Érythrée``, not after ``Zimbabwe``;
+    "Côte d'Ivoire" among the C), then the exact text to break ties."""
+    text = str(name)
+    base = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return base.casefold(), text
 
 
 def country_names(names: Mapping[str, str]) -> dict[str, str]:

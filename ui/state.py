@@ -12,7 +12,6 @@ rewritten from the filters in force, so the address bar always reproduces the vi
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -279,15 +278,6 @@ def _write_url(f: Filters) -> None:
     address.write_params({key: target.get(key) for key in URL_KEYS})
 
 
-def name_key(name: str) -> tuple[str, str]:
-    """Sort key for names as a reader expects them in a list: accents and case ignored first
-    ("Côte d'Ivoire" among the C, "Åland" among the A), then the exact text to break ties."""
-    base = "".join(
-        ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch)
-    )
-    return base.casefold(), name
-
-
 def _by_shown(values: Sequence[str], shown: Any) -> list[str]:
     """``values`` as the warehouse orders them in English; by their shown (translated) names
     in another language."""
@@ -298,7 +288,7 @@ def _by_shown(values: Sequence[str], shown: Any) -> list[str]:
 
 def by_name(codes: Sequence[Any], names: Mapping[Any, str]) -> list[Any]:
     """``codes`` (ISO3 codes, route ids) ordered by the name shown for each, not by code."""
-    return sorted(codes, key=lambda c: name_key(str(names.get(c, c))))
+    return sorted(codes, key=lambda c: i18n.sort_key(names.get(c, c)))
 
 
 def _multiselect(

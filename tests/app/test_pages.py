@@ -428,13 +428,14 @@ def test_downloads_neutralise_spreadsheet_formulas() -> None:
 def test_origin_and_route_lists_are_in_name_order(real_app: AppTest) -> None:
     """The sidebar lists countries and routes by the name shown, not by ISO code or id
     ("Côte d'Ivoire" among the C, not after "CIV"-coded neighbours)."""
-    from ui.state import K_LIST, name_key
+    from i18n import sort_key
+    from ui.state import K_LIST
 
     real_app.run()
     for attr in ("origins", "routes"):
         shown = list(real_app.multiselect(key=K_LIST[attr]).options)
         assert len(shown) > 5, attr
-        assert shown == sorted(shown, key=name_key), (attr, shown[:10])
+        assert shown == sorted(shown, key=sort_key), (attr, shown[:10])
     origins = list(real_app.multiselect(key=K_LIST["origins"]).options)
     assert any(o.startswith("Côte") or o.startswith("Cote") for o in origins)
 
