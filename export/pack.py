@@ -500,9 +500,10 @@ class _ChartJob:
 
 
 def _vintage_lines(sources: pd.DataFrame, v: Vintages, origin: pd.DataFrame) -> tuple[str, ...]:
+    """The title slide's data vintages: publisher and vintage date, in every language without
+    the internal source id (the "Sources and caveats" slide and the audit trail keep it)."""
     out: list[str] = []
     by_id = sources.set_index("source_id")
-    english = i18n.get_lang() == i18n.DEFAULT_LANG
     for sid, what in ((v.incidents, _("Incidents")), (v.detections, _("Detections"))):
         if sid and sid in by_id.index:
             r = by_id.loc[sid]
@@ -510,22 +511,11 @@ def _vintage_lines(sources: pd.DataFrame, v: Vintages, origin: pd.DataFrame) -> 
             publisher = source_text(r["publisher"])
             if bool(r["is_demo"]):
                 publisher = _("{publisher} (synthetic demo)").format(publisher=publisher)
-            line = _("{what}: {publisher}, vintage {date}").format(
-                what=what, publisher=publisher, date=_day_text(d) if d else "-"
+            out.append(
+                _("{what}: {publisher}, vintage {date}").format(
+                    what=what, publisher=publisher, date=_day_text(d) if d else "-"
+                )
             )
-            # English has always named the source id; other languages leave ids to the audit
-            # trail and name the vintage only.
-            out.append(f"{line} ({sid})" if english else line)
-    if english:
-        srcs = (
-            str(origin["sources"].dropna().iloc[0])
-            if "sources" in origin and origin["sources"].notna().any()
-            else ""
-        )
-        for part in srcs.split("; "):
-            if "Organized Crime" in part or "oc-index" in part:
-                out.append(_("Criminality: {source}").format(source=part))
-        return tuple(out)
     oc = origin["oc_source"].dropna() if "oc_source" in origin else pd.Series(dtype=object)
     if len(oc) and str(oc.iloc[0]) in by_id.index:
         r = by_id.loc[str(oc.iloc[0])]
@@ -936,14 +926,14 @@ def _sources_slide(
     transit: pd.DataFrame,
     names: Mapping[str, str] | None = None,
 ) -> Slide:
+    # The OC Index edition used is named by its id (the citation text no longer holds ids).
     used = {v.incidents, v.detections}
-    oc = str(origin["sources"].dropna().iloc[0]) if origin["sources"].notna().any() else ""
     oc_ids = set(origin["oc_source"].dropna().astype(str)) if "oc_source" in origin else set()
     english = i18n.get_lang() == i18n.DEFAULT_LANG
     lines: list[str] = []
     for r in sources.to_dict("records"):
         sid = str(r["source_id"])
-        if sid not in used and sid not in oc and sid not in oc_ids:
+        if sid not in used and sid not in oc_ids:
             continue
         d = as_date(r["vintage"])
         lic = (

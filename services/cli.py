@@ -282,10 +282,10 @@ def _run_reconcile(args: argparse.Namespace) -> int:
     english = i18n.get_lang() == DEFAULT_LANG
     print(_("Reconciliation: {route}, {filters}").format(route=rec.name, filters=filters_text))
     for r in rec.sources.to_dict("records"):
-        # English names the source id; other languages the vintage (ids: --json).
+        # The citation (publisher and vintage) in every language; the source ids: --json.
         print(
             f"- {r['source']}: {r['window']}"
-            + (f" ({r['source_id']})" if english and _clean(r["source_id"]) else "")
+            + (f" ({r['citation']})" if _clean(r["citation"]) else "")
         )
     heads = [measure(mid).label.split(" (")[0] for mid, _kind in COUNTS]
     month, ratio_head, diverges = _("month"), _("det./arrival"), _("diverges")
@@ -779,10 +779,8 @@ def _num(v: Any, spec: str) -> str:
 
 
 def _describe(con: Any, f: Filters) -> str:
-    """The filters in words: as always in English; in other languages with the names of
-    routes, countries and vintages instead of their ids (:func:`services.report.display_names`)."""
-    if i18n.get_lang() == DEFAULT_LANG:
-        return f.describe()
+    """The filters in words, with the names of routes, countries and vintages instead of
+    their ids, in every language (:func:`services.report.display_names`)."""
     from services import report
 
     return f.describe(report.display_names(con))
@@ -859,24 +857,15 @@ def _run_risk(args: argparse.Namespace) -> int:
                     if df["detection_source"].notna().any()
                     else None
                 )
-                if i18n.get_lang() == DEFAULT_LANG:
-                    print(
-                        f"Sources: {first['incident_source']} (vintage {first['incident_vintage']}); "
-                        f"Frontex {det or 'none'}. "
-                        f"{first['note']}"
-                    )
-                else:  # the vintages by date, not by internal id
-                    dates = _source_dates(con)
-                    print(
-                        _(
-                            "Sources: IOM, vintage {incidents}; Frontex, vintage {detections}. "
-                            "{note}"
-                        ).format(
-                            incidents=_day(dates.get(str(first["incident_source"]))),
-                            detections=_day(dates.get(str(det))) if det else _("none"),
-                            note=first["note"],
-                        )
-                    )
+                # The citations a reader sees (publisher and vintage, the one definition in
+                # report.source_labels); the ids stay in --json.
+                labels = report.source_labels(con)
+                cited = [labels.get(str(s), str(s)) for s in (first["incident_source"], det) if s]
+                print(
+                    _("Sources: {sources}").format(sources="; ".join(cited))
+                    + ". "
+                    + str(first["note"])
+                )
             return 0
         comps = ORIGIN_COMPONENTS if args.level == "origin" else TRANSIT_COMPONENTS
         try:
@@ -955,11 +944,6 @@ _RISK_TITLES: Mapping[str, str] = {
     "transit": N_("Transit risk, {filters}"),
 }
 _OTHER_RANK: Mapping[str, str] = {"raw": N_("raw rank"), "robust": N_("robust rank")}
-
-
-def _day(iso: str | None) -> str:
-    """An ISO date as the reader's language writes it (``-`` when unknown)."""
-    return i18n.fmt_date(dt.date.fromisoformat(iso)) if iso else "-"
 
 
 def _run_alerts(args: argparse.Namespace) -> int:

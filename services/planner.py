@@ -99,6 +99,7 @@ class Plan:
     """The cards and what every surface prints beside them."""
 
     cards: tuple[PlanCard, ...]
+    #: The filters in words, with names (:func:`services.report.display_names`).
     filters: str
     period: str
     is_demo: bool
@@ -204,7 +205,8 @@ def plan(
                 (v.incidents, v.detections),
             )
         )
-    return Plan(tuple(cards), f.describe(), period, v.is_demo)
+    # Route and country names and vintage dates, never their ids (the page does the same).
+    return Plan(tuple(cards), f.describe(report.display_names(con, ref=ref)), period, v.is_demo)
 
 
 def _named(df: pd.DataFrame, names: pd.Series, rn: pd.Series) -> pd.DataFrame:

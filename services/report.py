@@ -407,24 +407,17 @@ def _one(con: Con, sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _labels(s: pd.DataFrame) -> dict[str, str]:
-    if get_lang() != "en":
-        return _labels_local(s)
-    out: dict[str, str] = {}
-    for r in s.to_dict("records"):
-        vint = as_date(r.get("vintage"))
-        demo = " (SYNTHETIC DEMO DATA)" if bool(r.get("is_demo")) else ""
-        v = f", vintage {vint.isoformat()}" if vint else ""
-        if r.get("kind") == "oc-index" and vint:
-            v = f", {vint.year} edition"
-        out[str(r["source_id"])] = f"{r['publisher']}{v}{demo}, {r['source_id']}"
-    return out
+    """The citation of each source a reader sees, in the reader's language: publisher and
+    vintage ("IOM Missing Migrants Project, vintage 2026-04-09"; "..., 2023 edition" for the
+    OC Index; "... (SYNTHETIC DEMO DATA)" for demo sources), never the internal source id.
 
-
-def _labels_local(s: pd.DataFrame) -> dict[str, str]:
-    """:func:`_labels` in a language other than English: publisher and vintage date in the
-    reader's words, without the internal source id (the audit trail and ``--json`` keep it)."""
+    The one definition for every language: English keeps the ISO date it always had, other
+    languages write the date in words (``9 avril 2026``). The id stays in the audit trail,
+    ``--json`` and the "Sources and caveats" provenance, one click away.
+    """
     from export.pack import source_text
 
+    english = get_lang() == i18n.DEFAULT_LANG
     out: dict[str, str] = {}
     for r in s.to_dict("records"):
         vint = as_date(r.get("vintage"))
@@ -432,9 +425,8 @@ def _labels_local(s: pd.DataFrame) -> dict[str, str]:
         if r.get("kind") == "oc-index" and vint:
             text = _("{publisher}, {year} edition").format(publisher=publisher, year=vint.year)
         elif vint:
-            text = _("{publisher}, vintage {date}").format(
-                publisher=publisher, date=i18n.fmt_date(vint)
-            )
+            date = vint.isoformat() if english else i18n.fmt_date(vint)
+            text = _("{publisher}, vintage {date}").format(publisher=publisher, date=date)
         else:
             text = publisher
         if bool(r.get("is_demo")):

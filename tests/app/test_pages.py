@@ -355,11 +355,11 @@ def test_sentences_are_escaped_and_citations_set_apart() -> None:
 
     sentence = (
         "Dead and missing in Iran fell to 31 in Jan–Mar 2026 from 323 (3 vs 313 incidents; "
-        "IOM Missing Migrants Project, vintage 2026-04-09, mmp-x) — one of 6 alerts."
+        "IOM Missing Migrants Project, vintage 2026-04-09) — one of 6 alerts."
     )
     assert split_citation(sentence) == (
         "Dead and missing in Iran fell to 31 in Jan–Mar 2026 from 323 — one of 6 alerts.",
-        "3 vs 313 incidents; IOM Missing Migrants Project, vintage 2026-04-09, mmp-x",
+        "3 vs 313 incidents; IOM Missing Migrants Project, vintage 2026-04-09",
     )
     assert split_citation("No source here.") == ("No source here.", "")
     out = sentences_html(["<script>alert(1)</script> (IOM, vintage 2026-04-09)."])

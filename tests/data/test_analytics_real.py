@@ -14,7 +14,9 @@ import pandas as pd
 import pytest
 
 from data.filters import Filters
+from i18n import use_lang
 from services import report
+from tests.citations import SOURCE_ID, ids_in
 from tests.conftest import shared_file
 
 pytestmark = pytest.mark.shared
@@ -58,6 +60,15 @@ def v2025(con) -> str:
     ).fetchone()
     assert s, "the 2025-04 vintage is loaded by the real_db fixture"
     return str(s[0])
+
+
+@pytest.fixture(scope="module")
+def cited_2025(con, v2025) -> str:
+    """How a reader sees the 2025-04 vintage cited: publisher and vintage date, no id."""
+    (vint,) = con.execute(
+        "SELECT vintage FROM sources WHERE source_id = $s", {"s": v2025}
+    ).fetchone()
+    return f"IOM Missing Migrants Project, vintage {pd.Timestamp(vint).date().isoformat()}"
 
 
 def in_2023(df: pd.DataFrame) -> pd.DataFrame:
@@ -135,7 +146,7 @@ def test_top_transit_countries_2023(con, v2025, mmp):
     assert t["score"].dropna().between(0, 100).all()
 
 
-def test_canary_islands_autumn_2023_alert(con, v2025, mmp):
+def test_canary_islands_autumn_2023_alert(con, v2025, cited_2025, mmp):
     atl = on_route(mmp, "Western Africa / Atlantic route to the Canary Islands")
 
     def window(a: str, b: str) -> pd.DataFrame:
@@ -168,7 +179,9 @@ def test_canary_islands_autumn_2023_alert(con, v2025, mmp):
     assert row["status"] == "watch" and row["direction"] == "up"
     assert "within chance against one reference (20 vs 11 incidents a year earlier" in row["reason"]
     assert "191 of the 501" in row["reason"]
-    assert "Oct\u2013Dec 2023" in row["sentence"] and v2025 in row["sentence"]
+    # The sentence cites publisher and vintage; the source id is a column beside it (issue 16).
+    assert "Oct\u2013Dec 2023" in row["sentence"] and cited_2025 in row["sentence"]
+    assert not SOURCE_ID.search(row["sentence"]) and row["source_id"] == v2025
     al = report.alerts(con, f, as_of=dt.date(2023, 12, 1), months=3)
     assert "western_african_atlantic" not in set(al["id"])
     assert list(al.columns[:11]) == [
@@ -186,15 +199,45 @@ def test_canary_islands_autumn_2023_alert(con, v2025, mmp):
     ]
 
 
-def test_key_messages_2023(con, v2025, mmp):
+def test_key_messages_2023(con, v2025, cited_2025, mmp):
     total = int(in_2023(mmp)["dm"].sum())
     m = report.key_messages(con, Filters(**YEAR_2023, vintage=v2025))
     assert len(m) == 5 and m["rank"].tolist() == [1, 2, 3, 4, 5]
     assert m.iloc[0]["sentence"].startswith(
         f"At least {total:,} people were recorded dead or missing"
     )
-    assert all(v2025 in s and s.endswith(".") for s in m["sentence"])
+    assert all(cited_2025 in s and s.endswith(".") for s in m["sentence"])
+    assert ids_in(m["sentence"]) == []
     assert all(v2025 in ids for ids in m["source_ids"])
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_reader_text_never_names_a_source_id(con, v2025, lang):
+    """Every key message, alert and risk-table citation on the real warehouse (two MMP
+    vintages, Frontex, two OC Index editions, UNHCR), in English and French: publisher and
+    vintage, never the internal id (issue 16). The ids stay as data columns."""
+    f = Filters(**YEAR_2023, vintage=v2025)
+    with use_lang(lang):
+        labels = report.source_labels(con)
+        msgs = pd.concat([report.key_messages(con, Filters(), n=10), report.key_messages(con, f)])
+        cand = pd.concat(
+            [
+                report.alert_candidates(con, Filters()),
+                report.alert_candidates(con, f, as_of=dt.date(2023, 12, 1), months=3),
+            ]
+        )
+        origin = report.origin_risk(con, f)
+        transit = report.transit_risk(con, f)
+    assert len(labels) >= 7 and all(SOURCE_ID.fullmatch(sid) for sid in labels)
+    assert ids_in(labels.values()) == []
+    assert ids_in(msgs["sentence"]) == []
+    assert ids_in(cand["sentence"]) == [] and ids_in(cand["reason"]) == []
+    for df in (origin, transit):
+        assert ids_in(df["sources"]) == [] and ids_in(df["note"]) == []
+    # The OC Index is cited by its edition.
+    edition = "2023 edition" if lang == "en" else "édition 2023"
+    assert origin["sources"].str.contains(edition).all(), origin["sources"].iloc[0]
+    assert msgs["source_ids"].str.contains(SOURCE_ID).all()
 
 
 def test_incident_only_filters_are_flagged(con, v2025):

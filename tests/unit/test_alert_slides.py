@@ -15,7 +15,7 @@ LONG = (
     "Dead and missing on the Eastern Route (Horn of Africa to Yemen and the Gulf) route fell to "
     "1,091 in Jan\u2013Mar 2026 from 2,285 in Jan\u2013Mar 2025 (quarterly window; 110 vs 120 "
     "incidents; average 2,230 per 3 months over Jan\u2013Dec 2025; quasi-Poisson test on dead and "
-    "missing p < 0.001; IOM Missing Migrants Project, vintage 2026-04-09, mmp-20260409-9e0d10c6)."
+    "missing p < 0.001; IOM Missing Migrants Project, vintage 2026-04-09)."
 )
 
 

@@ -15,6 +15,7 @@ from data.filters import Filters
 from export import images as sn
 from export import pack as b
 from services import pack as sp
+from tests.citations import SOURCE_ID
 
 DAY = dt.date(2026, 5, 4)
 F = Filters(
@@ -91,12 +92,16 @@ def test_pdf_has_one_page_per_slide_with_title_filters_and_sources(
     assert "Central Mediterranean, 2024" in first
     assert f"Filters: {F.describe(NAMES)}" in first
     assert "Prepared 4 May 2026" in first
-    assert "demo-mmp-" in first  # the incident vintage's source id
+    # The vintages by publisher and date; the source ids are on the last page (provenance)
+    # and in the audit trail, not on the title page (issue 16).
+    assert "Incidents: IOM Missing Migrants Project (synthetic demo), vintage 20" in first
+    assert not SOURCE_ID.search(first)
     assert "SYNTHETIC DEMO DATA" in first
     last = pages[-1]
     assert last.startswith("Sources and caveats")
     assert "IOM Missing Migrants Project" in last and "Frontex" in last
     assert "minimum estimates" in last
+    assert SOURCE_ID.search(last)
     # Every page names the pack and its page number in the footer.
     assert all(f"{i} / {len(pages)}" in t for i, t in enumerate(pages, start=1))
 
