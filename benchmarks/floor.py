@@ -34,6 +34,19 @@ second pass on the app and the floor reading Chrome's renderer main-thread time 
 (``Performance.getMetrics``: task, script, layout, style), outside the timed window.
 
 ``python -m benchmarks.floor --db FILE --pages overview routes --repeat 5 --json``
+
+**The rerun floor** (``--rerun``, no browser). Issue 17's rerun budget (AppTest ``at.run()``
+after a filter change) has its own floor: what Streamlit costs to rerun a script drawing the
+same element tree. Page by page, :func:`collect` snapshots the app and then times its Period
+changes on the same AppTest (each preset in turn, ``--repeat`` cycles,
+``benchmarks.pages.forget_filtered()`` before each run as ``benchmarks.run`` does, so the
+filter caches miss); then :func:`bench_rerun_floor` times the same changes on the bare script
+under AppTest, in a child process (no DuckDB, no app heap). Both give wall time
+(``perf_counter``) and the process's CPU time (``process_time``, steadier on a loaded machine);
+the table gives app and floor median and p95, their ratio and the difference (RouteWatch's own
+queries, analytics and figure building).
+
+``python -m benchmarks.floor --db FILE --rerun --pages overview routes --repeat 3 [--json]``
 """
 
 from __future__ import annotations
@@ -48,7 +61,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -344,6 +357,99 @@ def first_measured(labels: list[str]) -> str:
     return measured[2 % len(measured)]
 
 
+def time_reruns(
+    at: Any,
+    options: list[str],
+    repeat: int,
+    *,
+    before: Callable[[], None] | None = None,
+    context: str = "",
+) -> dict[str, Any]:
+    """Time ``at.run()`` after each Period change on a running AppTest (app or bare script).
+
+    The options but "Custom ..." are picked in turn, from the second one (the first is what a
+    fresh run shows, so every timed run is a change), ``repeat`` cycles. ``before`` runs after
+    the pick and before the clock starts (for the app: :func:`benchmarks.pages.forget_filtered`,
+    so the filter caches miss as after a real change). Wall time is ``time.perf_counter``; CPU
+    time is ``time.process_time``, the whole process's CPU during the run (every thread:
+    AppTest's script thread and DuckDB's workers), steadier than wall time on a loaded machine.
+
+    Returns
+    -------
+    dict
+        ``wall`` and ``cpu`` (each as :func:`_stats`), the ``order`` of the picks, ``cycles``.
+    """
+    measured = [o for o in options if not o.startswith("Custom")]
+    if len(measured) < 2:
+        raise RuntimeError(f"{context}: only {len(measured)} period options")
+    order = measured[1:] + measured[:1]
+    shown = list(at.selectbox(key=PERIOD_KEY).options)
+    wall: list[float] = []
+    cpu: list[float] = []
+    for _ in range(repeat):
+        for option in order:
+            at.selectbox(key=PERIOD_KEY).select_index(shown.index(option))
+            if before is not None:
+                before()
+            c0, t0 = time.process_time(), time.perf_counter()
+            at.run()
+            t1, c1 = time.perf_counter(), time.process_time()
+            if at.exception:
+                raise RuntimeError(f"{context} / {option}: {at.exception[0].value[:200]}")
+            wall.append(t1 - t0)
+            cpu.append(c1 - c0)
+    return {"wall": _stats(wall), "cpu": _stats(cpu), "order": order, "cycles": repeat}
+
+
+def bench_rerun_floor(
+    script: Path, options: list[str] | None = None, repeat: int = 3, timeout_s: float = 120.0
+) -> dict[str, Any]:
+    """The rerun floor: :func:`time_reruns` on a bare script (:func:`write_bare_script`) under
+    AppTest, in this process. ``options`` default to the bare select box's own (the snapshot's
+    labels). Adds ``first_run_ms`` (loading the snapshot and building the figures, untimed in
+    the reruns: the bare script caches them as the app caches its static data)."""
+    _quiet_streamlit()
+    from streamlit.testing.v1 import AppTest  # noqa: TID251 - the benchmark drives AppTest
+
+    with _replayed_widgets_stateless():
+        at = AppTest.from_file(str(script), default_timeout=timeout_s)
+        t0 = time.perf_counter()
+        at.run()
+        first = time.perf_counter() - t0
+        if at.exception:
+            raise RuntimeError(f"{script.name}: {at.exception[0].value[:200]}")
+        if options is None:
+            options = list(at.selectbox(key=PERIOD_KEY).options)
+        timed = time_reruns(at, options, repeat, context=script.name)
+    return {"first_run_ms": round(first * 1000, 1), **timed}
+
+
+@contextlib.contextmanager
+def _replayed_widgets_stateless() -> Iterator[None]:
+    """Let AppTest rerun a bare script whose widgets (but Period) are replayed protos.
+
+    Before each run AppTest reads the state of every widget in the tree from what the widget's
+    own call registered (value, ``format_func``); a replayed proto registered nothing, so that
+    read fails. Such widgets are left out of the run's widget states (the bare script reads
+    none of them; a browser would send their defaults, which the server would then drop).
+    """
+    import streamlit.testing.v1.element_tree as et  # noqa: TID251 - the benchmark drives AppTest
+
+    original = et.get_widget_state
+
+    def get_widget_state(node: Any) -> Any:
+        try:
+            return original(node)
+        except KeyError:
+            return None
+
+    et.get_widget_state = get_widget_state
+    try:
+        yield
+    finally:
+        et.get_widget_state = original
+
+
 def save_snapshots(path: Path, page: str, labels: list[str], snaps: dict[str, Any]) -> None:
     """Write the pickle the bare script reads (the first label is the select box's default)."""
     payload = {"version": SNAPSHOT_VERSION, "page": page, "options": labels,
@@ -353,7 +459,11 @@ def save_snapshots(path: Path, page: str, labels: list[str], snaps: dict[str, An
 
 
 def collect(
-    db: Path, pages: tuple[str, ...], out_dir: Path, timeout_s: float = 300.0
+    db: Path,
+    pages: tuple[str, ...],
+    out_dir: Path,
+    timeout_s: float = 300.0,
+    rerun_repeat: int = 0,
 ) -> dict[str, Any]:
     """Run the real app under AppTest, one run per page and Period preset; write the snapshots.
 
@@ -361,13 +471,17 @@ def collect(
     the option labels, the full inventory of the first measured option (the one
     :func:`benchmarks.paint.bench_paint` picks first after its warm-up) and a summary of every
     option's sizes.
+
+    With ``rerun_repeat`` > 0, each page's Period changes are then timed on the same AppTest
+    (:func:`time_reruns`, ``rerun_repeat`` cycles, the filter caches emptied before each run as
+    ``benchmarks.run`` does) and added as the page's ``rerun``: the app's side of the rerun floor.
     """
     os.environ["ROUTEWATCH_DB"] = str(db)
     os.environ.pop("ROUTEWATCH_ONLINE_BASEMAP", None)
     _quiet_streamlit()
     from streamlit.testing.v1 import AppTest  # noqa: TID251 - the benchmark drives the app like tests do
 
-    from benchmarks.pages import PAGE_FILES
+    from benchmarks.pages import PAGE_FILES, forget_filtered
 
     _navigation_as_served()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -388,6 +502,10 @@ def collect(
                 **inv,
                 "per_option": {k: _summary(inventory(s)) for k, s in snaps.items()},
             }
+            if rerun_repeat > 0:
+                result["pages"][page]["rerun"] = time_reruns(
+                    at, labels, rerun_repeat, before=forget_filtered, context=page
+                )
     return result
 
 
@@ -432,13 +550,15 @@ class _Deck:
 
 
 @st.cache_resource
-def _load():
+def _load(path):
+    # The path is an argument, not read from the global: Streamlit keys the cache by the
+    # function's source and arguments, and every bare script has the same source.
     import io
 
     import plotly.graph_objects as go
     import pyarrow as pa
 
-    with open(SNAPSHOT, "rb") as fh:
+    with open(path, "rb") as fh:
         snap = pickle.load(fh)
     for run in snap["snapshots"].values():
         for e in run["entries"]:
@@ -464,7 +584,7 @@ def _element(dg, proto):
 
 
 def draw():
-    snap = _load()
+    snap = _load(SNAPSHOT)
     label = st.session_state.get(PERIOD_KEY, snap["default"])
     run = snap["snapshots"].get(label) or snap["snapshots"][snap["default"]]
     pc = run["page_config"]
@@ -722,6 +842,117 @@ def bench_floor(
     return res
 
 
+def _floor_in_child(script: Path, repeat: int, timeout_s: float) -> dict[str, Any]:
+    """:func:`bench_rerun_floor` in a fresh Python process: no DuckDB, no app heap for the
+    garbage collector to walk, no app caches, as a bare Streamlit server would run it."""
+    import subprocess
+
+    cmd = [sys.executable, "-m", "benchmarks.floor", "--rerun-child", str(script),
+           "--repeat", str(repeat), "--timeout-s", str(timeout_s)]  # fmt: skip
+    p = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False,
+                       timeout=timeout_s * (repeat + 2))  # fmt: skip
+    lines = [ln for ln in p.stdout.splitlines() if ln.startswith("{")]
+    if p.returncode != 0 or not lines:
+        raise RuntimeError(f"exit {p.returncode}: {p.stderr.strip().splitlines()[-1:]}")
+    out: dict[str, Any] = json.loads(lines[-1])
+    return out
+
+
+def _vs(app: dict[str, Any], fl: dict[str, Any]) -> dict[str, Any]:
+    """App against floor, for wall and CPU time, median and p95: ratio and difference."""
+    out: dict[str, Any] = {}
+    for clock in ("wall", "cpu"):
+        for stat in ("median_ms", "p95_ms"):
+            a, f = app[clock][stat], fl[clock][stat]
+            name = f"{clock}_{stat.removesuffix('_ms')}"
+            out[f"ratio_{name}"] = round(a / f, 2) if f else None
+            out[f"over_floor_{name}_ms"] = round(a - f, 1)
+    return out
+
+
+def bench_rerun(
+    db: Path,
+    *,
+    pages: tuple[str, ...],
+    repeat: int,
+    out_dir: Path,
+    timeout_s: float = 300.0,
+) -> dict[str, Any]:
+    """The rerun floor, page by page: the app's Period changes timed under AppTest (in
+    :func:`collect`, which also writes the snapshot), then the bare script's same changes
+    (:func:`bench_rerun_floor`, in a child process), so the two sit side by side in time."""
+    t0 = time.perf_counter()
+    res: dict[str, Any] = {
+        "db": str(db),
+        "rows": _incident_rows(db),
+        "repeat": repeat,
+        "load_start": _load(),
+        "method": (
+            "AppTest at.run() after each Period preset in turn (Custom left out), "
+            f"{repeat} cycles; wall = time.perf_counter, cpu = time.process_time of the process. "
+            "app: app.py switched to the page, benchmarks.pages.forget_filtered() before each "
+            "run (as benchmarks.run); floor: the generated bare script replaying the app's "
+            "element tree for the same option, in its own process, no DuckDB, no analytics"
+        ),
+        "pages": {},
+        "inventory": {},
+    }
+    for page in pages:
+        row: dict[str, Any] = {"load": _load()}
+        try:
+            inv = collect(db, (page,), out_dir, timeout_s, rerun_repeat=repeat)["pages"][page]
+            row["app"] = inv.pop("rerun")
+            res["inventory"][page] = _brief(inv)
+        except Exception as exc:  # noqa: BLE001 - reported in the JSON, not hidden
+            row["app_error"] = f"{type(exc).__name__}: {str(exc)[:200]}"
+            res["pages"][page] = row
+            continue
+        try:
+            script = write_bare_script(out_dir / f"{page}.pkl", out_dir, page)
+            row["floor"] = _floor_in_child(script, repeat, timeout_s)
+        except Exception as exc:  # noqa: BLE001 - reported in the JSON, not hidden
+            row["floor_error"] = f"{type(exc).__name__}: {str(exc)[:200]}"
+        if "floor" in row:
+            row.update(_vs(row["app"], row["floor"]))
+        res["pages"][page] = row
+    res["load_end"] = _load()
+    res["seconds"] = round(time.perf_counter() - t0, 1)
+    return res
+
+
+def rerun_table(res: dict[str, Any]) -> str:
+    """Markdown table: app rerun vs floor rerun per page, wall and CPU time."""
+    lines = [
+        "| page | app p50 ms | app p95 ms | app CPU p50 | app CPU p95 | floor p50 ms | "
+        "floor p95 ms | floor CPU p50 | floor CPU p95 | app/floor p95 (wall, CPU) | "
+        "app - floor p50 ms (wall, CPU) | app - floor p95 ms (wall, CPU) | n | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for page, r in res["pages"].items():
+        app, fl = r.get("app") or {}, r.get("floor") or {}
+
+        def cell(run: dict[str, Any], clock: str, stat: str) -> Any:
+            return (run.get(clock) or {}).get(stat, "-")
+
+        def pair(key: str, r: dict[str, Any] = r) -> str:
+            return f"{r.get(key.format('wall'), '-')}, {r.get(key.format('cpu'), '-')}"
+
+        lines.append(
+            f"| {page} | {cell(app, 'wall', 'median_ms')} | {cell(app, 'wall', 'p95_ms')} | "
+            f"{cell(app, 'cpu', 'median_ms')} | {cell(app, 'cpu', 'p95_ms')} | "
+            f"{cell(fl, 'wall', 'median_ms')} | {cell(fl, 'wall', 'p95_ms')} | "
+            f"{cell(fl, 'cpu', 'median_ms')} | {cell(fl, 'cpu', 'p95_ms')} | "
+            f"{pair('ratio_{}_p95')} | {pair('over_floor_{}_median_ms')} | "
+            f"{pair('over_floor_{}_p95_ms')} | {cell(app, 'wall', 'n')} | {r['load'][0]} |"
+        )
+        for err in ("app_error", "floor_error"):
+            if err in r:
+                lines.append(f"| {page} | {err}: {r[err]} |" + " |" * 12)
+    lines += [f"\nload average (1, 5, 15 min): start {res['load_start']}, end "
+              f"{res.get('load_end')}; {res['seconds']} s"]  # fmt: skip
+    return "\n".join(lines)
+
+
 def _brief(inv: dict[str, Any]) -> dict[str, Any]:
     """The inventory in one line per kind (the full one is in inventory.json)."""
     return {
@@ -792,7 +1023,7 @@ def table(res: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--db", type=Path, required=True, help="warehouse (read-only)")
+    ap.add_argument("--db", type=Path, help="warehouse (read-only)")
     ap.add_argument("--pages", nargs="+", default=list(PAGE_PATHS), choices=list(PAGE_PATHS))
     ap.add_argument("--repeat", type=int, default=7, help="Period changes timed per page")
     ap.add_argument("--port", type=int, default=8711, help="app on PORT, floor on PORT+1")
@@ -812,8 +1043,28 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="another pass on app and floor reading Chrome's main-thread time per change",
     )
+    ap.add_argument(
+        "--rerun",
+        action="store_true",
+        help="the rerun floor instead of the paint floor: AppTest at.run() after each Period "
+        "change, app vs bare script, wall and CPU time (no browser)",
+    )
+    ap.add_argument("--rerun-child", type=Path, help=argparse.SUPPRESS)  # one bare script
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
     a = ap.parse_args(argv)
+    if a.rerun_child:
+        print(json.dumps(bench_rerun_floor(a.rerun_child, repeat=a.repeat, timeout_s=a.timeout_s)))
+        return 0
+    if a.db is None:
+        ap.error("--db is required")
+    if a.rerun:
+        with contextlib.ExitStack() as stack:
+            out = a.out or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="floor-")))
+            res = bench_rerun(a.db, pages=tuple(a.pages), repeat=a.repeat, out_dir=out,
+                              timeout_s=max(a.timeout_s, 300.0))  # fmt: skip
+            res["out"] = str(out) if a.out else None
+        print(json.dumps(res) if a.json else rerun_table(res))
+        return 0
     if not CHROMIUM.exists():
         print(json.dumps({"skipped": f"{CHROMIUM} not found"}))
         return 0

@@ -153,3 +153,37 @@ def test_variants_split_the_floor(snapshots: tuple[Path, list[str], dict]) -> No
     assert not {"plotly", "deck", "dataframe"} & set(kinds)
     assert kinds.count("period") == 1
     assert len(kinds) == len(want["entries"]) - 3
+
+
+def test_rerun_floor_on_the_demo_warehouse(demo_db: Path, tmp_path: Path) -> None:
+    """``--rerun`` end to end on one page, one cycle: the app's Period changes and the bare
+    script's, each timed in wall and CPU time (the structure only: timings are never asserted).
+    In a child process: AppTest of app.py patches Streamlit's page manager for good."""
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "benchmarks.floor", "--db", str(demo_db), "--rerun",
+           "--pages", "data_sources", "--repeat", "1", "--json", "--out", str(tmp_path)]  # fmt: skip
+    repo = Path(floor.__file__).resolve().parents[1]
+    p = subprocess.run(cmd, cwd=repo, capture_output=True, text=True, timeout=300, check=False)
+    assert p.returncode == 0, p.stderr[-2000:]
+    res = json.loads(p.stdout.strip().splitlines()[-1])
+    assert res["repeat"] == 1 and len(res["load_start"]) == 3 and len(res["load_end"]) == 3
+    row = res["pages"]["data_sources"]
+    assert "app_error" not in row and "floor_error" not in row, row
+    for run in ("app", "floor"):
+        assert row[run]["cycles"] == 1
+        order = row[run]["order"]
+        assert len(order) >= 2 and not any(o.startswith("Custom") for o in order)
+        for clock in ("wall", "cpu"):
+            stats = row[run][clock]
+            assert stats["n"] == len(order) == len(stats["samples_ms"])
+            assert {"median_ms", "p95_ms", "max_ms"} <= set(stats)
+    assert row["app"]["order"] == row["floor"]["order"]  # the same changes, in the same order
+    for clock in ("wall", "cpu"):
+        for stat in ("median", "p95"):
+            assert f"ratio_{clock}_{stat}" in row and f"over_floor_{clock}_{stat}_ms" in row
+    assert (tmp_path / "floor_data_sources.py").exists()
+    assert res["inventory"]["data_sources"]["elements"] > 0
+    # The table prints a row per page.
+    assert "| data_sources |" in floor.rerun_table(res)
