@@ -583,10 +583,19 @@ MAP_WIDTH_PX = 980.0  # the main column's width at 1440 px with the sidebar open
 def label_layer(view: Mapping[str, float], height_px: float, lang: str | None = None) -> pdk.Layer:
     """Country and sea names that fit ``view`` without overlapping (larger places first), in
     ``lang`` (default: the reader's language)."""
+    lang = lang or i18n.get_lang()
+    return _label_layer(cache.current_db(), lang, tuple(sorted(view.items())), height_px)
+
+
+@functools.lru_cache(maxsize=64)
+def _label_layer(
+    db: cache.Db, lang: str, view: tuple[tuple[str, float], ...], height_px: float
+) -> pdk.Layer:
+    # The names that fit a view depend only on the view, the language and the warehouse's
+    # place names: a rerun that keeps the view (most filter changes) reuses the layer.
     from geo import labels as gll
 
-    lang = lang or i18n.get_lang()
-    return gll.build_label_layer(cache.map_labels(), lang, view, MAP_WIDTH_PX, height_px)
+    return gll.build_label_layer(cache.map_labels(), lang, dict(view), MAP_WIDTH_PX, height_px)
 
 
 def fitted_view(
