@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
@@ -39,6 +41,25 @@ SETTLED_JS = """() => {
 }"""
 
 
+COUNT_JS = """() => document.querySelectorAll(
+  '[data-testid="stMain"] [data-testid="stElementContainer"]').length"""
+
+
+def _wait_drawn(page: Any, quiet_ms: int = 2500, timeout_s: float = 120.0) -> None:
+    """Until the run is over and the page has drawn nothing new for ``quiet_ms`` (a cold
+    server's first run can look settled before its maps and charts are sent)."""
+    deadline = time.monotonic() + timeout_s
+    before = -1
+    while time.monotonic() < deadline:
+        page.wait_for_function(SETTLED_JS, timeout=timeout_s * 1000)
+        page.wait_for_timeout(quiet_ms)  # maps and charts draw after the run
+        now = page.evaluate(COUNT_JS)
+        if now == before and page.evaluate(SETTLED_JS):
+            return
+        before = now
+    raise TimeoutError(f"the page kept changing for {timeout_s:.0f} s")
+
+
 def capture(db: Path, out: Path, langs: list[str], only: list[str]) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
@@ -53,9 +74,7 @@ def capture(db: Path, out: Path, langs: list[str], only: list[str]) -> list[Path
                         continue
                     query = "?lang=fr" if lang == "fr" else ""
                     page.goto(f"{url}/{path}{query}")
-                    page.wait_for_function(SETTLED_JS, timeout=120_000)
-                    page.wait_for_timeout(2500)  # maps and charts draw after the run
-                    page.wait_for_function(SETTLED_JS, timeout=120_000)
+                    _wait_drawn(page)
                     target = out / lang / f"{name}.png"
                     target.parent.mkdir(parents=True, exist_ok=True)
                     page.screenshot(path=str(target))
