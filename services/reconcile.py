@@ -221,7 +221,9 @@ def _sources_table(
                 "kind": kind,
                 "source": _(SOURCE_NAMES[kind]),
                 "source_id": sid,
-                "citation": "; ".join(labels.get(s.strip(), s.strip()) for s in sid.split(","))
+                "citation": i18n.join_list(
+                    labels.get(s.strip(), s.strip()) for s in sid.split(",")
+                )
                 if sid
                 else "",
                 "first": w.first,
