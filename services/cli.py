@@ -306,7 +306,7 @@ def _run_reconcile(args: argparse.Namespace) -> int:
             "* month partly covered by the source. 'no data': outside the source's window, not 0."
         ).replace("'no data'", repr(_(NO_DATA)) if not english else "'no data'")
     )
-    meds = "; ".join(
+    meds = i18n.join_list(
         f"{measure(k).label}: {measure(k).format(v)}" for k, v in rec.medians.items() if k in RATIOS
     )
     print(_("Route medians: {medians}.").format(medians=meds))
@@ -862,7 +862,7 @@ def _run_risk(args: argparse.Namespace) -> int:
                 labels = report.source_labels(con)
                 cited = [labels.get(str(s), str(s)) for s in (first["incident_source"], det) if s]
                 print(
-                    _("Sources: {sources}").format(sources="; ".join(cited))
+                    _("Sources: {sources}").format(sources=i18n.join_list(cited))
                     + ". "
                     + str(first["note"])
                 )
@@ -922,7 +922,7 @@ def _run_risk(args: argparse.Namespace) -> int:
             flag = _("driven by one incident") if r.get("driven_by_one_incident") else ""
             pop = refugees.get(str(r["iso3"]), {})
             if pop.get("value") is not None:
-                flag = (flag + "; " if flag else "") + _(
+                flag = (flag + _(i18n.LIST_SEPARATOR) if flag else "") + _(
                     "UNHCR {year}: {n} refugees and asylum-seekers"
                 ).format(year=pop["year"], n=pop["display"])
             line = (
