@@ -252,7 +252,7 @@ def _run_backtest(args: argparse.Namespace) -> int:
             scope=names.get(str(r["scope"])) or region_name(str(r["scope"])),
             month=r["start_month"],
         )
-        print("- " + _("{surge}: {outcome}").format(surge=surge, outcome=raised))
+        print("- " + _("{label}: {text}").format(label=surge, text=raised))
     print(_("Runtime {seconds} s").format(seconds=_num(out["runtime_seconds"], "g")))
     return 0
 
@@ -314,7 +314,8 @@ def _run_reconcile(args: argparse.Namespace) -> int:
     for r in rec.sources.to_dict("records"):
         # The citation (publisher and vintage) in every language; the source ids: --json.
         print(
-            f"- {r['source']}: {r['window']}"
+            "- "
+            + _("{label}: {text}").format(label=r["source"], text=r["window"])
             + (f" ({r['citation']})" if _clean(r["citation"]) else "")
         )
     heads = [measure(mid).label.split(" (")[0] for mid, _kind in COUNTS]
@@ -337,7 +338,9 @@ def _run_reconcile(args: argparse.Namespace) -> int:
         ).replace("'no data'", repr(_(NO_DATA)) if not english else "'no data'")
     )
     meds = i18n.join_list(
-        f"{measure(k).label}: {measure(k).format(v)}" for k, v in rec.medians.items() if k in RATIOS
+        _("{label}: {text}").format(label=measure(k).label, text=measure(k).format(v))
+        for k, v in rec.medians.items()
+        if k in RATIOS
     )
     print(_("Route medians: {medians}.").format(medians=meds))
     print(divergence_rule_text())
@@ -1147,8 +1150,12 @@ def _run_money(args: argparse.Namespace) -> int:
             lo = f"{r['share_low']:.0%}" if english else i18n.fmt_percent(100 * r["share_low"])
             hi = f"{r['share_high']:.0%}" if english else i18n.fmt_percent(100 * r["share_high"])
             print(
-                f"  {r['name']} {int(r['year'])}{part}: "
-                f"{format_range(r['revenue_low_eur'], r['revenue_high_eur'])} "
+                "  "
+                + _("{label}: {text}").format(
+                    label=f"{r['name']} {int(r['year'])}{part}",
+                    text=format_range(r["revenue_low_eur"], r["revenue_high_eur"]),
+                )
+                + " "
                 + _("[{persons} x {low}-{high} x fee {fee}; {fee_ids}]").format(
                     persons=_fmt(r["persons"]),
                     low=lo,
