@@ -544,7 +544,7 @@ def _filters(con: Any, args: argparse.Namespace) -> Filters:
     if bad_c:
         raise CliError(
             _("unknown cause {cause}; known: {known}").format(
-                cause=repr(bad_c[0]), known="; ".join(opts["causes"])
+                cause=repr(bad_c[0]), known=i18n.join_list(opts["causes"])
             )
         )
     if args.vintage and args.vintage not in opts["vintage"]:

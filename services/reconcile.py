@@ -228,7 +228,11 @@ def _sources_table(
                 "last": w.last,
                 "window": window,
                 "measures": "; ".join(mids),
-                "unit": "; ".join(dict.fromkeys(f"{m.label}: {m.unit}" for m in ms)),
+                "unit": i18n.join_list(
+                    dict.fromkeys(
+                        _("{label}: {text}").format(label=m.label, text=m.unit) for m in ms
+                    )
+                ),
                 "caveat": " ".join(dict.fromkeys(m.caveat for m in ms)),
             }
         )
