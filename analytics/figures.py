@@ -50,7 +50,17 @@ from analytics.theme import (
     sequential_colour,
 )
 from data.filters import Filters, Vintages, as_date
-from i18n import N_, _, country_name, fmt_number, fmt_percent, get_lang, month_name, month_year
+from i18n import (
+    N_,
+    _,
+    country_name,
+    fmt_number,
+    fmt_percent,
+    get_lang,
+    join_list,
+    month_name,
+    month_year,
+)
 from i18n import route_name as _route_name
 from i18n.names import cause_name
 
@@ -548,7 +558,7 @@ def make_route_bars_figure(
     alt = (
         alt_head
         + " "
-        + "; ".join(
+        + join_list(
             _("{name}: {value}").format(name=n, value=fmt(v))
             for n, v in zip(df["name"][::-1], df[measure][::-1], strict=True)
         )
@@ -618,7 +628,7 @@ def make_causes_figure(by_cause: pd.DataFrame, label: str = "") -> go.Figure:
     alt = (
         _("Horizontal bar chart of dead and missing by cause.")
         + " "
-        + "; ".join(
+        + join_list(
             _("{name}: {value}").format(name=cause_name(c), value=_fmt(v))
             for c, v in zip(df["key"][::-1], df["dead_and_missing"][::-1], strict=True)
         )
@@ -800,7 +810,7 @@ def make_nationalities_figure(
                 country=country_label(vic_known.iloc[0]["key"], names)
             )
         )
-    text = "; ".join(parts) if parts else _("origins mostly unknown")
+    text = join_list(parts) if parts else _("origins mostly unknown")
     title = _prefixed(label, text)
     title = title[0].upper() + title[1:]
     d = det.iloc[::-1]
@@ -835,11 +845,11 @@ def make_nationalities_figure(
         "Two bar charts side by side. Detections by nationality: {detected}. Dead and missing "
         "by origin: {victims}."
     ).format(
-        detected="; ".join(
+        detected=join_list(
             f"{country_label(k, names)} {_fmt(x)}"
             for k, x in zip(det["key"], det["detections"], strict=True)
         ),
-        victims="; ".join(
+        victims=join_list(
             f"{country_label(k, names)} {_fmt(x)}"
             for k, x in zip(vic["key"], vic["dead_and_missing"], strict=True)
         ),
@@ -911,7 +921,7 @@ def make_lethality_figure(
         "yaxis": {"title": {"text": _("Per 1,000 detections")}, "rangemode": "tozero"},
     }
     alt = _("Line chart of dead and missing per 1,000 detections by year: {values}").format(
-        values="; ".join(
+        values=join_list(
             f"{int(y)} {fmt_number(v, 1)}"
             for y, v in zip(df["year"], df["deaths_per_1000_detections"], strict=True)
         )
@@ -1151,7 +1161,7 @@ def make_risk_figure(
             else _("Stacked horizontal bars of the {top} highest origin risk scores.")
         ).format(top=top)
         + " "
-        + "; ".join(
+        + join_list(
             f"{n} {fmt_number(s)}" for n, s in zip(contrib["name"], contrib["score"], strict=True)
         )
     )
@@ -1203,7 +1213,7 @@ def make_quality_figure(by_quality: pd.DataFrame) -> go.Figure:
         "yaxis": {"title": {"text": _("Incidents")}, "rangemode": "tozero"},
     }
     alt = _("Bar chart of incidents by source quality: {values}").format(
-        values="; ".join(
+        values=join_list(
             _("quality {q}: {n}").format(q=int(q), n=_fmt(n))
             for q, n in zip(df["source_quality"], df["incidents"], strict=True)
         )
@@ -1452,7 +1462,7 @@ def make_reconcile_figure(
         n=n,
         start=_month_label(_to_date(df["month"].min())),
         end=_month_label(_to_date(df["month"].max())),
-        panels="; ".join(t for _c, t, _k in panels),
+        panels=join_list(t for _c, t, _k in panels),
     )
     if silent_cols:
         alt += _(". No data at all for: {sources}").format(sources=", ".join(silent_cols))
@@ -1570,7 +1580,7 @@ def make_coverage_figure(
         "shapes": shapes,
     }
     alt = _("Timeline of source coverage: {sources}").format(
-        sources="; ".join(
+        sources=join_list(
             _("{name}: {value}").format(name=s, value=w)
             for s, w in zip(sources["source"], sources["window"], strict=True)
         )
@@ -1724,7 +1734,7 @@ def source_line(
         )
     if not parts:
         return ""
-    line = "; ".join(parts)
+    line = join_list(parts)
     if v.is_demo:
         line = _("{sources} (synthetic demo)").format(sources=line)
     return _("Source: {sources}").format(sources=line)

@@ -65,7 +65,7 @@ def _day(d: dt.date | None) -> str:
 
 
 def _cite(labels: Mapping[str, str], *ids: str | None) -> str:
-    return "; ".join(labels.get(i, i) for i in ids if i)
+    return i18n.join_list(labels.get(i, i) for i in ids if i)
 
 
 def compute_key_messages(

@@ -451,7 +451,7 @@ def compute_validation(
                 if have
                 else ""
             )
-            note = head + "; ".join(reasons)
+            note = head + i18n.join_list(reasons)
         rows.append(
             {
                 "estimate_id": r["estimate_id"],

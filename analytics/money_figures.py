@@ -16,7 +16,7 @@ from analytics.catalogue import measure
 from analytics.figures import Layout, _empty, _figure, _scope
 from analytics.money import BASE_CURRENCY, PRICE_YEAR, format_eur, format_range
 from analytics.theme import OTHER_COLOUR, hex_to_rgb
-from i18n import _, fmt_number, fmt_percent, route_name
+from i18n import _, fmt_number, fmt_percent, join_list, route_name
 from i18n.names import leg_name
 
 #: Half the width of one year's step in the band (years are drawn as steps, not points, so
@@ -172,7 +172,7 @@ def make_revenue_band_figure(
         "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
     }
     alt = _("Range chart of smugglers' gross revenue by route and year: {values}").format(
-        values="; ".join(
+        values=join_list(
             f"{r['name']} {int(r['year'])} "
             f"{format_range(r['revenue_low_eur'], r['revenue_high_eur'])}"
             for r in df.to_dict("records")
@@ -252,7 +252,7 @@ def make_leg_shares_figure(legs: pd.DataFrame) -> go.Figure:
         "showlegend": False,
     }
     alt = _("Bar chart of the share of a whole-journey fee each leg takes: {values}").format(
-        values="; ".join(
+        values=join_list(
             f"{leg_name(r['part_leg'])} ({int(r['year'])}) {t}"
             for r, t in zip(df.to_dict("records"), text, strict=True)
         )

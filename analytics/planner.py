@@ -545,7 +545,7 @@ def card_sections(card: PlanCard) -> dict[str, list[str]]:
                 parts.append(_("{label}: {names}").format(label=label, names=_(NO_DATA)))
         who.append(
             _("{route}: {parts}.").format(
-                route=i18n.route_name(str(r["name"])), parts=_("; ").join(parts)
+                route=i18n.route_name(str(r["name"])), parts=i18n.join_list(parts)
             )
         )
     if not len(card.routes):
@@ -590,7 +590,7 @@ def card_sections(card: PlanCard) -> dict[str, list[str]]:
     what: list[str] = []
     known = card.causes[card.causes["known"]] if len(card.causes) else card.causes
     if len(known) and known["share"].notna().any():
-        lead = _("; ").join(
+        lead = i18n.join_list(
             _("{label} {share}").format(label=r["label"], share=_fmt("share_cause", r["share"]))
             for r in known.head(MAX_CAUSES).to_dict("records")
         )

@@ -295,6 +295,13 @@ def as_month(value: object) -> dt.date:
     return dt.date(d.year, d.month, 1)
 
 
+def diverges_text(flags: object) -> str:
+    """The ``diverges`` cell of :func:`compute_reconciliation` (ratio ids, ``"; "``) as a reader
+    sees it: each ratio's catalogue label, in the reader's language ("" when none)."""
+    ids = [x.strip() for x in str(flags or "").split("; ") if x.strip()]
+    return i18n.join_list(measure(x).label for x in ids)
+
+
 def divergence_rule_text(min_months: int = MIN_MONTHS_FOR_MEDIAN) -> str:
     """The divergence rule in words, for captions and the command line."""
     return _(

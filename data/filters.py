@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from i18n import N_, _, country_name, route_name
+from i18n import N_, _, country_name, join_list, route_name
 from i18n.names import cause_name, region_name
 
 ISO3_RE = re.compile(r"^[A-Z]{3}$")
@@ -117,7 +117,7 @@ class Filters:
             parts.append(_("source quality >= {n}").format(n=self.min_source_quality))
         if self.vintage:
             parts.append(_("vintage {name}").format(name=nm.get(self.vintage, self.vintage)))
-        return "; ".join(parts) if parts else _("all data")
+        return join_list(parts) if parts else _("all data")
 
     def slug(self, names: Mapping[str, str] | None = None, max_len: int = 60) -> str:
         """A file-name-safe summary for downloads and packs (``all-data`` when none), with

@@ -321,7 +321,7 @@ def scope_text(f: Filters, route_names: Mapping[str, str], country_names: Mappin
     if f.causes:
         causes = ", ".join(_cause(c) for c in f.causes[:3])
         parts.append(_("causes: {causes}").format(causes=causes))
-    return "; ".join(parts)
+    return i18n.join_list(parts)
 
 
 def _cause(cause: str) -> str:
@@ -396,7 +396,7 @@ def chart_caption(
 def _table_notes(df: pd.DataFrame, cols: Sequence[tuple[str, str]], limit: int = 15) -> str:
     lines = []
     for r in df.head(limit).to_dict("records"):
-        lines.append("; ".join(f"{label}: {_cell(r.get(c))}" for c, label in cols))
+        lines.append(i18n.join_list(f"{label}: {_cell(r.get(c))}" for c, label in cols))
     return "\n".join(lines)
 
 
@@ -554,7 +554,7 @@ def _headline_slide(
     closed = [x for x in figures if x.change.status != "no-previous"]
     if closed:
         prev_txt = " " + _("Previous period: {figures}").format(
-            figures="; ".join(
+            figures=i18n.join_list(
                 _("{label} {value} ({change})").format(
                     label=x.measure.label,
                     value=x.measure.format(x.previous),
@@ -569,7 +569,7 @@ def _headline_slide(
             "Never add deaths to detections."
         ).format(
             period=period,
-            figures="; ".join(
+            figures=i18n.join_list(
                 f"{x.display} {x.measure.noun or x.measure.label.lower()}" for x in figures
             ),
             incidents=head["incident_source"],

@@ -28,7 +28,7 @@ import datetime as dt
 import functools
 import math
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 LANGS: tuple[str, ...] = ("en", "fr")
@@ -175,6 +175,18 @@ def fmt_percent(value: object, decimals: int = 0, *, signed: bool = False) -> st
     """A percentage (``value`` already in percent): ``"12%"`` / ``"12 %"``."""
     text = fmt_number(value, decimals, signed=signed)
     return f"{text}\u202f%" if _lang.get() == "fr" else f"{text}%"
+
+
+#: The separator of a list of clauses or citations: "; " in English; in French a no-break
+#: space before the semicolon (U+00A0, the space the French catalogue puts before ":"), so the
+#: ";" never starts a line.
+LIST_SEPARATOR = N_("; ")
+
+
+def join_list(items: Iterable[object]) -> str:
+    """``items`` joined with :data:`LIST_SEPARATOR` in the current language (``"a; b"``,
+    ``"a\u00a0; b"``): the one joiner for citations and lists a reader sees."""
+    return gettext(LIST_SEPARATOR).join(str(x) for x in items)
 
 
 _MONTHS_EN = (

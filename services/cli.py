@@ -55,6 +55,7 @@ from analytics.scores import (
 )
 from data.filters import ISO3_RE, Filters
 from i18n import DEFAULT_LANG, LANGS, N_, _, use_lang
+from i18n.names import region_name, source_text
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -194,6 +195,7 @@ def _register_backtest(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _run_backtest(args: argparse.Namespace) -> int:
+    from services import report
     from services.backtest import run_backtest
 
     con = _connect(args)
@@ -202,6 +204,7 @@ def _run_backtest(args: argparse.Namespace) -> int:
             out = run_backtest(con)
         except ValueError as exc:
             raise CliError(str(exc)) from None
+        names = report.display_names(con) if not args.json else {}
     finally:
         con.close()
     if args.json:
@@ -212,9 +215,10 @@ def _run_backtest(args: argparse.Namespace) -> int:
             start=out["replayed"][0], end=out["replayed"][1], vintage=out["vintage"]
         )
     )
+    tuned = _("the same") if out["tuned_rule_is_shipped"] else _rule_text(out["tuned_rule"])
     print(
         _("Dead-and-missing rule: {rule} (tuned on 2015-2019: {tuned})").format(
-            rule=out["rule"], tuned=out["tuned_rule"]
+            rule=_rule_text(out["rule"]), tuned=tuned
         )
     )
     for r in out["summary"]:
@@ -241,9 +245,29 @@ def _run_backtest(args: argparse.Namespace) -> int:
                 _("not raised") if r["scorable"] else _("not scored: {note}").format(note=r["note"])
             )
         )
-        print(f"- {r['surge_id']}: {raised}")
+        # The surge as its publisher reported it (the ids stay in --json).
+        surge = _("{publisher}, {measure}, {scope}, from {month}").format(
+            publisher=source_text(r["publisher"]),
+            measure=measure(str(r["measure"])).label,
+            scope=names.get(str(r["scope"])) or region_name(str(r["scope"])),
+            month=r["start_month"],
+        )
+        print("- " + _("{label}: {text}").format(label=surge, text=raised))
     print(_("Runtime {seconds} s").format(seconds=_num(out["runtime_seconds"], "g")))
     return 0
+
+
+def _rule_text(rule: Mapping[str, Any]) -> str:
+    """An alert rule's settings in words (``{"alpha": 0.05, ...}`` stays in ``--json``)."""
+    return _(
+        "significance level {alpha}, at least {dm} dead and missing in at least {inc} incidents"
+    ).format(
+        alpha=_num(rule["alpha"], "g")
+        if i18n.get_lang() == DEFAULT_LANG
+        else i18n.fmt_number(rule["alpha"], 2),
+        dm=_num(rule["min_dead_and_missing"], ",.0f"),
+        inc=_num(rule["min_incidents"], ",.0f"),
+    )
 
 
 def _register_messages(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -262,7 +286,13 @@ def _register_reconcile(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _run_reconcile(args: argparse.Namespace) -> int:
-    from analytics.reconcile import COUNTS, RATIOS, STATUS_COLUMNS, divergence_rule_text
+    from analytics.reconcile import (
+        COUNTS,
+        RATIOS,
+        STATUS_COLUMNS,
+        divergence_rule_text,
+        diverges_text,
+    )
     from services.reconcile import as_records, reconcile
 
     if len(args.route) != 1:
@@ -284,30 +314,33 @@ def _run_reconcile(args: argparse.Namespace) -> int:
     for r in rec.sources.to_dict("records"):
         # The citation (publisher and vintage) in every language; the source ids: --json.
         print(
-            f"- {r['source']}: {r['window']}"
+            "- "
+            + _("{label}: {text}").format(label=r["source"], text=r["window"])
             + (f" ({r['citation']})" if _clean(r["citation"]) else "")
         )
     heads = [measure(mid).label.split(" (")[0] for mid, _kind in COUNTS]
-    month, ratio_head, diverges = _("month"), _("det./arrival"), _("diverges")
-    print(f"{month:<9}" + "".join(f"{h[:16]:>18}" for h in heads) + f"{ratio_head:>14}  {diverges}")
+    rows = [[_("month"), *heads, _("det./arrival"), _("diverges")]]
     for r in rec.months.to_dict("records"):
-        cells = []
+        cells = [f"{pd.Timestamp(r['month']):%Y-%m}"]
         for mid, kind in COUNTS:
             text = measure(mid).format(r[mid])
             if r[STATUS_COLUMNS[kind]] == "partial month":
                 text += "*"
-            cells.append(f"{text:>18}")
-        ratio = measure("detections_per_arrival").format(r["detections_per_arrival"])
-        print(
-            f"{pd.Timestamp(r['month']):%Y-%m}  " + "".join(cells) + f"{ratio:>14}  {r['diverges']}"
-        )
+            cells.append(text)
+        cells.append(measure("detections_per_arrival").format(r["detections_per_arrival"]))
+        # The ratios flagged, by their catalogue label (the ids stay in --json).
+        cells.append(diverges_text(r["diverges"]))
+        rows.append(cells)
+    print("\n".join(_table(rows, "<" + ">" * (len(COUNTS) + 1) + "<")))
     print(
         _(
             "* month partly covered by the source. 'no data': outside the source's window, not 0."
         ).replace("'no data'", repr(_(NO_DATA)) if not english else "'no data'")
     )
-    meds = "; ".join(
-        f"{measure(k).label}: {measure(k).format(v)}" for k, v in rec.medians.items() if k in RATIOS
+    meds = i18n.join_list(
+        _("{label}: {text}").format(label=measure(k).label, text=measure(k).format(v))
+        for k, v in rec.medians.items()
+        if k in RATIOS
     )
     print(_("Route medians: {medians}.").format(medians=meds))
     print(divergence_rule_text())
@@ -511,7 +544,7 @@ def _filters(con: Any, args: argparse.Namespace) -> Filters:
     if bad_c:
         raise CliError(
             _("unknown cause {cause}; known: {known}").format(
-                cause=repr(bad_c[0]), known="; ".join(opts["causes"])
+                cause=repr(bad_c[0]), known=i18n.join_list(opts["causes"])
             )
         )
     if args.vintage and args.vintage not in opts["vintage"]:
@@ -786,9 +819,20 @@ def _describe(con: Any, f: Filters) -> str:
     return f.describe(report.display_names(con))
 
 
-def _col(text: str, width: int) -> int:
-    """A column at least ``width`` wide, wider when a translated heading needs it."""
-    return max(width, len(text) + 1)
+def _table(rows: Sequence[Sequence[str]], align: str, gap: int = 2) -> list[str]:
+    """``rows`` (the heading first) as lines of aligned columns, each as wide as the longest
+    text it prints (the heading, "pas de données", ``48 189`` with its narrow no-break space)
+    and ``gap`` spaces apart, so no two columns ever run together in any language. ``align``
+    has one ``<`` or ``>`` per column; the last column is not padded."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(align))]
+    out = []
+    for r in rows:
+        cells = [
+            c if i == len(align) - 1 and a == "<" else f"{c:{a}{w}}"
+            for i, (c, a, w) in enumerate(zip(r, align, widths, strict=True))
+        ]
+        out.append((" " * gap).join(cells).rstrip())
+    return out
 
 
 def _clean_deep(value: Any) -> Any:
@@ -837,14 +881,17 @@ def _run_risk(args: argparse.Namespace) -> int:
                 _("detections"),
                 _("per 1,000"),
             ]
-            w = [34, _col(h[1], 10), _col(h[2], 14), _col(h[3], 12), _col(h[4], 11)]
-            print(f"{h[0]:<{w[0]}}{h[1]:>{w[1]}}{h[2]:>{w[2]}}{h[3]:>{w[3]}}{h[4]:>{w[4]}}")
-            for r in df.to_dict("records")[: args.limit or None]:
-                print(
-                    f"{str(r['name'])[:33]:<{w[0]}}{_fmt(r['incidents']):>{w[1]}}"
-                    f"{_fmt(r['dead_and_missing']):>{w[2]}}{_fmt(r['detections']):>{w[3]}}"
-                    f"{_fmt(r['deaths_per_1000_detections'], '.1f'):>{w[4]}}"
-                )
+            rows = [h] + [
+                [
+                    str(r["name"]),
+                    _fmt(r["incidents"]),
+                    _fmt(r["dead_and_missing"]),
+                    _fmt(r["detections"]),
+                    _fmt(r["deaths_per_1000_detections"], ".1f"),
+                ]
+                for r in df.to_dict("records")[: args.limit or None]
+            ]
+            print("\n".join(_table(rows, "<>>>>")))
             names = report.display_names(con) if ratios else {}
             for rid, ratio in ratios.items():
                 print(_arrival_line(df, rid, ratio, names))
@@ -862,7 +909,7 @@ def _run_risk(args: argparse.Namespace) -> int:
                 labels = report.source_labels(con)
                 cited = [labels.get(str(s), str(s)) for s in (first["incident_source"], det) if s]
                 print(
-                    _("Sources: {sources}").format(sources="; ".join(cited))
+                    _("Sources: {sources}").format(sources=i18n.join_list(cited))
                     + ". "
                     + str(first["note"])
                 )
@@ -909,12 +956,7 @@ def _run_risk(args: argparse.Namespace) -> int:
             _(_OTHER_RANK[other]),
             _("flag"),
         ]
-        w = [max(4, len(h[0])), 28, _col(h[2], 6), max(10, len(h[3])), _col(h[4], 13)]
-        w.append(_col(h[5], 12))
-        print(
-            f"{h[0]:>{w[0]}}  {h[1]:<{w[1]}}{h[2]:>{w[2]}}  {h[3]:<{w[3]}}{h[4]:>{w[4]}}"
-            f"{h[5]:>{w[5]}}  {h[6]}"
-        )
+        rows = [h]
         for r in df.to_dict("records")[: args.limit or None]:
             rank = _fmt(r["rank"], "d") if _clean(r["rank"]) is not None else "-"
             alt = r.get(f"rank_{other}")
@@ -922,15 +964,21 @@ def _run_risk(args: argparse.Namespace) -> int:
             flag = _("driven by one incident") if r.get("driven_by_one_incident") else ""
             pop = refugees.get(str(r["iso3"]), {})
             if pop.get("value") is not None:
-                flag = (flag + "; " if flag else "") + _(
+                flag = (flag + _(i18n.LIST_SEPARATOR) if flag else "") + _(
                     "UNHCR {year}: {n} refugees and asylum-seekers"
                 ).format(year=pop["year"], n=pop["display"])
-            line = (
-                f"{rank:>{w[0]}}  {str(r['name'])[:27]:<{w[1]}}{_fmt(r['score']):>{w[2]}}  "
-                f"{word(r['confidence']):<{w[3]}}{_fmt(r['dead_and_missing']):>{w[4]}}"
-                f"{alt_txt:>{w[5]}}  {flag}"
+            rows.append(
+                [
+                    rank,
+                    str(r["name"]),
+                    _fmt(r["score"]),
+                    word(r["confidence"]),
+                    _fmt(r["dead_and_missing"]),
+                    alt_txt,
+                    flag,
+                ]
             )
-            print(line.rstrip())
+        print("\n".join(_table(rows, "><><>><")))
         if len(df):
             print(_("Sources: {sources}").format(sources=df.iloc[0]["sources"]))
             print(_("Note: {note}").format(note=df.iloc[0]["note"]))
@@ -995,9 +1043,21 @@ def _run_alerts(args: argparse.Namespace) -> int:
             from export.pack import word
 
             for r in cand.to_dict("records"):
+                # The series by its route or country name (the ids stay in --json).
+                n = int(r["window_months"])
+                series = _("{measure}, {window}, {level} {name}").format(
+                    measure=measure(str(r["measure"])).label,
+                    window=i18n.ngettext("{n} month", "{n} months", n).format(n=n),
+                    level=word(r["level"]),
+                    name=r["name"],
+                )
                 print(
-                    f"[{word(r['status'])}] {word(r['measure'])} {r['window_months']}m "
-                    f"{word(r['level'])} {r['id']}: {r['sentence']} {r['reason']}"
+                    _("[{status}] {series}: {sentence} {reason}").format(
+                        status=word(r["status"]),
+                        series=series,
+                        sentence=r["sentence"],
+                        reason=r["reason"],
+                    )
                 )
             return 0
         for r in alerts.to_dict("records"):
@@ -1058,7 +1118,7 @@ def _run_money(args: argparse.Namespace) -> int:
             )
             return 0
         print(
-            _("{measure}, {unit} ({filters}; persons: {persons})").format(
+            _("{measure}, {unit} ({filters}; {persons})").format(
                 measure=m.label,
                 unit=_(REVENUE_UNIT),
                 filters=_describe(con, f),
@@ -1074,19 +1134,34 @@ def _run_money(args: argparse.Namespace) -> int:
                 )
             )
         english = i18n.get_lang() == DEFAULT_LANG
+        # Each fee row cited by its publisher and year (the fee ids stay in --json).
+        cites = {
+            str(x.fee_id): f"{x.publisher}, {x.publication_year}"
+            for x in t.fees.itertuples(index=False)
+        }
+
+        def fee_cites(ids: object) -> str:
+            return i18n.join_list(
+                dict.fromkeys(cites.get(i, i) for i in str(ids or "").split(";") if i)
+            )
+
         for r in ok.to_dict("records"):
             part = " " + _("({n} months)").format(n=int(r["months"])) if r["partial"] else ""
             lo = f"{r['share_low']:.0%}" if english else i18n.fmt_percent(100 * r["share_low"])
             hi = f"{r['share_high']:.0%}" if english else i18n.fmt_percent(100 * r["share_high"])
             print(
-                f"  {r['name']} {int(r['year'])}{part}: "
-                f"{format_range(r['revenue_low_eur'], r['revenue_high_eur'])} "
+                "  "
+                + _("{label}: {text}").format(
+                    label=f"{r['name']} {int(r['year'])}{part}",
+                    text=format_range(r["revenue_low_eur"], r["revenue_high_eur"]),
+                )
+                + " "
                 + _("[{persons} x {low}-{high} x fee {fee}; {fee_ids}]").format(
                     persons=_fmt(r["persons"]),
                     low=lo,
                     high=hi,
                     fee=format_fee(r["fee_low_eur"], r["fee_high_eur"]),
-                    fee_ids=r["fee_ids"],
+                    fee_ids=fee_cites(r["fee_ids"]),
                 )
             )
         missing = t.revenue[t.revenue["status"] != "ok"]

@@ -391,7 +391,7 @@ def collect_pack(
                 _("Scope: {scope}. Filters: {filters}. {date}. Data vintages: ").format(
                     scope=scope_line, filters=filters_text, date=date_label
                 )
-                + "; ".join(vint_lines)
+                + i18n.join_list(vint_lines)
                 + ("\n" + _(DEMO_WARNING) if v.is_demo else "")
             ),
         )

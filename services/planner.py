@@ -173,7 +173,7 @@ def plan(
     mmp_years = complete_years(mmp.first, mmp.last, f.date_from, f.date_to) if mmp else ()
     rn = ctx.route_names
     period = period_text(f.date_from, f.date_to)
-    sources = "; ".join(
+    sources = i18n.join_list(
         x
         for x in (
             ctx.labels.get(v.incidents or ""),

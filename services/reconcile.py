@@ -146,7 +146,7 @@ def reconcile(
         mapped = sorted(c for c, r in ARRIVAL_ROUTES.items() if r == route_id)
         reason = (
             _("no UNHCR arrivals series for {countries} is loaded").format(
-                countries=", ".join(mapped)
+                countries=", ".join(report.display_names(con, ref=ref).get(c, c) for c in mapped)
             )
             if mapped
             else _("no UNHCR arrivals series lands from this route")
@@ -221,14 +221,18 @@ def _sources_table(
                 "kind": kind,
                 "source": _(SOURCE_NAMES[kind]),
                 "source_id": sid,
-                "citation": "; ".join(labels.get(s.strip(), s.strip()) for s in sid.split(","))
+                "citation": i18n.join_list(labels.get(s.strip(), s.strip()) for s in sid.split(","))
                 if sid
                 else "",
                 "first": w.first,
                 "last": w.last,
                 "window": window,
                 "measures": "; ".join(mids),
-                "unit": "; ".join(dict.fromkeys(f"{m.label}: {m.unit}" for m in ms)),
+                "unit": i18n.join_list(
+                    dict.fromkeys(
+                        _("{label}: {text}").format(label=m.label, text=m.unit) for m in ms
+                    )
+                ),
                 "caveat": " ".join(dict.fromkeys(m.caveat for m in ms)),
             }
         )

@@ -110,7 +110,7 @@ from data.risk_queries import (
     query_route_monthly,
     query_source_spans,
 )
-from i18n import _, get_lang
+from i18n import N_, _, get_lang
 
 # geo.spatial imports geopandas (about 0.5 s): it is imported where boundaries are needed, so
 # the first page draws without it.
@@ -406,6 +406,14 @@ def _one(con: Con, sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(row) if row else (None, None)
 
 
+#: How a reader sees a source cited (:func:`_labels`): publisher and vintage, or the edition
+#: year of an annual index. :func:`ui.render.split_citation` recognises a citation by these, in
+#: every language, so a new form added here is set apart on the pages too.
+VINTAGE_CITATION = N_("{publisher}, vintage {date}")
+EDITION_CITATION = N_("{publisher}, {year} edition")
+CITATION_FORMS: tuple[str, ...] = (VINTAGE_CITATION, EDITION_CITATION)
+
+
 def _labels(s: pd.DataFrame) -> dict[str, str]:
     """The citation of each source a reader sees, in the reader's language: publisher and
     vintage ("IOM Missing Migrants Project, vintage 2026-04-09"; "..., 2023 edition" for the
@@ -423,10 +431,10 @@ def _labels(s: pd.DataFrame) -> dict[str, str]:
         vint = as_date(r.get("vintage"))
         publisher = source_text(r["publisher"])
         if r.get("kind") == "oc-index" and vint:
-            text = _("{publisher}, {year} edition").format(publisher=publisher, year=vint.year)
+            text = _(EDITION_CITATION).format(publisher=publisher, year=vint.year)
         elif vint:
             date = vint.isoformat() if english else i18n.fmt_date(vint)
-            text = _("{publisher}, vintage {date}").format(publisher=publisher, date=date)
+            text = _(VINTAGE_CITATION).format(publisher=publisher, date=date)
         else:
             text = publisher
         if bool(r.get("is_demo")):
@@ -683,7 +691,7 @@ def route_risk_series(
 
 
 def _sources_text(labels: dict[str, str], *ids: str | None) -> str:
-    return "; ".join(labels.get(i, i) for i in dict.fromkeys(i for i in ids if i))
+    return i18n.join_list(labels.get(i, i) for i in dict.fromkeys(i for i in ids if i))
 
 
 # Columns the robust scores add (after the components, before the tail of the table).

@@ -9,7 +9,7 @@ import streamlit as st
 from analytics.catalogue import NO_DATA, measure
 from analytics.money import PERSONS_BASES, STATUS_OK, format_fee, format_range
 from data.filters import Filters
-from i18n import N_, _, fmt_number, fmt_percent, route_name
+from i18n import N_, _, fmt_number, fmt_percent, join_list, route_name
 from services.money import CAVEATS, MoneyTables
 from ui import address, cache, render
 
@@ -89,7 +89,7 @@ def revenue_caption(f: Filters, t: MoneyTables, note: str | None = None) -> str:
         f,
         incidents=False,
         detections=t.persons_basis == "detections",
-        note="; ".join(p for p in parts if p),
+        note=join_list(p for p in parts if p),
     )
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics.catalogue import NO_DATA, SOURCE_NAMES, measure
 from analytics.reconcile import COUNTS, RATIOS, STATUS_COLUMNS
-from i18n import N_, _, fmt_number, month_year
+from i18n import N_, _, fmt_number, join_list, month_year
 from services.reconcile import Reconciliation
 
 #: Source names short enough for a metric (translated where shown: OIM, HCR in French).
@@ -56,7 +56,7 @@ def render_summary(rec: Reconciliation) -> None:
         _("Silent sources"),
         ", ".join(silent) if silent else _("none"),
         help=_("Sources with no data at all for this route and period (see the coverage strip): ")
-        + "; ".join(f"{_(SHORT_NAMES[k])}: {_(SOURCE_NAMES[k])}" for k in STATUS_COLUMNS),
+        + join_list(f"{_(SHORT_NAMES[k])}: {_(SOURCE_NAMES[k])}" for k in STATUS_COLUMNS),
         width="content",
     )
 

@@ -442,7 +442,29 @@ def render_headline(figures: Sequence[Figure]) -> None:
         )
 
 
-_CITATION = re.compile(r"\s*(\((?:[^()]|\([^()]*\))*vintage(?:[^()]|\([^()]*\))*\))(\.?)\s*(.*)$")
+#: Text inside a parenthesis, one level of nested parentheses allowed.
+_INNER = r"(?:[^()]|\([^()]*\))*"
+#: What a citation's placeholders hold: a year; free text is left to :data:`_INNER` around the
+#: form's own words (a pattern for it there would only make the search backtrack).
+_FIELDS = {"publisher": "", "date": "", "year": r"\d{4}"}
+
+
+@functools.cache
+def _citation(lang: str) -> re.Pattern[str]:
+    """A parenthesis holding a citation in any of the forms :func:`services.report._labels`
+    writes (``services.report.CITATION_FORMS``), as ``lang`` and English word them: "vintage
+    2026-04-09", "millésime du 9 avril 2026", "2023 edition", "édition 2023"."""
+    from services.report import CITATION_FORMS
+
+    forms = []
+    for form in CITATION_FORMS:
+        for text in dict.fromkeys((form, i18n.gettext(form, lang))):
+            parts = re.split(r"\{(\w+)\}", text)
+            forms.append(
+                "".join(_FIELDS[p] if i % 2 else re.escape(p) for i, p in enumerate(parts))
+            )
+    cite = "(?:" + "|".join(forms) + ")"
+    return re.compile(rf"\s*(\({_INNER}{cite}{_INNER}\))(\.?)\s*(.*)$")
 
 
 def split_citation(sentence: str) -> tuple[str, str]:
@@ -455,10 +477,10 @@ def split_citation(sentence: str) -> tuple[str, str]:
         (``""`` when there is none).
     """
     s = str(sentence).strip()
-    m = _CITATION.search(s)
+    m = _citation(i18n.get_lang()).search(s)
     if not m:
         return s, ""
-    head = s[: m.start()].rstrip(" ;,")
+    head = s[: m.start()].rstrip(" ;,\u00a0\u202f")
     tail = m.group(3).strip()
     if tail:
         statement = f"{head} {tail}"
