@@ -20,7 +20,7 @@ Scaling (documented for policy readers in ``docs/methodology.md``):
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -166,6 +166,26 @@ def check_variant(variant: str) -> str:
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, got {variant!r}")
     return variant
+
+
+def scope_for(routes: pd.DataFrame, chosen: Sequence[str]) -> str:
+    """The scope that scores every route chosen in the filters: :data:`DEFAULT_SCOPE` (routes
+    towards Europe) unless a chosen route lies outside it, then ``"world"``.
+
+    Scoring the US-Mexico border in the Europe scope has nothing to rank (the pack and the
+    Risk page failed with "none of the routes chosen is in the scope"); a reader who picks a
+    route outside Europe wants that route scored, on IOM and the OC Index.
+    """
+    keep = scope_routes(routes, DEFAULT_SCOPE)
+    if keep is None or all(r in keep for r in chosen):
+        return DEFAULT_SCOPE
+    return "world"
+
+
+def routes_outside(routes: pd.DataFrame, chosen: Sequence[str], scope: str) -> tuple[str, ...]:
+    """The routes of ``chosen`` that ``scope`` leaves out (empty for ``"world"``)."""
+    keep = scope_routes(routes, scope)
+    return () if keep is None else tuple(r for r in chosen if r not in keep)
 
 
 def scope_routes(routes: pd.DataFrame, scope: str) -> tuple[str, ...] | None:

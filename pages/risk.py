@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics import figures as fg
+from analytics.scores import scope_for
 from i18n import _
 from ui import address, cache, charts, render, snapshots, state
 
@@ -37,7 +38,7 @@ scope = (
         ["europe", "world"],
         shown=render.shown_as({k: _(v) for k, v in render.SCOPE_OPTIONS.items()}),
         key="scope",
-        default="europe",
+        default=scope_for(cache.routes(), f.routes),
         required=True,
         help=_(
             "Routes towards Europe, where Frontex, IOM and UNHCR all report, or every route "
@@ -88,7 +89,7 @@ with st.expander(_("Weights: move a slider to re-rank live"), expanded=False):
     st.button(_("Reset weights"), on_click=render.reset_weights, args=(kind, defaults))
     render.render_scope_components(defaults, scope, labels)
 weights = render.current_weights(kind, defaults)
-problem = render.weights_problem(kind, weights, scope)
+problem = render.scope_problem(f, scope) or render.weights_problem(kind, weights, scope)
 if problem:
     st.warning(problem)
     st.stop()

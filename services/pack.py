@@ -21,7 +21,7 @@ import i18n
 from analytics import figures as fg
 from analytics.catalogue import measure
 from analytics.reconcile import AGREEMENT_FACTOR, month_end
-from analytics.scores import describe_settings
+from analytics.scores import describe_settings, scope_for
 from data import queries as q
 from data.filters import Filters, as_date, filters_to_query
 from export import images as sn
@@ -212,8 +212,11 @@ def collect_pack(
             )
 
         say(0.12, _("scoring origin and transit risk"))
-        origin = report.origin_risk(con, f, ref=ref)
-        transit = report.transit_risk(con, f, ref=ref)
+        # Routes towards Europe, unless the filters chose a route outside them (US-Mexico
+        # border, say): then every route, so the chosen ones are scored (analytics.scores).
+        risk_scope = scope_for(routes_ref, f.routes)
+        origin = report.origin_risk(con, f, ref=ref, scope=risk_scope)
+        transit = report.transit_risk(con, f, ref=ref, scope=risk_scope)
         labels = {k: _(str(c.label)).capitalize() for k, c in COMPONENTS.items()}
 
         def risk_caption_of(weights: tuple[tuple[str, float], ...]) -> str:
@@ -226,7 +229,7 @@ def collect_pack(
                 minimum_estimate=True,
                 detections=True,
                 filters=describe(f, names),
-                note=describe_settings(report.DEFAULT_SCOPE, report.DEFAULT_VARIANT, weights)
+                note=describe_settings(risk_scope, report.DEFAULT_VARIANT, weights)
                 + " "
                 + _(SCORE_CAVEAT).rstrip("."),
             )

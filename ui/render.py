@@ -959,6 +959,25 @@ VARIANT_OPTIONS: Mapping[str, str] = {
 }
 
 
+def scope_problem(f: Filters, scope: str) -> str | None:
+    """Why ``scope`` has nothing to score for the routes chosen in ``f`` (all outside it), or
+    ``None``. Picking the scope that covers them is the reader's choice, so it is said, not
+    done behind their back."""
+    from analytics.scores import routes_outside
+
+    outside = routes_outside(cache.routes(), f.routes, scope)
+    if not f.routes or len(outside) < len(f.routes):
+        return None
+    names = cache.display_names()
+    return _(
+        "None of the routes chosen ({routes}) is a route towards Europe. Choose the scope "
+        "“{world}” to score them."
+    ).format(
+        routes=i18n.join_list([i18n.route_name(names.get(r, r)) for r in outside]),
+        world=_(SCOPE_OPTIONS["world"]),
+    )
+
+
 def weights_problem(kind: str, weights: Sequence[tuple[str, float]], scope: str) -> str | None:
     """Why these weights cannot rank anything in ``scope`` (all zero where there is data), or
     ``None``."""

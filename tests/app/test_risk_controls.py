@@ -140,3 +140,35 @@ def test_oc_weight_zero_reranks_the_real_data(real_app: AppTest, real_db) -> Non
     assert with_oc["contrib_oc_human_smuggling"].fillna(0).gt(0).any()
     ranked = with_oc.index[with_oc["rank"].notna()]
     assert (without.loc[ranked, "rank"] != with_oc.loc[ranked, "rank"]).any()
+
+
+def test_a_route_outside_europe_is_scored_worldwide_not_an_error(
+    demo_app: AppTest, demo_db
+) -> None:
+    """Every route outside the Europe scope, chosen in the filters, opens the Risk page scored
+    worldwide (the page crashed with "none of the routes chosen is in the scope"); choosing the
+    Europe scope for it says why nothing is ranked, in words, and names the route."""
+    import duckdb as ddb
+
+    from analytics.scores import scope_routes
+    from data.queries import query_routes
+
+    with ddb.connect(str(demo_db), read_only=True) as con:
+        routes = query_routes(con)
+    europe = set(scope_routes(routes, "europe") or ())
+    outside = sorted(set(routes["route_id"]) - europe - {"unclassified"})
+    assert "us_mexico_border" in outside
+    for route in outside:
+        demo_app.query_params.clear()
+        demo_app.query_params["route"] = route
+        at = demo_app.run()
+        at.switch_page("pages/risk.py").run()
+        clean(at, route)
+        assert at.segmented_control(key="scope").value == "world", route
+        assert at.get("plotly_chart"), route
+    # The reader picks the Europe scope anyway: a warning naming the route, no crash.
+    at.segmented_control(key="scope").set_value("europe").run()
+    assert not at.exception
+    text = " ".join(w.value for w in at.warning)
+    assert "is a route towards Europe" in text and "All routes worldwide" in text
+    assert outside[-1] not in text  # the route's name, never its id

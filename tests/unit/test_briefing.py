@@ -290,3 +290,25 @@ def test_argparse_namespace_has_the_brief_handler() -> None:
     add_brief_parser(parser.add_subparsers(dest="cmd"))
     args = parser.parse_args(["brief", "--out", "x.pptx", "--format", "pptx"])
     assert args.handler is run_brief and args.pack_format == "pptx"
+
+
+def test_a_pack_on_routes_outside_europe_scores_them_worldwide(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """A pack filtered to any route outside the Europe scope is built, its risk slides scored
+    on every route (the pack failed with "none of the routes chosen is in the scope")."""
+    from analytics.scores import scope_for, scope_routes
+    from data.queries import query_routes
+
+    routes = query_routes(con)
+    europe = set(scope_routes(routes, "europe") or ())
+    outside = sorted(set(routes["route_id"]) - europe - {"unclassified"})
+    assert outside and scope_for(routes, outside[:1]) == "world"
+    assert scope_for(routes, sorted(europe)[:2]) == "europe" and scope_for(routes, ()) == "europe"
+    # Three of them (a pack takes a few seconds): the first, the last and the US-Mexico border.
+    for route in sorted({outside[0], outside[-1], "us_mexico_border"} & set(outside)):
+        p = sp.collect_pack(con, Filters(routes=(route,)), generated_on=DAY, render_images=False)
+        titles = [s.title for s in p.slides]
+        assert any(t.startswith("Origin risk") for t in titles), (route, titles)
+        risk = next(s for s in p.slides if s.title.startswith("Origin risk"))
+        assert "all routes worldwide" in risk.caption, route
