@@ -152,6 +152,32 @@ def test_every_page_runs_on_demo_data(demo_app: AppTest) -> None:
         check_page(at, name)
 
 
+# One filter of each kind a reader sets, as a link carries it: a route towards Europe and one
+# outside it (the Risk page crashed on the US-Mexico border in the Europe scope), a cause, an
+# origin, a source-quality floor, one year, and an IOM region.
+ONE_FILTER = {
+    "route in Europe": {"route": "central_mediterranean"},
+    "route outside Europe": {"route": "us_mexico_border"},
+    "two routes, one outside Europe": {"route": ["central_mediterranean", "darien"]},
+    "cause": {"cause": "Drowning"},
+    "origin": {"origin": "AFG"},
+    "quality": {"q": "3"},
+    "one year": {"from": "2024-01-01", "to": "2024-12-31"},
+}
+
+
+@pytest.mark.parametrize("kind", list(ONE_FILTER))
+def test_every_page_runs_under_each_kind_of_filter(demo_app: AppTest, kind: str) -> None:
+    """No page errors under any kind of filter a reader can set (an error is a failure here,
+    never an info box): every page, opened on a link holding that filter."""
+    demo_app.query_params.update(ONE_FILTER[kind])
+    at = demo_app.run()
+    assert_clean(at, f"{kind}: first run")
+    for name, path in PAGES.items():
+        at.switch_page(path).run()
+        assert_clean(at, f"{kind}: {name}")
+
+
 @pytest.mark.shared
 def test_every_page_runs_on_the_real_warehouse(real_app: AppTest, real_db: Path) -> None:
     at = real_app.run()
