@@ -1362,8 +1362,12 @@ def render_sources_table(src: pd.DataFrame) -> None:
         "partial_reason", "caveat", "source_id",
     ]  # fmt: skip
     cc = st.column_config
+    shown = src[[c for c in cols if c in src.columns]].copy()
+    for col in ("publisher", "title", "licence", "caveat"):  # in the reader's language
+        if col in shown:
+            shown[col] = shown[col].map(lambda x: source_text(x) if isinstance(x, str) else x)
     st.dataframe(
-        src[[c for c in cols if c in src.columns]],
+        shown,
         hide_index=True,
         column_config={
             "publisher": cc.TextColumn(_("Publisher")),

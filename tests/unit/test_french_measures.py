@@ -179,7 +179,7 @@ def test_alert_sentences_and_reasons_in_french() -> None:
     texts += board["sentence"].tolist() + board["reason"].tolist() + board["test"].tolist()
     assert not _english(texts), _english(texts)
     surge = cand.set_index("id").loc["surge"]
-    assert surge["sentence"].startswith("Morts et disparus sur la route Méditerranée centrale")
+    assert surge["sentence"].startswith("Morts et disparus (Méditerranée centrale)")
     assert "oct.\u2013déc. 2023" in surge["sentence"]
     assert "Projet Migrants disparus de l'OIM" in surge["sentence"]
     assert "p < 0,001" in surge["sentence"] or "p = 0," in surge["sentence"]
