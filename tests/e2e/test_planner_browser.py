@@ -32,7 +32,7 @@ def test_planner_page_link_and_pdf(browser, app_url: str, artifacts: Path) -> No
         assert page.locator("[data-testid='stException']").count() == 0
         assert page.locator("[class*='st-key-plan-card-']").count() >= 1
 
-        # Keep only the first country: the link then names it and reproduces the view.
+        # Keep only the first country: the link then holds its code and reproduces the view.
         names = [
             t.strip() for t in page.locator("[class*='st-key-plan-card-'] h3").all_text_contents()
         ]
@@ -47,8 +47,14 @@ def test_planner_page_link_and_pdf(browser, app_url: str, artifacts: Path) -> No
             combo.fill(keep)
             page.get_by_role("option", name=keep, exact=True).click()
             page.keyboard.press("Escape")
-        page.wait_for_url(re.compile(r"plan="), timeout=TIMEOUT_MS)
-        assert parse_qs(urlsplit(page.url).query)["plan"] == [keep]
+        # The address follows each removal: wait for the last one (a single code left).
+        page.wait_for_function(
+            "() => new URLSearchParams(location.search).getAll('plan').length === 1",
+            timeout=TIMEOUT_MS,
+        )
+        # The link holds the country's ISO3 code (the same in every language), not its name.
+        plan = parse_qs(urlsplit(page.url).query)["plan"]
+        assert len(plan) == 1 and re.fullmatch(r"[A-Z]{3}", plan[0]), plan
         page.locator("h3").filter(has_text=keep).first.wait_for(timeout=TIMEOUT_MS)
 
         other = ctx.new_page()
