@@ -733,7 +733,10 @@ def bench_served(
             samples = []
             for i in range(2, 2 + changes):
                 before = counters() if cdp else {}
-                samples.append(_one_change(page, opts[i % len(opts)], timeout_ms))
+                took = _one_change(page, opts[i % len(opts)], timeout_ms)
+                if took is None:  # the pick drew nothing new (same dates): not a change
+                    continue
+                samples.append(took)
                 if cdp:
                     after = counters()
                     work.append({k: (after[k] - before[k]) * 1000 for k in MAIN_THREAD})

@@ -69,10 +69,17 @@ OBSERVE_JS = """() => {
 }"""
 
 DONE_JS = (
-    "(quietMs) => { if (window.__rwLast === null) return false; if (!("
+    "(quietMs) => { const settled = ("
     + SETTLED_JS
-    + ")()) return false; return performance.now() - window.__rwLast >= quietMs; }"
+    + ")(); if (window.__rwLast === null) return settled && performance.now() - window.__rwClick"
+    + " > NO_CHANGE_MS ? 'none' : false; if (!settled) return false;"
+    + " return performance.now() - window.__rwLast >= quietMs ? 'done' : false; }"
 )
+#: A pick that leaves the main area untouched this long after the click, the run over, drew
+#: nothing new: two Period options with the same dates ("Last 12 months" and the last whole
+#: year when the data end in December). Such a pick is not a filter change and is not timed.
+NO_CHANGE_MS = 3000
+DONE_JS = DONE_JS.replace("NO_CHANGE_MS", str(NO_CHANGE_MS))
 
 FRAME_JS = """() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(
   () => r(performance.now()))))"""
@@ -180,8 +187,11 @@ def _wait_settled(page: Any, timeout_ms: float) -> None:
     page.wait_for_function(SETTLED_JS, timeout=timeout_ms, polling="raf")
 
 
-def _one_change(page: Any, option: str, timeout_ms: float, clock: _Clock | None = None) -> float:
-    """Pick ``option`` in the Period box; seconds from the click to the page painted."""
+def _one_change(
+    page: Any, option: str, timeout_ms: float, clock: _Clock | None = None
+) -> float | None:
+    """Pick ``option`` in the Period box; seconds from the click to the page painted
+    (``None``: the pick changed nothing on the page, see :data:`NO_CHANGE_MS`)."""
     clock = clock or _Clock(timeout_ms, None)
     box = _period_box(page)
     clock.step("open the Period box", lambda ms: box.click(timeout=ms))
@@ -189,10 +199,12 @@ def _one_change(page: Any, option: str, timeout_ms: float, clock: _Clock | None 
     clock.step(f"show the option {option!r}", lambda ms: opt.wait_for(timeout=min(ms, 10_000)))
     t_click = page.evaluate(OBSERVE_JS)
     clock.step(f"click the option {option!r}", lambda ms: opt.click(timeout=ms))
-    clock.step(
+    outcome = clock.step(
         f"the page to repaint and settle after choosing {option!r}",
         lambda ms: page.wait_for_function(DONE_JS, arg=QUIET_MS, timeout=ms, polling="raf"),
     )
+    if outcome.json_value() == "none":
+        return None
     last = page.evaluate("() => window.__rwLast")
     # The last change is on screen at the next frame after it; the frame we wait for now is
     # later (the quiet window), so count one frame (16.7 ms at 60 Hz) after the last change.
@@ -239,7 +251,8 @@ def measure_page(
             shown = _period_box(page).locator("input").first.input_value()
             first = next((i for i, o in enumerate(opts) if o != shown), 1)
             order = [opts[(first + i) % len(opts)] for i in range(changes)]
-        samples = [_one_change(page, o, timeout_ms, clock) for o in order]
+        timed = [_one_change(page, o, timeout_ms, clock) for o in order]
+        samples = [t for t in timed if t is not None]
         if after is not None:
             after(page)
         return samples
