@@ -49,7 +49,7 @@ from export import layout as lay
 from export.charts import ChartSpec
 from geo.layers import LOW_CONFIDENCE_NOTE, score_legend
 from i18n import N_, _
-from i18n.names import source_text as names_source_text
+from i18n.names import source_text
 
 Progress = Callable[[float, str], None]
 
@@ -98,12 +98,6 @@ def word(value: object, capitalize: bool = False) -> str:
     if i18n.get_lang() != i18n.DEFAULT_LANG and text in _WORDS:
         text = _(_WORDS[text])
     return text.capitalize() if capitalize else text
-
-
-def source_text(text: object) -> str:
-    """A publisher, title or caveat stored with a source, in the reader's language
-    (:func:`i18n.names.source_text`)."""
-    return names_source_text(text)
 
 
 def describe(f: Filters, names: Mapping[str, str] | None = None) -> str:

@@ -111,6 +111,7 @@ from data.risk_queries import (
     query_source_spans,
 )
 from i18n import N_, _, get_lang
+from i18n.names import source_text
 
 # geo.spatial imports geopandas (about 0.5 s): it is imported where boundaries are needed, so
 # the first page draws without it.
@@ -423,8 +424,6 @@ def _labels(s: pd.DataFrame) -> dict[str, str]:
     languages write the date in words (``9 avril 2026``). The id stays in the audit trail,
     ``--json`` and the "Sources and caveats" provenance, one click away.
     """
-    from export.pack import source_text
-
     english = get_lang() == i18n.DEFAULT_LANG
     out: dict[str, str] = {}
     for r in s.to_dict("records"):
