@@ -581,7 +581,7 @@ def _poisson_groups_fit(y: np.ndarray, labels: np.ndarray) -> tuple[float, float
     """Poisson GLM of ``y`` on one indicator per label, fitted by statsmodels: deviance,
     dispersion (Pearson chi-square / residual df) and residual df.
 
-    The reference implementation of :func:`_poisson_groups_closed_form` (a test asserts the
+    The reference implementation of :func:`_poisson_groups_many` (a test asserts the
     two agree); ``quasi_poisson_test(..., engine="statsmodels")`` uses it.
     """
     import statsmodels.api as sm
@@ -598,13 +598,6 @@ def _poisson_groups_fit(y: np.ndarray, labels: np.ndarray) -> tuple[float, float
         warnings.simplefilter("ignore", category=PerfectSeparationWarning)
         res = sm.GLM(y, x, family=sm.families.Poisson()).fit(scale="X2", start_params=start)
     return float(res.deviance), float(res.scale), int(res.df_resid)
-
-
-def _poisson_groups_closed_form(y: np.ndarray, labels: np.ndarray) -> tuple[float, float, int]:
-    """The same fit as :func:`_poisson_groups_fit` without the iterations (one series of
-    :func:`_poisson_groups_many`)."""
-    dev, phi, df = _poisson_groups_many(np.asarray(y, dtype=float)[None, :], labels)
-    return float(dev[0]), float(phi[0]), df
 
 
 def _poisson_groups_many(ys: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
