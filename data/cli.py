@@ -207,12 +207,19 @@ def _cmd_sources(args: argparse.Namespace) -> int:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    from data.ingest import init_warehouse
+    from data.ingest import build_rollups, init_warehouse
 
     p = db_path(args.db)
     if not p.exists():
         init_warehouse(args.db)
         print(_("Created warehouse {path}").format(path=p))
+    built = build_rollups(args.db)
+    if built:
+        print(
+            _("Wrote the monthly rollup of {n} incident vintage(s): {ids}").format(
+                n=len(built), ids=", ".join(built)
+            )
+        )
     if args.demo_if_empty:
         con = connect_read_only(args.db)
         try:

@@ -28,7 +28,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from data import parsing, reference
-from data.db import writing
+from data.cube import build_incident_cube, build_missing_cubes, missing_cubes
+from data.db import connect_read_only, writing
 from data.readers import IngestError, SourceTable, is_xlsx, read_path, read_source
 from geo.spatial import compute_routes_crossing
 
@@ -1538,6 +1539,11 @@ def _load(
             _insert(con, prep.table, source_id, prep.facts)
             if len(prep.rejected):
                 _insert(con, "rejected_rows", source_id, prep.rejected)
+            if prep.table == "incidents":
+                progress(0.9, "writing the monthly rollup")
+                build_incident_cube(con, source_id)
+            # A warehouse written before the rollup existed gets it for every vintage.
+            build_missing_cubes(con)
     except _Unchanged:
         pass
     summary.seconds = time.perf_counter() - t0
@@ -1592,6 +1598,20 @@ def load_file(path: str | Path, **kwargs) -> LoadSummary:  # type: ignore[no-unt
     """Load a source file from disk; see :func:`load_bytes`."""
     raw = read_path(path)
     return load_bytes(raw, str(path), **kwargs)
+
+
+def build_rollups(db: str | Path | None = None) -> list[str]:
+    """Write the monthly incident rollup (:mod:`data.cube`) of every vintage that has none,
+    in one published transaction; returns those vintages (none: the file is not touched)."""
+    con = connect_read_only(db)
+    try:
+        todo = missing_cubes(con)
+    finally:
+        con.close()
+    if not todo:
+        return []
+    with writing(db) as con:
+        return build_missing_cubes(con)
 
 
 def init_warehouse(db: str | Path | None = None) -> None:

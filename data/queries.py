@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from data.cube import RAW, incident_table
 from data.db import snapshot_memo
 from data.filters import Filters, Vintages
 
@@ -274,13 +275,14 @@ def query_headline(con: Con, f: Filters) -> dict[str, Any]:
     v = resolve_vintages(con, f)
     w, p = incident_where(f, v)
     dw, dp = detection_where(f, v)
+    t = incident_table(con, v.incidents, [(f.date_from, f.date_to)])
     # Both aggregates in one statement: one round trip instead of two.
     row = _detections_query(
         con,
-        f"SELECT * FROM (SELECT count(*) AS incidents, coalesce(sum(dead), 0) AS dead, "  # noqa: S608
-        f"coalesce(sum(missing), 0) AS missing, coalesce(sum(dead_and_missing), 0) "
-        f"AS dead_and_missing, min(incident_date) AS first_date, max(incident_date) AS last_date "
-        f"FROM incidents i WHERE {w}) CROSS JOIN (SELECT coalesce(sum(detections), 0) "
+        f"SELECT * FROM (SELECT {t.count()} AS incidents, coalesce(sum(i.dead), 0) AS dead, "  # noqa: S608
+        f"coalesce(sum(i.missing), 0) AS missing, coalesce(sum(i.dead_and_missing), 0) "
+        f"AS dead_and_missing, {t.first_date} AS first_date, {t.last_date} AS last_date "
+        f"FROM {t.name} i WHERE {w}) CROSS JOIN (SELECT coalesce(sum(detections), 0) "
         f"AS detections FROM {{detections}} d WHERE {dw})",
         {**p, **dp},
     ).iloc[0]
@@ -335,13 +337,16 @@ def query_incidents_by(
         raise ValueError(f"unknown period {period!r}")
     v = resolve_vintages(con, f)
     w, p = incident_where(f, v)
+    t = incident_table(con, v.incidents, [(f.date_from, f.date_to)])
     expr = INCIDENT_DIMENSIONS[dim]
     per = f", date_trunc('{period}', i.incident_date) AS period" if period else ""
     grp = "key, period" if period else "key"
+    # On the rollup each row stands for ``n`` incidents (see data/cube.py).
+    n = "i.n" if t.rollup else "1"
     sql = (
-        f"SELECT key{', period' if period else ''}, count(*) AS incidents, "  # noqa: S608
+        f"SELECT key{', period' if period else ''}, CAST(sum(n) AS BIGINT) AS incidents, "  # noqa: S608
         f"sum(dead_and_missing) AS dead_and_missing FROM ("
-        f"SELECT {expr} AS key{per}, i.dead_and_missing FROM incidents i WHERE {w}) "
+        f"SELECT {expr} AS key{per}, {n} AS n, i.dead_and_missing FROM {t.name} i WHERE {w}) "
         f"GROUP BY {grp} ORDER BY {grp}"
     )
     df = _df(con, sql, p)
@@ -484,10 +489,12 @@ def query_incident_hex(con: Con, f: Filters, resolution: int = 3) -> pd.DataFram
         raise ValueError("resolution must be 3 or 5")
     v = resolve_vintages(con, f)
     w, p = incident_where(f, v)
+    # The rollup keeps resolution-3 cells only.
+    t = incident_table(con, v.incidents, [(f.date_from, f.date_to)]) if resolution == 3 else RAW
     df = _df(
         con,
-        f"SELECT i.{col} AS cell, count(*) AS incidents, sum(i.dead_and_missing) AS "  # noqa: S608
-        f"dead_and_missing FROM incidents i WHERE {w} AND i.{col} IS NOT NULL GROUP BY 1",
+        f"SELECT i.{col} AS cell, {t.count()} AS incidents, sum(i.dead_and_missing) AS "  # noqa: S608
+        f"dead_and_missing FROM {t.name} i WHERE {w} AND i.{col} IS NOT NULL GROUP BY 1 ORDER BY 1",
         p,
     )
     df["h3"] = df["cell"].map(lambda c: format(int(c), "x"))

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from data.cube import RAW, IncidentTable, incident_table
 from data.filters import Filters, as_date
 from data.queries import (
     Vintages,
@@ -202,6 +203,11 @@ def _str(values: Any) -> pd.Series:
     return s.astype("str") if len(s) else s
 
 
+def _lists_for(t: IncidentTable, lists: ListsByText | None) -> ListsByText | None:
+    """The rollup has no raw text columns: it is grouped by the lists themselves."""
+    return None if t.rollup else lists
+
+
 def _group_keys(lists: ListsByText | None) -> tuple[str, str]:
     """SQL group keys for an incident's routes and origins (fixed text only)."""
     if lists is None:
@@ -322,6 +328,26 @@ def _window(f: Filters, v: Vintages, previous: bool) -> tuple[str, dict[str, Any
     return w, p, flag, True
 
 
+def _table(
+    con: Con,
+    f: Filters,
+    v: Vintages,
+    previous: bool,
+    coverage: tuple[dt.date | None, dt.date | None] | None = None,
+) -> IncidentTable:
+    """The table a grouped scan over ``f`` (and its previous period, and the ``coverage``
+    window when the scan uses it) reads: the monthly rollup when every one of those windows
+    is whole months (:func:`data.cube.incident_table`)."""
+    windows = [(f.date_from, f.date_to)]
+    pf = f.previous_period() if previous else None
+    if pf is not None:
+        windows.append((pf.date_from, pf.date_to))
+    if coverage is not None:
+        c = _coverage_params(coverage)
+        windows.append((c["cov_from"], c["cov_to"]))
+    return incident_table(con, v.incidents, windows)
+
+
 # ---------------------------------------------------------------- grouped scans
 
 
@@ -364,19 +390,22 @@ def query_frontex_routes(con: Con) -> frozenset[str]:
 
 
 _ORIGIN_SUMS = ("n", "dm", "dm_fx", "sq_sum", "sq_n")
-_ORIGIN_DETAIL = (
-    "CAST(coalesce(sum(i.dead_and_missing) FILTER "
-    "(WHERE i.incident_date BETWEEN $cov_from AND $cov_to), 0) AS BIGINT) AS dm_cov, "
-    "CAST(sum(i.children) AS BIGINT) AS children, "
-    "CAST(sum(i.dead_and_missing) FILTER (WHERE i.children IS NOT NULL) AS BIGINT) "
-    "AS dm_children_known, "
-    "CAST(sum(coalesce(i.females, 0)) FILTER "
-    "(WHERE i.females IS NOT NULL OR i.males IS NOT NULL) AS BIGINT) AS females, "
-    "CAST(sum(coalesce(i.males, 0)) FILTER "
-    "(WHERE i.females IS NOT NULL OR i.males IS NOT NULL) AS BIGINT) AS males, "
-    "CAST(coalesce(sum(i.source_quality), 0) AS BIGINT) AS sq_sum, "
-    "count(i.source_quality) AS sq_n"
-)
+
+
+def _origin_detail(t: IncidentTable) -> str:
+    """The detail sums of :func:`query_origin_tables` on ``t`` (fixed SQL text)."""
+    return (
+        "CAST(coalesce(sum(i.dead_and_missing) FILTER "
+        "(WHERE i.incident_date BETWEEN $cov_from AND $cov_to), 0) AS BIGINT) AS dm_cov, "
+        "CAST(sum(i.children) AS BIGINT) AS children, "
+        f"CAST({t.children_known_dm} AS BIGINT) AS dm_children_known, "
+        f"CAST({t.females} AS BIGINT) AS females, "
+        f"CAST({t.males} AS BIGINT) AS males, "
+        f"CAST(coalesce({t.quality_sum}, 0) AS BIGINT) AS sq_sum, "
+        f"{t.quality_n} AS sq_n"
+    )
+
+
 _ORIGIN_NULLABLE = ("children", "dm_children_known", "females", "males")
 
 
@@ -443,12 +472,14 @@ def query_origin_tables(
             con, pf, None, v, lists, previous=False, routes=False, detail=False
         )
         return OriginIncidents(period.current, before.current, period.by_route, period.unknown)
+    tab = _table(con, f, v, previous, coverage if detail else None)
+    lists = _lists_for(tab, lists)
     rk, ok = _group_keys(lists)
     w, p, flag, has_prev = _window(f, v, previous)
     if detail:  # only the detail sums use the coverage window (DuckDB refuses unused params)
         p = {**p, **_coverage_params(coverage)}
     sums = (
-        _ORIGIN_DETAIL
+        _origin_detail(tab)
         if detail
         else "NULL AS dm_cov, "
         + ", ".join(f"NULL AS {c}" for c in (*_ORIGIN_NULLABLE, "sq_sum", "sq_n"))
@@ -456,8 +487,8 @@ def query_origin_tables(
     g = _arrays(
         con,
         f"SELECT {ok} AS okey, {rk if routes else 'NULL'} AS rkey, {flag} AS cur, "  # noqa: S608
-        f"count(*) AS n, CAST(sum(i.dead_and_missing) AS BIGINT) AS dm, {sums} "
-        f"FROM incidents i WHERE {w} GROUP BY ALL",
+        f"{tab.count()} AS n, CAST(sum(i.dead_and_missing) AS BIGINT) AS dm, {sums} "
+        f"FROM {tab.name} i WHERE {w} GROUP BY ALL",
         p,
     )
     g = _take(g, np.flatnonzero(~np.isnan(g["cur"].astype(float))))
@@ -635,38 +666,44 @@ def query_country_tables(
         return CountryIncidents(
             period.located, period.unlocated, before.located, before.unlocated, period.by_route
         )
+    tab = _table(con, f, v, previous)
+    lists = _lists_for(tab, lists)
     rk, _ = _group_keys(lists)
     w, p, flag, has_prev = _window(f, v, previous)
     p = {**p, "violence": VIOLENCE_CAUSE} if violence else p
-    counts = (
-        f"{flag} AS cur, count(*) AS incidents, "
-        "CAST(sum(i.dead_and_missing) AS BIGINT) AS dead_and_missing, "
-        + (
-            "CAST(sum(CASE WHEN list_contains(i.causes, $violence) THEN i.dead_and_missing "
-            "ELSE 0 END) AS BIGINT)"
-            if violence
-            else "NULL"
+
+    def counts(t: IncidentTable) -> str:
+        return (
+            f"{flag} AS cur, {t.count()} AS incidents, "
+            "CAST(sum(i.dead_and_missing) AS BIGINT) AS dead_and_missing, "
+            + (
+                "CAST(sum(CASE WHEN list_contains(i.causes, $violence) THEN "
+                "i.dead_and_missing ELSE 0 END) AS BIGINT)"
+                if violence
+                else "NULL"
+            )
+            + " AS dead_and_missing_violence, "
+            f"CAST(coalesce({t.quality_sum}, 0) AS BIGINT) AS source_quality_sum, "
+            f"{t.quality_n} AS source_quality_n "
         )
-        + " AS dead_and_missing_violence, "
-        "CAST(coalesce(sum(i.source_quality), 0) AS BIGINT) AS source_quality_sum, "
-        "count(i.source_quality) AS source_quality_n "
-    )
+
     # Incidents without a country are not grouped by route (rare: a second, filtered scan
     # groups them by coordinates for nearest-country placement, only when there are any).
     route_key = f"CASE WHEN i.country_of_incident_iso3 IS NULL THEN NULL ELSE {rk} END"
     g = _arrays(
         con,
         "SELECT i.country_of_incident_iso3 AS iso3, "  # noqa: S608 - keys from _group_keys
-        f"{route_key if routes else 'NULL'} AS rkey, {counts}"
-        f"FROM incidents i WHERE {w} GROUP BY ALL",
+        f"{route_key if routes else 'NULL'} AS rkey, {counts(tab)}"
+        f"FROM {tab.name} i WHERE {w} GROUP BY ALL",
         p,
     )
     if not violence:
         g["dead_and_missing_violence"] = np.zeros(len(g["cur"]))
     if any(x is None for x in g["iso3"]):
+        # The rollup keeps no coordinates: these few incidents are read from the table.
         loose = _arrays(
             con,
-            f"SELECT i.lon, i.lat, {counts}"  # noqa: S608 - as above
+            f"SELECT i.lon, i.lat, {counts(RAW)}"  # noqa: S608 - as above
             f"FROM incidents i WHERE {w} AND i.country_of_incident_iso3 IS NULL GROUP BY ALL",
             p,
         )
@@ -840,15 +877,18 @@ def query_monthly_series(
         incidents are absent.
     """
     v = _vintages(con, f, v)
+    t = incident_table(con, v.incidents, [(f.date_from, f.date_to)])
+    lists = _lists_for(t, lists)
     rk, _ = _group_keys(lists)
     w, p = incident_where(f, v)
     g = _arrays(
         con,
         f"SELECT {rk} AS rkey, i.country_of_incident_iso3 AS iso3, "  # noqa: S608
-        "CAST(date_trunc('month', i.incident_date) AS DATE) AS month, count(*) AS incidents, "
+        "CAST(date_trunc('month', i.incident_date) AS DATE) AS month, "
+        f"{t.count()} AS incidents, "
         "CAST(sum(i.dead_and_missing) AS BIGINT) AS dead_and_missing, "
-        "CAST(max(i.dead_and_missing) AS BIGINT) AS largest_incident "
-        f"FROM incidents i WHERE {w} GROUP BY ALL",
+        f"CAST({t.largest} AS BIGINT) AS largest_incident "
+        f"FROM {t.name} i WHERE {w} GROUP BY ALL",
         p,
     )
     month = np.asarray(g["month"]).astype("datetime64[D]").astype(object)
@@ -966,18 +1006,20 @@ def query_route_incident_totals(
     v = _vintages(con, f, v)
     w, p = incident_where(f, v)
     p = {**p, **_coverage_params(coverage)}
+    tab = _table(con, f, v, False, coverage)
+    lists = _lists_for(tab, lists)
     rk, _ = _group_keys(lists)
     g = _arrays(
         con,
-        f"SELECT {rk} AS rkey, count(*) AS incidents, "  # noqa: S608 - w is fixed text from incident_where
+        f"SELECT {rk} AS rkey, {tab.count()} AS incidents, "  # noqa: S608 - w is fixed text from incident_where
         "CAST(coalesce(sum(i.dead_and_missing), 0) AS BIGINT) AS dead_and_missing, "
-        "count(*) FILTER (WHERE i.n_routes > 1) AS multi_route_incidents, "
+        f"{tab.count('i.n_routes > 1')} AS multi_route_incidents, "
         "CAST(coalesce(sum(i.dead_and_missing) FILTER "
         "(WHERE i.incident_date BETWEEN $cov_from AND $cov_to), 0) AS BIGINT) "
         "AS dead_and_missing_in_detection_months, "
-        "CAST(coalesce(sum(i.source_quality), 0) AS BIGINT) AS sq_sum, "
-        "count(i.source_quality) AS sq_n "
-        f"FROM incidents i WHERE {w} GROUP BY 1",
+        f"CAST(coalesce({tab.quality_sum}, 0) AS BIGINT) AS sq_sum, "
+        f"{tab.quality_n} AS sq_n "
+        f"FROM {tab.name} i WHERE {w} GROUP BY 1",
         p,
     )
     rep, route = _explode(_lists_of(g["rkey"], lists.routes if lists else None))
@@ -1069,11 +1111,13 @@ def query_route_monthly(
     fr = f.replace(routes=(route_id,))
     w, p = incident_where(fr, v)
     dw, dp = detection_where(fr, v)
+    tab = _table(con, fr, v, False)
     df = _df(
         con,
         "WITH inc AS (SELECT CAST(date_trunc('month', i.incident_date) AS DATE) AS month, "  # noqa: S608
-        "count(*) AS incidents, CAST(sum(i.dead_and_missing) AS BIGINT) AS dead_and_missing "
-        f"FROM incidents i WHERE {w} GROUP BY 1), "
+        f"{tab.count()} AS incidents, "
+        "CAST(sum(i.dead_and_missing) AS BIGINT) AS dead_and_missing "
+        f"FROM {tab.name} i WHERE {w} GROUP BY 1), "
         "det AS (SELECT CAST(d.month AS DATE) AS month, CAST(sum(d.detections) AS BIGINT) "
         f"AS detections FROM detections d WHERE {dw} GROUP BY 1) "
         "SELECT coalesce(inc.month, det.month) AS month, coalesce(inc.incidents, 0) AS incidents, "

@@ -91,6 +91,36 @@ TABLES: dict[str, str] = {
             h3_r3 UBIGINT,
             h3_r5 UBIGINT
         )""",
+    # The monthly rollup of incidents (data/cube.py), written by the ingest in the same
+    # transaction as the incidents. The sums are named as the incidents column they add up
+    # where there is one (so ``sum(i.dead_and_missing)`` reads the same on both tables).
+    # Nullable sums follow SQL: NULL when no incident of the group records the value.
+    "incident_cube": """
+    CREATE TABLE IF NOT EXISTS incident_cube (
+        source_id VARCHAR NOT NULL,
+        incident_date DATE NOT NULL,
+        year INTEGER NOT NULL,
+        month INTEGER NOT NULL,
+        route_ids VARCHAR[] NOT NULL,
+        n_routes INTEGER NOT NULL,
+        causes VARCHAR[] NOT NULL,
+        origin_iso3 VARCHAR[] NOT NULL,
+        country_of_incident_iso3 VARCHAR,
+        region_of_incident_list VARCHAR[],
+        source_quality INTEGER,
+        h3_r3 UBIGINT,
+        n BIGINT NOT NULL,
+        dead BIGINT NOT NULL,
+        missing BIGINT NOT NULL,
+        dead_and_missing BIGINT NOT NULL,
+        largest INTEGER NOT NULL,
+        first_date DATE NOT NULL,
+        last_date DATE NOT NULL,
+        children BIGINT,
+        dm_children_known BIGINT,
+        females_known BIGINT,
+        males_known BIGINT
+    )""",
     "detections": """
         CREATE TABLE IF NOT EXISTS detections (
             source_id VARCHAR NOT NULL,

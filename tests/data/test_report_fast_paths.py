@@ -20,6 +20,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from data import risk_queries as rq
+from data.cube import build_incident_cube
 from data.db import connect_read_only
 from data.filters import Filters
 from data.queries import incident_where, query_headline, resolve_vintages
@@ -50,6 +51,10 @@ def db(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
             "UPDATE incidents SET country_of_incident_iso3 = NULL WHERE row_number % 40 = 0"
         )
         con.execute("UPDATE incidents SET lat = NULL, lon = NULL WHERE row_number % 400 = 0")
+        # The monthly rollup is the ingest's to keep in step with the incidents: a write
+        # outside the ingest must rebuild it (data/cube.py).
+        for (sid,) in con.execute("SELECT DISTINCT source_id FROM incidents").fetchall():
+            build_incident_cube(con, sid)
     finally:
         con.close()
     return path
