@@ -790,15 +790,17 @@ def query_origin_incident_sizes(
         ``first_date`` (earliest incident date of the row), ``frontex`` (bool).
     """
     v = _vintages(con, f, v)
+    tab = _table(con, f, v, True, coverage)
+    lists = _lists_for(tab, lists)
     rk, ok = _group_keys(lists)
     w, p, flag, _ = _window(f, v, True)
     p = {**p, **_coverage_params(coverage)}
     g = _arrays(
         con,
         f"SELECT {ok} AS okey, {rk} AS rkey, {flag} AS cur, "  # noqa: S608 - fixed keys
-        "i.dead_and_missing AS dm, i.incident_date BETWEEN $cov_from AND $cov_to AS in_cov, "
-        "count(*) AS n, min(i.incident_date) AS first_date "
-        f"FROM incidents i WHERE {w} AND i.dead_and_missing > 0 GROUP BY ALL",
+        f"{tab.size} AS dm, i.incident_date BETWEEN $cov_from AND $cov_to AS in_cov, "
+        f"{tab.count()} AS n, {tab.first_date} AS first_date "
+        f"FROM {tab.name} i WHERE {w} AND {tab.size} > 0 GROUP BY ALL",
         p,
     )
     cur = np.asarray(g["cur"], dtype=float)

@@ -95,6 +95,8 @@ TABLES: dict[str, str] = {
     # transaction as the incidents. The sums are named as the incidents column they add up
     # where there is one (so ``sum(i.dead_and_missing)`` reads the same on both tables).
     # Nullable sums follow SQL: NULL when no incident of the group records the value.
+    # ``size`` (a key) is the dead and missing of each incident of the group, for the
+    # distribution of incident sizes; ``dead_and_missing`` is their sum (size x n).
     "incident_cube": """
     CREATE TABLE IF NOT EXISTS incident_cube (
         source_id VARCHAR NOT NULL,
@@ -109,6 +111,7 @@ TABLES: dict[str, str] = {
         region_of_incident_list VARCHAR[],
         source_quality INTEGER,
         h3_r3 UBIGINT,
+        size INTEGER NOT NULL,
         n BIGINT NOT NULL,
         dead BIGINT NOT NULL,
         missing BIGINT NOT NULL,

@@ -100,8 +100,26 @@ def _calls(con: duckdb.DuckDBPyConnection, f: Filters) -> Iterator[tuple[str, Ca
                 con, f, None, lists, previous=p, routes=r, violence=vi
             ),
         )
+    fx = rq.query_frontex_routes(con)
+    yield (
+        "origin sizes",
+        lambda: _sizes(
+            rq.query_origin_incident_sizes(con, f, window, None, lists, frontex_routes=fx)
+        ),
+    )
     yield "route totals", lambda: rq.query_route_incident_totals(con, f, window, None, lists)
     yield "route monthly", lambda: rq.query_route_monthly(con, f, "central_mediterranean")
+
+
+def _sizes(df: pd.DataFrame) -> pd.DataFrame:
+    """Incident sizes as a distribution: the same incidents may come in other row splits
+    (grouped by origin text on the table, by origin list on the rollup) and row order."""
+    keys = ["current", "countries", "dead_and_missing", "frontex"]
+    return (
+        df.groupby(keys, sort=True)
+        .agg(incidents=("incidents", "sum"), first_date=("first_date", "min"))
+        .reset_index()
+    )
 
 
 def _equal(a: Any, b: Any, where: str) -> None:
