@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,8 +115,9 @@ def binom_two_sided_p(k: int, n: int, p: float) -> float:
     return float(_binom_two_sided_many(np.array([k]), np.array([n]), p)[0])
 
 
-def _binom_two_sided_many(k: np.ndarray, n: np.ndarray, p: float) -> np.ndarray:
-    """:func:`binom_two_sided_p` for many ``(k, n)`` pairs with one ``p``, vectorised.
+def _binom_two_sided_many(k: np.ndarray, n: np.ndarray, p: float | np.ndarray) -> np.ndarray:
+    """:func:`binom_two_sided_p` for many ``(k, n)`` pairs, vectorised (``p``: one probability
+    for all, or one per pair).
 
     The binomial pmf rises to its mode and falls after it, so the outcomes no more likely
     than ``k`` (with the usual relative tolerance of 1e-7, so ties count) are a left tail
@@ -129,20 +131,20 @@ def _binom_two_sided_many(k: np.ndarray, n: np.ndarray, p: float) -> np.ndarray:
             special.gammaln(n + 1.0)
             - special.gammaln(j + 1.0)
             - special.gammaln(n - j + 1.0)
-            + special.xlogy(j, p)
-            + special.xlog1py(n - j, -p)
+            + special.xlogy(j, pp)
+            + special.xlog1py(n - j, -pp)
         )
 
     k = np.asarray(k, dtype=np.int64)
     n = np.asarray(n, dtype=np.int64)
-    out = np.ones(len(k))
-    live = n > 0
-    if p <= 0 or p >= 1:
-        edge = 0 if p <= 0 else n
-        return np.where(live & (k != edge), 0.0, 1.0)
-    kk, nn = k[live], n[live]
+    p = np.broadcast_to(np.asarray(p, dtype=float), k.shape)
+    # p = 0 or 1: the one certain outcome has p-value 1, any other 0 (and no trials: 1).
+    edge = (p <= 0) | (p >= 1)
+    out = np.where((n > 0) & edge & (k != np.where(p <= 0, 0, n)), 0.0, 1.0)
+    live = (n > 0) & ~edge
+    kk, nn, pp = k[live], n[live], p[live]
     limit = logpmf(kk, nn) + math.log1p(1e-7)
-    mode = np.clip(np.floor((nn + 1) * p), 0, nn).astype(np.int64)
+    mode = np.clip(np.floor((nn + 1) * pp), 0, nn).astype(np.int64)
     # Left tail: the largest a in -1..mode with pmf(a) <= pmf(k) (-1: none).
     lo, hi = np.full(len(kk), -1, dtype=np.int64), mode + 1
     while np.any(hi - lo > 1):
@@ -157,18 +159,20 @@ def _binom_two_sided_many(k: np.ndarray, n: np.ndarray, p: float) -> np.ndarray:
         high = (hi - lo > 1) & (logpmf(mid, nn) <= limit)
         hi, lo = np.where(high, mid, hi), np.where((hi - lo > 1) & ~high, mid, lo)
     right = hi
-    total = np.where(left >= 0, special.bdtr(np.maximum(left, 0), nn, p), 0.0) + np.where(
-        right <= nn, special.bdtrc(np.minimum(right - 1, nn), nn, p), 0.0
+    total = np.where(left >= 0, special.bdtr(np.maximum(left, 0), nn, pp), 0.0) + np.where(
+        right <= nn, special.bdtrc(np.minimum(right - 1, nn), nn, pp), 0.0
     )
     out[live] = np.minimum(1.0, total)
     return out
 
 
-def _compare_many(current: np.ndarray, reference: np.ndarray, ratio: float) -> np.ndarray:
-    """:func:`compare_counts_p` for many pairs at once."""
+def _compare_many(
+    current: np.ndarray, reference: np.ndarray, ratio: float | np.ndarray
+) -> np.ndarray:
+    """:func:`compare_counts_p` for many pairs at once (``ratio``: one for all, or one each)."""
     cur = np.asarray(current, dtype=np.int64)
     n = cur + np.asarray(reference, dtype=np.int64)
-    return _binom_two_sided_many(cur, n, 1.0 / (1.0 + float(ratio)))
+    return _binom_two_sided_many(cur, n, 1.0 / (1.0 + np.asarray(ratio, dtype=float)))
 
 
 def compare_counts_p(current: int, reference: int, reference_to_current: float) -> float:
@@ -195,7 +199,7 @@ def compute_alert_candidates(
     monthly: pd.DataFrame,
     as_of: dt.date,
     months: int = 3,
-    names: pd.Series | None = None,
+    names: pd.Series | Mapping[Any, Any] | None = None,
     source_label: str = N_("IOM Missing Migrants Project"),
     source_id: str = "",
     data_end: dt.date | None = None,
@@ -213,8 +217,8 @@ def compute_alert_candidates(
         Any day of the last month of the current window.
     months : int
         Window length in months.
-    names : Series, optional
-        Display names indexed by ``key``.
+    names : Series or mapping, optional
+        Display names by ``key`` (a Series indexed by key, or a dict).
     source_label : str
         How sentences cite the source and vintage, e.g. ``"IOM Missing Migrants Project,
         vintage 2026-04-09"``.
@@ -364,11 +368,12 @@ def _window(data: _Monthly, as_of: dt.date, months: int) -> _Window:
     )
 
 
-def _series_names(data: _Monthly, names: pd.Series | None) -> list[str]:
+def _series_names(data: _Monthly, names: pd.Series | Mapping[Any, Any] | None) -> list[str]:
     """The display name of each series of ``data.groups`` (its key where ``names`` has none)."""
-    found = (
-        dict(zip(names.index.tolist(), names.tolist(), strict=True)) if names is not None else {}
-    )
+    if isinstance(names, pd.Series):
+        found = dict(zip(names.index.tolist(), names.tolist(), strict=True))
+    else:
+        found = dict(names or {})
     return [str(_name_of(found, key)) for _, key in data.groups]
 
 
@@ -437,8 +442,14 @@ def _incident_rule(
         "baseline_12m_avg": base_dm / ratio,
         "baseline_incidents_12m_avg": base_inc / ratio,
     }
-    p_ya = _compare_many(c["current_incidents"], c["year_ago_incidents"], 1.0)
-    p_base = _compare_many(c["current_incidents"], base_inc.astype(np.int64), ratio)
+    # Both comparisons in one vectorised call: against the year-ago window (as long as the
+    # current one) and against the baseline (``ratio`` times as long).
+    p = _compare_many(
+        np.concatenate([c["current_incidents"], c["current_incidents"]]),
+        np.concatenate([c["year_ago_incidents"], base_inc.astype(np.int64)]),
+        np.repeat([1.0, ratio], n),
+    )
+    p_ya, p_base = p[:n], p[n:]
     c["p_year_ago"], c["p_baseline"], c["p_value"] = p_ya, p_base, np.maximum(p_ya, p_base)
     s = np.stack(
         [
@@ -843,7 +854,7 @@ def compute_death_candidates(
     monthly: pd.DataFrame,
     as_of: dt.date,
     months: int = 3,
-    names: pd.Series | None = None,
+    names: pd.Series | Mapping[Any, Any] | None = None,
     source_label: str = N_("IOM Missing Migrants Project"),
     source_id: str = "",
     data_end: dt.date | None = None,
@@ -1048,7 +1059,7 @@ def compute_alert_board(
     monthly: pd.DataFrame,
     as_of: dt.date,
     windows: tuple[int, ...] = ALERT_WINDOWS,
-    names: pd.Series | None = None,
+    names: pd.Series | Mapping[Any, Any] | None = None,
     source_label: str = N_("IOM Missing Migrants Project"),
     source_id: str = "",
     data_end: dt.date | None = None,
