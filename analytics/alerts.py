@@ -502,10 +502,9 @@ def _table(
     n = len(rows)
     take = np.asarray(rows, dtype=np.intp)
 
-    def text(col: str, empty: Any = "str") -> pd.Series:
-        values = np.empty(len(c[col]), dtype=object)
-        values[:] = c[col]
-        return pd.Series(values[take], dtype="str" if n else empty)
+    def text(col: str, empty: Any = "str") -> Any:
+        values = [c[col][i] for i in rows]
+        return pd.array(values, dtype="str") if n else pd.Series(values, dtype=empty)
 
     columns: dict[str, Any] = {
         "level": text("level"),
@@ -519,7 +518,7 @@ def _table(
     columns["status"] = text("status")
     columns["reason"] = text("reason", float)
     columns["sentence"] = text("sentence", float)
-    columns["source_id"] = pd.Series([source_id] * n, dtype="str")
+    columns["source_id"] = pd.array([source_id] * n, dtype="str")
     for col in extra:
         columns[col] = text(col) if col in ("measure", "test") else c[col][take]
     return pd.DataFrame(columns)
