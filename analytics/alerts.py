@@ -271,6 +271,8 @@ _NUMBERS = (
     "p_value",
 )
 _STATUS_RANK = {"alert": 0, "watch": 1, "none": 2}
+#: What the reason and sentence helpers read of a row.
+_TEXT_KEYS = ("level", "name", "direction", *_NUMBERS)
 
 
 @dataclass(frozen=True)
@@ -488,10 +490,6 @@ def _incident_rule(
         for r in records
     ]
     return c
-
-
-#: What the reason and sentence helpers read of a row.
-_TEXT_KEYS = ("level", "name", "direction", *_NUMBERS)
 
 
 def _table(
