@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,8 +115,9 @@ def binom_two_sided_p(k: int, n: int, p: float) -> float:
     return float(_binom_two_sided_many(np.array([k]), np.array([n]), p)[0])
 
 
-def _binom_two_sided_many(k: np.ndarray, n: np.ndarray, p: float) -> np.ndarray:
-    """:func:`binom_two_sided_p` for many ``(k, n)`` pairs with one ``p``, vectorised.
+def _binom_two_sided_many(k: np.ndarray, n: np.ndarray, p: float | np.ndarray) -> np.ndarray:
+    """:func:`binom_two_sided_p` for many ``(k, n)`` pairs, vectorised (``p``: one probability
+    for all, or one per pair).
 
     The binomial pmf rises to its mode and falls after it, so the outcomes no more likely
     than ``k`` (with the usual relative tolerance of 1e-7, so ties count) are a left tail
@@ -129,20 +131,20 @@ def _binom_two_sided_many(k: np.ndarray, n: np.ndarray, p: float) -> np.ndarray:
             special.gammaln(n + 1.0)
             - special.gammaln(j + 1.0)
             - special.gammaln(n - j + 1.0)
-            + special.xlogy(j, p)
-            + special.xlog1py(n - j, -p)
+            + special.xlogy(j, pp)
+            + special.xlog1py(n - j, -pp)
         )
 
     k = np.asarray(k, dtype=np.int64)
     n = np.asarray(n, dtype=np.int64)
-    out = np.ones(len(k))
-    live = n > 0
-    if p <= 0 or p >= 1:
-        edge = 0 if p <= 0 else n
-        return np.where(live & (k != edge), 0.0, 1.0)
-    kk, nn = k[live], n[live]
+    p = np.broadcast_to(np.asarray(p, dtype=float), k.shape)
+    # p = 0 or 1: the one certain outcome has p-value 1, any other 0 (and no trials: 1).
+    edge = (p <= 0) | (p >= 1)
+    out = np.where((n > 0) & edge & (k != np.where(p <= 0, 0, n)), 0.0, 1.0)
+    live = (n > 0) & ~edge
+    kk, nn, pp = k[live], n[live], p[live]
     limit = logpmf(kk, nn) + math.log1p(1e-7)
-    mode = np.clip(np.floor((nn + 1) * p), 0, nn).astype(np.int64)
+    mode = np.clip(np.floor((nn + 1) * pp), 0, nn).astype(np.int64)
     # Left tail: the largest a in -1..mode with pmf(a) <= pmf(k) (-1: none).
     lo, hi = np.full(len(kk), -1, dtype=np.int64), mode + 1
     while np.any(hi - lo > 1):
@@ -157,18 +159,20 @@ def _binom_two_sided_many(k: np.ndarray, n: np.ndarray, p: float) -> np.ndarray:
         high = (hi - lo > 1) & (logpmf(mid, nn) <= limit)
         hi, lo = np.where(high, mid, hi), np.where((hi - lo > 1) & ~high, mid, lo)
     right = hi
-    total = np.where(left >= 0, special.bdtr(np.maximum(left, 0), nn, p), 0.0) + np.where(
-        right <= nn, special.bdtrc(np.minimum(right - 1, nn), nn, p), 0.0
+    total = np.where(left >= 0, special.bdtr(np.maximum(left, 0), nn, pp), 0.0) + np.where(
+        right <= nn, special.bdtrc(np.minimum(right - 1, nn), nn, pp), 0.0
     )
     out[live] = np.minimum(1.0, total)
     return out
 
 
-def _compare_many(current: np.ndarray, reference: np.ndarray, ratio: float) -> np.ndarray:
-    """:func:`compare_counts_p` for many pairs at once."""
+def _compare_many(
+    current: np.ndarray, reference: np.ndarray, ratio: float | np.ndarray
+) -> np.ndarray:
+    """:func:`compare_counts_p` for many pairs at once (``ratio``: one for all, or one each)."""
     cur = np.asarray(current, dtype=np.int64)
     n = cur + np.asarray(reference, dtype=np.int64)
-    return _binom_two_sided_many(cur, n, 1.0 / (1.0 + float(ratio)))
+    return _binom_two_sided_many(cur, n, 1.0 / (1.0 + np.asarray(ratio, dtype=float)))
 
 
 def compare_counts_p(current: int, reference: int, reference_to_current: float) -> float:
@@ -195,7 +199,7 @@ def compute_alert_candidates(
     monthly: pd.DataFrame,
     as_of: dt.date,
     months: int = 3,
-    names: pd.Series | None = None,
+    names: pd.Series | Mapping[Any, Any] | None = None,
     source_label: str = N_("IOM Missing Migrants Project"),
     source_id: str = "",
     data_end: dt.date | None = None,
@@ -213,8 +217,8 @@ def compute_alert_candidates(
         Any day of the last month of the current window.
     months : int
         Window length in months.
-    names : Series, optional
-        Display names indexed by ``key``.
+    names : Series or mapping, optional
+        Display names by ``key`` (a Series indexed by key, or a dict).
     source_label : str
         How sentences cite the source and vintage, e.g. ``"IOM Missing Migrants Project,
         vintage 2026-04-09"``.
@@ -241,130 +245,280 @@ def compute_alert_candidates(
         with numbers, period and source), ``source_id``. Sorted by status (alerts first), then
         ``p_value``, ``level``, ``id``.
     """
-    w = compute_windows(as_of, months)
-    cols = ["level", "key", "month", "incidents", "dead_and_missing", "largest_incident"]
-    m = monthly.reindex(columns=cols)
-    month = pd.to_datetime(m["month"]).to_numpy().astype("datetime64[D]")
-    # As pandas sums: missing counts add nothing.
-    inc = np.nan_to_num(m["incidents"].to_numpy(dtype=float, na_value=np.nan), nan=0.0)
-    dm = np.nan_to_num(m["dead_and_missing"].to_numpy(dtype=float, na_value=np.nan), nan=0.0)
-    big = np.nan_to_num(m["largest_incident"].to_numpy(dtype=float, na_value=np.nan), nan=0.0)
+    w = _window(_read_monthly(monthly), as_of, months)
+    c = _incident_rule(w, _series_names(w.data, names), source_label, data_end, window_in_sentence)
+    # Alerts first, then by p-value, level and key (the keys as given, not as text).
+    key = list(
+        zip(_status_rank(c["status"]), c["p_value"].tolist(), c["level"], c["id"], strict=True)
+    )
+    rows = sorted(range(len(key)), key=key.__getitem__)
+    return _table(c, rows, source_id)
+
+
+#: The columns read from the monthly input.
+_INPUT = ("level", "key", "month", "incidents", "dead_and_missing", "largest_incident")
+#: The numeric columns of the alert tables, in their order.
+_NUMBERS = (
+    "current",
+    "year_ago",
+    "baseline_12m_avg",
+    "current_incidents",
+    "year_ago_incidents",
+    "baseline_incidents_12m_avg",
+    "largest_incident",
+    "p_year_ago",
+    "p_baseline",
+    "p_value",
+)
+_STATUS_RANK = {"alert": 0, "watch": 1, "none": 2}
+#: What the reason and sentence helpers read of a row.
+_TEXT_KEYS = ("level", "name", "direction", *_NUMBERS)
+
+
+@dataclass(frozen=True)
+class _Monthly:
+    """The monthly input of :func:`compute_alert_candidates` read once into arrays (one element
+    per input row), for every window and both rules of the board.
+
+    Attributes
+    ----------
+    groups : list of (level, key)
+        The distinct series, sorted.
+    group : ndarray of int
+        Each row's series (position in ``groups``).
+    month : ndarray of int
+        Each row's month in months since January 1970 (NumPy's ``datetime64[M]``); a missing
+        month is the smallest int64, inside no window.
+    incidents, dead_and_missing, largest : ndarray of float
+        Incidents (count), dead and missing and the largest single incident (persons); a
+        missing value counts 0, as pandas sums.
+    """
+
+    groups: list[tuple[Any, Any]]
+    group: np.ndarray
+    month: np.ndarray
+    incidents: np.ndarray
+    dead_and_missing: np.ndarray
+    largest: np.ndarray
+
+
+def _read_monthly(monthly: pd.DataFrame) -> _Monthly:
+    """:class:`_Monthly` from the ``monthly`` table (other columns are ignored)."""
+    whole = set(_INPUT) <= set(monthly.columns)
+    m = monthly if whole else monthly.reindex(columns=list(_INPUT))
+
+    def counts(col: str) -> np.ndarray:
+        return np.nan_to_num(m[col].to_numpy(dtype=float, na_value=np.nan), nan=0.0)
+
+    month = pd.to_datetime(m["month"]).to_numpy().astype("datetime64[M]").astype(np.int64)
     keys = list(zip(m["level"].tolist(), m["key"].tolist(), strict=True))
     groups = sorted(set(keys))
     code = {g: i for i, g in enumerate(groups)}
-    row_group = np.array([code[k] for k in keys], dtype=np.intp)
-    n = len(groups)
+    return _Monthly(
+        groups=groups,
+        group=np.array([code[k] for k in keys], dtype=np.intp),
+        month=month,
+        incidents=counts("incidents"),
+        dead_and_missing=counts("dead_and_missing"),
+        largest=counts("largest_incident"),
+    )
 
-    def sums(lo: dt.date, hi: dt.date) -> tuple[np.ndarray, ...]:
-        inside = (month >= np.datetime64(lo)) & (month <= np.datetime64(hi))
-        g = row_group[inside]
+
+@dataclass(frozen=True)
+class _Window:
+    """The input rows of one window length: its 12-month baseline and its current window.
+
+    Attributes
+    ----------
+    data : _Monthly
+        The whole input.
+    months : int
+        Window length (months).
+    bounds : dict
+        :func:`compute_windows`.
+    series : ndarray of int
+        The series with a row in the window (positions in ``data.groups``, sorted): one output
+        row each.
+    inside : ndarray of bool
+        Which input rows fall in the baseline or the current window.
+    row, col : ndarray of int
+        For each row inside: its series (position in ``series``) and its month (0 = the
+        baseline's first, ``12 + months - 1`` = the as-of month).
+    """
+
+    data: _Monthly
+    months: int
+    bounds: dict[str, tuple[dt.date, dt.date]]
+    series: np.ndarray
+    inside: np.ndarray
+    row: np.ndarray
+    col: np.ndarray
+
+
+def _window(data: _Monthly, as_of: dt.date, months: int) -> _Window:
+    """The rows of ``data`` that the ``months``-month windows ending in ``as_of`` compare.
+
+    The year-ago window lies within the baseline (``months`` is at most 12), so a series with a
+    row in any of the three windows has one in the baseline or the current window.
+    """
+    bounds = compute_windows(as_of, months)
+    first = int(np.datetime64(bounds["baseline"][0], "M").astype(np.int64))
+    inside = (data.month >= first) & (data.month < first + BASELINE_MONTHS + months)
+    series, row = np.unique(data.group[inside], return_inverse=True)
+    return _Window(
+        data, months, bounds, series, inside, row.astype(np.intp), data.month[inside] - first
+    )
+
+
+def _series_names(data: _Monthly, names: pd.Series | Mapping[Any, Any] | None) -> list[str]:
+    """The display name of each series of ``data.groups`` (its key where ``names`` has none)."""
+    if isinstance(names, pd.Series):
+        found = dict(zip(names.index.tolist(), names.tolist(), strict=True))
+    else:
+        found = dict(names or {})
+    return [str(_name_of(found, key)) for _, key in data.groups]
+
+
+def _status_rank(status: list[str]) -> list[int]:
+    return [_STATUS_RANK[s] for s in status]
+
+
+def _lagging(
+    w: _Window, direction: np.ndarray, status: np.ndarray, data_end: dt.date | None
+) -> np.ndarray:
+    """Which ``alert`` rows are falls recent enough for the reporting delay to explain (these
+    become ``watch``: ``status`` is changed in place)."""
+    lagging = np.zeros(len(status), dtype=bool)
+    if data_end is not None:
+        lag_start = add_months(dt.date(data_end.year, data_end.month, 1), -REPORTING_LAG_MONTHS)
+        if w.bounds["current"][1] >= lag_start:
+            lagging = (direction == "down") & (status == "alert")
+            status[lagging] = "watch"
+    return lagging
+
+
+def _records(c: dict[str, Any], keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """One ``{column: value}`` per row of ``c`` (plain Python values), for the text helpers."""
+    cols = [c[k].tolist() if isinstance(c[k], np.ndarray) else c[k] for k in keys]
+    return [dict(zip(keys, vals, strict=True)) for vals in zip(*cols, strict=True)]
+
+
+def _incident_rule(
+    w: _Window,
+    names: list[str],
+    source_label: str,
+    data_end: dt.date | None,
+    window_in_sentence: bool,
+) -> dict[str, Any]:
+    """The incidents rule on every series of ``w`` (in ``w.series`` order): the columns of
+    :func:`compute_alert_candidates`, numbers as arrays and text as lists, unsorted."""
+    n, months = len(w.series), w.months
+    inc = w.data.incidents[w.inside]
+    dm = w.data.dead_and_missing[w.inside]
+    big = w.data.largest[w.inside]
+
+    def sums(sel: np.ndarray) -> tuple[np.ndarray, ...]:
+        g = w.row[sel]
         present = np.bincount(g, minlength=n) > 0
         largest = np.full(n, -np.inf)
-        np.maximum.at(largest, g, big[inside])
+        np.maximum.at(largest, g, big[sel])
         return (
-            present,
-            np.bincount(g, weights=inc[inside], minlength=n),
-            np.bincount(g, weights=dm[inside], minlength=n),
+            np.bincount(g, weights=inc[sel], minlength=n),
+            np.bincount(g, weights=dm[sel], minlength=n),
             np.where(present, largest, 0.0),
         )
 
-    has_cur, cur_inc, cur_dm, cur_big = sums(*w["current"])
-    has_ya, ya_inc, ya_dm, _ = sums(*w["year_ago"])
-    has_base, base_inc, base_dm, _ = sums(*w["baseline"])
-    keep = np.flatnonzero(has_cur | has_ya | has_base)
+    cur_inc, cur_dm, cur_big = sums(w.col >= BASELINE_MONTHS)
+    ya_inc, ya_dm, _ = sums(w.col < months)
+    base_inc, base_dm, _ = sums(w.col < BASELINE_MONTHS)
     ratio = BASELINE_MONTHS / months
-    out: dict[str, Any] = {
-        "level": [groups[i][0] for i in keep],
-        "id": [groups[i][1] for i in keep],
-        "current": cur_dm[keep].astype(np.int64),
-        "current_incidents": cur_inc[keep].astype(np.int64),
-        "largest_incident": cur_big[keep].astype(np.int64),
-        "year_ago": ya_dm[keep].astype(np.int64),
-        "year_ago_incidents": ya_inc[keep].astype(np.int64),
-        "baseline_12m_avg": base_dm[keep] / ratio,
-        "baseline_incidents_12m_avg": base_inc[keep] / ratio,
+    c: dict[str, Any] = {
+        "level": [w.data.groups[i][0] for i in w.series],
+        "id": [w.data.groups[i][1] for i in w.series],
+        "name": [names[i] for i in w.series],
+        "current": cur_dm.astype(np.int64),
+        "current_incidents": cur_inc.astype(np.int64),
+        "largest_incident": cur_big.astype(np.int64),
+        "year_ago": ya_dm.astype(np.int64),
+        "year_ago_incidents": ya_inc.astype(np.int64),
+        "baseline_12m_avg": base_dm / ratio,
+        "baseline_incidents_12m_avg": base_inc / ratio,
     }
-    base_n = base_inc[keep]
-    out["p_year_ago"] = _compare_many(out["current_incidents"], out["year_ago_incidents"], 1.0)
-    out["p_baseline"] = _compare_many(out["current_incidents"], base_n.astype(np.int64), ratio)
-    out["p_value"] = np.maximum(out["p_year_ago"], out["p_baseline"])
+    # Both comparisons in one vectorised call: against the year-ago window (as long as the
+    # current one) and against the baseline (``ratio`` times as long).
+    p = _compare_many(
+        np.concatenate([c["current_incidents"], c["current_incidents"]]),
+        np.concatenate([c["year_ago_incidents"], base_inc.astype(np.int64)]),
+        np.repeat([1.0, ratio], n),
+    )
+    p_ya, p_base = p[:n], p[n:]
+    c["p_year_ago"], c["p_baseline"], c["p_value"] = p_ya, p_base, np.maximum(p_ya, p_base)
     s = np.stack(
         [
-            np.sign(out["current_incidents"] - out["year_ago_incidents"].astype(float)),
-            np.sign(out["current_incidents"] - out["baseline_incidents_12m_avg"]),
-            np.sign(out["current"] - out["year_ago"].astype(float)),
-            np.sign(out["current"] - out["baseline_12m_avg"]),
+            np.sign(c["current_incidents"] - c["year_ago_incidents"].astype(float)),
+            np.sign(c["current_incidents"] - c["baseline_incidents_12m_avg"]),
+            np.sign(c["current"] - c["year_ago"].astype(float)),
+            np.sign(c["current"] - c["baseline_12m_avg"]),
         ],
         axis=1,
     )
-    up = (s > 0).all(axis=1)
-    down = (s < 0).all(axis=1)
-    out["direction"] = np.where(up, "up", np.where(down, "down", "mixed"))
-    big_inc = np.maximum(out["current_incidents"], out["year_ago_incidents"]) >= MIN_INCIDENTS
-    big_dm = np.maximum(out["current"], out["year_ago"]) >= MIN_DEAD_AND_MISSING
+    up, down = (s > 0).all(axis=1), (s < 0).all(axis=1)
+    direction = np.where(up, "up", np.where(down, "down", "mixed"))
+    big_inc = np.maximum(c["current_incidents"], c["year_ago_incidents"]) >= MIN_INCIDENTS
+    big_dm = np.maximum(c["current"], c["year_ago"]) >= MIN_DEAD_AND_MISSING
     enough = np.asarray(big_inc & big_dm, dtype=bool)
-    both = (out["p_year_ago"] < ALPHA) & (out["p_baseline"] < ALPHA)
-    one = (out["p_year_ago"] < ALPHA) | (out["p_baseline"] < ALPHA)
+    both = (p_ya < ALPHA) & (p_base < ALPHA)
+    one = (p_ya < ALPHA) | (p_base < ALPHA)
     consistent = np.asarray(up | down, dtype=bool)
-    status = np.where(
-        enough & consistent & both, "alert", np.where(enough & consistent & one, "watch", "none")
-    ).astype(object)
-    lagging = np.zeros(len(keep), dtype=bool)
-    if data_end is not None:
-        lag_start = add_months(dt.date(data_end.year, data_end.month, 1), -REPORTING_LAG_MONTHS)
-        if w["current"][1] >= lag_start:
-            lagging = (out["direction"] == "down") & (status == "alert")
-            status[lagging] = "watch"
-    out["status"] = status
-    name_map = names.to_dict() if names is not None else {}
-    out["name"] = [str(_name_of(name_map, i)) for i in out["id"]]
-    cur_lbl = window_label(*w["current"])
-    ya_lbl = window_label(*w["year_ago"])
-    base_lbl = window_label(w["baseline"][0], w["baseline"][1])
-    out["period_label"] = cur_lbl
-    records = [
-        {k: (v if isinstance(v, str) else v[i]) for k, v in out.items()} for i in range(len(keep))
-    ]
+    ok = enough & consistent
+    status = np.where(ok & both, "alert", np.where(ok & one, "watch", "none")).astype(object)
+    lagging = _lagging(w, direction, status, data_end)
+    c["direction"], c["status"] = direction.tolist(), status.tolist()
+    cur_lbl, ya_lbl = window_label(*w.bounds["current"]), window_label(*w.bounds["year_ago"])
+    base_lbl = window_label(*w.bounds["baseline"])
+    c["period_label"] = [cur_lbl] * n
+    records = _records(c, _TEXT_KEYS)
     reason = [
-        _reason(r, bool(e), bool(c)) for r, e, c in zip(records, enough, consistent, strict=True)
+        _reason(r, e, k)
+        for r, e, k in zip(records, enough.tolist(), consistent.tolist(), strict=True)
     ]
     for i in np.flatnonzero(lagging):
         reason[i] = _lag_text(data_end) + reason[i]
-    out["reason"] = reason
-    out["sentence"] = [
+    c["reason"] = reason
+    c["sentence"] = [
         _sentence(r, cur_lbl, ya_lbl, base_lbl, months, source_label, window_in_sentence)
         for r in records
     ]
-    order = {"alert": 0, "watch": 1, "none": 2}
-    rows = sorted(
-        range(len(keep)),
-        key=lambda i: (order[str(status[i])], out["p_value"][i], out["level"][i], out["id"][i]),
-    )
-    text = "str" if len(rows) else object
-    columns = {
-        "level": pd.Series([out["level"][i] for i in rows], dtype="str"),
-        "id": pd.Series([out["id"][i] for i in rows], dtype=text),
-        "name": pd.Series([out["name"][i] for i in rows], dtype="str"),
-        "period_label": pd.Series([cur_lbl] * len(rows), dtype="str"),
+    return c
+
+
+def _table(
+    c: dict[str, Any], rows: list[int], source_id: str, extra: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """The alert table: the columns of ``c`` in their documented order (then ``extra``), its
+    rows in the order ``rows``, built once."""
+    n = len(rows)
+    take = np.asarray(rows, dtype=np.intp)
+
+    def text(col: str, empty: Any = "str") -> Any:
+        values = [c[col][i] for i in rows]
+        return pd.array(values, dtype="str") if n else pd.Series(values, dtype=empty)
+
+    columns: dict[str, Any] = {
+        "level": text("level"),
+        "id": text("id", object),
+        "name": text("name"),
+        "period_label": text("period_label"),
     }
-    for c in (
-        "current",
-        "year_ago",
-        "baseline_12m_avg",
-        "current_incidents",
-        "year_ago_incidents",
-        "baseline_incidents_12m_avg",
-        "largest_incident",
-        "p_year_ago",
-        "p_baseline",
-        "p_value",
-    ):
-        columns[c] = out[c][rows] if len(rows) else out[c][:0]
-    for c in ("direction", "status"):
-        columns[c] = pd.Series([out[c][i] for i in rows], dtype="str")
-    for c in ("reason", "sentence"):
-        columns[c] = pd.Series([out[c][i] for i in rows], dtype="str" if len(rows) else float)
-    columns["source_id"] = pd.Series([source_id] * len(rows), dtype="str")
+    for col in _NUMBERS:
+        columns[col] = c[col][take]
+    columns["direction"] = text("direction")
+    columns["status"] = text("status")
+    columns["reason"] = text("reason", float)
+    columns["sentence"] = text("sentence", float)
+    columns["source_id"] = pd.array([source_id] * n, dtype="str")
+    for col in extra:
+        columns[col] = text(col) if col in ("measure", "test") else c[col][take]
     return pd.DataFrame(columns)
 
 
@@ -697,7 +851,7 @@ def compute_death_candidates(
     monthly: pd.DataFrame,
     as_of: dt.date,
     months: int = 3,
-    names: pd.Series | None = None,
+    names: pd.Series | Mapping[Any, Any] | None = None,
     source_label: str = N_("IOM Missing Migrants Project"),
     source_id: str = "",
     data_end: dt.date | None = None,
@@ -731,32 +885,47 @@ def compute_death_candidates(
         on dead and missing, NaN where the series is too small or mixed and was not tested)
         plus ``dispersion`` (the larger of the two tests' dispersion factors).
     """
-    w = compute_windows(as_of, months)
-    cols = ["level", "key", "month", "incidents", "dead_and_missing", "largest_incident"]
-    m = monthly.reindex(columns=cols)
-    lo = np.datetime64(w["baseline"][0], "M")
-    mon = pd.to_datetime(m["month"]).to_numpy().astype("datetime64[M]")
-    col = (mon - lo).astype(int)
+    w = _window(_read_monthly(monthly), as_of, months)
+    c = _death_rule(w, _series_names(w.data, names), source_label, data_end, rule)
+    key = list(
+        zip(
+            _status_rank(c["status"]),
+            _p_rank(c["p_value"]),
+            map(str, c["level"]),
+            map(str, c["id"]),
+            strict=True,
+        )
+    )
+    rows = sorted(range(len(key)), key=key.__getitem__)
+    return _table(c, rows, source_id, ("dispersion",))
+
+
+def _p_rank(p: np.ndarray) -> list[float]:
+    """P-values for sorting: an untested series (NaN) after every tested one."""
+    return np.where(np.isnan(p), 2.0, p).tolist()
+
+
+def _death_rule(
+    w: _Window, names: list[str], source_label: str, data_end: dt.date | None, rule: DeathRule
+) -> dict[str, Any]:
+    """The dead-and-missing rule on every series of ``w`` (in ``w.series`` order): the columns of
+    :func:`compute_death_candidates`, numbers as arrays and text as lists, unsorted."""
+    n, months = len(w.series), w.months
     n_months = BASELINE_MONTHS + months
-    inside = (col >= 0) & (col < n_months)
-    m, col = m[inside], col[inside]
-    keys = list(zip(m["level"].tolist(), m["key"].tolist(), strict=True))
-    groups = sorted(set(keys))
-    code = {g: i for i, g in enumerate(groups)}
-    row = np.array([code[k] for k in keys], dtype=np.intp)
-    n = len(groups)
     dm = np.zeros((n, n_months))
     inc = np.zeros((n, n_months))
     big = np.zeros((n, n_months))
-    np.add.at(dm, (row, col), np.nan_to_num(m["dead_and_missing"].to_numpy(dtype=float)))
-    np.add.at(inc, (row, col), np.nan_to_num(m["incidents"].to_numpy(dtype=float)))
-    np.maximum.at(big, (row, col), np.nan_to_num(m["largest_incident"].to_numpy(dtype=float)))
+    cell = (w.row, w.col)
+    np.add.at(dm, cell, w.data.dead_and_missing[w.inside])
+    np.add.at(inc, cell, w.data.incidents[w.inside])
+    np.maximum.at(big, cell, w.data.largest[w.inside])
     cur = slice(BASELINE_MONTHS, n_months)
     ya = slice(0, months)
     ratio = BASELINE_MONTHS / months
-    out: dict[str, Any] = {
-        "level": [g[0] for g in groups],
-        "id": [g[1] for g in groups],
+    c: dict[str, Any] = {
+        "level": [w.data.groups[i][0] for i in w.series],
+        "id": [w.data.groups[i][1] for i in w.series],
+        "name": [names[i] for i in w.series],
         "current": dm[:, cur].sum(axis=1).astype(np.int64),
         "current_incidents": inc[:, cur].sum(axis=1).astype(np.int64),
         "largest_incident": big[:, cur].max(axis=1, initial=0).astype(np.int64),
@@ -767,16 +936,16 @@ def compute_death_candidates(
     }
     s = np.stack(
         [
-            np.sign(out["current"] - out["year_ago"].astype(float)),
-            np.sign(out["current"] - out["baseline_12m_avg"]),
+            np.sign(c["current"] - c["year_ago"].astype(float)),
+            np.sign(c["current"] - c["baseline_12m_avg"]),
         ],
         axis=1,
     )
     up, down = (s > 0).all(axis=1), (s < 0).all(axis=1)
-    out["direction"] = np.where(up, "up", np.where(down, "down", "mixed"))
-    larger_dm = np.maximum(out["current"], out["year_ago"])
+    direction = np.where(up, "up", np.where(down, "down", "mixed"))
+    larger_dm = np.maximum(c["current"], c["year_ago"])
     larger_inc = np.where(
-        out["current"] >= out["year_ago"], out["current_incidents"], out["year_ago_incidents"]
+        c["current"] >= c["year_ago"], c["current_incidents"], c["year_ago_incidents"]
     )
     enough = np.asarray(
         (larger_dm >= rule.min_dead_and_missing) & (larger_inc >= rule.min_incidents), dtype=bool
@@ -796,68 +965,29 @@ def compute_death_candidates(
         p_ya[tested], d1 = quasi_poisson_tests(dm[tested], labels_ya, null_ya)
         p_base[tested], d2 = quasi_poisson_tests(dm[tested], labels_b, null_b)
         disp[tested] = np.maximum(d1, d2)
-    out["p_year_ago"], out["p_baseline"] = p_ya, p_base
-    out["p_value"] = np.fmax(p_ya, p_base)
-    out["dispersion"] = disp
+    c["p_year_ago"], c["p_baseline"], c["p_value"] = p_ya, p_base, np.fmax(p_ya, p_base)
+    c["dispersion"] = disp
     both = (p_ya < rule.alpha) & (p_base < rule.alpha)
     one = (p_ya < rule.alpha) | (p_base < rule.alpha)
     ok = enough & consistent
     status = np.where(ok & both, "alert", np.where(ok & one, "watch", "none")).astype(object)
-    lagging = np.zeros(n, dtype=bool)
-    if data_end is not None:
-        lag_start = add_months(dt.date(data_end.year, data_end.month, 1), -REPORTING_LAG_MONTHS)
-        if w["current"][1] >= lag_start:
-            lagging = (out["direction"] == "down") & (status == "alert")
-            status[lagging] = "watch"
-    out["status"] = status
-    name_map = names.to_dict() if names is not None else {}
-    out["name"] = [str(_name_of(name_map, i)) for i in out["id"]]
-    cur_lbl, ya_lbl = window_label(*w["current"]), window_label(*w["year_ago"])
-    base_lbl = window_label(*w["baseline"])
-    records = [{k: v[i] for k, v in out.items()} for i in range(n)]
+    lagging = _lagging(w, direction, status, data_end)
+    c["direction"], c["status"] = direction.tolist(), status.tolist()
+    cur_lbl, ya_lbl = window_label(*w.bounds["current"]), window_label(*w.bounds["year_ago"])
+    base_lbl = window_label(*w.bounds["baseline"])
+    c["period_label"] = [cur_lbl] * n
+    records = _records(c, (*_TEXT_KEYS, "dispersion"))
     reason = [
-        _death_reason(r, bool(e), bool(c), rule)
-        for r, e, c in zip(records, enough, consistent, strict=True)
+        _death_reason(r, e, k, rule)
+        for r, e, k in zip(records, enough.tolist(), consistent.tolist(), strict=True)
     ]
     for i in np.flatnonzero(lagging):
         reason[i] = _lag_text(data_end) + reason[i]
-    out["reason"] = reason
-    out["sentence"] = [
+    c["reason"] = reason
+    c["sentence"] = [
         _death_sentence(r, cur_lbl, ya_lbl, base_lbl, months, source_label) for r in records
     ]
-    frame = pd.DataFrame(
-        {
-            "level": pd.Series(out["level"], dtype="str"),
-            "id": pd.Series(out["id"], dtype="str" if n else object),
-            "name": pd.Series(out["name"], dtype="str"),
-            "period_label": pd.Series([cur_lbl] * n, dtype="str"),
-            **{
-                c: out[c]
-                for c in (
-                    "current",
-                    "year_ago",
-                    "baseline_12m_avg",
-                    "current_incidents",
-                    "year_ago_incidents",
-                    "baseline_incidents_12m_avg",
-                    "largest_incident",
-                    "p_year_ago",
-                    "p_baseline",
-                    "p_value",
-                )
-            },
-            "direction": pd.Series(out["direction"], dtype="str"),
-            "status": pd.Series(list(status), dtype="str"),
-            "reason": pd.Series(reason, dtype="str" if n else float),
-            "sentence": pd.Series(out["sentence"], dtype="str" if n else float),
-            "source_id": pd.Series([source_id] * n, dtype="str"),
-            "dispersion": disp,
-        }
-    )
-    order = frame["status"].map({"alert": 0, "watch": 1, "none": 2})
-    frame = frame.assign(_o=order.to_numpy(), _p=frame["p_value"].fillna(2.0).to_numpy())
-    frame = frame.sort_values(["_o", "_p", "level", "id"], kind="stable")
-    return frame.drop(columns=["_o", "_p"]).reset_index(drop=True)
+    return c
 
 
 def _death_reason(r: dict[str, Any], enough: bool, consistent: bool, rule: DeathRule) -> str:
@@ -926,7 +1056,7 @@ def compute_alert_board(
     monthly: pd.DataFrame,
     as_of: dt.date,
     windows: tuple[int, ...] = ALERT_WINDOWS,
-    names: pd.Series | None = None,
+    names: pd.Series | Mapping[Any, Any] | None = None,
     source_label: str = N_("IOM Missing Migrants Project"),
     source_id: str = "",
     data_end: dt.date | None = None,
@@ -950,39 +1080,50 @@ def compute_alert_board(
         ``dead_and_missing``: what the test is on), ``window_months`` (1 or 3), ``test``
         (plain name of the comparison) and ``dispersion`` (NaN for incidents). Alerts
         first, then watches, each by p-value.
+
+    Notes
+    -----
+    The input is read into arrays once, every rule works on arrays and the table is built
+    once at the end: the Overview computes the board on every filter change (issue 17).
     """
+    data = _read_monthly(monthly)
+    series_names = _series_names(data, names)
     parts = []
     for k in windows:
+        w = _window(data, as_of, k)
+        inc = _incident_rule(w, series_names, source_label, data_end, True)
+        inc["dispersion"] = np.full(len(w.series), np.nan)
+        parts.append((inc, "incidents", _("exact conditional test on incident counts")))
+        dead = _death_rule(w, series_names, source_label, data_end, rule)
         parts.append(
-            compute_alert_candidates(
-                monthly, as_of, k, names, source_label, source_id, data_end, True
-            ).assign(
-                measure="incidents",
-                window_months=k,
-                test=_("exact conditional test on incident counts"),
-                dispersion=np.nan,
-            )
+            (dead, "dead_and_missing", _("quasi-Poisson F test on monthly dead and missing"))
         )
-        parts.append(
-            compute_death_candidates(
-                monthly, as_of, k, names, source_label, source_id, data_end, rule
-            ).assign(
-                measure="dead_and_missing",
-                window_months=k,
-                test=_("quasi-Poisson F test on monthly dead and missing"),
-            )
+    board: dict[str, Any] = {}
+    for col in parts[0][0]:
+        if isinstance(parts[0][0][col], np.ndarray):
+            board[col] = np.concatenate([c[col] for c, _m, _t in parts])
+        else:
+            board[col] = [v for c, _m, _t in parts for v in c[col]]
+    sizes = [len(c["id"]) for c, _m, _t in parts]
+    board["measure"] = [
+        m for (_c, m, _t), size in zip(parts, sizes, strict=True) for _ in range(size)
+    ]
+    board["test"] = [t for (_c, _m, t), size in zip(parts, sizes, strict=True) for _ in range(size)]
+    board["window_months"] = np.repeat(np.repeat(np.asarray(windows, dtype=np.int64), 2), sizes)
+    # Alerts first, then by p-value (untested last), measure, window, level and key.
+    key = list(
+        zip(
+            _status_rank(board["status"]),
+            _p_rank(board["p_value"]),
+            board["measure"],
+            board["window_months"].tolist(),
+            map(str, board["level"]),
+            map(str, board["id"]),
+            strict=True,
         )
-    board = (
-        pd.concat([p for p in parts if len(p)], ignore_index=True)
-        if any(len(p) for p in parts)
-        else parts[0].iloc[:0]
     )
-    order = board["status"].map({"alert": 0, "watch": 1, "none": 2})
-    board = board.assign(_o=order.to_numpy(), _p=board["p_value"].fillna(2.0).to_numpy())
-    board = board.sort_values(
-        ["_o", "_p", "measure", "window_months", "level", "id"], kind="stable"
-    )
-    return board.drop(columns=["_o", "_p"]).reset_index(drop=True)
+    rows = sorted(range(len(key)), key=key.__getitem__)
+    return _table(board, rows, source_id, ("measure", "window_months", "test", "dispersion"))
 
 
 def compute_watch(candidates: pd.DataFrame) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 import i18n
@@ -66,6 +67,26 @@ def _day(d: dt.date | None) -> str:
 
 def _cite(labels: Mapping[str, str], *ids: str | None) -> str:
     return i18n.join_list(labels.get(i, i) for i in ids if i)
+
+
+def _numbers(frame: pd.DataFrame, col: str) -> np.ndarray:
+    return frame[col].to_numpy(dtype=float, na_value=np.nan)
+
+
+def _top(frame: pd.DataFrame, value: str, key: str, among: np.ndarray | None = None) -> int:
+    """Position of the row with the largest ``value`` (ties: the smallest ``key``, then the
+    first), among the rows where ``among`` is true (default all): the first row of
+    ``frame.sort_values([value, key], ascending=[False, True])`` without sorting the table.
+    At least one of those rows must have a ``value``."""
+    v = _numbers(frame, value)
+    rows = np.arange(len(v)) if among is None else np.flatnonzero(among)
+    best = rows[v[rows] == np.nanmax(v[rows])]
+    keys = frame[key].iloc[best].tolist()
+    # As sort_values: a missing key after every other, then the first of equal keys.
+    first = min(
+        range(len(best)), key=lambda i: (pd.isna(keys[i]), "" if pd.isna(keys[i]) else keys[i])
+    )
+    return int(best[first])
 
 
 def compute_key_messages(
@@ -137,12 +158,22 @@ def compute_key_messages(
         )
     )
     if len(alerts):
-        a = alerts.iloc[0]
+        first = alerts["sentence"].iloc[0], alerts["source_id"].iloc[0]
         extra = _(" \u2014 one of {n} alerts").format(n=len(alerts)) if len(alerts) > 1 else ""
-        msgs.append(("alert", str(a["sentence"]).rstrip(".") + extra + ".", str(a["source_id"])))
-    named = routes[routes["route_id"] != "unclassified"] if len(routes) else routes
-    if len(named) and int((named["dead_and_missing"] > 0).sum()) >= 2 and total > 0:
-        r = named.sort_values(["dead_and_missing", "route_id"], ascending=[False, True]).iloc[0]
+        msgs.append(("alert", str(first[0]).rstrip(".") + extra + ".", str(first[1])))
+    # Each rule reads only the cells it words: no table is filtered, sorted or copied.
+    named = (
+        (routes["route_id"] != "unclassified").to_numpy(dtype=bool)
+        if len(routes)
+        else np.zeros(0, dtype=bool)
+    )
+    if (
+        named.any()
+        and int((named & (_numbers(routes, "dead_and_missing") > 0)).sum()) >= 2
+        and total > 0
+    ):
+        i = _top(routes, "dead_and_missing", "route_id", named)
+        r = {c: routes[c].iloc[i] for c in ("name", "dead_and_missing")}
         share = compute_share(r["dead_and_missing"], total)
         msgs.append(
             (
@@ -187,12 +218,21 @@ def compute_key_messages(
             )
         )
     if len(routes) and "deaths_per_1000_detections" in routes:
-        leth = routes[routes["deaths_per_1000_detections"].notna()]
-        leth = leth[leth["detections_in_incident_months"] >= MIN_DETECTIONS_FOR_RATE]
-        if len(leth):
-            r = leth.sort_values(
-                ["deaths_per_1000_detections", "route_id"], ascending=[False, True]
-            ).iloc[0]
+        rate = _numbers(routes, "deaths_per_1000_detections")
+        leth = ~np.isnan(rate) & (
+            _numbers(routes, "detections_in_incident_months") >= MIN_DETECTIONS_FOR_RATE
+        )
+        if leth.any():
+            i = _top(routes, "deaths_per_1000_detections", "route_id", leth)
+            r = {
+                c: routes[c].iloc[i]
+                for c in (
+                    "name",
+                    "deaths_per_1000_detections",
+                    "dead_and_missing_in_detection_months",
+                    "detections_in_incident_months",
+                )
+            }
             msgs.append(
                 (
                     "lethality",
@@ -212,8 +252,9 @@ def compute_key_messages(
                     ", ".join(x for x in (inc_src, det_src) if x),
                 )
             )
-    if len(transit) and int((transit["dead_and_missing"] > 0).sum()) >= 2:
-        t = transit.sort_values(["dead_and_missing", "iso3"], ascending=[False, True]).iloc[0]
+    if len(transit) and int((_numbers(transit, "dead_and_missing") > 0).sum()) >= 2:
+        i = _top(transit, "dead_and_missing", "iso3")
+        t = {c: transit[c].iloc[i] for c in ("iso3", "name", "dead_and_missing")}
         msgs.append(
             (
                 "transit",
@@ -229,9 +270,12 @@ def compute_key_messages(
                 str(inc_src or ""),
             )
         )
-    if len(origins) and int((origins["dead_and_missing"] > 0).sum()) >= 2:
-        o = origins.sort_values(["dead_and_missing", "iso3"], ascending=[False, True]).iloc[0]
-        split = int(o.get("split_incidents", 0) or 0)
+    if len(origins) and int((_numbers(origins, "dead_and_missing") > 0).sum()) >= 2:
+        i = _top(origins, "dead_and_missing", "iso3")
+        o = {c: origins[c].iloc[i] for c in ("iso3", "name", "dead_and_missing")}
+        split = int(
+            (origins["split_incidents"].iloc[i] if "split_incidents" in origins else 0) or 0
+        )
         note = (
             _(", counting an even share of {n} incidents with several origins").format(n=split)
             if split
@@ -253,6 +297,17 @@ def compute_key_messages(
                 str(inc_src or ""),
             )
         )
-    out = pd.DataFrame(msgs[: max(int(n), 0)], columns=["kind", "sentence", "source_ids"])
-    out.insert(0, "rank", range(1, len(out) + 1))
-    return out[["rank", "sentence", "source_ids", "kind"]]
+    kept = msgs[: max(int(n), 0)]
+    dtype: Any = "str" if kept else object
+
+    def column(j: int) -> pd.Series:
+        return pd.Series([m[j] for m in kept], dtype=dtype)
+
+    return pd.DataFrame(
+        {
+            "rank": np.arange(1, len(kept) + 1, dtype=np.int64),
+            "sentence": column(1),
+            "source_ids": column(2),
+            "kind": column(0),
+        }
+    )

@@ -47,6 +47,7 @@ FILTERED = (
     "_route_risk",
     "_route_risk_series",
     "_country_risk",
+    "_alert_board",
     "_alerts",
     "_key_messages",
     "_headline_figures",

@@ -1228,25 +1228,37 @@ def _alert_candidates(
     win = compute_windows(as_of, max(windows))
     fw = f.replace(date_from=win["baseline"][0], date_to=win["current"][1])
     series = query_monthly_series(ctx.con, fw, v, ctx.lists(v.incidents))
-    parts = []
-    for level in ("route", "country"):
-        m = series[level]
-        if level == "route":
-            m = m[m["key"] != "unclassified"]
-            if f.routes:
-                m = m[m["key"].isin(f.routes)]
-        parts.append(m.assign(level=level))
-    monthly = pd.concat(parts, ignore_index=True)
-    names = pd.concat([ctx.route_names, ctx.names])
-    names = names[~names.index.duplicated()]
+    # Names by key; a key with two names keeps the first (a route's over a country's).
+    keys = ctx.route_names.index.tolist() + ctx.names.index.tolist()
+    names = ctx.route_names.tolist() + ctx.names.tolist()
     return compute_alert_board(
-        monthly,
+        _alert_input(series, f.routes),
         as_of,
         windows,
-        names=names,
+        names=dict(zip(reversed(keys), reversed(names), strict=True)),
         source_label=ctx.labels.get(v.incidents or "", _("IOM Missing Migrants Project")),
         source_id=v.incidents or "",
         data_end=last,
+    )
+
+
+def _alert_input(series: dict[str, pd.DataFrame], routes: tuple[str, ...]) -> pd.DataFrame:
+    """The :func:`analytics.alerts.compute_alert_board` input from :func:`query_monthly_series`:
+    the route rows (``unclassified`` left out; only ``routes`` when given), then the country
+    rows, with their ``level``. Stacked as arrays: this runs on every Overview rerun."""
+    route, country = series["route"], series["country"]
+    keep = (route["key"] != "unclassified").to_numpy(dtype=bool)
+    if routes:
+        keep = keep & route["key"].isin(routes).to_numpy(dtype=bool)
+    columns = ("key", "month", "incidents", "dead_and_missing", "largest_incident")
+    return pd.DataFrame(
+        {
+            "level": ["route"] * int(keep.sum()) + ["country"] * len(country),
+            **{
+                c: np.concatenate([route[c].to_numpy()[keep], country[c].to_numpy()])
+                for c in columns
+            },
+        }
     )
 
 

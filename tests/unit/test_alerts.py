@@ -288,6 +288,48 @@ def test_key_messages_cite_sources_and_never_add_measures():
     assert "in 1 incident in 2023" in lone.iloc[0]["sentence"]
 
 
+def test_key_messages_break_ties_on_the_smaller_key_whatever_the_row_order():
+    head = {"incidents": 10, "dead_and_missing": 100, "incident_source": "mmp-1"}
+    routes = pd.DataFrame(
+        {
+            "route_id": ["wb", "unclassified", "cm"],
+            "name": ["Western Balkans", "Unclassified", "Central Mediterranean"],
+            "dead_and_missing": [40, 90, 40],
+        }
+    )
+    transit = pd.DataFrame(
+        {
+            "iso3": ["TUN", "LBY", "ITA"],
+            "name": ["Tunisia", "Libya", "Italy"],
+            "dead_and_missing": [30, 30, 5],
+        }
+    )
+    origins = pd.DataFrame(
+        {
+            "iso3": ["SYR", None, "AFG"],
+            "name": ["Syria", "Unknown", "Afghanistan"],
+            "dead_and_missing": [7.0, 9.0, 9.0],
+        }
+    )
+    none = pd.DataFrame(columns=["sentence", "source_id"])
+    for order in ([0, 1, 2], [2, 1, 0]):
+        m = compute_key_messages(
+            head,
+            (),
+            routes.iloc[order],
+            origins.iloc[order],
+            transit.iloc[order],
+            none,
+            "in 2023",
+            {},
+            n=7,
+        ).set_index("kind")["sentence"]
+        assert "The Central Mediterranean was the deadliest route" in m["deadliest_route"]
+        assert "in Libya than in any other country" in m["transit"]
+        # A missing key comes after every other, as in a sort.
+        assert "Nationals of Afghanistan" in m["origin"]
+
+
 # ---------------------------------------------------------------- dead and missing
 
 
@@ -360,6 +402,21 @@ def test_death_rule_allows_for_clusters_and_a_minimum_size():
     assert loose.loc["wreck", "dispersion"] > 1  # the cluster inflates the variance
     assert "quasi-Poisson test on dead and missing" in loose.loc["wreck", "sentence"]
     assert "quarterly window" in loose.loc["wreck", "sentence"]
+
+
+def test_board_takes_names_as_a_series_or_a_mapping():
+    monthly = pd.concat(
+        [
+            _series("steady", [(8, 100, 20)] * 3, [(2, 20, 10)] * 3, (2, 20, 10)),
+            _series("ITA", [(3, 30, 5)] * 3, [(2, 20, 10)] * 3, (2, 8, 4), level="country"),
+        ],
+        ignore_index=True,
+    )
+    names = pd.Series({"steady": "Steady Route", "ITA": "Italy"})
+    a = compute_alert_board(monthly, D(2023, 12, 1), names=names)
+    b = compute_alert_board(monthly, D(2023, 12, 1), names=names.to_dict())
+    pd.testing.assert_frame_equal(a, b)
+    assert set(a["name"]) == {"Steady Route", "Italy"}
 
 
 def test_board_has_both_measures_both_windows_and_a_watch_list():
