@@ -446,9 +446,10 @@ def query_incident_count(con: Con, f: Filters) -> int:
     """Number of incidents under the filters."""
     v = resolve_vintages(con, f)
     w, p = incident_where(f, v)
+    t = incident_table(con, v.incidents, [(f.date_from, f.date_to)])
     cur = _cur(con)
     try:
-        row = cur.execute(f"SELECT count(*) FROM incidents i WHERE {w}", p).fetchone()  # noqa: S608
+        row = cur.execute(f"SELECT {t.count()} FROM {t.name} i WHERE {w}", p).fetchone()  # noqa: S608
     finally:
         cur.close()
     return int(row[0]) if row else 0

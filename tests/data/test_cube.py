@@ -85,6 +85,7 @@ def _calls(con: duckdb.DuckDBPyConnection, f: Filters) -> Iterator[tuple[str, Ca
     for dim, per in itertools.product(q.INCIDENT_DIMENSIONS, ("month", "year", None)):
         yield f"by {dim} {per}", lambda dim=dim, per=per: q.query_incidents_by(con, f, dim, per)
     yield "hex", lambda: q.query_incident_hex(con, f, 3)
+    yield "count", lambda: q.query_incident_count(con, f)
     yield "monthly", lambda: rq.query_monthly_series(con, f, None, lists)
     for prev, routes, detail in itertools.product((True, False), repeat=3):
         yield (
