@@ -45,13 +45,13 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from data import demo
-from data.cube import build_incident_cube
+from data.cube import build_detection_cube, build_incident_cube
 from data.ingest import _to_arrow, prepare_frontex, prepare_mmp, refresh_reference
 from data.readers import read_table
 from data.schema import create_schema
 
 OUT_DIR = Path(__file__).resolve().parent / "out"
-GEN_VERSION = 3  # 3: the warehouse holds the monthly incident rollup (data/cube.py)
+GEN_VERSION = 4  # 4: the warehouse holds the incident and detection rollups (data/cube.py)
 DEFAULT_SEED = 20261128
 CHUNK_ROWS = 500_000
 MULTI_ORIGIN_SHARE = 0.025
@@ -391,6 +391,7 @@ def build_warehouse(
             {"k": n_rej, "sid": mmp_id},
         )
         build_incident_cube(con, mmp_id)
+        build_detection_cube(con, fx_id)
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
     finally:

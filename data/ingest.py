@@ -28,7 +28,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from data import parsing, reference
-from data.cube import build_incident_cube, build_missing_cubes, missing_cubes
+from data.cube import (
+    build_detection_cube,
+    build_incident_cube,
+    build_missing_cubes,
+    missing_cubes,
+)
 from data.db import connect_read_only, writing
 from data.readers import IngestError, SourceTable, is_xlsx, read_path, read_source
 from geo.spatial import compute_routes_crossing
@@ -1542,6 +1547,8 @@ def _load(
             if prep.table == "incidents":
                 progress(0.9, "writing the monthly rollup")
                 build_incident_cube(con, source_id)
+            elif prep.table == "detections":
+                build_detection_cube(con, source_id)
             # A warehouse written before the rollup existed gets it for every vintage.
             build_missing_cubes(con)
     except _Unchanged:

@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from data.cube import RAW, incident_table
+from data.cube import DETECTION_TABLE, RAW, detection_cube_ready, incident_table
 from data.db import snapshot_memo
 from data.filters import Filters, Vintages
 
@@ -59,7 +59,18 @@ def read_detection_cube(con: Con) -> pa.Table:
     if cube is None:
         cur = _cur(con)
         try:
-            cube = cur.sql(DETECTION_CUBE_SQL).to_arrow_table()
+            sources = [
+                r[0] for r in cur.execute("SELECT DISTINCT source_id FROM detections").fetchall()
+            ]
+            # The cube the ingest wrote, when it covers every source: 26,000 rows read instead
+            # of 1.5 million summed (the same rows, in the same order).
+            written = bool(sources) and all(detection_cube_ready(con, str(s)) for s in sources)
+            sql = (
+                DETECTION_CUBE_SQL.replace("FROM detections", f"FROM {DETECTION_TABLE}")
+                if written
+                else DETECTION_CUBE_SQL
+            )
+            cube = cur.sql(sql).to_arrow_table()
         finally:
             cur.close()
         if memo is not None:
@@ -91,6 +102,9 @@ def _detections_query(con: Con, sql: str, params: dict[str, Any]) -> pd.DataFram
     """Run ``sql``, which reads ``{detections} d`` filtered and grouped only by source, route,
     nationality and month: on the memoised cube (:func:`memo_detection_cube`: the same integer
     sums from a far smaller table), else on the ``detections`` table."""
+    if detection_cube_ready(con, params.get("dsrc")):
+        # The cube the ingest wrote beside the detections (data/cube.py): a native table.
+        return _df(con, sql.replace("{detections}", DETECTION_TABLE), params)
     cube = memo_detection_cube(con)
     cur = _cur(con)
     try:

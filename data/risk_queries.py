@@ -31,7 +31,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from data.cube import RAW, IncidentTable, incident_table
+from data.cube import (
+    DETECTION_TABLE,
+    RAW,
+    IncidentTable,
+    detection_cube_ready,
+    incident_table,
+)
 from data.filters import Filters, as_date
 from data.queries import (
     Vintages,
@@ -70,6 +76,9 @@ def _detections_df(
     Without a ``cube``, a read-only connection's memoised cube is used where it is worth it
     (:func:`data.queries.memo_detection_cube`): the same sums, read from a smaller table.
     """
+    if detection_cube_ready(con, params.get("dsrc")):
+        # The cube the ingest wrote beside the detections (data/cube.py): a native table.
+        return _df(con, sql.replace("{table}", DETECTION_TABLE), params)
     if cube is None:
         cube = memo_detection_cube(con)
     cur = con.cursor()

@@ -124,6 +124,16 @@ TABLES: dict[str, str] = {
         females_known BIGINT,
         males_known BIGINT
     )""",
+    # Detections summed over what no filter selects (border type, raw route label): one row
+    # per source, route, nationality and month (data/cube.py), written with the detections.
+    "detection_cube": """
+        CREATE TABLE IF NOT EXISTS detection_cube (
+            source_id VARCHAR NOT NULL,
+            route_id VARCHAR NOT NULL,
+            nationality_iso3 VARCHAR,
+            month DATE NOT NULL,
+            detections BIGINT NOT NULL
+        )""",
     "detections": """
         CREATE TABLE IF NOT EXISTS detections (
             source_id VARCHAR NOT NULL,

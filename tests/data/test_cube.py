@@ -110,6 +110,14 @@ def _calls(con: duckdb.DuckDBPyConnection, f: Filters) -> Iterator[tuple[str, Ca
     )
     yield "route totals", lambda: rq.query_route_incident_totals(con, f, window, None, lists)
     yield "route monthly", lambda: rq.query_route_monthly(con, f, "central_mediterranean")
+    for dim in ("route", "nationality", "none"):
+        for per in ("month", "year", None):
+            yield (
+                f"detections by {dim} {per}",
+                lambda dim=dim, per=per: q.query_detections_by(con, f, dim, per),
+            )
+    yield "detection totals", lambda: rq.query_route_detection_totals(con, f)
+    yield "detections by nationality", lambda: rq.query_detections_by_nationality_route(con, f)
 
 
 def _sizes(df: pd.DataFrame) -> pd.DataFrame:
@@ -147,6 +155,8 @@ class _Spy:
         real = cube.incident_table
         if not enabled:
             monkeypatch.setattr(cube, "cube_ready", lambda con, source_id: False)
+            for mod in (q, rq):
+                monkeypatch.setattr(mod, "detection_cube_ready", lambda con, source_id: False)
 
         def spy(*args: Any, **kwargs: Any) -> cube.IncidentTable:
             t = real(*args, **kwargs)
@@ -187,6 +197,8 @@ def test_the_services_give_the_same_tables_and_messages_on_the_rollup(con, f, mo
     with_rollup = everything()
     with monkeypatch.context() as m:
         m.setattr(cube, "cube_ready", lambda con, source_id: False)
+        for mod in (q, rq):
+            m.setattr(mod, "detection_cube_ready", lambda con, source_id: False)
         without = everything()
     _equal(with_rollup, without, f.describe())
 
@@ -278,5 +290,18 @@ def test_the_ingest_writes_the_rollup_and_init_fills_in_a_missing_one(demo_db, t
     try:
         assert cube.cube_ready(con, sid)
         assert con.execute("SELECT sum(n) FROM incident_cube").fetchone()[0] == n
+    finally:
+        con.close()
+
+
+def test_the_detection_cube_written_at_ingest_is_the_one_summed_on_reading(db):
+    con = duckdb.connect(str(db), read_only=True)  # not memoised: read each time
+    try:
+        written = q.read_detection_cube(con)
+        summed = con.execute(q.DETECTION_CUBE_SQL).to_arrow_table()
+        assert written.num_rows > 0
+        assert written.equals(summed)
+        n = con.execute("SELECT count(*) FROM detections").fetchone()[0]
+        assert n > written.num_rows  # border types summed away: the cube is smaller
     finally:
         con.close()
