@@ -985,6 +985,18 @@ def _confidence_line(conf: object, faded: bool) -> str:
     return line + (_(" (faded and hatched on the map)") if faded else "")
 
 
+#: The columns of a risk table that :func:`_choropleth_properties` reads (through
+#: :func:`evidence_status` and :func:`driven_by_one_text`).
+_CHOROPLETH_COLUMNS = (
+    "score",
+    "rank",
+    "confidence",
+    "insufficient_data",
+    "driven_by_one_incident",
+    "largest_incident_share",
+)
+
+
 def build_choropleth_layer(
     countries: gpd.GeoDataFrame | Mapping[str, Any] | EncodedCountries,
     scores: pd.DataFrame,
@@ -1004,8 +1016,10 @@ def build_choropleth_layer(
         ISO-3 code outlined in black.
     """
     keys = scores["iso3"] if "iso3" in scores.columns else scores.index
-    # One dict per country looked up below, rather than a .loc per country.
-    rows: dict[Any, dict[str, Any]] = dict(zip(keys, scores.to_dict("records"), strict=True))
+    # One dict per country looked up below, rather than a .loc per country, holding only the
+    # columns a country's fill and tooltip read (the risk table has about sixty).
+    used = [c for c in _CHOROPLETH_COLUMNS if c in scores.columns]
+    rows: dict[Any, dict[str, Any]] = dict(zip(keys, scores[used].to_dict("records"), strict=True))
     data: Any
     if isinstance(countries, EncodedCountries):
         props = [
