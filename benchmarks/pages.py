@@ -74,6 +74,7 @@ def warm_static(f: Filters) -> None:
     cache.analytics_reference()
     for name, _ in render.OC_INDICATORS:
         cache.indicator(name)
+        cache.indicator_values(name)
     src = cache.sources()
     for sid in src.loc[src["rows_rejected"] > 0, "source_id"]:
         cache.rejected(str(sid))

@@ -411,6 +411,22 @@ def indicator(name: str) -> pd.DataFrame:
     return _per_run(_indicator, current_db(), name)
 
 
+@_static
+def _indicator_values(db: Db, indicator: str) -> dict[str, float | None]:
+    ind = _indicator(db, indicator)
+    out: dict[str, float | None] = {}
+    for iso3, value in zip(ind["iso3"].tolist(), ind["value"].tolist(), strict=True):
+        # The first row of a country, as a lookup in the frame finds it.
+        out.setdefault(iso3, float(value) if value is not None and pd.notna(value) else None)
+    return out
+
+
+def indicator_values(name: str) -> dict[str, float | None]:
+    """One indicator's latest value per ISO-3 code (``None`` where the value is missing): the
+    country card reads four of them on every rerun, a dict rather than four frames."""
+    return _per_run(_indicator_values, current_db(), name)  # type: ignore[no-any-return]
+
+
 def _stamp(path: Path) -> int:
     try:
         return path.stat().st_mtime_ns
@@ -791,6 +807,7 @@ DATA_CACHES = (
     _waypoints,
     _country_names,
     _indicator,
+    _indicator_values,
     _route_risk,
     _route_risk_series,
     _country_risk,

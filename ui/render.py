@@ -859,15 +859,7 @@ def country_series(f: Filters, kind: str, iso3: str) -> tuple[pd.DataFrame, pd.D
 
 def country_indicators(iso3: str, names: Sequence[str]) -> dict[str, float | None]:
     """Latest GI-TOC index values of one country (``None`` where absent)."""
-    out: dict[str, float | None] = {}
-    for name in names:
-        ind = cache.indicator(name)
-        # The first row of the country, found on the codes array (a filtered copy of the
-        # frame per indicator cost a millisecond each on every rerun).
-        hit = np.flatnonzero(ind["iso3"].to_numpy(dtype=object) == iso3)
-        value = ind["value"].iloc[int(hit[0])] if len(hit) else None
-        out[name] = float(value) if value is not None and pd.notna(value) else None
-    return out
+    return {name: cache.indicator_values(name).get(iso3) for name in names}
 
 
 INCIDENT_COLUMN_ORDER = (
