@@ -833,10 +833,12 @@ def settle_memory() -> None:
 
     What is alive then (the imported libraries, the warm caches: some 170,000 objects) lives as
     long as the process. Left to the collector, a full collection walks all of it every dozen
-    reruns or so, 100-250 ms at once on whichever rerun triggers it (the Risk page's slowest
-    reruns at 1M incidents); frozen, collections walk only what later runs create. Objects
-    freed by reference counting are freed as before; only cycles already unreachable at the
-    freeze would be kept, and the collection just before leaves none.
+    reruns or so, a few hundred milliseconds at once under load on whichever rerun triggers it
+    (the Risk page's slowest reruns at 1M incidents); frozen, collections walk only what later
+    runs create. Objects freed by reference counting are freed as before, and the collection
+    just before the freeze leaves no garbage in it. The cost: a frozen object that later ends
+    up in an unreachable reference cycle (say the first session's state, or a cache entry
+    cleared after an ingest) is never collected; that is bounded by what the first run left.
     """
     global _settled_done
     if _settled_done or not _settled.acquire(blocking=False):
