@@ -68,6 +68,7 @@ def warm_static(f: Filters) -> None:
     cache.routes()
     cache.waypoints()
     cache.sources()
+    cache.demo_flags()
     cache.vintage_labels()
     cache.country_names()
     cache.basemap_encoded()

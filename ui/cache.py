@@ -302,6 +302,18 @@ def sources() -> pd.DataFrame:
 
 
 @_static
+def _demo_flags(db: Db) -> dict[str, bool]:
+    src = _sources(db)
+    return dict(zip(src["source_id"], src["is_demo"], strict=True))
+
+
+def demo_flags() -> dict[str, bool]:
+    """``source_id`` -> whether it is synthetic demo data (the sidebar's vintage labels read it
+    on every rerun: a small dict rather than the whole :func:`sources` table)."""
+    return _per_run(_demo_flags, current_db())  # type: ignore[no-any-return]
+
+
+@_static
 def _source_records(db: Db) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for r in _sources(db).to_dict("records"):
@@ -801,6 +813,7 @@ DATA_CACHES = (
     _incident_hex,
     _data_quality,
     _sources,
+    _demo_flags,
     _vintage_labels,
     _rejected,
     _routes,
