@@ -34,3 +34,4 @@ address.set_page(page.url_path)  # page controls of other pages leave the addres
 render.begin_page_sources()
 page.run()
 render.render_page_sources()  # the full captions and provenance of what the page showed
+cache.settle_memory()  # after the first complete run: long-lived objects out of the collector's way

@@ -336,7 +336,7 @@ def _headline_title(
 ) -> str:
     """Title for a dated series (``value_col``: ``dead_and_missing`` or ``detections``): the
     latest complete year against earlier years."""
-    df = series.dropna(subset=["period"])
+    df = series[series["period"].notna()]  # dropna(subset=...) costs four times as much
     years = pd.to_datetime(df["period"]).dt.year
     yearly = df.groupby(years)[value_col].sum()
     year = last_complete_year(df["period"], data_end)
@@ -383,14 +383,21 @@ def compute_contributions(
     """
     comps = [c for c, w in weights if f"c_{c}" in scores.columns and w > 0]
     out = scores[["iso3", "name", "score"]].copy()
-    raw = pd.DataFrame(
-        {c: scores[f"c_{c}"].astype("float64").fillna(0) * float(dict(weights)[c]) for c in comps},
-        index=scores.index,
-    )
-    total = raw.sum(axis=1)
-    share = raw.div(total.where(total > 0), axis=0).fillna(0)
-    for c in comps:
-        out[c] = share[c] * out["score"].astype("float64")
+    # On arrays: a few thousand rows at most, and pandas costs a millisecond per column here
+    # on every rerun of the Risk page. The same operations in the same order as the frame
+    # version (a row sum over a (components x rows) block), so the same floats.
+    w = dict(weights)
+    raw = np.zeros((len(comps), len(scores)), dtype="float64")
+    for i, c in enumerate(comps):
+        col = scores[f"c_{c}"].to_numpy(dtype="float64", na_value=np.nan)
+        raw[i] = np.where(np.isnan(col), 0.0, col) * float(w[c])
+    total = raw.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = raw / np.where(total > 0, total, np.nan)
+    share[np.isnan(share)] = 0.0
+    score = out["score"].to_numpy(dtype="float64", na_value=np.nan)
+    for i, c in enumerate(comps):
+        out[c] = share[i] * score
     return out
 
 
@@ -1081,7 +1088,11 @@ def make_risk_figure(
             "of its components"
         )
     )
-    df = scores
+    # Only the columns the chart uses, before any row is filtered or sorted: the table has
+    # about sixty, and each filter copies every one of them.
+    keep = [c for c in ("iso3", "name", "score", "insufficient_data") if c in scores.columns]
+    keep += [f"c_{c}" for c, _w in weights if f"c_{c}" in scores.columns]
+    df = scores[list(dict.fromkeys(keep))]
     if "insufficient_data" in df.columns:
         df = df[~df["insufficient_data"].fillna(False).astype(bool)]
     df = df.dropna(subset=["score"]).sort_values("score", ascending=False).head(top)
@@ -1114,11 +1125,14 @@ def make_risk_figure(
         driver = label_of(top_comp)
         title += _(", driven most by {component}").format(component=driver[:1].lower() + driver[1:])
     c = contrib.iloc[::-1]
+    # Arrays and lists rather than Series: plotly converts each Series it is given (a
+    # millisecond a chart), and the JSON it writes is the same.
+    names = c["name"].tolist()
     traces: list[dict[str, Any]] = [
         {
             "type": "bar",
-            "x": c[comp],
-            "y": c["name"],
+            "x": c[comp].to_numpy(),
+            "y": names,
             "orientation": "h",
             "name": label_of(comp),
             "marker": {"color": COMPONENT_COLOURS[i % len(COMPONENT_COLOURS)]},
@@ -1131,8 +1145,8 @@ def make_risk_figure(
     traces.append(
         {
             "type": "scatter",
-            "x": c["score"],
-            "y": c["name"],
+            "x": c["score"].to_numpy(),
+            "y": names,
             "mode": "text",
             "text": [" " + fmt_number(s) for s in c["score"]],
             "textposition": "middle right",

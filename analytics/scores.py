@@ -205,8 +205,12 @@ def scope_routes(routes: pd.DataFrame, scope: str) -> tuple[str, ...] | None:
     """
     if check_scope(scope) == "world":
         return None
-    fx = routes.loc[routes["frontex"].astype(bool), "route_id"].astype(str).tolist()
-    known = set(routes["route_id"].astype(str))
+    # On lists: the Risk page asks three times a rerun, and a masked .loc on the route table
+    # cost several times the whole lookup.
+    ids = routes["route_id"].astype(str).tolist()
+    flags = routes["frontex"].astype(bool).tolist()
+    fx = [r for r, on in zip(ids, flags, strict=True) if on]
+    known = set(ids)
     return tuple(sorted(set(fx) | {r for r in EUROPE_EXTRA_ROUTES if r in known}))
 
 

@@ -69,12 +69,14 @@ def warm_static(f: Filters) -> None:
     cache.routes()
     cache.waypoints()
     cache.sources()
+    cache.demo_flags()
     cache.vintage_labels()
     cache.country_names()
     cache.basemap_encoded()
     cache.analytics_reference()
     for name, _ in render.OC_INDICATORS:
         cache.indicator(name)
+        cache.indicator_values(name)
     src = cache.sources()
     for sid in src.loc[src["rows_rejected"] > 0, "source_id"]:
         cache.rejected(str(sid))

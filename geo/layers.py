@@ -294,9 +294,14 @@ class RawJSON:
         return f"RawJSON({len(self.text):,} characters)"
 
 
+#: What ``json.dumps(value, sort_keys=True, separators=(",", ":"))`` builds on every call
+#: (the same encoder, made once: the risk map encodes a few hundred country properties a rerun).
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+
+
 def _dumps(value: Any) -> str:
     # The same encoding CompactDeck uses for the whole deck, so spliced parts are identical.
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 @dataclass(frozen=True)
@@ -985,6 +990,28 @@ def _confidence_line(conf: object, faded: bool) -> str:
     return line + (_(" (faded and hatched on the map)") if faded else "")
 
 
+def _records(df: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
+    """``df[columns].to_dict("records")`` for the columns ``df`` has, from each column's
+    ``tolist`` (the same Python values, without copying the frame first)."""
+    used = [c for c in columns if c in df.columns]
+    if not used:
+        return [{} for _row in range(len(df))]
+    lists = [df[c].tolist() for c in used]
+    return [dict(zip(used, v, strict=True)) for v in zip(*lists, strict=True)]
+
+
+#: The columns of a risk table that :func:`_choropleth_properties` reads (through
+#: :func:`evidence_status` and :func:`driven_by_one_text`).
+_CHOROPLETH_COLUMNS = (
+    "score",
+    "rank",
+    "confidence",
+    "insufficient_data",
+    "driven_by_one_incident",
+    "largest_incident_share",
+)
+
+
 def build_choropleth_layer(
     countries: gpd.GeoDataFrame | Mapping[str, Any] | EncodedCountries,
     scores: pd.DataFrame,
@@ -1004,8 +1031,11 @@ def build_choropleth_layer(
         ISO-3 code outlined in black.
     """
     keys = scores["iso3"] if "iso3" in scores.columns else scores.index
-    # One dict per country looked up below, rather than a .loc per country.
-    rows: dict[Any, dict[str, Any]] = dict(zip(keys, scores.to_dict("records"), strict=True))
+    # One dict per country looked up below, rather than a .loc per country, holding only the
+    # columns a country's fill and tooltip read (the risk table has about sixty).
+    rows: dict[Any, dict[str, Any]] = dict(
+        zip(keys, _records(scores, _CHOROPLETH_COLUMNS), strict=True)
+    )
     data: Any
     if isinstance(countries, EncodedCountries):
         props = [
@@ -1122,8 +1152,7 @@ def build_hatch_layer(hatch_paths: Mapping[str, str], scores: pd.DataFrame) -> p
         confidence.
     """
     keys = scores["iso3"] if "iso3" in scores.columns else scores.index
-    cols = [c for c in ("score", "confidence", "insufficient_data") if c in scores.columns]
-    rows = scores[cols].to_dict("records")
+    rows = _records(scores, ("score", "confidence", "insufficient_data"))
     low = [str(k) for k, r in zip(keys, rows, strict=True) if evidence_status(r) == "low"]
     texts = [hatch_paths[k] for k in low if k in hatch_paths]
     if not texts:

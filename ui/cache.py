@@ -20,6 +20,7 @@ JSON text (:func:`basemap_encoded`), so no page parses coordinates or imports ge
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -301,6 +302,18 @@ def sources() -> pd.DataFrame:
 
 
 @_static
+def _demo_flags(db: Db) -> dict[str, bool]:
+    src = _sources(db)
+    return dict(zip(src["source_id"], src["is_demo"], strict=True))
+
+
+def demo_flags() -> dict[str, bool]:
+    """``source_id`` -> whether it is synthetic demo data (the sidebar's vintage labels read it
+    on every rerun: a small dict rather than the whole :func:`sources` table)."""
+    return _per_run(_demo_flags, current_db())  # type: ignore[no-any-return]
+
+
+@_static
 def _source_records(db: Db) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for r in _sources(db).to_dict("records"):
@@ -408,6 +421,22 @@ def _indicator(db: Db, indicator: str) -> pd.DataFrame:
 def indicator(name: str) -> pd.DataFrame:
     """One country indicator, latest edition (``iso3``, ``value``, ``edition``)."""
     return _per_run(_indicator, current_db(), name)
+
+
+@_static
+def _indicator_values(db: Db, indicator: str) -> dict[str, float | None]:
+    ind = _indicator(db, indicator)
+    out: dict[str, float | None] = {}
+    for iso3, value in zip(ind["iso3"].tolist(), ind["value"].tolist(), strict=True):
+        # The first row of a country, as a lookup in the frame finds it.
+        out.setdefault(iso3, float(value) if value is not None and pd.notna(value) else None)
+    return out
+
+
+def indicator_values(name: str) -> dict[str, float | None]:
+    """One indicator's latest value per ISO-3 code (``None`` where the value is missing): the
+    country card reads four of them on every rerun, a dict rather than four frames."""
+    return _per_run(_indicator_values, current_db(), name)  # type: ignore[no-any-return]
 
 
 def _stamp(path: Path) -> int:
@@ -784,12 +813,14 @@ DATA_CACHES = (
     _incident_hex,
     _data_quality,
     _sources,
+    _demo_flags,
     _vintage_labels,
     _rejected,
     _routes,
     _waypoints,
     _country_names,
     _indicator,
+    _indicator_values,
     _route_risk,
     _route_risk_series,
     _country_risk,
@@ -803,6 +834,35 @@ DATA_CACHES = (
     _route_arrival_ratio,
     _reconcile,
 )
+
+
+_settled = threading.Lock()
+_settled_done = False
+
+
+def settle_memory() -> None:
+    """Once per process, after its first complete run: collect garbage, then freeze what is
+    left (``gc.freeze``) so later collections skip it.
+
+    What is alive then (the imported libraries, the warm caches: some 170,000 objects) lives as
+    long as the process. Left to the collector, a full collection walks all of it every dozen
+    reruns or so, a few hundred milliseconds at once under load on whichever rerun triggers it
+    (the Risk page's slowest reruns at 1M incidents); frozen, collections walk only what later
+    runs create. Objects freed by reference counting are freed as before, and the collection
+    just before the freeze leaves no garbage in it. The cost: a frozen object that later ends
+    up in an unreachable reference cycle (say the first session's state, or a cache entry
+    cleared after an ingest) is never collected; that is bounded by what the first run left.
+    """
+    global _settled_done
+    if _settled_done or not _settled.acquire(blocking=False):
+        return
+    try:
+        if not _settled_done:
+            gc.collect()
+            gc.freeze()
+            _settled_done = True
+    finally:
+        _settled.release()
 
 
 def clear_after_ingest() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -44,9 +45,14 @@ def render_country_card(
     labels: Mapping[str, str] | None = None,
 ) -> None:
     """Country card: score, why this rank, routes used, components, trend and OC Index."""
-    if not iso3 or iso3 not in set(scores["iso3"]):
+    if not iso3:
         return
-    row = scores[scores["iso3"] == iso3].iloc[0]
+    # The country's row by position (a filtered copy of the sixty-column table cost several
+    # milliseconds on every rerun).
+    hit = np.flatnonzero(scores["iso3"].to_numpy(dtype=object) == iso3)
+    if not len(hit):
+        return
+    row = scores.iloc[int(hit[0])]
     name = str(row["name"])
     with st.container(border=True):
         st.subheader(name)

@@ -859,14 +859,7 @@ def country_series(f: Filters, kind: str, iso3: str) -> tuple[pd.DataFrame, pd.D
 
 def country_indicators(iso3: str, names: Sequence[str]) -> dict[str, float | None]:
     """Latest GI-TOC index values of one country (``None`` where absent)."""
-    out: dict[str, float | None] = {}
-    for name in names:
-        ind = cache.indicator(name)
-        hit = ind[ind["iso3"] == iso3]
-        out[name] = (
-            float(hit["value"].iloc[0]) if len(hit) and pd.notna(hit["value"].iloc[0]) else None
-        )
-    return out
+    return {name: cache.indicator_values(name).get(iso3) for name in names}
 
 
 INCIDENT_COLUMN_ORDER = (
@@ -1196,9 +1189,10 @@ def risk_table(
             [_(x) if isinstance(x, str) else x for x in table["confidence"]], dtype=object
         )
     if "driven_by_one_incident" in scores.columns or "largest_incident_share" in scores.columns:
-        records = scores[
-            [c for c in ("driven_by_one_incident", "largest_incident_share") if c in scores]
-        ].to_dict("records")
+        cols = [c for c in ("driven_by_one_incident", "largest_incident_share") if c in scores]
+        # Row dicts from the columns' lists (the same values to_dict gives, without a copy).
+        lists = [scores[c].tolist() for c in cols]
+        records = [dict(zip(cols, v, strict=True)) for v in zip(*lists, strict=True)]
         table["driven_by_one"] = [driven_by_one_cell(r) for r in records]
         heads["driven_by_one"] = (
             _("Driven by one incident (% of dead and missing)"),

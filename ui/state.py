@@ -465,8 +465,7 @@ def render_sidebar() -> Filters:
 
 
 def _vintage_labels(vintages: Sequence[str]) -> dict[str, str]:
-    src = cache.sources()
-    demo = dict(zip(src["source_id"], src["is_demo"], strict=True))
+    demo = cache.demo_flags()
     when = cache.vintage_labels()  # "09 Apr 2026" by source id
     labels = {LATEST: _("Latest")}
     for v in vintages:
