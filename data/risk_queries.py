@@ -1123,6 +1123,8 @@ def query_route_monthly(
     w, p = incident_where(fr, v)
     dw, dp = detection_where(fr, v)
     tab = _table(con, fr, v, False)
+    # Monthly sums by route: the detection cube holds them where the ingest wrote it.
+    det = DETECTION_TABLE if detection_cube_ready(con, v.detections) else "detections"
     df = _df(
         con,
         "WITH inc AS (SELECT CAST(date_trunc('month', i.incident_date) AS DATE) AS month, "  # noqa: S608
@@ -1130,7 +1132,7 @@ def query_route_monthly(
         "CAST(sum(i.dead_and_missing) AS BIGINT) AS dead_and_missing "
         f"FROM {tab.name} i WHERE {w} GROUP BY 1), "
         "det AS (SELECT CAST(d.month AS DATE) AS month, CAST(sum(d.detections) AS BIGINT) "
-        f"AS detections FROM detections d WHERE {dw} GROUP BY 1) "
+        f"AS detections FROM {det} d WHERE {dw} GROUP BY 1) "
         "SELECT coalesce(inc.month, det.month) AS month, coalesce(inc.incidents, 0) AS incidents, "
         "coalesce(inc.dead_and_missing, 0) AS dead_and_missing, det.detections "
         "FROM inc FULL OUTER JOIN det ON inc.month = det.month ORDER BY 1",
