@@ -298,7 +298,7 @@ def test_the_detection_cube_written_at_ingest_is_the_one_summed_on_reading(db):
     con = duckdb.connect(str(db), read_only=True)  # not memoised: read each time
     try:
         written = q.read_detection_cube(con)
-        summed = con.execute(q.DETECTION_CUBE_SQL).to_arrow_table()
+        summed = con.sql(q.DETECTION_CUBE_SQL).to_arrow_table()
         assert written.num_rows > 0
         assert written.equals(summed)
         n = con.execute("SELECT count(*) FROM detections").fetchone()[0]
