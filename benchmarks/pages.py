@@ -25,6 +25,7 @@ import pyarrow as pa
 import pydeck as pdk
 
 from analytics import figures as fg
+from analytics.scores import scope_for
 from data.filters import Filters
 from ui import cache, render
 
@@ -197,7 +198,9 @@ def risk(f: Filters, kind: str = "origin") -> Sizes:
         return s
     labels = cache.component_labels()
     weights = defaults
-    scores = cache.country_risk(f, kind, weights)
+    # The page's default scope: worldwide when a chosen route lies outside Europe.
+    scope = scope_for(cache.routes(), f.routes)
+    scores = cache.country_risk(f, kind, weights, scope)
     if scores is None or scores.empty:
         return s
     ranked = render.ranked_countries(scores)

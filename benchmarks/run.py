@@ -286,6 +286,7 @@ def bench_ingest(
 
 def query_table() -> dict[str, Callable[[Any, Any], Any]]:
     """Every query the pages call (through ui.cache), by name."""
+    from analytics.scores import scope_for
     from data import queries as q
     from data.filters import Filters
     from services import report
@@ -331,8 +332,13 @@ def query_table() -> dict[str, Callable[[Any, Any], Any]]:
             con, "oc_human_smuggling"
         ),
         "report.route_risk": report.route_risk,
-        "report.origin_risk": lambda con, f: report.origin_risk(con, f),
-        "report.transit_risk": lambda con, f: report.transit_risk(con, f),
+        # In the Risk page's default scope (worldwide when a chosen route is outside Europe).
+        "report.origin_risk": lambda con, f: report.origin_risk(
+            con, f, scope=scope_for(q.query_routes(con), f.routes)
+        ),
+        "report.transit_risk": lambda con, f: report.transit_risk(
+            con, f, scope=scope_for(q.query_routes(con), f.routes)
+        ),
         "report.alerts": lambda con, f: report.alerts(con, f),
         "report.key_messages": lambda con, f: report.key_messages(con, f, n=5),
     }
