@@ -47,6 +47,13 @@ def french_packs(demo_db: Path) -> list[b.Pack]:
         con.close()
 
 
+@pytest.fixture(scope="module")
+def french_pdfs(french_packs: list[b.Pack]) -> list[bytes]:
+    """Each French pack's PDF, rendered once for the tests that read it."""
+    with use_lang("fr"):
+        return [b.render_pdf(pack) for pack in french_packs]
+
+
 def _pdf_lines(pdf: bytes) -> list[str]:
     import pdfplumber
 
@@ -61,11 +68,9 @@ def _pdf_chars(pdf: bytes) -> set[str]:
         return {ch["text"] for page in doc.pages for ch in page.chars}
 
 
-def test_french_pdf_has_no_english(french_packs: list[b.Pack]) -> None:
+def test_french_pdf_has_no_english(french_packs: list[b.Pack], french_pdfs: list[bytes]) -> None:
     ids = catalogue_ids()
-    for pack in french_packs:
-        with use_lang("fr"):
-            pdf = b.render_pdf(pack)
+    for pack, pdf in zip(french_packs, french_pdfs, strict=True):
         assert english_in(_pdf_lines(pdf), ids) == [], pack.scope
 
 
@@ -79,22 +84,21 @@ def test_french_pack_speaks_french(french_packs: list[b.Pack]) -> None:
     assert any("\u202f" in t for t in titles), titles
 
 
-def test_french_pdf_draws_every_glyph(french_packs: list[b.Pack]) -> None:
+def test_french_pdf_draws_every_glyph(french_packs: list[b.Pack], french_pdfs: list[bytes]) -> None:
     from reportlab.pdfbase import pdfmetrics
 
     cmaps = [pdfmetrics.getFont(name).face.charToGlyph for name in lay.fonts()]
-    for pack in french_packs:
-        with use_lang("fr"):
-            chars = _pdf_chars(b.render_pdf(pack))
+    for pack, pdf in zip(french_packs, french_pdfs, strict=True):
+        chars = _pdf_chars(pdf)
         assert "\u202f" not in chars  # drawn as U+00A0, which the fonts have
         missing = sorted(c for c in chars if c.strip() and not all(ord(c) in m for m in cmaps))
         assert missing == [], pack.scope
 
 
-def test_french_packs_never_overflow(french_packs: list[b.Pack]) -> None:
-    for pack in french_packs:
+def test_french_packs_never_overflow(french_packs: list[b.Pack], french_pdfs: list[bytes]) -> None:
+    for pack, pdf in zip(french_packs, french_pdfs, strict=True):
         with use_lang("fr"):
-            pdf, pptx = b.render_pdf(pack), b.render_pptx(pack)
+            pptx = b.render_pptx(pack)
             assert pdf_problems(pdf, pack) == [], pack.scope
             assert pptx_problems(pptx) == [], pack.scope
             assert chart_problems(pptx, pack) == [], pack.scope

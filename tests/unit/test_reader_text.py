@@ -58,7 +58,53 @@ def _text(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     return capsys.readouterr().out
 
 
+def _same(a: object, b: object) -> bool:
+    """Whether two call arguments are equal (frames and series value for value, dtypes too)."""
+    if isinstance(a, pd.DataFrame | pd.Series) or isinstance(b, pd.DataFrame | pd.Series):
+        return type(a) is type(b) and a.equals(b)  # type: ignore[union-attr]
+    if isinstance(a, tuple | list) and isinstance(b, tuple | list):
+        return type(a) is type(b) and len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return bool(a == b)
+
+
+@pytest.fixture(scope="module")
+def _replays() -> dict[str, list[tuple[tuple, dict, object]]]:
+    return {}
+
+
+@pytest.fixture
+def backtest_replayed_once(
+    monkeypatch: pytest.MonkeyPatch, _replays: dict[str, list[tuple[tuple, dict, object]]]
+) -> None:
+    """The backtest's replay and rule tuning (nine tenths of ``backtest``'s 10 s on the demo)
+    are numbers, the same in every language: the first language computes them, the next
+    reads a copy, and only when asked with equal arguments (any other call computes afresh).
+    The text ``backtest`` prints is still written in each language from those numbers."""
+    import copy
+
+    from services import backtest as sb
+
+    def once(name: str) -> None:
+        fn = getattr(sb, name)
+
+        def memo(*args: object, **kwargs: object) -> object:
+            for a, kw, out in _replays.setdefault(name, []):
+                if _same(a, args) and _same(kw, kwargs):
+                    return copy.deepcopy(out)
+            out = fn(*args, **kwargs)
+            _replays[name].append((copy.deepcopy(args), copy.deepcopy(kwargs), copy.deepcopy(out)))
+            return out
+
+        monkeypatch.setattr(sb, name, memo)
+
+    once("compute_replay")
+    once("tune_death_rule")
+
+
 @pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.usefixtures("backtest_replayed_once")
 def test_command_line_text_names_no_internal_id(
     demo_db: Path, ids: re.Pattern[str], capsys: pytest.CaptureFixture[str], lang: str
 ) -> None:
