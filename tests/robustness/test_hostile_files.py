@@ -98,8 +98,9 @@ def load_ok(
     after = fingerprints(db)
     table = "incidents" if s.kind == "mmp" else "detections"
     for t in FACT_AND_REFERENCE + ("incidents",):
-        if t == "meta" and s.kind == "mmp":
-            # An incident load adds one record: how many incidents its rollup was built from.
+        if t == "meta" and s.kind in ("mmp", "frontex"):
+            # An incident or detection load adds one record: how many rows its rollup was
+            # built from (data/cube.py).
             assert after[t][0] == before[t][0] + 1, "meta changed by more than the rollup record"
         elif t != table:
             assert after[t] == before[t], f"{t} changed"
@@ -109,6 +110,14 @@ def load_ok(
             db, "SELECT sum(n) AS n FROM incident_cube WHERE source_id = ?", [s.source_id]
         )
         assert int(rolled["n"].fillna(0).iloc[0]) == s.rows_loaded
+    elif s.kind == "frontex":
+        sums = rows_of(
+            db,
+            "SELECT (SELECT sum(detections) FROM detection_cube WHERE source_id = $1) AS cube, "
+            "(SELECT sum(detections) FROM detections WHERE source_id = $1) AS facts",
+            [s.source_id],
+        )
+        assert sums["cube"].iloc[0] == sums["facts"].iloc[0]
     assert after["rejected_rows"][0] == before["rejected_rows"][0] + s.rows_rejected
     assert after["sources"][0] == before["sources"][0] + 1
     facts = rows_of(db, f"SELECT * FROM {table} WHERE source_id = ? ORDER BY ALL", [s.source_id])
