@@ -17,14 +17,14 @@ def pytest_configure(config: pytest.Config) -> None:
     """Keep the file order of the collection for ``--dist loadfile`` (see below).
 
     By default pytest-xdist sends the files with the most tests first, so the one-test browser
-    files (30 to 110 s each) come last: one worker runs the final one while the other idles.
+    files (up to ~110 s each) come last: one worker runs the final one while the other idles.
     """
     if getattr(config.option, "dist", "no") in ("loadfile", "loadscope"):
         config.option.loadscopereorder = False
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The browser files first (a third of the suite's time, in a few long files), then the
+    """The browser files first (two fifths of the suite's time, in a dozen long files), then the
     rest in collection order: the many short unit files fill the end, so under ``-n 2 --dist
     loadfile`` both workers finish together. A stable sort: each file's tests keep their
     order."""
