@@ -87,11 +87,17 @@ _DETECTION_META_KEY = "detection_cube:"
 # Frontex publishes one row per route, border type, nationality and month; no detection query
 # of the pages filters or groups by border type or the raw route label, so their sums come
 # from this cube (the benchmark's 1.5 million rows have 26,000 keys).
-_BUILD_DETECTIONS = (
-    "INSERT INTO detection_cube SELECT source_id, route_id, nationality_iso3, "
-    "CAST(month AS DATE) AS month, CAST(sum(detections) AS BIGINT) AS detections "
-    "FROM detections WHERE source_id = $src GROUP BY ALL ORDER BY month, route_id"
-)
+
+
+def detection_sums(table: str, where: str = "") -> str:
+    """The one grouping of the detection cube: sums by source, route, nationality and month
+    over ``table`` (``detections``, or the cube itself, whose sums it leaves as they are),
+    optionally restricted by ``where`` (fixed SQL text only)."""
+    return (
+        "SELECT source_id, route_id, nationality_iso3, month, "  # noqa: S608 - fixed names
+        f"CAST(sum(detections) AS BIGINT) AS detections FROM {table} {where} "
+        "GROUP BY ALL ORDER BY source_id, month, route_id, nationality_iso3"
+    )
 
 
 def build_incident_cube(con: Con, source_id: str) -> int:
@@ -121,7 +127,10 @@ def build_detection_cube(con: Con, source_id: str) -> int:
     :func:`build_incident_cube`, in the transaction that loads the source)."""
     con.execute(TABLES[DETECTION_TABLE])
     con.execute("DELETE FROM detection_cube WHERE source_id = $src", {"src": source_id})
-    con.execute(_BUILD_DETECTIONS, {"src": source_id})
+    con.execute(
+        "INSERT INTO detection_cube " + detection_sums("detections", "WHERE source_id = $src"),
+        {"src": source_id},
+    )
     row = con.execute(
         "SELECT count(*) FROM detections WHERE source_id = $src", {"src": source_id}
     ).fetchone()

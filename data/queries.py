@@ -19,7 +19,13 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from data.cube import DETECTION_TABLE, RAW, detection_cube_ready, incident_table
+from data.cube import (
+    DETECTION_TABLE,
+    RAW,
+    detection_cube_ready,
+    detection_sums,
+    incident_table,
+)
 from data.db import snapshot_memo
 from data.filters import Filters, Vintages
 
@@ -42,11 +48,7 @@ def _df(con: Con, sql: str, params: dict[str, Any] | list[Any] | None = None) ->
 # Detections summed over what no filter selects (border type, raw route label): one row per
 # source, route, nationality and month. Frontex publishes one row per route, border type,
 # nationality and month; the benchmark's 1.5 million rows have 26,000 such keys.
-DETECTION_CUBE_SQL = (
-    "SELECT source_id, route_id, nationality_iso3, month, "
-    "CAST(sum(detections) AS BIGINT) AS detections FROM detections "
-    "GROUP BY ALL ORDER BY source_id, month, route_id, nationality_iso3"
-)
+DETECTION_CUBE_SQL = detection_sums("detections")
 # The name the cube is registered under on a cursor, where a query reads ``detections d``.
 DETECTION_CUBE = "rw_detection_cube"
 
@@ -65,11 +67,7 @@ def read_detection_cube(con: Con) -> pa.Table:
             # The cube the ingest wrote, when it covers every source: 26,000 rows read instead
             # of 1.5 million summed (the same rows, in the same order).
             written = bool(sources) and all(detection_cube_ready(con, str(s)) for s in sources)
-            sql = (
-                DETECTION_CUBE_SQL.replace("FROM detections", f"FROM {DETECTION_TABLE}")
-                if written
-                else DETECTION_CUBE_SQL
-            )
+            sql = detection_sums(DETECTION_TABLE) if written else DETECTION_CUBE_SQL
             cube = cur.sql(sql).to_arrow_table()
         finally:
             cur.close()
